@@ -1,0 +1,356 @@
+using System.Text;
+using System.Text.Json;
+using K2.Core.Instruments;
+using K2.Core.Trades;
+
+namespace K2.Core.Exchanges.Binance;
+
+/// <summary>
+/// Parses one Binance market-data frame (raw <c>&lt;symbol&gt;@trade</c> events, their combined-stream wrapper,
+/// request answers and <c>serverShutdown</c>) into a <see cref="BinanceFrame"/>. Pure: no clock, no I/O, no state;
+/// a bad frame becomes <see cref="BinanceFrameKind.Rejected"/> with its reason, never an exception.
+/// </summary>
+public static class BinanceTradeParser
+{
+    private const int MaxSymbolLength = 32;
+
+    public static BinanceFrame Parse(ReadOnlySpan<byte> frame, UnixMicros receivedAt, BinanceTimeUnit timeUnit, InstrumentRegistry registry)
+    {
+        try
+        {
+            var reader = new Utf8JsonReader(frame, new JsonReaderOptions { MaxDepth = 16 });
+            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+            {
+                return BinanceFrame.Rejected("frame is not a JSON object");
+            }
+
+            var envelope = new Fields();
+            BinanceFrame? wrapped = null;
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                if (Classify(ref reader) == Property.Data)
+                {
+                    reader.Read();
+                    if (reader.TokenType != JsonTokenType.StartObject)
+                    {
+                        return BinanceFrame.Rejected("combined-stream 'data' is not an object");
+                    }
+
+                    var inner = new Fields();
+                    ReadObject(ref reader, ref inner);
+                    wrapped = Interpret(ref inner, receivedAt, timeUnit, registry);
+                }
+                else
+                {
+                    ReadProperty(ref reader, ref envelope);
+                }
+            }
+
+            return wrapped ?? Interpret(ref envelope, receivedAt, timeUnit, registry);
+        }
+        catch (JsonException e)
+        {
+            return BinanceFrame.Rejected($"malformed JSON: {e.Message}");
+        }
+        catch (FieldException e)
+        {
+            return BinanceFrame.Rejected(e.Message);
+        }
+    }
+
+    private static BinanceFrame Interpret(ref Fields f, UnixMicros receivedAt, BinanceTimeUnit timeUnit, InstrumentRegistry registry)
+    {
+        if (f.EventType is { } eventType)
+        {
+            return eventType switch
+            {
+                "trade" => ToTrade(ref f, receivedAt, timeUnit, registry),
+                "serverShutdown" => new BinanceFrame(BinanceFrameKind.ServerShutdown),
+                _ => new BinanceFrame(BinanceFrameKind.Ignored, Detail: eventType),
+            };
+        }
+
+        if (f.ErrorMessage is not null)
+        {
+            return new BinanceFrame(BinanceFrameKind.RequestError, RequestId: f.RequestId ?? 0, Detail: $"{f.ErrorCode}: {f.ErrorMessage}");
+        }
+
+        if (f.HasResult && f.RequestId is { } id)
+        {
+            return new BinanceFrame(BinanceFrameKind.RequestResult, RequestId: id);
+        }
+
+        return new BinanceFrame(BinanceFrameKind.Ignored, Detail: "no event type");
+    }
+
+    private static BinanceFrame ToTrade(ref Fields f, UnixMicros receivedAt, BinanceTimeUnit timeUnit, InstrumentRegistry registry)
+    {
+        if (f is not
+            {
+                Symbol: { } symbol, TradeId: { } tradeId, Price: { } price, Quantity: { } quantity,
+                TradeTime: { } tradeTime, BuyerIsMaker: { } buyerIsMaker,
+            })
+        {
+            return BinanceFrame.Rejected($"missing field {MissingField(ref f)}");
+        }
+
+        if (!registry.TryGetByExchangeSymbol(Exchange.Binance, symbol, out var instrument))
+        {
+            return BinanceFrame.Rejected($"unknown symbol '{symbol}'");
+        }
+
+        if (tradeId < 0)
+        {
+            return BinanceFrame.Rejected($"trade id {tradeId} is negative");
+        }
+
+        var exchangeTime = timeUnit == BinanceTimeUnit.Microsecond
+            ? new UnixMicros(tradeTime)
+            : UnixMicros.FromMilliseconds(tradeTime);
+
+        var invalid = TradeValidator.CheckPrice(price)
+            ?? TradeValidator.CheckQuantity(quantity)
+            ?? TradeValidator.CheckExchangeTime(exchangeTime, receivedAt);
+        if (invalid is not null)
+        {
+            return BinanceFrame.Rejected(invalid);
+        }
+
+        // 'm' says whether the buyer was the maker; the taker (aggressor) is then the seller.
+        var side = buyerIsMaker ? TradeSide.Sell : TradeSide.Buy;
+        var trade = new Trade(instrument, TradeId.FromNumber(tradeId), price, quantity, side, exchangeTime, receivedAt);
+        return new BinanceFrame(BinanceFrameKind.Trade, trade);
+    }
+
+    private static string MissingField(ref Fields f) =>
+        f.Symbol is null ? "'s' (symbol)"
+        : f.TradeId is null ? "'t' (trade id)"
+        : f.Price is null ? "'p' (price)"
+        : f.Quantity is null ? "'q' (quantity)"
+        : f.TradeTime is null ? "'T' (trade time)"
+        : "'m' (buyer is maker)";
+
+    private static void ReadObject(ref Utf8JsonReader reader, ref Fields fields)
+    {
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            ReadProperty(ref reader, ref fields);
+        }
+    }
+
+    private static void ReadProperty(ref Utf8JsonReader reader, ref Fields f)
+    {
+        switch (Classify(ref reader))
+        {
+            case Property.EventType: f.EventType = ReadEventType(ref reader); break;
+            case Property.Symbol: f.Symbol = ReadSymbol(ref reader); break;
+            case Property.TradeId: f.TradeId = ReadInt64(ref reader, "t"); break;
+            case Property.Price: f.Price = ReadDecimalString(ref reader, "p"); break;
+            case Property.Quantity: f.Quantity = ReadDecimalString(ref reader, "q"); break;
+            case Property.TradeTime: f.TradeTime = ReadInt64(ref reader, "T"); break;
+            case Property.BuyerIsMaker: f.BuyerIsMaker = ReadBoolean(ref reader, "m"); break;
+            case Property.RequestId: f.RequestId = ReadRequestId(ref reader); break;
+            case Property.Result:
+                f.HasResult = true;
+                reader.Read();
+                reader.Skip();
+                break;
+            case Property.ErrorCode: f.ErrorCode = ReadInt64(ref reader, "code"); break;
+            case Property.ErrorMessage: f.ErrorMessage = ReadString(ref reader); break;
+            case Property.Error: ReadErrorObject(ref reader, ref f); break;
+            default:
+                // 'E', 'M', the retired 'b'/'a' order ids, 'stream' and anything Binance adds later.
+                reader.Read();
+                reader.Skip();
+                break;
+        }
+    }
+
+    /// <summary>
+    /// Names the property under the reader. Binance names are case-sensitive: 'T' is the trade time and 't' the
+    /// trade id, 'E' the event time and 'e' the event type.
+    /// </summary>
+    private static Property Classify(ref Utf8JsonReader reader)
+    {
+        Span<byte> unescaped = stackalloc byte[8];
+        scoped var name = reader.ValueSpan;
+        if (reader.ValueIsEscaped)
+        {
+            if (reader.ValueSpan.Length > unescaped.Length)
+            {
+                return Property.Other;
+            }
+
+            name = unescaped[..reader.CopyString(unescaped)];
+        }
+
+        return name.Length switch
+        {
+            1 => name[0] switch
+            {
+                (byte)'e' => Property.EventType,
+                (byte)'s' => Property.Symbol,
+                (byte)'t' => Property.TradeId,
+                (byte)'p' => Property.Price,
+                (byte)'q' => Property.Quantity,
+                (byte)'T' => Property.TradeTime,
+                (byte)'m' => Property.BuyerIsMaker,
+                _ => Property.Other,
+            },
+            2 when name.SequenceEqual("id"u8) => Property.RequestId,
+            3 when name.SequenceEqual("msg"u8) => Property.ErrorMessage,
+            4 when name.SequenceEqual("code"u8) => Property.ErrorCode,
+            4 when name.SequenceEqual("data"u8) => Property.Data,
+            5 when name.SequenceEqual("error"u8) => Property.Error,
+            6 when name.SequenceEqual("result"u8) => Property.Result,
+            _ => Property.Other,
+        };
+    }
+
+    private static void ReadErrorObject(ref Utf8JsonReader reader, ref Fields f)
+    {
+        reader.Read();
+        if (reader.TokenType != JsonTokenType.StartObject)
+        {
+            reader.Skip();
+            f.ErrorMessage = "error";
+            return;
+        }
+
+        var inner = new Fields();
+        ReadObject(ref reader, ref inner);
+        f.ErrorCode = inner.ErrorCode;
+        f.ErrorMessage = inner.ErrorMessage ?? "error";
+    }
+
+    private static string ReadEventType(ref Utf8JsonReader reader)
+    {
+        reader.Read();
+        if (reader.TokenType != JsonTokenType.String)
+        {
+            throw new FieldException("field 'e' (event type) must be a string");
+        }
+
+        // The two event types K2 acts on are matched without allocating; others are rare and named in the result.
+        return reader.ValueTextEquals("trade"u8) ? "trade"
+            : reader.ValueTextEquals("serverShutdown"u8) ? "serverShutdown"
+            : reader.GetString()!;
+    }
+
+    private static string? ReadString(ref Utf8JsonReader reader)
+    {
+        reader.Read();
+        return reader.TokenType == JsonTokenType.String ? reader.GetString() : null;
+    }
+
+    private static string ReadSymbol(ref Utf8JsonReader reader)
+    {
+        reader.Read();
+        if (reader.TokenType != JsonTokenType.String || reader.ValueIsEscaped || reader.ValueSpan.Length is 0 or > MaxSymbolLength)
+        {
+            throw new FieldException("field 's' (symbol) must be a short plain string");
+        }
+
+        return SymbolCache.Get(reader.ValueSpan);
+    }
+
+    private static long ReadInt64(ref Utf8JsonReader reader, string field)
+    {
+        reader.Read();
+        if (reader.TokenType != JsonTokenType.Number || !reader.TryGetInt64(out var value))
+        {
+            throw new FieldException($"field '{field}' must be an integer");
+        }
+
+        return value;
+    }
+
+    private static long? ReadRequestId(ref Utf8JsonReader reader)
+    {
+        reader.Read();
+        return reader.TokenType == JsonTokenType.Number && reader.TryGetInt64(out var id) ? id : null;
+    }
+
+    private static bool ReadBoolean(ref Utf8JsonReader reader, string field)
+    {
+        reader.Read();
+        return reader.TokenType switch
+        {
+            JsonTokenType.True => true,
+            JsonTokenType.False => false,
+            _ => throw new FieldException($"field '{field}' must be true or false"),
+        };
+    }
+
+    private static decimal ReadDecimalString(ref Utf8JsonReader reader, string field)
+    {
+        reader.Read();
+        if (reader.TokenType != JsonTokenType.String || reader.ValueIsEscaped || !DecimalText.TryParse(reader.ValueSpan, out var value))
+        {
+            throw new FieldException($"field '{field}' must be a decimal string");
+        }
+
+        return value;
+    }
+
+    /// <summary>The fields of one object, as far as K2 uses them.</summary>
+    private struct Fields
+    {
+        public string? EventType;
+        public string? Symbol;
+        public long? TradeId;
+        public decimal? Price;
+        public decimal? Quantity;
+        public long? TradeTime;
+        public bool? BuyerIsMaker;
+        public long? RequestId;
+        public bool HasResult;
+        public long? ErrorCode;
+        public string? ErrorMessage;
+    }
+
+    private enum Property : byte
+    {
+        Other,
+        EventType,
+        Symbol,
+        TradeId,
+        Price,
+        Quantity,
+        TradeTime,
+        BuyerIsMaker,
+        RequestId,
+        Result,
+        ErrorCode,
+        ErrorMessage,
+        Error,
+        Data,
+    }
+
+    /// <summary>A field of the wrong type; caught in <see cref="Parse"/> and turned into a rejection.</summary>
+    private sealed class FieldException(string message) : Exception(message);
+
+    /// <summary>
+    /// Symbols repeat on every frame; keeping one string per distinct symbol avoids an allocation per trade.
+    /// Unknown symbols are interned too, but only up to a bound, so hostile input cannot grow it without limit.
+    /// </summary>
+    private static class SymbolCache
+    {
+        private const int MaxEntries = 4096;
+        private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, string> Entries = new(StringComparer.Ordinal);
+
+        public static string Get(ReadOnlySpan<byte> utf8)
+        {
+            Span<char> chars = stackalloc char[MaxSymbolLength];
+            var length = Encoding.UTF8.GetChars(utf8, chars);
+            var lookup = Entries.GetAlternateLookup<ReadOnlySpan<char>>();
+            if (lookup.TryGetValue(chars[..length], out var existing))
+            {
+                return existing;
+            }
+
+            var text = new string(chars[..length]);
+            return Entries.Count < MaxEntries ? Entries.GetOrAdd(text, text) : text;
+        }
+    }
+}
