@@ -1,0 +1,170 @@
+using System.Text;
+
+namespace K2.Storage.ClickHouse.Embedded;
+
+/// <summary>
+/// One chDB connection. A connection runs one statement at a time (reference/chdb.md rule 6), so callers hold it
+/// exclusively while they use it; <see cref="EmbeddedClickHouse"/> pools them.
+/// </summary>
+internal sealed unsafe class ChdbConnection(ChdbConnectionHandle handle) : IDisposable
+{
+    /// <summary>Runs a statement and hands its result buffer to <paramref name="read"/> before the buffer is freed.</summary>
+    public T Query<T>(string sql, string format, ClickHouseParameters? parameters, ClickHouseResultReader<T> read)
+    {
+        var added = false;
+        handle.DangerousAddRef(ref added);
+        try
+        {
+            var result = parameters is { Values.Count: > 0 }
+                ? QueryWithParameters(handle.Connection, sql, format, parameters)
+                : QueryPlain(handle.Connection, sql, format);
+            try
+            {
+                ThrowIfError(result, sql);
+                var buffer = ChdbNative.chdb_result_buffer(result);
+                var length = checked((int)ChdbNative.chdb_result_length(result));
+                return read(buffer == null ? [] : new ReadOnlySpan<byte>(buffer, length));
+            }
+            finally
+            {
+                ChdbNative.chdb_destroy_query_result(result);
+            }
+        }
+        finally
+        {
+            if (added)
+            {
+                handle.DangerousRelease();
+            }
+        }
+    }
+
+    /// <summary>
+    /// Streams <paramref name="data"/> into an INSERT (rule 3: data never goes inline in the query text).
+    /// Returns the rows written, including rows written by materialized views.
+    /// </summary>
+    public long Insert(string insertStatement, string format, ReadOnlySpan<byte> data)
+    {
+        var added = false;
+        handle.DangerousAddRef(ref added);
+        try
+        {
+            var query = Encoding.UTF8.GetBytes(insertStatement);
+            var formatBytes = Encoding.UTF8.GetBytes(format);
+            nint stream;
+            fixed (byte* q = query)
+            fixed (byte* f = formatBytes)
+            {
+                stream = ChdbNative.chdb_stream_insert_n(handle.Connection, q, (nuint)query.Length, f, (nuint)formatBytes.Length);
+            }
+
+            try
+            {
+                if (ChdbNative.ReadString(ChdbNative.chdb_stream_insert_error(stream)) is { Length: > 0 } startError)
+                {
+                    throw new ClickHouseException($"{startError} (statement: {insertStatement})");
+                }
+
+                fixed (byte* d = data)
+                {
+                    if (data.Length > 0 && ChdbNative.chdb_stream_append(stream, d, (nuint)data.Length) != ChdbNative.Success)
+                    {
+                        var appendError = ChdbNative.ReadString(ChdbNative.chdb_stream_insert_error(stream));
+                        throw new ClickHouseException($"{appendError ?? "insert stream rejected the data"} (statement: {insertStatement})");
+                    }
+                }
+
+                var result = ChdbNative.chdb_stream_done(stream);
+                try
+                {
+                    ThrowIfError(result, insertStatement);
+                    return (long)ChdbNative.chdb_result_rows_written(result);
+                }
+                finally
+                {
+                    ChdbNative.chdb_destroy_query_result(result);
+                }
+            }
+            finally
+            {
+                ChdbNative.chdb_destroy_insert_stream(stream);
+            }
+        }
+        finally
+        {
+            if (added)
+            {
+                handle.DangerousRelease();
+            }
+        }
+    }
+
+    public void Dispose() => handle.Dispose();
+
+    private static nint QueryPlain(nint connection, string sql, string format)
+    {
+        var query = Encoding.UTF8.GetBytes(sql);
+        var formatBytes = Encoding.UTF8.GetBytes(format);
+        fixed (byte* q = query)
+        fixed (byte* f = formatBytes)
+        {
+            return ChdbNative.chdb_query_n(connection, q, (nuint)query.Length, f, (nuint)formatBytes.Length);
+        }
+    }
+
+    private static nint QueryWithParameters(nint connection, string sql, string format, ClickHouseParameters parameters)
+    {
+        var query = Encoding.UTF8.GetBytes(sql);
+        var formatBytes = Encoding.UTF8.GetBytes(format);
+        var count = parameters.Values.Count;
+        var names = parameters.Values.Select(p => Encoding.UTF8.GetBytes(p.Key)).ToArray();
+        var values = parameters.Values.Select(p => Encoding.UTF8.GetBytes(p.Value)).ToArray();
+
+        // Pin every name and value for the duration of the call; chDB copies them before it returns.
+        var pins = names.Concat(values).Select(b => System.Runtime.InteropServices.GCHandle.Alloc(b, System.Runtime.InteropServices.GCHandleType.Pinned)).ToArray();
+        try
+        {
+            var namePointers = stackalloc byte*[count];
+            var valuePointers = stackalloc byte*[count];
+            var nameLengths = stackalloc nuint[count];
+            var valueLengths = stackalloc nuint[count];
+            for (var i = 0; i < count; i++)
+            {
+                namePointers[i] = (byte*)pins[i].AddrOfPinnedObject();
+                nameLengths[i] = (nuint)names[i].Length;
+                valuePointers[i] = (byte*)pins[count + i].AddrOfPinnedObject();
+                valueLengths[i] = (nuint)values[i].Length;
+            }
+
+            fixed (byte* q = query)
+            fixed (byte* f = formatBytes)
+            {
+                return ChdbNative.chdb_query_with_params_n(
+                    connection, q, (nuint)query.Length, f, (nuint)formatBytes.Length,
+                    namePointers, nameLengths, valuePointers, valueLengths, (nuint)count);
+            }
+        }
+        finally
+        {
+            foreach (var pin in pins)
+            {
+                pin.Free();
+            }
+        }
+    }
+
+    private static void ThrowIfError(nint result, string sql)
+    {
+        if (result == 0)
+        {
+            throw new ClickHouseException($"chDB returned no result (statement: {Abbreviate(sql)})");
+        }
+
+        if (ChdbNative.ReadString(ChdbNative.chdb_result_error(result)) is { Length: > 0 } error)
+        {
+            throw new ClickHouseException($"{error.Trim()} (statement: {Abbreviate(sql)})");
+        }
+    }
+
+    private static string Abbreviate(string sql) => sql.Length <= 300 ? sql : string.Concat(sql.AsSpan(0, 300), "…");
+}

@@ -1,0 +1,23 @@
+namespace K2.Storage.ClickHouse;
+
+/// <summary>Decodes a whole query result, handed over as the bytes of the requested format.</summary>
+public delegate T ClickHouseResultReader<out T>(ReadOnlySpan<byte> result);
+
+/// <summary>
+/// The one way K2 talks to ClickHouse, whichever transport carries it (embedded chDB or a server over HTTP).
+/// Every value travels as a query parameter (<c>{name:Type}</c>); SQL text is never built from values.
+/// </summary>
+public interface IClickHouseClient
+{
+    /// <summary>Runs a statement that returns no rows (DDL, <c>INSERT … SELECT</c>, <c>OPTIMIZE</c>).</summary>
+    Task ExecuteAsync(string sql, ClickHouseParameters? parameters, CancellationToken cancellationToken);
+
+    /// <summary>Runs a query and decodes its result, delivered in <paramref name="format"/> (e.g. RowBinary).</summary>
+    Task<T> QueryAsync<T>(string sql, ClickHouseParameters? parameters, string format, ClickHouseResultReader<T> read, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Inserts rows already encoded in <paramref name="format"/>. <paramref name="insertStatement"/> is the INSERT without
+    /// FORMAT clause or data, e.g. <c>INSERT INTO k2.silver_trades (a, b)</c>. Returns the rows written.
+    /// </summary>
+    Task<long> InsertAsync(string insertStatement, string format, ReadOnlyMemory<byte> data, CancellationToken cancellationToken);
+}

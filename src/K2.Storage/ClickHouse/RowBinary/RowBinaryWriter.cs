@@ -1,0 +1,86 @@
+using System.Buffers;
+using System.Buffers.Binary;
+using System.Text;
+using K2.Core;
+
+namespace K2.Storage.ClickHouse.RowBinary;
+
+/// <summary>
+/// Encodes values in ClickHouse's RowBinary format (https://clickhouse.com/docs/interfaces/formats/RowBinary):
+/// fixed-width numbers little-endian, strings as a LEB128 length followed by the bytes, no row or column separators.
+/// </summary>
+public sealed class RowBinaryWriter(IBufferWriter<byte> output)
+{
+    /// <summary>A LEB128 length of a 64-bit value never takes more than 10 bytes.</summary>
+    private const int MaxVarUIntBytes = 10;
+
+    public void WriteUInt8(byte value)
+    {
+        output.GetSpan(1)[0] = value;
+        output.Advance(1);
+    }
+
+    /// <summary>Enum8 is stored as its Int8 value.</summary>
+    public void WriteEnum8(sbyte value) => WriteUInt8(unchecked((byte)value));
+
+    public void WriteInt64(long value)
+    {
+        BinaryPrimitives.WriteInt64LittleEndian(output.GetSpan(sizeof(long)), value);
+        output.Advance(sizeof(long));
+    }
+
+    public void WriteUInt64(ulong value)
+    {
+        BinaryPrimitives.WriteUInt64LittleEndian(output.GetSpan(sizeof(ulong)), value);
+        output.Advance(sizeof(ulong));
+    }
+
+    /// <summary>DateTime64(6) is an Int64 count of microseconds since the epoch.</summary>
+    public void WriteDateTime64Micros(UnixMicros value) => WriteInt64(value.Value);
+
+    /// <summary>
+    /// Decimal64 (precision 10 to 18) is the value times 10^scale as Int64. Throws when the value does not fit
+    /// exactly: silently rounding a price is data loss.
+    /// </summary>
+    public void WriteDecimal64(decimal value, int scale)
+    {
+        var scaled = value * DecimalScale.PowerOfTen(scale);
+        if (scaled != decimal.Truncate(scaled) || scaled is > long.MaxValue or < long.MinValue)
+        {
+            throw new ArgumentOutOfRangeException(nameof(value), value, $"Not representable as Decimal64 with scale {scale}.");
+        }
+
+        WriteInt64(decimal.ToInt64(scaled));
+    }
+
+    public void WriteString(string value)
+    {
+        var length = Encoding.UTF8.GetByteCount(value);
+        WriteVarUInt((ulong)length);
+        var span = output.GetSpan(length);
+        Encoding.UTF8.GetBytes(value, span);
+        output.Advance(length);
+    }
+
+    public void WriteString(ReadOnlySpan<byte> utf8)
+    {
+        WriteVarUInt((ulong)utf8.Length);
+        utf8.CopyTo(output.GetSpan(utf8.Length));
+        output.Advance(utf8.Length);
+    }
+
+    /// <summary>Unsigned LEB128: seven bits per byte, low bits first, high bit set on every byte but the last.</summary>
+    public void WriteVarUInt(ulong value)
+    {
+        var span = output.GetSpan(MaxVarUIntBytes);
+        var i = 0;
+        while (value >= 0x80)
+        {
+            span[i++] = (byte)(value | 0x80);
+            value >>= 7;
+        }
+
+        span[i++] = (byte)value;
+        output.Advance(i);
+    }
+}

@@ -1,0 +1,12 @@
+namespace K2.Storage;
+
+/// <summary>Log event ids of K2.Storage (2000-2999), so operators can grep one id across processes.</summary>
+public static class StorageEventIds
+{
+    public const int EmbeddedOpened = 2001;
+    public const int EmbeddedClosed = 2002;
+    public const int MigrationApplied = 2010;
+    public const int InsertFailed = 2020;
+    public const int InsertRecovered = 2021;
+    public const int WriterDropped = 2022;
+}

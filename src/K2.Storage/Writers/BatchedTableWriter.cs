@@ -1,0 +1,218 @@
+using System.Buffers;
+using System.Diagnostics;
+using System.Threading.Channels;
+using K2.Core;
+using K2.Storage.ClickHouse;
+using K2.Storage.ClickHouse.RowBinary;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace K2.Storage.Writers;
+
+/// <summary>
+/// The one writer of one table. Producers hand it rows; it inserts them in RowBinary batches of up to
+/// <see cref="BatchedWriterOptions.MaxBatchRows"/> rows or <see cref="BatchedWriterOptions.FlushInterval"/> of waiting.
+/// A failed insert is retried with capped exponential backoff and jitter while the bounded buffer fills and then
+/// makes producers wait, so a store outage slows ingest down instead of losing rows or growing memory; once the
+/// store is back, the backlog drains. Stopping drains the buffer before it returns.
+/// </summary>
+public sealed partial class BatchedTableWriter<TRow> : IHostedService, IAsyncDisposable
+{
+    private readonly IClickHouseClient _client;
+    private readonly IRowBinaryTable<TRow> _table;
+    private readonly BatchedWriterOptions _options;
+    private readonly TimeProvider _time;
+    private readonly StorageMetrics _metrics;
+    private readonly ILogger _logger;
+    private readonly Channel<TRow> _buffer;
+    private readonly List<TRow> _batch;
+    private readonly ArrayBufferWriter<byte> _encoded = new(1 << 20);
+    private readonly string _insertStatement;
+    private readonly KeyValuePair<string, object?> _tableTag;
+    private readonly CancellationTokenSource _abort = new();
+    private Task _loop = Task.CompletedTask;
+    private long _rowsWritten;
+    private int _inFlight;
+
+    public BatchedTableWriter(
+        IClickHouseClient client, IRowBinaryTable<TRow> table, HotStoreOptions storeOptions, BatchedWriterOptions options,
+        TimeProvider time, StorageMetrics metrics, ILogger<BatchedTableWriter<TRow>> logger)
+    {
+        _client = client;
+        _table = table;
+        _options = options;
+        _time = time;
+        _metrics = metrics;
+        _logger = logger;
+        _buffer = Channel.CreateBounded<TRow>(new BoundedChannelOptions(options.MaxBufferedRows)
+        {
+            FullMode = BoundedChannelFullMode.Wait,
+            SingleReader = true,
+        });
+        _batch = new List<TRow>(options.MaxBatchRows);
+        _insertStatement = $"INSERT INTO {storeOptions.Database}.{table.Name} ({string.Join(", ", table.Columns)})";
+        _tableTag = new("table", table.Name);
+        metrics.TrackBuffered(table.Name, () => BufferedRows);
+    }
+
+    /// <summary>Rows accepted but not yet inserted (buffered plus the batch in flight).</summary>
+    public long BufferedRows => _buffer.Reader.Count + Volatile.Read(ref _inFlight);
+
+    /// <summary>Rows inserted since start.</summary>
+    public long RowsWritten => Interlocked.Read(ref _rowsWritten);
+
+    /// <summary>Queues a row; waits while the buffer is full.</summary>
+    public ValueTask WriteAsync(TRow row, CancellationToken cancellationToken) => _buffer.Writer.WriteAsync(row, cancellationToken);
+
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        _loop = Task.Run(RunAsync, CancellationToken.None);
+        return Task.CompletedTask;
+    }
+
+    /// <summary>Stops accepting rows and drains what is buffered, giving up after the shutdown flush timeout.</summary>
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        _buffer.Writer.TryComplete();
+        var timeout = Task.Delay(_options.ShutdownFlushTimeout, _time, CancellationToken.None);
+        if (await Task.WhenAny(_loop, timeout) != _loop)
+        {
+            await _abort.CancelAsync();
+        }
+
+        await _loop;
+        var dropped = BufferedRows;
+        if (dropped > 0)
+        {
+            _metrics.Dropped.Add(dropped, _tableTag);
+            LogDropped(_logger, dropped, _table.Name);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _buffer.Writer.TryComplete();
+        await _abort.CancelAsync();
+        await _loop;
+        _abort.Dispose();
+    }
+
+    private async Task RunAsync()
+    {
+        var reader = _buffer.Reader;
+        try
+        {
+            while (await reader.WaitToReadAsync(_abort.Token))
+            {
+                await FillBatchAsync(reader);
+                await FlushAsync();
+            }
+        }
+        catch (OperationCanceledException) when (_abort.IsCancellationRequested)
+        {
+            // Shutdown gave up on the store; StopAsync reports what was left.
+        }
+    }
+
+    /// <summary>Takes rows until the batch is full or its first row has waited a flush interval.</summary>
+    private async Task FillBatchAsync(ChannelReader<TRow> reader)
+    {
+        var started = _time.GetTimestamp();
+        while (true)
+        {
+            while (_batch.Count < _options.MaxBatchRows && reader.TryRead(out var row))
+            {
+                _batch.Add(row);
+                Interlocked.Increment(ref _inFlight);
+            }
+
+            var remaining = _options.FlushInterval - _time.GetElapsedTime(started);
+            if (_batch.Count >= _options.MaxBatchRows || remaining <= TimeSpan.Zero)
+            {
+                return;
+            }
+
+            using var interval = new CancellationTokenSource(remaining, _time);
+            using var wait = CancellationTokenSource.CreateLinkedTokenSource(interval.Token, _abort.Token);
+            try
+            {
+                if (!await reader.WaitToReadAsync(wait.Token))
+                {
+                    return; // completed and drained: flush what we have now
+                }
+            }
+            catch (OperationCanceledException) when (!_abort.IsCancellationRequested)
+            {
+                return; // the flush interval elapsed
+            }
+        }
+    }
+
+    private async Task FlushAsync()
+    {
+        if (_batch.Count == 0)
+        {
+            return;
+        }
+
+        var started = Stopwatch.GetTimestamp();
+        var delay = _options.InitialRetryDelay;
+        var failures = 0;
+        while (true)
+        {
+            // Encoded per attempt so ingest_ts is the time the rows actually land; the offload selects by it.
+            Encode();
+            try
+            {
+                await _client.InsertAsync(_insertStatement, ClickHouseFormats.RowBinary, _encoded.WrittenMemory, _abort.Token);
+                break;
+            }
+            catch (Exception e) when (!_abort.IsCancellationRequested)
+            {
+                failures++;
+                _metrics.Failures.Add(1, _tableTag);
+                LogInsertFailed(_logger, e, _table.Name, _batch.Count, failures, delay);
+                await Task.Delay(Jitter(delay), _time, _abort.Token);
+                delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, _options.MaxRetryDelay.Ticks));
+            }
+        }
+
+        if (failures > 0)
+        {
+            LogRecovered(_logger, _table.Name, failures);
+        }
+
+        Interlocked.Add(ref _rowsWritten, _batch.Count);
+        _metrics.RowsWritten.Add(_batch.Count, _tableTag);
+        _metrics.BatchRows.Record(_batch.Count, _tableTag);
+        _metrics.FlushDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds, _tableTag);
+        Interlocked.Add(ref _inFlight, -_batch.Count);
+        _batch.Clear();
+    }
+
+    private void Encode()
+    {
+        _encoded.ResetWrittenCount();
+        var writer = new RowBinaryWriter(_encoded);
+        var ingestTime = UnixMicros.Now(_time);
+        foreach (var row in _batch)
+        {
+            _table.Write(writer, row, ingestTime);
+        }
+    }
+
+    /// <summary>Between half and the full delay, so writers that failed together do not retry together.</summary>
+    private static TimeSpan Jitter(TimeSpan delay) => delay * (0.5 + (Random.Shared.NextDouble() / 2));
+
+    [LoggerMessage(EventId = StorageEventIds.InsertFailed, Level = LogLevel.Warning,
+        Message = "Insert into {Table} failed ({Rows} rows, attempt {Attempt}); retrying in about {Delay}")]
+    private static partial void LogInsertFailed(ILogger logger, Exception exception, string table, int rows, int attempt, TimeSpan delay);
+
+    [LoggerMessage(EventId = StorageEventIds.InsertRecovered, Level = LogLevel.Information,
+        Message = "Insert into {Table} succeeded after {Failures} failed attempts")]
+    private static partial void LogRecovered(ILogger logger, string table, int failures);
+
+    [LoggerMessage(EventId = StorageEventIds.WriterDropped, Level = LogLevel.Error,
+        Message = "Gave up {Rows} rows for {Table} at shutdown: the store stayed unavailable")]
+    private static partial void LogDropped(ILogger logger, long rows, string table);
+}

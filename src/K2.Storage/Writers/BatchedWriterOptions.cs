@@ -1,0 +1,22 @@
+namespace K2.Storage.Writers;
+
+/// <summary>Batching and back-pressure for the table writers. Bound from <c>K2:Storage:Writers</c>.</summary>
+public sealed class BatchedWriterOptions
+{
+    /// <summary>A batch is written once it holds this many rows…</summary>
+    public int MaxBatchRows { get; set; } = 10_000;
+
+    /// <summary>…or once its first row has waited this long, whichever comes first.</summary>
+    public TimeSpan FlushInterval { get; set; } = TimeSpan.FromMilliseconds(200);
+
+    /// <summary>Rows buffered ahead of the store. When full, producers wait: back-pressure instead of unbounded memory.</summary>
+    public int MaxBufferedRows { get; set; } = 200_000;
+
+    /// <summary>First wait after a failed insert; doubles up to <see cref="MaxRetryDelay"/>, with jitter.</summary>
+    public TimeSpan InitialRetryDelay { get; set; } = TimeSpan.FromMilliseconds(100);
+
+    public TimeSpan MaxRetryDelay { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>How long shutdown keeps retrying the last batches before giving up on them.</summary>
+    public TimeSpan ShutdownFlushTimeout { get; set; } = TimeSpan.FromSeconds(15);
+}
