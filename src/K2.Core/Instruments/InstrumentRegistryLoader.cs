@@ -72,6 +72,7 @@ public static partial class InstrumentRegistryLoader
             errors.Add($"{sourceName}:{node.Start.Line}:{node.Start.Column}: {path}: {message}");
 
         YamlMappingNode? exchanges = null;
+        var exchangesPresent = false;
         foreach (var (key, value) in rootMap.Children)
         {
             if (Scalar(key) == ExchangesKey && value is YamlMappingNode map)
@@ -80,6 +81,7 @@ public static partial class InstrumentRegistryLoader
             }
             else if (Scalar(key) == ExchangesKey)
             {
+                exchangesPresent = true;
                 Error(value, ExchangesKey, "must be a mapping from exchange name to a list of instruments");
             }
             else
@@ -90,7 +92,11 @@ public static partial class InstrumentRegistryLoader
 
         if (exchanges is null)
         {
-            errors.Add($"{sourceName}:1:1: {ExchangesKey}: missing");
+            if (!exchangesPresent)
+            {
+                errors.Add($"{sourceName}:1:1: {ExchangesKey}: missing");
+            }
+
             throw Failure(errors);
         }
 
@@ -127,13 +133,13 @@ public static partial class InstrumentRegistryLoader
 
                 if (!seenSymbols.Add(instrument.Symbol))
                 {
-                    Error(entry, $"{path}.symbol", $"duplicate symbol '{instrument.Symbol}' on {exchangeName}");
+                    Error(FieldValue(entry, "symbol"), $"{path}.symbol", $"duplicate symbol '{instrument.Symbol}' on {exchangeName}");
                     continue;
                 }
 
                 if (!seenExchangeSymbols.Add(instrument.ExchangeSymbol))
                 {
-                    Error(entry, $"{path}.exchange_symbol", $"duplicate exchange symbol '{instrument.ExchangeSymbol}' on {exchangeName}");
+                    Error(FieldValue(entry, "exchange_symbol"), $"{path}.exchange_symbol", $"duplicate exchange symbol '{instrument.ExchangeSymbol}' on {exchangeName}");
                     continue;
                 }
 
@@ -232,6 +238,10 @@ public static partial class InstrumentRegistryLoader
     }
 
     private static string? Scalar(YamlNode node) => (node as YamlScalarNode)?.Value;
+
+    /// <summary>The value node of a field that <see cref="ReadInstrument"/> has already found present.</summary>
+    private static YamlNode FieldValue(YamlMappingNode entry, string field) =>
+        entry.Children.First(pair => Scalar(pair.Key) == field).Value;
 
     private static InstrumentRegistryException Failure(List<string> errors) =>
         new($"The instrument registry is invalid ({errors.Count} problem{(errors.Count == 1 ? "" : "s")}):{Environment.NewLine}" +

@@ -21,12 +21,14 @@ public static class TradeValidator
 
     public static string? CheckExchangeTime(UnixMicros exchangeTime, UnixMicros receivedAt)
     {
-        if (exchangeTime - receivedAt > MaxClockSkew)
+        // In microseconds and 128 bits: a bad timestamp may be anywhere in the long range.
+        var ahead = (Int128)exchangeTime.Value - receivedAt.Value;
+        if (ahead > MaxClockSkew.Ticks / TimeSpan.TicksPerMicrosecond)
         {
             return $"exchange time {exchangeTime} is more than {MaxClockSkew.TotalMinutes:0} minutes after receipt at {receivedAt}";
         }
 
-        if (receivedAt - exchangeTime > MaxAge)
+        if (-ahead > MaxAge.Ticks / TimeSpan.TicksPerMicrosecond)
         {
             return $"exchange time {exchangeTime} is more than {MaxAge.TotalDays:0} days before receipt at {receivedAt}";
         }

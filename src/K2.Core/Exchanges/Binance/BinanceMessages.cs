@@ -13,12 +13,17 @@ public sealed record BinanceStreamRequest(
     public const string Unsubscribe = "UNSUBSCRIBE";
 }
 
-/// <summary>One parsed frame. <see cref="Trade"/> is set for <see cref="BinanceFrameKind.Trade"/> only.</summary>
+/// <summary>
+/// One parsed frame. <see cref="Trade"/> is set for <see cref="BinanceFrameKind.Trade"/> only; a rejected frame has
+/// its <see cref="RejectReason"/> and a human-readable <see cref="Detail"/>.
+/// </summary>
 public readonly record struct BinanceFrame(
     BinanceFrameKind Kind,
     Trade Trade = default,
     long RequestId = 0,
-    string? Detail = null)
+    string? Detail = null,
+    TradeRejectReason RejectReason = default)
 {
-    public static BinanceFrame Rejected(string reason) => new(BinanceFrameKind.Rejected, Detail: reason);
+    public static BinanceFrame Rejected(TradeRejectReason reason, string detail) =>
+        new(BinanceFrameKind.Rejected, Detail: detail, RejectReason: reason);
 }

@@ -14,6 +14,9 @@ public static class BinanceTradeParser
 {
     private const int MaxSymbolLength = 32;
 
+    /// <summary>The largest millisecond count whose microseconds fit in a long.</summary>
+    private const long MaxMillisecondTime = long.MaxValue / 1_000;
+
     public static BinanceFrame Parse(ReadOnlySpan<byte> frame, UnixMicros receivedAt, BinanceTimeUnit timeUnit, InstrumentRegistry registry)
     {
         try
@@ -21,7 +24,7 @@ public static class BinanceTradeParser
             var reader = new Utf8JsonReader(frame, new JsonReaderOptions { MaxDepth = 16 });
             if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
             {
-                return BinanceFrame.Rejected("frame is not a JSON object");
+                return BinanceFrame.Rejected(TradeRejectReason.MalformedJson, "frame is not a JSON object");
             }
 
             var envelope = new Fields();
@@ -33,7 +36,7 @@ public static class BinanceTradeParser
                     reader.Read();
                     if (reader.TokenType != JsonTokenType.StartObject)
                     {
-                        return BinanceFrame.Rejected("combined-stream 'data' is not an object");
+                        return BinanceFrame.Rejected(TradeRejectReason.MalformedJson, "combined-stream 'data' is not an object");
                     }
 
                     var inner = new Fields();
@@ -46,15 +49,26 @@ public static class BinanceTradeParser
                 }
             }
 
+            // Anything after the object but whitespace is malformed; Read throws on it.
+            if (reader.Read())
+            {
+                return BinanceFrame.Rejected(TradeRejectReason.MalformedJson, "malformed JSON: more than one value in the frame");
+            }
+
             return wrapped ?? Interpret(ref envelope, receivedAt, timeUnit, registry);
         }
         catch (JsonException e)
         {
-            return BinanceFrame.Rejected($"malformed JSON: {e.Message}");
+            return BinanceFrame.Rejected(TradeRejectReason.MalformedJson, $"malformed JSON: {e.Message}");
+        }
+        catch (InvalidOperationException e)
+        {
+            // The reader reports invalid UTF-8 and lone surrogate escapes only when a string is decoded.
+            return BinanceFrame.Rejected(TradeRejectReason.MalformedJson, $"malformed JSON: {e.Message}");
         }
         catch (FieldException e)
         {
-            return BinanceFrame.Rejected(e.Message);
+            return BinanceFrame.Rejected(TradeRejectReason.InvalidField, e.Message);
         }
     }
 
@@ -91,29 +105,41 @@ public static class BinanceTradeParser
                 TradeTime: { } tradeTime, BuyerIsMaker: { } buyerIsMaker,
             })
         {
-            return BinanceFrame.Rejected($"missing field {MissingField(ref f)}");
+            return BinanceFrame.Rejected(TradeRejectReason.MissingField, $"missing field {MissingField(ref f)}");
         }
 
         if (!registry.TryGetByExchangeSymbol(Exchange.Binance, symbol, out var instrument))
         {
-            return BinanceFrame.Rejected($"unknown symbol '{symbol}'");
+            return BinanceFrame.Rejected(TradeRejectReason.UnknownSymbol, $"unknown symbol '{symbol}'");
         }
 
         if (tradeId < 0)
         {
-            return BinanceFrame.Rejected($"trade id {tradeId} is negative");
+            return BinanceFrame.Rejected(TradeRejectReason.InvalidTradeId, $"trade id {tradeId} is negative");
+        }
+
+        if (timeUnit == BinanceTimeUnit.Millisecond && tradeTime is > MaxMillisecondTime or < -MaxMillisecondTime)
+        {
+            return BinanceFrame.Rejected(TradeRejectReason.InvalidTimestamp, $"trade time {tradeTime} ms is outside the representable range");
         }
 
         var exchangeTime = timeUnit == BinanceTimeUnit.Microsecond
             ? new UnixMicros(tradeTime)
             : UnixMicros.FromMilliseconds(tradeTime);
 
-        var invalid = TradeValidator.CheckPrice(price)
-            ?? TradeValidator.CheckQuantity(quantity)
-            ?? TradeValidator.CheckExchangeTime(exchangeTime, receivedAt);
-        if (invalid is not null)
+        if (TradeValidator.CheckPrice(price) is { } badPrice)
         {
-            return BinanceFrame.Rejected(invalid);
+            return BinanceFrame.Rejected(TradeRejectReason.InvalidPrice, badPrice);
+        }
+
+        if (TradeValidator.CheckQuantity(quantity) is { } badQuantity)
+        {
+            return BinanceFrame.Rejected(TradeRejectReason.InvalidQuantity, badQuantity);
+        }
+
+        if (TradeValidator.CheckExchangeTime(exchangeTime, receivedAt) is { } badTime)
+        {
+            return BinanceFrame.Rejected(TradeRejectReason.InvalidTimestamp, badTime);
         }
 
         // 'm' says whether the buyer was the maker; the taker (aggressor) is then the seller.
