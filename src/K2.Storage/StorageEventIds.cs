@@ -9,4 +9,5 @@ public static class StorageEventIds
     public const int InsertFailed = 2020;
     public const int InsertRecovered = 2021;
     public const int WriterDropped = 2022;
+    public const int RowUnencodable = 2023;
 }

@@ -16,11 +16,12 @@ public sealed class TradeQueries(IClickHouseClient client, HotStoreOptions optio
         ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
 
         // FINAL applies the ReplacingMergeTree deduplication at read time, so a trade stored twice is returned once.
+        // trade_id is text: within one timestamp, ordering by length first puts numeric id 100 after 99.
         var sql = $$"""
             SELECT {{Columns}}
             FROM {{options.Database}}.{{SilverTradesTable.TableName}} FINAL
             WHERE exchange = {exchange:String} AND symbol = {symbol:String}
-            ORDER BY exchange_ts DESC, trade_id DESC
+            ORDER BY exchange_ts DESC, length(trade_id) DESC, trade_id DESC
             LIMIT {limit:UInt32}
             """;
         var parameters = new ClickHouseParameters()

@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Diagnostics;
 using System.Threading.Channels;
 using K2.Core;
 using K2.Storage.ClickHouse;
@@ -27,12 +26,15 @@ public sealed partial class BatchedTableWriter<TRow> : IHostedService, IAsyncDis
     private readonly Channel<TRow> _buffer;
     private readonly List<TRow> _batch;
     private readonly ArrayBufferWriter<byte> _encoded = new(1 << 20);
+    private readonly ArrayBufferWriter<byte> _scratch = new(1 << 10);
     private readonly string _insertStatement;
     private readonly KeyValuePair<string, object?> _tableTag;
     private readonly CancellationTokenSource _abort = new();
     private Task _loop = Task.CompletedTask;
     private long _rowsWritten;
     private int _inFlight;
+    private int _unencodable;
+    private int _disposed;
 
     public BatchedTableWriter(
         IClickHouseClient client, IRowBinaryTable<TRow> table, HotStoreOptions storeOptions, BatchedWriterOptions options,
@@ -89,8 +91,17 @@ public sealed partial class BatchedTableWriter<TRow> : IHostedService, IAsyncDis
         }
     }
 
+    /// <summary>
+    /// Stops at once without draining (use <see cref="StopAsync"/> to drain). Idempotent: the container disposes a
+    /// writer registered both as itself and as a hosted service twice.
+    /// </summary>
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
+
         _buffer.Writer.TryComplete();
         await _abort.CancelAsync();
         await _loop;
@@ -108,9 +119,10 @@ public sealed partial class BatchedTableWriter<TRow> : IHostedService, IAsyncDis
                 await FlushAsync();
             }
         }
-        catch (OperationCanceledException) when (_abort.IsCancellationRequested)
+        catch (Exception) when (_abort.IsCancellationRequested)
         {
-            // Shutdown gave up on the store; StopAsync reports what was left.
+            // Shutdown gave up on the store; StopAsync reports what was left. An insert that was still running may
+            // end in a store error rather than a cancellation, which is the same outcome.
         }
     }
 
@@ -155,7 +167,7 @@ public sealed partial class BatchedTableWriter<TRow> : IHostedService, IAsyncDis
             return;
         }
 
-        var started = Stopwatch.GetTimestamp();
+        var started = _time.GetTimestamp();
         var delay = _options.InitialRetryDelay;
         var failures = 0;
         while (true)
@@ -182,22 +194,42 @@ public sealed partial class BatchedTableWriter<TRow> : IHostedService, IAsyncDis
             LogRecovered(_logger, _table.Name, failures);
         }
 
-        Interlocked.Add(ref _rowsWritten, _batch.Count);
-        _metrics.RowsWritten.Add(_batch.Count, _tableTag);
-        _metrics.BatchRows.Record(_batch.Count, _tableTag);
-        _metrics.FlushDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds, _tableTag);
+        var written = _batch.Count - _unencodable;
+        Interlocked.Add(ref _rowsWritten, written);
+        _metrics.RowsWritten.Add(written, _tableTag);
+        _metrics.BatchRows.Record(written, _tableTag);
+        _metrics.FlushDuration.Record(_time.GetElapsedTime(started).TotalSeconds, _tableTag);
         Interlocked.Add(ref _inFlight, -_batch.Count);
         _batch.Clear();
     }
 
+    /// <summary>
+    /// Encodes the batch. A row the table cannot encode (a value out of its column's range) is a bug upstream, since
+    /// parsers validate first; it is logged with its content, counted and left out, so one bad row never stalls the
+    /// table. Rows are encoded one at a time into a scratch buffer so a failure leaves no partial row behind.
+    /// </summary>
     private void Encode()
     {
         _encoded.ResetWrittenCount();
-        var writer = new RowBinaryWriter(_encoded);
+        _unencodable = 0;
         var ingestTime = UnixMicros.Now(_time);
         foreach (var row in _batch)
         {
-            _table.Write(writer, row, ingestTime);
+            _scratch.ResetWrittenCount();
+            try
+            {
+                _table.Write(new RowBinaryWriter(_scratch), row, ingestTime);
+            }
+            catch (Exception e) when (e is ArgumentException or OverflowException)
+            {
+                _unencodable++;
+                _metrics.Unencodable.Add(1, _tableTag);
+                LogUnencodable(_logger, e, _table.Name, row?.ToString());
+                continue;
+            }
+
+            _scratch.WrittenSpan.CopyTo(_encoded.GetSpan(_scratch.WrittenCount));
+            _encoded.Advance(_scratch.WrittenCount);
         }
     }
 
@@ -211,6 +243,10 @@ public sealed partial class BatchedTableWriter<TRow> : IHostedService, IAsyncDis
     [LoggerMessage(EventId = StorageEventIds.InsertRecovered, Level = LogLevel.Information,
         Message = "Insert into {Table} succeeded after {Failures} failed attempts")]
     private static partial void LogRecovered(ILogger logger, string table, int failures);
+
+    [LoggerMessage(EventId = StorageEventIds.RowUnencodable, Level = LogLevel.Error,
+        Message = "A row for {Table} could not be encoded and was left out: {Row}")]
+    private static partial void LogUnencodable(ILogger logger, Exception exception, string table, string? row);
 
     [LoggerMessage(EventId = StorageEventIds.WriterDropped, Level = LogLevel.Error,
         Message = "Gave up {Rows} rows for {Table} at shutdown: the store stayed unavailable")]

@@ -18,6 +18,7 @@ public sealed class StorageMetrics
         FlushDuration = meter.CreateHistogram<double>("k2.insert.flush.duration", "s", "Time to insert one batch, retries included.");
         Failures = meter.CreateCounter<long>("k2.insert.failures", "{failure}", "Failed insert attempts (each is retried).");
         Dropped = meter.CreateCounter<long>("k2.insert.dropped.rows", "{row}", "Rows given up at shutdown because the store stayed down.");
+        Unencodable = meter.CreateCounter<long>("k2.insert.unencodable.rows", "{row}", "Rows left out because a value did not fit its column (a bug upstream).");
         meter.CreateObservableGauge("k2.insert.buffered.rows", ObserveBuffered, "{row}", "Rows waiting to be inserted.");
     }
 
@@ -26,6 +27,7 @@ public sealed class StorageMetrics
     public Histogram<double> FlushDuration { get; }
     public Counter<long> Failures { get; }
     public Counter<long> Dropped { get; }
+    public Counter<long> Unencodable { get; }
 
     public void TrackBuffered(string table, Func<long> bufferedRows) => _bufferedRows[table] = bufferedRows;
 

@@ -56,6 +56,12 @@ public ref struct RowBinaryReader(ReadOnlySpan<byte> data)
         for (var shift = 0; shift < 64; shift += 7)
         {
             var b = ReadUInt8();
+            // The tenth byte carries bit 63 only; anything more would not fit 64 bits.
+            if (shift == 63 && b > 1)
+            {
+                throw new FormatException($"RowBinary LEB128 value at byte {_position} overflows 64 bits.");
+            }
+
             value |= (ulong)(b & 0x7F) << shift;
             if ((b & 0x80) == 0)
             {

@@ -44,7 +44,16 @@ public sealed class RowBinaryWriter(IBufferWriter<byte> output)
     /// </summary>
     public void WriteDecimal64(decimal value, int scale)
     {
-        var scaled = value * DecimalScale.PowerOfTen(scale);
+        decimal scaled;
+        try
+        {
+            scaled = value * DecimalScale.PowerOfTen(scale);
+        }
+        catch (OverflowException)
+        {
+            scaled = decimal.MaxValue; // reported below like any other value too large for Int64
+        }
+
         if (scaled != decimal.Truncate(scaled) || scaled is > long.MaxValue or < long.MinValue)
         {
             throw new ArgumentOutOfRangeException(nameof(value), value, $"Not representable as Decimal64 with scale {scale}.");

@@ -1,0 +1,56 @@
+using K2.Core.Trades;
+using K2.Storage.ClickHouse;
+using K2.Storage.ClickHouse.Embedded;
+using K2.Storage.Schema;
+using K2.Storage.Trades;
+using K2.Storage.Writers;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace K2.Storage.Hosting;
+
+public static class HotStoreServiceCollectionExtensions
+{
+    public const string Section = "K2:Storage";
+
+    /// <summary>
+    /// The hot store on the embedded engine: schema migrations at start-up, the table writers, and the queries.
+    /// Register before anything that writes: hosted services stop in reverse order, so writers drain after producers.
+    /// </summary>
+    public static IServiceCollection AddEmbeddedHotStore(this IServiceCollection services)
+    {
+        services.AddOptions<EmbeddedClickHouseOptions>().BindConfiguration($"{Section}:Embedded");
+        services.AddSingleton(sp => EmbeddedClickHouse.Open(
+            sp.GetRequiredService<IOptions<EmbeddedClickHouseOptions>>().Value,
+            sp.GetRequiredService<ILogger<EmbeddedClickHouse>>()));
+        services.AddSingleton<IClickHouseClient>(sp => sp.GetRequiredService<EmbeddedClickHouse>());
+        return services.AddHotStoreCore();
+    }
+
+    private static IServiceCollection AddHotStoreCore(this IServiceCollection services)
+    {
+        services.AddOptions<HotStoreOptions>()
+            .BindConfiguration(Section)
+            .Validate(o => HotStoreOptions.IsValidDatabaseName(o.Database), "K2:Storage:Database must be a lower-case identifier.")
+            .ValidateOnStart();
+        services.AddOptions<BatchedWriterOptions>().BindConfiguration($"{Section}:Writers");
+        services.AddSingleton(sp => sp.GetRequiredService<IOptions<HotStoreOptions>>().Value);
+        services.AddSingleton(sp => sp.GetRequiredService<IOptions<BatchedWriterOptions>>().Value);
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddMetrics();
+
+        services.AddSingleton<HotStoreMigrator>();
+        services.AddSingleton<HotStoreInitializer>();
+        services.AddHostedService(sp => sp.GetRequiredService<HotStoreInitializer>());
+
+        services.AddSingleton<StorageMetrics>();
+        services.AddSingleton<IRowBinaryTable<Trade>, SilverTradesTable>();
+        services.AddSingleton<BatchedTableWriter<Trade>>();
+        services.AddHostedService(sp => sp.GetRequiredService<BatchedTableWriter<Trade>>());
+
+        services.AddSingleton<TradeQueries>();
+        return services;
+    }
+}

@@ -1,0 +1,161 @@
+using K2.Storage.ClickHouse;
+using K2.Storage.ClickHouse.RowBinary;
+using K2.Storage.Schema;
+using K2.Storage.Tests.Support;
+using K2.Testing;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace K2.Storage.Tests.Schema;
+
+public sealed class HotStoreMigratorTests(EmbeddedClickHouseFixture fixture)
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    private static readonly DateTimeOffset MigratedAt = new(2026, 11, 22, 10, 15, 0, TimeSpan.Zero);
+
+    private static string NewDatabaseName() => $"migrate_{Guid.NewGuid():N}";
+
+    private static HotStoreMigrator Migrator(IClickHouseClient client, string database) =>
+        new(client, new HotStoreOptions { Database = database }, new ManualTimeProvider(MigratedAt), NullLogger<HotStoreMigrator>.Instance);
+
+    private Task<string> TextAsync(string sql, string database) =>
+        fixture.ClickHouse.QueryRawTextAsync(sql, Ct, new ClickHouseParameters().Add("db", database));
+
+    [Fact]
+    public async Task The_first_run_creates_the_database_and_silver_trades_with_the_storage_types()
+    {
+        var db = NewDatabaseName();
+
+        var applied = await Migrator(fixture.ClickHouse, db).MigrateAsync(Ct);
+
+        applied.ShouldBe(HotStoreMigrations.All.Count);
+        (await TextAsync("SELECT count() FROM system.databases WHERE name = {db:String}", db)).ShouldBe("1");
+        (await TextAsync("SELECT name, type FROM system.columns WHERE database = {db:String} AND table = 'silver_trades' ORDER BY position", db))
+            .Split('\n').ShouldBe(
+            [
+                "exchange\tLowCardinality(String)",
+                "symbol\tLowCardinality(String)",
+                "raw_symbol\tLowCardinality(String)",
+                "trade_id\tString",
+                "price\tDecimal(18, 8)",
+                "quantity\tDecimal(18, 8)",
+                "side\tEnum8('buy' = 1, 'sell' = 2)",
+                "exchange_ts\tDateTime64(6, 'UTC')",
+                "receipt_ts\tDateTime64(6, 'UTC')",
+                "ingest_ts\tDateTime64(6, 'UTC')",
+            ]);
+    }
+
+    [Fact]
+    public async Task Silver_trades_deduplicates_by_instrument_and_trade_id_and_partitions_by_day()
+    {
+        var db = NewDatabaseName();
+
+        await Migrator(fixture.ClickHouse, db).MigrateAsync(Ct);
+
+        (await TextAsync("SELECT engine, sorting_key, partition_key FROM system.tables WHERE database = {db:String} AND name = 'silver_trades'", db))
+            .ShouldBe("ReplacingMergeTree\texchange, symbol, exchange_ts, trade_id\ttoYYYYMMDD(exchange_ts)");
+    }
+
+    [Fact]
+    public async Task Each_applied_version_is_recorded_once_with_its_name_and_time()
+    {
+        var db = NewDatabaseName();
+
+        await Migrator(fixture.ClickHouse, db).MigrateAsync(Ct);
+
+        (await TextAsync($"SELECT version, name, toString(applied_at) FROM {db}.schema_migrations ORDER BY version", db))
+            .ShouldBe("1\tsilver_trades\t2026-11-22 10:15:00.000000");
+    }
+
+    [Fact]
+    public async Task A_second_run_applies_nothing_and_records_nothing()
+    {
+        var db = NewDatabaseName();
+        await Migrator(fixture.ClickHouse, db).MigrateAsync(Ct);
+        var recording = new RecordingClickHouseClient(fixture.ClickHouse);
+
+        var applied = await Migrator(recording, db).MigrateAsync(Ct);
+
+        applied.ShouldBe(0);
+        recording.Statements.ShouldNotContain(s => s.Contains("INSERT", StringComparison.Ordinal));
+        recording.Statements.ShouldNotContain(s => s.Contains("silver_trades", StringComparison.Ordinal));
+        (await TextAsync($"SELECT count(), uniqExact(version) FROM {db}.schema_migrations", db)).ShouldBe("1\t1");
+    }
+
+    [Fact]
+    public async Task A_run_after_a_version_was_lost_reapplies_only_that_version_idempotently()
+    {
+        var db = NewDatabaseName();
+        await Migrator(fixture.ClickHouse, db).MigrateAsync(Ct);
+        await fixture.ClickHouse.ExecuteAsync($"TRUNCATE TABLE {db}.schema_migrations", null, Ct);
+        await TradeRows.InsertAsync(fixture.ClickHouse, db, [TradeRows.Make(TradeRows.BinanceBtc, 1, 87_012.34m)], TradeRows.Day, Ct);
+
+        var applied = await Migrator(fixture.ClickHouse, db).MigrateAsync(Ct);
+
+        // CREATE TABLE IF NOT EXISTS keeps the existing table and its rows.
+        applied.ShouldBe(1);
+        (await TextAsync($"SELECT count() FROM {db}.silver_trades", db)).ShouldBe("1");
+        (await TextAsync($"SELECT count() FROM {db}.schema_migrations", db)).ShouldBe("1");
+    }
+
+    [Fact]
+    public async Task The_versions_query_is_read_as_RowBinary_UInt32()
+    {
+        var db = NewDatabaseName();
+        await Migrator(fixture.ClickHouse, db).MigrateAsync(Ct);
+
+        var versions = await fixture.ClickHouse.QueryAsync(
+            $"SELECT version FROM {db}.schema_migrations", null, ClickHouseFormats.RowBinary,
+            static data =>
+            {
+                var reader = new RowBinaryReader(data);
+                var list = new List<uint>();
+                while (!reader.End)
+                {
+                    list.Add(reader.ReadUInt32());
+                }
+
+                return list;
+            },
+            Ct);
+
+        versions.ShouldBe(HotStoreMigrations.All.Select(m => (uint)m.Version));
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("K2")]
+    [InlineData("k2-hot")]
+    [InlineData("1k2")]
+    [InlineData("k2;DROP DATABASE system")]
+    [InlineData("k2 hot")]
+    [InlineData("k2.silver")]
+    [InlineData("k2`")]
+    [InlineData("a234567890123456789012345678901234567890123456789012345678901234")] // 64 characters
+    public async Task An_invalid_database_name_is_refused_before_any_statement(string database)
+    {
+        var recording = new RecordingClickHouseClient();
+
+        var error = await Should.ThrowAsync<InvalidOperationException>(() => Migrator(recording, database).MigrateAsync(Ct));
+
+        error.Message.ShouldContain("not a valid database name");
+        recording.Statements.ShouldBeEmpty();
+    }
+
+    [Theory]
+    [InlineData("k2")]
+    [InlineData("_k2")]
+    [InlineData("k2_hot_2026")]
+    [InlineData("a23456789012345678901234567890123456789012345678901234567890123")] // 63 characters
+    public void Valid_database_names_are_lower_case_identifiers(string database)
+    {
+        HotStoreOptions.IsValidDatabaseName(database).ShouldBeTrue();
+    }
+
+    [Fact]
+    public void Migration_versions_are_unique_and_ascending()
+    {
+        HotStoreMigrations.All.Select(m => m.Version).ShouldBe(Enumerable.Range(1, HotStoreMigrations.All.Count));
+    }
+}

@@ -1,0 +1,51 @@
+using System.Collections.Concurrent;
+using System.Diagnostics.Metrics;
+
+namespace K2.Storage.Tests.Support;
+
+/// <summary>
+/// An <see cref="IMeterFactory"/> whose meters only this test listens to, with every measurement recorded, so
+/// tests running in parallel never see each other's numbers.
+/// </summary>
+internal sealed class TestMeterFactory : IMeterFactory
+{
+    private readonly ConcurrentBag<Meter> _meters = [];
+    private readonly ConcurrentQueue<(string Instrument, double Value)> _measurements = new();
+    private readonly MeterListener _listener = new();
+
+    public TestMeterFactory()
+    {
+        _listener.InstrumentPublished = (instrument, listener) =>
+        {
+            if (_meters.Contains(instrument.Meter))
+            {
+                listener.EnableMeasurementEvents(instrument);
+            }
+        };
+        _listener.SetMeasurementEventCallback<long>((instrument, value, _, _) => _measurements.Enqueue((instrument.Name, value)));
+        _listener.SetMeasurementEventCallback<double>((instrument, value, _, _) => _measurements.Enqueue((instrument.Name, value)));
+        _listener.Start();
+    }
+
+    public Meter Create(MeterOptions options)
+    {
+        var meter = new Meter(options.Name, options.Version, options.Tags, scope: this);
+        _meters.Add(meter);
+        return meter;
+    }
+
+    /// <summary>Every value recorded on <paramref name="instrument"/>, in order.</summary>
+    public IReadOnlyList<double> Values(string instrument) =>
+        [.. _measurements.Where(m => m.Instrument == instrument).Select(m => m.Value)];
+
+    public double Sum(string instrument) => Values(instrument).Sum();
+
+    public void Dispose()
+    {
+        _listener.Dispose();
+        foreach (var meter in _meters)
+        {
+            meter.Dispose();
+        }
+    }
+}

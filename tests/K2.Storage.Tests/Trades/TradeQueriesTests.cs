@@ -1,0 +1,131 @@
+using K2.Core;
+using K2.Core.Trades;
+using K2.Storage.Tests.Support;
+using K2.Storage.Trades;
+using K2.Testing;
+
+namespace K2.Storage.Tests.Trades;
+
+public sealed class TradeQueriesTests(EmbeddedClickHouseFixture fixture)
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    private static readonly UnixMicros Ingested = new(TradeRows.Day.Value + 3_600_000_000);
+
+    private async Task<(HotStoreOptions Store, TradeQueries Queries)> DatabaseAsync(params Trade[] trades)
+    {
+        var store = await fixture.CreateDatabaseAsync(Ct);
+        await TradeRows.StopMergesAsync(fixture.ClickHouse, store.Database, Ct);
+        if (trades.Length > 0)
+        {
+            await TradeRows.InsertAsync(fixture.ClickHouse, store.Database, trades, Ingested, Ct);
+        }
+
+        return (store, new TradeQueries(fixture.ClickHouse, store));
+    }
+
+    [Fact]
+    public async Task The_newest_trades_of_one_instrument_come_newest_first()
+    {
+        // Inserted out of order, with the same canonical symbol on two exchanges and another symbol on the same one.
+        var kraken = new[] { 3, 1, 5, 2, 4 }.Select(i => TradeRows.Make(TradeRows.KrakenBtc, i, 60_000m + i, exchangeOffsetMicros: i * 1_000_000L)).ToArray();
+        var coinbase = Enumerable.Range(1, 5).Select(i => TradeRows.Make(TradeRows.CoinbaseBtc, 100 + i, 70_000m, exchangeOffsetMicros: 10_000_000L + i)).ToArray();
+        var binance = TradeRows.Make(TradeRows.BinanceEth, 7, 3_000m, exchangeOffsetMicros: 99_000_000);
+        var (_, queries) = await DatabaseAsync([.. kraken, .. coinbase, binance]);
+
+        var latest = await queries.GetLatestAsync(Exchange.Kraken, "BTC-USD", 3, Ct);
+
+        latest.Select(t => t.TradeId).ShouldBe(["5", "4", "3"]);
+        latest.ShouldAllBe(t => t.Exchange == "kraken" && t.Symbol == "BTC-USD" && t.RawSymbol == "BTC/USD");
+        latest[0].ShouldBe(TradeRows.Expected(kraken[2], Ingested));
+    }
+
+    [Fact]
+    public async Task A_limit_beyond_the_stored_count_returns_everything_stored()
+    {
+        var trades = Enumerable.Range(1, 4).Select(i => TradeRows.Make(TradeRows.BinanceBtc, i, 87_000m, exchangeOffsetMicros: i)).ToArray();
+        var (_, queries) = await DatabaseAsync(trades);
+
+        var latest = await queries.GetLatestAsync(Exchange.Binance, "BTC-USDT", 1_000, Ct);
+
+        latest.ShouldBe(trades.Reverse().Select(t => TradeRows.Expected(t, Ingested)));
+    }
+
+    [Theory]
+    [InlineData("0.00000001", "0.00000001")]
+    [InlineData("87012.34", "87012.34000000")]
+    [InlineData("4.00000100", "4.00000100")]
+    [InlineData("9999999999.99999999", "9999999999.99999999")]
+    [InlineData("1234567890.12345678", "1234567890.12345678")]
+    public async Task Prices_and_quantities_come_back_exactly(string text, string stored)
+    {
+        var value = decimal.Parse(text, System.Globalization.CultureInfo.InvariantCulture);
+        var (_, queries) = await DatabaseAsync(TradeRows.Make(TradeRows.BinanceBtc, 1, value, quantity: value, side: TradeSide.Sell));
+
+        var trade = (await queries.GetLatestAsync(Exchange.Binance, "BTC-USDT", 1, Ct)).ShouldHaveSingleItem();
+
+        trade.Price.ShouldBe(value);
+        trade.Quantity.ShouldBe(value);
+        trade.Price.ToString(System.Globalization.CultureInfo.InvariantCulture).ShouldBe(stored);
+        trade.Side.ShouldBe(TradeSide.Sell);
+    }
+
+    [Fact]
+    public async Task A_trade_stored_twice_is_returned_once()
+    {
+        var trade = TradeRows.Make(TradeRows.BinanceBtc, 42, 87_012.34m);
+        var other = TradeRows.Make(TradeRows.BinanceBtc, 41, 87_012.33m, exchangeOffsetMicros: -1);
+        var (store, queries) = await DatabaseAsync(trade, other);
+        await TradeRows.InsertAsync(fixture.ClickHouse, store.Database, [trade], new UnixMicros(Ingested.Value + 1), Ct);
+        (await TradeRows.ReadAllAsync(fixture.ClickHouse, store.Database, Ct)).Count.ShouldBe(3); // the duplicate is stored
+
+        var latest = await queries.GetLatestAsync(Exchange.Binance, "BTC-USDT", 10, Ct);
+
+        latest.Select(t => t.TradeId).ShouldBe(["42", "41"]);
+    }
+
+    [Fact]
+    public async Task Trades_at_the_same_instant_come_newest_id_first_even_across_digit_counts()
+    {
+        // Binance stamps trades in milliseconds, so several share a time; ids are the order within it.
+        var trades = new[] { 9, 10, 99, 100, 101 }.Select(i => TradeRows.Make(TradeRows.BinanceBtc, i, 87_000m)).ToArray();
+        var (_, queries) = await DatabaseAsync(trades);
+
+        var latest = await queries.GetLatestAsync(Exchange.Binance, "BTC-USDT", 5, Ct);
+
+        latest.Select(t => t.TradeId).ShouldBe(["101", "100", "99", "10", "9"]);
+    }
+
+    [Fact]
+    public async Task Text_trade_ids_round_trip_verbatim()
+    {
+        var trade = TradeRows.Make(TradeRows.CoinbaseBtc, 1, 70_000m) with { TradeId = TradeId.FromText("0042-b7a3c2d1") };
+        var (_, queries) = await DatabaseAsync(trade);
+
+        var latest = await queries.GetLatestAsync(Exchange.Coinbase, "BTC-USD", 1, Ct);
+
+        latest.ShouldHaveSingleItem().TradeId.ShouldBe("0042-b7a3c2d1");
+    }
+
+    [Theory]
+    [InlineData(Exchange.Binance, "BTC-USD")]
+    [InlineData(Exchange.Coinbase, "BTC-USDT")]
+    [InlineData(Exchange.Binance, "btc-usdt")]
+    [InlineData(Exchange.Binance, "BTC-USDT' OR '1'='1")]
+    public async Task Other_instruments_and_hostile_symbols_return_nothing(Exchange exchange, string symbol)
+    {
+        var (_, queries) = await DatabaseAsync(TradeRows.Make(TradeRows.BinanceBtc, 1, 87_000m), TradeRows.Make(TradeRows.KrakenBtc, 2, 87_000m));
+
+        (await queries.GetLatestAsync(exchange, symbol, 10, Ct)).ShouldBeEmpty();
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(-1)]
+    public async Task A_limit_below_one_is_refused(int limit)
+    {
+        var queries = new TradeQueries(new RecordingClickHouseClient(), new HotStoreOptions());
+
+        await Should.ThrowAsync<ArgumentOutOfRangeException>(() => queries.GetLatestAsync(Exchange.Binance, "BTC-USDT", limit, Ct));
+    }
+}
