@@ -1,0 +1,9 @@
+namespace K2.Grains.Runtime;
+
+internal enum GrainMethodReturnKind
+{
+    Task,
+    TaskOfResult,
+    ValueTask,
+    ValueTaskOfResult,
+}

@@ -1,0 +1,7 @@
+namespace K2.Grains.Runtime;
+
+/// <summary>What the grain runtime is doing right now, for the dashboard.</summary>
+public interface IGrainRuntimeStatistics
+{
+    GrainRuntimeSnapshot GetSnapshot();
+}
