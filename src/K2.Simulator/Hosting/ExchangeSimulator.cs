@@ -1,0 +1,166 @@
+using System.Net;
+using System.Text.Json;
+using K2.Core.Instruments;
+using K2.Simulator.Binance;
+using K2.Simulator.Control;
+using K2.Simulator.Hosting;
+using K2.Simulator.Market;
+using K2.Simulator.WebSockets;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace K2.Simulator;
+
+/// <summary>
+/// Simulated exchanges on one loopback port: each speaks its exchange's real WebSocket and REST formats, prints
+/// seeded trades on a timer and records them in <see cref="GroundTruth"/>. Control API under <c>/control</c>.
+/// </summary>
+public sealed partial class ExchangeSimulator : IAsyncDisposable
+{
+    /// <summary>How long stopping may wait for connections to finish before Kestrel cuts them.</summary>
+    private static readonly TimeSpan ShutdownTimeout = TimeSpan.FromSeconds(5);
+
+    private readonly WebApplication _app;
+    private readonly MarketGenerator _market;
+    private readonly VenueCatalog _venues;
+    private readonly ILogger _logger;
+    private int _disposed;
+
+    private ExchangeSimulator(WebApplication app, MarketGenerator market, VenueCatalog venues, GroundTruth groundTruth, Uri baseAddress, ILogger logger)
+    {
+        _app = app;
+        _market = market;
+        _venues = venues;
+        _logger = logger;
+        GroundTruth = groundTruth;
+        BaseAddress = baseAddress;
+        BinanceWebSocketBase = new UriBuilder(baseAddress) { Scheme = "ws", Path = BinanceWebSocketEndpoints.PathPrefix }.Uri;
+        BinanceRestBase = new Uri(baseAddress, BinanceWebSocketEndpoints.PathPrefix);
+    }
+
+    /// <summary><c>http://127.0.0.1:PORT</c>.</summary>
+    public Uri BaseAddress { get; }
+
+    /// <summary><c>ws://127.0.0.1:PORT/binance</c>; a client appends <c>/stream…</c> or <c>/ws/…</c>.</summary>
+    public Uri BinanceWebSocketBase { get; }
+
+    /// <summary><c>http://127.0.0.1:PORT/binance</c>; a client appends <c>/api/v3/…</c>.</summary>
+    public Uri BinanceRestBase { get; }
+
+    /// <summary>Every trade printed so far.</summary>
+    public GroundTruth GroundTruth { get; }
+
+    /// <summary>The WebSocket sessions connected right now.</summary>
+    public IReadOnlyList<SimulatedSession> Sessions => _venues.DescribeSessions();
+
+    public static Task<ExchangeSimulator> StartAsync(
+        SimulatorOptions options, InstrumentRegistry registry, ILoggerFactory? loggerFactory, CancellationToken cancellationToken) =>
+        StartAsync(options, registry, TimeProvider.System, loggerFactory, cancellationToken);
+
+    /// <summary>Starts listening and printing. Every trade time and timer follows <paramref name="timeProvider"/>.</summary>
+    public static async Task<ExchangeSimulator> StartAsync(
+        SimulatorOptions options, InstrumentRegistry registry, TimeProvider timeProvider, ILoggerFactory? loggerFactory,
+        CancellationToken cancellationToken)
+    {
+        SimulatorOptionsValidator.Validate(options);
+        ArgumentNullException.ThrowIfNull(registry);
+        ArgumentNullException.ThrowIfNull(timeProvider);
+        loggerFactory ??= NullLoggerFactory.Instance;
+
+        var groundTruth = new GroundTruth(options.MaxTradesPerSymbol);
+        var binance = new BinanceVenue(registry);
+        var venues = new VenueCatalog([binance]);
+        var market = new MarketGenerator(venues.Venues, registry, options, groundTruth, timeProvider, loggerFactory.CreateLogger<MarketGenerator>());
+
+        var app = Build(options, timeProvider, loggerFactory, services => services
+            .AddSingleton(groundTruth)
+            .AddSingleton(binance)
+            .AddSingleton(venues)
+            .AddSingleton(market)
+            .AddSingleton<FaultInjector>());
+        try
+        {
+            await app.StartAsync(cancellationToken);
+        }
+        catch
+        {
+            await app.DisposeAsync();
+            throw;
+        }
+
+        var simulator = new ExchangeSimulator(app, market, venues, groundTruth, ListeningAddress(app), loggerFactory.CreateLogger<ExchangeSimulator>());
+        market.Start();
+        LogStarted(simulator._logger, simulator.BaseAddress, options.TradesPerSecond, options.Seed);
+        return simulator;
+    }
+
+    /// <summary>Stops printing trades; sessions stay connected.</summary>
+    public void Pause() => _market.Pause();
+
+    public void Resume() => _market.Resume();
+
+    /// <summary>Stops printing, cuts every session and stops listening.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
+        _market.Dispose();
+        // Stopping the host signals ApplicationStopping, on which every session cuts its connection.
+        await _app.StopAsync(CancellationToken.None);
+        await _app.DisposeAsync();
+        LogStopped(_logger, BaseAddress);
+    }
+
+    /// <summary>
+    /// An empty builder, not the slim one: the simulator runs inside other hosts and must not pick up their
+    /// appsettings, environment variables or command line (a <c>Kestrel:Endpoints</c> section would add listeners).
+    /// </summary>
+    private static WebApplication Build(
+        SimulatorOptions options, TimeProvider timeProvider, ILoggerFactory loggerFactory, Action<IServiceCollection> addState)
+    {
+        var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions { ApplicationName = typeof(ExchangeSimulator).Assembly.GetName().Name });
+        builder.WebHost.UseKestrelCore().ConfigureKestrel(kestrel =>
+        {
+            kestrel.AddServerHeader = false;
+            // Loopback only; HTTP/1.1 only, as the exchanges' WebSocket endpoints are, so every WebSocket is an
+            // HTTP/1.1 upgrade whose frames the simulator can observe.
+            kestrel.Listen(IPAddress.Loopback, options.Port, listen => listen.Protocols = HttpProtocols.Http1);
+        });
+        builder.Services
+            .AddSingleton(loggerFactory)
+            .AddSingleton(typeof(ILogger<>), typeof(Logger<>))
+            .AddSingleton(timeProvider)
+            .AddSingleton(options)
+            .AddSingleton<IHostLifetime, EmbeddedHostLifetime>()
+            .AddRoutingCore()
+            .Configure<HostOptions>(host => host.ShutdownTimeout = ShutdownTimeout)
+            .ConfigureHttpJsonOptions(json => json.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower);
+        addState(builder.Services);
+
+        var app = builder.Build();
+        app.Use(ControlFrameObservingUpgradeFeature.InstallAsync);
+        app.UseWebSockets();
+        app.MapBinanceWebSocket();
+        app.MapBinanceRest();
+        app.MapControlEndpoints();
+        return app;
+    }
+
+    private static Uri ListeningAddress(WebApplication app)
+    {
+        var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses;
+        return new Uri(addresses.Single());
+    }
+
+    [LoggerMessage(EventId = SimulatorEventIds.Started, Level = LogLevel.Information,
+        Message = "Exchange simulator listening on {BaseAddress} ({TradesPerSecond} trades/s per exchange, seed {Seed})")]
+    private static partial void LogStarted(ILogger logger, Uri baseAddress, double tradesPerSecond, int seed);
+
+    [LoggerMessage(EventId = SimulatorEventIds.Stopped, Level = LogLevel.Information, Message = "Exchange simulator on {BaseAddress} stopped")]
+    private static partial void LogStopped(ILogger logger, Uri baseAddress);
+}
