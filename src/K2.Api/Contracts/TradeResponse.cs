@@ -1,0 +1,19 @@
+namespace K2.Api.Contracts;
+
+/// <summary>
+/// One trade as the API returns it. Prices and quantities are decimal strings, never JSON numbers, so no client
+/// parses them into binary floating point by accident; times are ISO 8601 UTC with microseconds.
+/// </summary>
+public sealed record TradeResponse(
+    string Exchange,
+    string Symbol,
+    string RawSymbol,
+    string TradeId,
+    string Price,
+    string Quantity,
+    string Side,
+    string ExchangeTs,
+    string ReceiptTs,
+    string IngestTs);
+
+public sealed record TradesResponse(IReadOnlyList<TradeResponse> Trades);

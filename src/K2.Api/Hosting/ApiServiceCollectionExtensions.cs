@@ -1,0 +1,33 @@
+using System.Text.Json;
+using K2.Api.Endpoints;
+
+namespace K2.Api.Hosting;
+
+public static class ApiServiceCollectionExtensions
+{
+    /// <summary>Problem details for every error, snake_case JSON, and the OpenAPI document.</summary>
+    public static IServiceCollection AddK2Api(this IServiceCollection services)
+    {
+        services.AddProblemDetails();
+        services.ConfigureHttpJsonOptions(o => o.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower);
+        services.AddOpenApi("v1");
+        return services;
+    }
+
+    /// <summary>Error handling that answers with problem+json (500s and unmatched routes alike).</summary>
+    public static WebApplication UseK2ApiErrors(this WebApplication app)
+    {
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        return app;
+    }
+
+    /// <summary>The public API: <c>/v1/…</c> and <c>/openapi/v1.json</c>.</summary>
+    public static IEndpointRouteBuilder MapK2Api(this IEndpointRouteBuilder app)
+    {
+        app.MapInstrumentsEndpoints();
+        app.MapTradesEndpoints();
+        app.MapOpenApi();
+        return app;
+    }
+}

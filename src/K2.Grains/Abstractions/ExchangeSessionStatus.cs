@@ -1,0 +1,11 @@
+namespace K2.Grains.Abstractions;
+
+/// <summary>What an exchange session is doing, for the dashboard and readiness.</summary>
+public sealed record ExchangeSessionStatus(
+    string Exchange,
+    bool Connected,
+    int SubscribedStreams,
+    long Connections,
+    long TradesReceived,
+    long FramesRejected,
+    DateTimeOffset? LastFrameAt);

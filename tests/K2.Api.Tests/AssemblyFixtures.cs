@@ -1,0 +1,3 @@
+using K2.Api.Tests.Support;
+
+[assembly: AssemblyFixture(typeof(ApiFactory))]

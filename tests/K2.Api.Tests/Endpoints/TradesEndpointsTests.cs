@@ -1,0 +1,138 @@
+using System.Net;
+using System.Text.Json;
+using K2.Api.Tests.Support;
+using K2.Core;
+using K2.Core.Instruments;
+using K2.Core.Trades;
+using K2.Storage.Writers;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace K2.Api.Tests.Endpoints;
+
+public sealed class TradesEndpointsTests(ApiFactory factory)
+{
+    private static readonly UnixMicros Start = UnixMicros.FromDateTimeOffset(DateTimeOffset.UtcNow.AddHours(-1));
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task Returns_the_newest_trades_of_one_instrument_with_exact_values()
+    {
+        var eth = Instrument("ETH-USDT");
+        var trades = Enumerable.Range(1, 50).Select(i => new Trade(
+            eth, TradeId.FromNumber(5_000 + i), 3_000m + (i / 100_000_000m), 0.5m * i, i % 2 == 0 ? TradeSide.Buy : TradeSide.Sell,
+            new UnixMicros(Start.Value + (i * 1_000_001)), new UnixMicros(Start.Value + (i * 1_000_001) + 250))).ToList();
+        await StoreAsync(trades);
+
+        var served = (await GetJsonAsync("/v1/trades?exchange=binance&symbol=ETH-USDT&limit=10")).GetProperty("trades").EnumerateArray().ToList();
+
+        served.Count.ShouldBe(10);
+        served.Select(t => t.GetProperty("trade_id").GetString()).ShouldBe(Enumerable.Range(41, 10).Reverse().Select(i => (5_000 + i).ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        var newest = served[0];
+        newest.GetProperty("exchange").GetString().ShouldBe("binance");
+        newest.GetProperty("symbol").GetString().ShouldBe("ETH-USDT");
+        newest.GetProperty("raw_symbol").GetString().ShouldBe("ETHUSDT");
+        newest.GetProperty("price").GetString().ShouldBe("3000.0000005");
+        newest.GetProperty("quantity").GetString().ShouldBe("25");
+        newest.GetProperty("side").GetString().ShouldBe("buy");
+        newest.GetProperty("exchange_ts").GetString().ShouldBe(trades[^1].ExchangeTime.ToString());
+        newest.GetProperty("receipt_ts").GetString().ShouldBe(trades[^1].ReceiptTime.ToString());
+        newest.GetProperty("exchange_ts").GetString()!.ShouldMatch(@"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$");
+    }
+
+    [Fact]
+    public async Task A_trade_stored_twice_is_served_once()
+    {
+        var sol = Instrument("SOL-USDT");
+        var trade = new Trade(sol, TradeId.FromNumber(77), 150.25m, 2m, TradeSide.Sell, Start, Start);
+        await StoreAsync([trade]);
+        await StoreAsync([trade]);
+
+        var served = (await GetJsonAsync("/v1/trades?exchange=binance&symbol=SOL-USDT")).GetProperty("trades").EnumerateArray().ToList();
+
+        served.Count(t => t.GetProperty("trade_id").GetString() == "77").ShouldBe(1);
+    }
+
+    [Fact]
+    public async Task An_instrument_without_trades_returns_an_empty_list()
+    {
+        var body = await GetJsonAsync("/v1/trades?exchange=coinbase&symbol=BCH-USD");
+
+        body.GetProperty("trades").GetArrayLength().ShouldBe(0);
+    }
+
+    [Theory]
+    [InlineData("/v1/trades?symbol=BTC-USDT", "exchange")]
+    [InlineData("/v1/trades?exchange=binance", "symbol")]
+    [InlineData("/v1/trades?exchange=nasdaq&symbol=BTC-USDT", "exchange")]
+    [InlineData("/v1/trades?exchange=binance&symbol=BTC-USD", "symbol")]
+    [InlineData("/v1/trades?exchange=binance&symbol=btc-usdt", "symbol")]
+    [InlineData("/v1/trades?exchange=binance&symbol=BTC-USDT&limit=0", "limit")]
+    [InlineData("/v1/trades?exchange=binance&symbol=BTC-USDT&limit=10001", "limit")]
+    [InlineData("/v1/trades?exchange=binance&symbol=BTC-USDT&limit=ten", "limit")]
+    [InlineData("/v1/trades?exchange=binance&symbol=BTC-USDT&limit=-5", "limit")]
+    [InlineData("/v1/trades?exchange=binance&symbol=BTC-USDT&limit=1&limit=2", "limit")]
+    [InlineData("/v1/trades?exchange=binance&symbol=BTC-USDT&limt=5", "limt")]
+    public async Task A_bad_parameter_is_a_400_problem_naming_it(string path, string parameter)
+    {
+        using var response = await factory.CreateClient().GetAsync(path, Ct);
+
+        response.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+        response.Content.Headers.ContentType!.MediaType.ShouldBe("application/problem+json");
+        var errors = JsonDocument.Parse(await response.Content.ReadAsStringAsync(Ct)).RootElement.GetProperty("errors");
+        errors.TryGetProperty(parameter, out var messages).ShouldBeTrue($"errors should name '{parameter}': {errors}");
+        messages[0].GetString().ShouldNotBeNullOrWhiteSpace();
+    }
+
+    [Fact]
+    public async Task Every_problem_in_a_request_is_reported_at_once()
+    {
+        using var response = await factory.CreateClient().GetAsync("/v1/trades?exchange=nasdaq&limit=abc", Ct);
+
+        var errors = JsonDocument.Parse(await response.Content.ReadAsStringAsync(Ct)).RootElement.GetProperty("errors");
+        errors.EnumerateObject().Select(p => p.Name).Order().ShouldBe(["exchange", "limit", "symbol"]);
+    }
+
+    [Fact]
+    public async Task An_unknown_route_is_a_404_problem()
+    {
+        using var response = await factory.CreateClient().GetAsync("/v1/nothing-here", Ct);
+
+        response.StatusCode.ShouldBe(HttpStatusCode.NotFound);
+        response.Content.Headers.ContentType!.MediaType.ShouldBe("application/problem+json");
+    }
+
+    [Fact]
+    public async Task The_openapi_document_describes_the_trades_endpoint()
+    {
+        var document = await GetJsonAsync("/openapi/v1.json");
+
+        document.GetProperty("paths").TryGetProperty("/v1/trades", out _).ShouldBeTrue();
+    }
+
+    private Instrument Instrument(string symbol)
+    {
+        factory.Services.GetRequiredService<InstrumentRegistry>().TryGet(Exchange.Binance, symbol, out var instrument).ShouldBeTrue();
+        return instrument;
+    }
+
+    /// <summary>Through the real writer; returns once the rows are in the store.</summary>
+    private async Task StoreAsync(IReadOnlyList<Trade> trades)
+    {
+        var writer = factory.Services.GetRequiredService<BatchedTableWriter<Trade>>();
+        var target = writer.RowsWritten + trades.Count;
+        foreach (var trade in trades)
+        {
+            await writer.WriteAsync(trade, Ct);
+        }
+
+        await K2.Testing.Eventually.TrueAsync(() => writer.RowsWritten >= target, TimeSpan.FromSeconds(10), "rows were not written", Ct);
+    }
+
+    private async Task<JsonElement> GetJsonAsync(string path)
+    {
+        using var response = await factory.CreateClient().GetAsync(path, Ct);
+        response.StatusCode.ShouldBe(HttpStatusCode.OK, await response.Content.ReadAsStringAsync(Ct));
+        return JsonDocument.Parse(await response.Content.ReadAsStringAsync(Ct)).RootElement;
+    }
+}

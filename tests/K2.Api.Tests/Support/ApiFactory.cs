@@ -1,0 +1,35 @@
+using K2.Testing;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+
+namespace K2.Api.Tests.Support;
+
+/// <summary>
+/// The standalone API program with its real embedded hot store in a temp directory: one per test process (chDB allows
+/// one data path per process), shared by every test class as an assembly fixture.
+/// </summary>
+public sealed class ApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
+{
+    private readonly TempDirectory _data = new("k2-api");
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseSetting("K2:Storage:Embedded:DataPath", Path.Combine(_data.Path, "hot"));
+        builder.UseSetting("K2:Storage:Database", "k2_api_tests");
+        builder.UseSetting("K2:Storage:Writers:FlushInterval", "00:00:00.020");
+        builder.UseSetting("K2:Instruments:Path", RepositoryPaths.InstrumentsFile);
+    }
+
+    /// <summary>Starts the host once, before any test: test classes run in parallel and would race to start it.</summary>
+    public ValueTask InitializeAsync()
+    {
+        StartServer();
+        return ValueTask.CompletedTask;
+    }
+
+    public override async ValueTask DisposeAsync()
+    {
+        await base.DisposeAsync();
+        _data.Dispose();
+    }
+}
