@@ -1,0 +1,50 @@
+using K2.Core;
+using K2.Core.Trades;
+using K2.Grains.Abstractions;
+using K2.Grains.Hosting;
+using K2.Grains.Runtime;
+using K2.Storage.Writers;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace K2.Silo.Dashboard;
+
+/// <summary>
+/// The operator dashboard: a placeholder page at <c>/</c> that polls <c>/dashboard/status</c>. The full dashboard
+/// (metrics history, offload, cluster view) comes with the observability work.
+/// </summary>
+internal static class DashboardEndpoints
+{
+    public static IEndpointRouteBuilder MapDashboard(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/", () => TypedResults.Content(DashboardPage.Html, "text/html; charset=utf-8"))
+            .ExcludeFromDescription();
+        app.MapGet("/dashboard/status", GetStatusAsync)
+            .WithName("GetDashboardStatus")
+            .ExcludeFromDescription();
+        return app;
+    }
+
+    private static async Task<Ok<DashboardStatus>> GetStatusAsync(
+        IGrainFactory grains, IngestSessions sessions, IGrainRuntimeStatistics runtime, BatchedTableWriter<Trade> silverTrades, TimeProvider time)
+    {
+        var exchanges = new List<ExchangeSessionStatus>();
+        foreach (var exchange in sessions.Enabled)
+        {
+            exchanges.Add(await grains.GetGrain<IExchangeGrain>(exchange.ToName()).GetStatusAsync());
+        }
+
+        var snapshot = runtime.GetSnapshot();
+        return TypedResults.Ok(new DashboardStatus(
+            time.GetUtcNow(),
+            exchanges,
+            new GrainsStatus(snapshot.Activations.Count, snapshot.TotalMessages, snapshot.TotalErrors,
+                snapshot.Activations.Sum(a => (long)a.MailboxDepth)),
+            new HotStoreStatus(silverTrades.RowsWritten, silverTrades.BufferedRows)));
+    }
+}
+
+internal sealed record DashboardStatus(DateTimeOffset Now, IReadOnlyList<ExchangeSessionStatus> Exchanges, GrainsStatus Grains, HotStoreStatus HotStore);
+
+internal sealed record GrainsStatus(int Activations, long Messages, long Errors, long MailboxDepth);
+
+internal sealed record HotStoreStatus(long SilverRowsWritten, long SilverRowsBuffered);

@@ -1,0 +1,49 @@
+namespace K2.Silo.Dashboard;
+
+/// <summary>The dashboard placeholder: one static page, no assets, no external requests.</summary>
+internal static class DashboardPage
+{
+    public const string Html = """
+        <!doctype html>
+        <html lang="en">
+        <head>
+          <meta charset="utf-8">
+          <title>K2</title>
+          <style>
+            body { font: 14px/1.4 system-ui, sans-serif; margin: 2rem; color: #1b1f24; }
+            table { border-collapse: collapse; margin: 1rem 0; }
+            th, td { border-bottom: 1px solid #d0d7de; padding: .3rem .8rem; text-align: left; }
+            td.n { text-align: right; font-variant-numeric: tabular-nums; }
+            .ok { color: #1a7f37; } .bad { color: #cf222e; }
+          </style>
+        </head>
+        <body>
+          <h1>K2</h1>
+          <p>API: <a href="/v1/instruments">/v1/instruments</a> · <a href="/v1/trades?exchange=binance&amp;symbol=BTC-USDT&amp;limit=20">/v1/trades</a>
+             · <a href="/openapi/v1.json">OpenAPI</a> · <a href="/health/ready">/health/ready</a></p>
+          <h2>Exchange sessions</h2>
+          <table id="exchanges"><thead><tr><th>Exchange</th><th>Connected</th><th>Streams</th><th>Connections</th><th>Trades</th><th>Rejected</th><th>Last frame</th></tr></thead><tbody></tbody></table>
+          <h2>Grains and hot store</h2>
+          <table id="runtime"><tbody></tbody></table>
+          <p id="updated"></p>
+          <script>
+            const cell = (v, cls) => { const td = document.createElement('td'); td.textContent = v; if (cls) td.className = cls; return td; };
+            async function refresh() {
+              try {
+                const s = await (await fetch('/dashboard/status')).json();
+                const rows = s.exchanges.map(e => { const tr = document.createElement('tr');
+                  tr.append(cell(e.exchange), cell(e.connected ? 'yes' : 'no', e.connected ? 'ok' : 'bad'), cell(e.subscribed_streams, 'n'),
+                    cell(e.connections, 'n'), cell(e.trades_received, 'n'), cell(e.frames_rejected, 'n'), cell(e.last_frame_at ?? '-')); return tr; });
+                document.querySelector('#exchanges tbody').replaceChildren(...rows);
+                const kv = [['Grain activations', s.grains.activations], ['Grain messages', s.grains.messages], ['Grain errors', s.grains.errors],
+                  ['Mailbox depth', s.grains.mailbox_depth], ['Silver rows written', s.hot_store.silver_rows_written], ['Silver rows buffered', s.hot_store.silver_rows_buffered]];
+                document.querySelector('#runtime tbody').replaceChildren(...kv.map(([k, v]) => { const tr = document.createElement('tr'); tr.append(cell(k), cell(v, 'n')); return tr; }));
+                document.getElementById('updated').textContent = 'Updated ' + s.now;
+              } catch (e) { document.getElementById('updated').textContent = 'Status unavailable: ' + e; }
+            }
+            refresh(); setInterval(refresh, 2000);
+          </script>
+        </body>
+        </html>
+        """;
+}

@@ -1,0 +1,27 @@
+using K2.Storage.ClickHouse;
+using K2.Storage.Hosting;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+
+namespace K2.Silo.Health;
+
+/// <summary>Ready once migrations have run and the hot store answers a query.</summary>
+internal sealed class HotStoreHealthCheck(HotStoreInitializer initializer, IClickHouseClient clickHouse) : IHealthCheck
+{
+    public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+    {
+        if (!initializer.IsReady)
+        {
+            return HealthCheckResult.Unhealthy("hot-store migrations have not finished");
+        }
+
+        try
+        {
+            await clickHouse.ExecuteAsync("SELECT 1", null, cancellationToken);
+            return HealthCheckResult.Healthy();
+        }
+        catch (ClickHouseException e)
+        {
+            return HealthCheckResult.Unhealthy("hot store does not answer", e);
+        }
+    }
+}

@@ -1,0 +1,77 @@
+using K2.Api.Hosting;
+using K2.Core.Instruments;
+using K2.Grains.Hosting;
+using K2.Silo.Dashboard;
+using K2.Silo.Health;
+using K2.Simulator;
+using K2.Storage.Hosting;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Logging.Console;
+
+namespace K2.Silo.Hosting;
+
+/// <summary>Composes the silo process: hot store, ingest, API, health and dashboard.</summary>
+internal static class SiloHost
+{
+    /// <summary>Long enough for sessions to close, grains to drain and writers to flush their last batches.</summary>
+    public static readonly TimeSpan ShutdownTimeout = TimeSpan.FromSeconds(60);
+
+    public static WebApplication Build(SiloSettings settings, InstrumentRegistry registry, ExchangeSimulator? simulator)
+    {
+        // Configuration comes from appsettings.json next to the binary, K2__… environment variables, then the command line.
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = [], ContentRootPath = AppContext.BaseDirectory });
+        builder.Configuration.AddInMemoryCollection(CommandLineOverrides(settings, simulator));
+        builder.WebHost.UseUrls(settings.Urls);
+        builder.Logging.ClearProviders().AddSimpleConsole(ConfigureConsole);
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = ShutdownTimeout);
+
+        // Order matters: hosted services start in this order and stop in reverse, so the hot store migrates before
+        // anything writes, and the writers drain after the grains and sessions have stopped.
+        builder.Services.AddSingleton(registry);
+        builder.Services.AddEmbeddedHotStore();
+        builder.Services.AddK2Ingest();
+        builder.Services.AddK2Api();
+        builder.Services.AddHealthChecks()
+            .AddCheck<HotStoreHealthCheck>("hot_store", tags: [HealthTags.Ready])
+            .AddCheck<IngestHealthCheck>("ingest", tags: [HealthTags.Ready]);
+
+        var app = builder.Build();
+        app.UseK2ApiErrors();
+        app.MapK2Api();
+        app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });
+        app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = check => check.Tags.Contains(HealthTags.Ready) });
+        app.MapDashboard();
+        return app;
+    }
+
+    /// <summary>
+    /// Logging for the in-process simulator: its own web host's lifetime and request logs would read as K2's, so only
+    /// the simulator's own messages and framework warnings are shown.
+    /// </summary>
+    public static ILoggerFactory CreateSimulatorLoggerFactory() => LoggerFactory.Create(b => b
+        .AddSimpleConsole(ConfigureConsole)
+        .AddFilter("Microsoft", LogLevel.Warning)
+        .AddFilter("K2.Simulator", LogLevel.Information));
+
+    private static Dictionary<string, string?> CommandLineOverrides(SiloSettings settings, ExchangeSimulator? simulator)
+    {
+        var overrides = new Dictionary<string, string?>
+        {
+            ["K2:Storage:Embedded:DataPath"] = Path.Combine(settings.DataDirectory, "hot"),
+        };
+        if (simulator is not null)
+        {
+            overrides["K2:Exchanges:Binance:WebSocketBase"] = simulator.BinanceWebSocketBase.ToString();
+            overrides["K2:Exchanges:Binance:RestBase"] = simulator.BinanceRestBase.ToString();
+        }
+
+        return overrides;
+    }
+
+    private static void ConfigureConsole(SimpleConsoleFormatterOptions options)
+    {
+        options.SingleLine = true;
+        options.UseUtcTimestamp = true;
+        options.TimestampFormat = "yyyy-MM-dd'T'HH:mm:ss.fff'Z' ";
+    }
+}

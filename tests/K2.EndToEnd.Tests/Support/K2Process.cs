@@ -1,0 +1,153 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Net.Http.Json;
+using System.Runtime.InteropServices;
+using System.Text.Json;
+using K2.Testing;
+
+namespace K2.EndToEnd.Tests.Support;
+
+/// <summary>
+/// The real <c>k2</c> binary as a child process: its own data directory and its own embedded ClickHouse, an API on a
+/// free loopback port, stopped with SIGTERM like an operator would (and killed by PID if it does not stop).
+/// </summary>
+internal sealed partial class K2Process : IAsyncDisposable
+{
+    private const int Sigterm = 15;
+
+    private readonly Process _process;
+    private readonly ConcurrentQueue<string> _output = new();
+
+    private K2Process(Process process, Uri baseAddress)
+    {
+        _process = process;
+        BaseAddress = baseAddress;
+        Http = new HttpClient { BaseAddress = baseAddress, Timeout = TimeSpan.FromSeconds(30) };
+    }
+
+    public Uri BaseAddress { get; }
+
+    public HttpClient Http { get; }
+
+    public int Id => _process.Id;
+
+    public bool HasExited => _process.HasExited;
+
+    /// <summary>Everything the process printed so far, for failure messages.</summary>
+    public string Output => string.Join(Environment.NewLine, _output);
+
+    /// <summary>Starts <c>k2 run</c> with <paramref name="arguments"/> appended and <paramref name="environment"/> set.</summary>
+    public static K2Process Start(string dataDirectory, IEnumerable<string> arguments, IReadOnlyDictionary<string, string>? environment = null)
+    {
+        var port = FreePort.Next();
+        var baseAddress = new Uri($"http://127.0.0.1:{port}");
+        var start = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            WorkingDirectory = dataDirectory,
+        };
+        foreach (var argument in new[] { SiloAssembly, "run", "--data", dataDirectory, "--urls", baseAddress.ToString().TrimEnd('/') }.Concat(arguments))
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        foreach (var (key, value) in environment ?? new Dictionary<string, string>())
+        {
+            start.Environment[key] = value;
+        }
+
+        var process = new Process { StartInfo = start };
+        var k2 = new K2Process(process, baseAddress);
+        process.OutputDataReceived += (_, e) => k2.Collect(e.Data);
+        process.ErrorDataReceived += (_, e) => k2.Collect(e.Data);
+        process.Start();
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return k2;
+    }
+
+    /// <summary>Waits until <c>/health/ready</c> answers 200.</summary>
+    public async Task WaitUntilReadyAsync(TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        await Eventually.TrueAsync(async () =>
+        {
+            if (_process.HasExited)
+            {
+                throw new InvalidOperationException($"k2 exited with {_process.ExitCode} before it was ready:{Environment.NewLine}{Output}");
+            }
+
+            try
+            {
+                using var response = await Http.GetAsync("/health/ready", cancellationToken);
+                return response.IsSuccessStatusCode;
+            }
+            catch (HttpRequestException)
+            {
+                return false;
+            }
+        }, timeout, $"k2 did not become ready.{Environment.NewLine}{Output}", cancellationToken);
+    }
+
+    public async Task<JsonElement> GetJsonAsync(string path, CancellationToken cancellationToken) =>
+        await Http.GetFromJsonAsync<JsonElement>(path, cancellationToken);
+
+    /// <summary>Waits for the process to end by itself and returns its exit code.</summary>
+    public async Task<int> WaitForExitAsync(TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(timeout);
+        await _process.WaitForExitAsync(deadline.Token);
+        return _process.ExitCode;
+    }
+
+    /// <summary>Sends SIGTERM and returns the exit code.</summary>
+    public async Task<int> StopAsync(TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        if (!_process.HasExited && Kill(_process.Id, Sigterm) != 0)
+        {
+            throw new InvalidOperationException($"kill -TERM {_process.Id} failed: errno {Marshal.GetLastPInvokeError()}");
+        }
+
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(timeout);
+        await _process.WaitForExitAsync(deadline.Token);
+        return _process.ExitCode;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Http.Dispose();
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync();
+        }
+
+        _process.Dispose();
+    }
+
+    private void Collect(string? line)
+    {
+        if (line is not null)
+        {
+            _output.Enqueue(line);
+        }
+    }
+
+    /// <summary>The k2 assembly built beside this test assembly's configuration (Debug or Release).</summary>
+    private static string SiloAssembly
+    {
+        get
+        {
+            // The test binary lives in bin/<Configuration>/net10.0/.
+            var configuration = new DirectoryInfo(Path.TrimEndingDirectorySeparator(AppContext.BaseDirectory)).Parent!.Name;
+            var path = Path.Combine(RepositoryPaths.Root, "src", "K2.Silo", "bin", configuration, "net10.0", "k2.dll");
+            return File.Exists(path) ? path : throw new FileNotFoundException($"Build K2.Silo ({configuration}) first: {path} is missing.");
+        }
+    }
+
+    [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static partial int Kill(int pid, int signal);
+}
