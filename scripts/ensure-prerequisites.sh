@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Makes sure this machine has what K2 needs, installing what is missing: the .NET SDK must already be there
+# (Debian does not package it), apt packages are installed with apt-get, and chDB with npm.
+#   scripts/ensure-prerequisites.sh run    what `k2 run` needs
+#   scripts/ensure-prerequisites.sh test   what the whole test suite needs
+set -euo pipefail
+purpose="${1:-run}"
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+
+if ! command -v dotnet >/dev/null || ! dotnet --list-sdks | grep -q '^10\.'; then
+  echo "K2 needs the .NET 10 SDK (https://learn.microsoft.com/dotnet/core/install/linux-debian)." >&2
+  exit 1
+fi
+
+apt_packages=()
+command -v npm >/dev/null || apt_packages+=(npm)
+if [[ "$purpose" == "test" ]]; then
+  : # Services for later test suites (PostgreSQL, Prometheus, Chromium) are added here as they are needed.
+fi
+
+if ((${#apt_packages[@]})); then
+  sudo=""
+  [[ $(id -u) -eq 0 ]] || sudo="sudo"
+  echo "Installing ${apt_packages[*]} with apt-get ..." >&2
+  $sudo apt-get update -qq >&2
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${apt_packages[@]}" >&2
+fi
+
+"$root/scripts/ensure-chdb.sh"
