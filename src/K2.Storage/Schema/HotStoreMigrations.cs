@@ -12,9 +12,10 @@ public static class HotStoreMigrations
     [
         new(1, "silver_trades",
         [
-            // Unified normalized trades. The sorting key leads with exchange time inside each instrument so time-range
-            // and newest-first reads use the primary index; a trade's exchange time is a function of its id, so the
-            // replacing key still deduplicates exactly on (exchange, symbol, trade_id).
+            // Unified normalized trades, deduplicated on (exchange, symbol, trade_id): the replacing key is exactly that,
+            // whatever path (WebSocket, REST backfill) and timestamp precision a copy arrived with; the latest write
+            // wins. Ids of one instrument have equal length in practice, so key order follows time and the minmax
+            // index on exchange_ts prunes time-range reads to a few granules.
             """
             CREATE TABLE IF NOT EXISTS {db}.silver_trades
             (
@@ -27,11 +28,12 @@ public static class HotStoreMigrations
                 side        Enum8('buy' = 1, 'sell' = 2),
                 exchange_ts DateTime64(6, 'UTC'),
                 receipt_ts  DateTime64(6, 'UTC'),
-                ingest_ts   DateTime64(6, 'UTC')
+                ingest_ts   DateTime64(6, 'UTC'),
+                INDEX exchange_ts_minmax exchange_ts TYPE minmax GRANULARITY 1
             )
-            ENGINE = ReplacingMergeTree
+            ENGINE = ReplacingMergeTree(ingest_ts)
             PARTITION BY toYYYYMMDD(exchange_ts)
-            ORDER BY (exchange, symbol, exchange_ts, trade_id)
+            ORDER BY (exchange, symbol, trade_id)
             TTL toDateTime(exchange_ts) + INTERVAL 30 DAY
             """,
         ]),

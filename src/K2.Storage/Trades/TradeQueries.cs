@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using K2.Core;
 using K2.Core.Trades;
 using K2.Storage.ClickHouse;
@@ -6,29 +7,53 @@ using K2.Storage.ClickHouse.RowBinary;
 namespace K2.Storage.Trades;
 
 /// <summary>Reads trades from the hot store.</summary>
-public sealed class TradeQueries(IClickHouseClient client, HotStoreOptions options)
+public sealed class TradeQueries(IClickHouseClient client, HotStoreOptions options, TimeProvider time)
 {
     private const string Columns = "exchange, symbol, raw_symbol, trade_id, price, quantity, side, exchange_ts, receipt_ts, ingest_ts";
 
+    /// <summary>
+    /// Look-back windows for newest-first reads, tried in turn: an active instrument is answered from the last hour
+    /// (a few granules, thanks to the day partitions and the minmax index), a quiet one from the last day, and only
+    /// then is the whole table read.
+    /// </summary>
+    private static readonly TimeSpan?[] LookBack = [TimeSpan.FromHours(1), TimeSpan.FromDays(1), null];
+
     /// <summary>The newest <paramref name="limit"/> trades of one instrument, newest first, each exactly once.</summary>
-    public Task<IReadOnlyList<StoredTrade>> GetLatestAsync(Exchange exchange, string symbol, int limit, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<StoredTrade>> GetLatestAsync(Exchange exchange, string symbol, int limit, CancellationToken cancellationToken)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
 
-        // FINAL applies the ReplacingMergeTree deduplication at read time, so a trade stored twice is returned once.
-        // trade_id is text: within one timestamp, ordering by length first puts numeric id 100 after 99.
-        var sql = $$"""
-            SELECT {{Columns}}
-            FROM {{options.Database}}.{{SilverTradesTable.TableName}} FINAL
-            WHERE exchange = {exchange:String} AND symbol = {symbol:String}
-            ORDER BY exchange_ts DESC, length(trade_id) DESC, trade_id DESC
-            LIMIT {limit:UInt32}
-            """;
-        var parameters = new ClickHouseParameters()
-            .Add("exchange", exchange.ToName())
-            .Add("symbol", symbol)
-            .Add("limit", limit);
-        return client.QueryAsync(sql, parameters, ClickHouseFormats.RowBinary, ReadTrades, cancellationToken);
+        var now = UnixMicros.Now(time);
+        foreach (var window in LookBack)
+        {
+            var parameters = new ClickHouseParameters()
+                .Add("exchange", exchange.ToName())
+                .Add("symbol", symbol)
+                .Add("limit", limit);
+            if (window is { } span)
+            {
+                parameters.Add("since", new UnixMicros(now.Value - (span.Ticks / TimeSpan.TicksPerMicrosecond)));
+            }
+
+            // FINAL deduplicates before the time filter applies, so a trade stored twice is returned once; a window
+            // that already holds `limit` trades holds the newest ones. trade_id is text: ordering by length first
+            // puts numeric id 100 after 99 when trades share a timestamp.
+            var sql = $$"""
+                SELECT {{Columns}}
+                FROM {{options.Database}}.{{SilverTradesTable.TableName}} FINAL
+                WHERE exchange = {exchange:String} AND symbol = {symbol:String}
+                {{(window is null ? "" : "AND exchange_ts >= {since:DateTime64(6, 'UTC')}")}}
+                ORDER BY exchange_ts DESC, length(trade_id) DESC, trade_id DESC
+                LIMIT {limit:UInt32}
+                """;
+            var trades = await client.QueryAsync(sql, parameters, ClickHouseFormats.RowBinary, ReadTrades, cancellationToken);
+            if (trades.Count == limit || window is null)
+            {
+                return trades;
+            }
+        }
+
+        throw new UnreachableException("The last look-back window is unbounded.");
     }
 
     private static IReadOnlyList<StoredTrade> ReadTrades(ReadOnlySpan<byte> data)

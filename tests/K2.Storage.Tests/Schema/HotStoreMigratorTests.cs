@@ -53,8 +53,9 @@ public sealed class HotStoreMigratorTests(EmbeddedClickHouseFixture fixture)
 
         await Migrator(fixture.ClickHouse, db).MigrateAsync(Ct);
 
-        (await TextAsync("SELECT engine, sorting_key, partition_key FROM system.tables WHERE database = {db:String} AND name = 'silver_trades'", db))
-            .ShouldBe("ReplacingMergeTree\texchange, symbol, exchange_ts, trade_id\ttoYYYYMMDD(exchange_ts)");
+        // The sorting key is the replacing key: (exchange, symbol, trade_id) exactly, with the latest ingest winning.
+        (await TextAsync("SELECT engine, sorting_key, partition_key, engine_full LIKE '%ReplacingMergeTree(ingest_ts)%' FROM system.tables WHERE database = {db:String} AND name = 'silver_trades'", db))
+            .ShouldBe("ReplacingMergeTree\texchange, symbol, trade_id\ttoYYYYMMDD(exchange_ts)\t1");
     }
 
     [Fact]

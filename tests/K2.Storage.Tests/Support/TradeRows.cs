@@ -16,8 +16,12 @@ internal static class TradeRows
     public static readonly Instrument KrakenBtc = new(Exchange.Kraken, "BTC-USD", "BTC/USD", "BTC", "USD", 1, 8, "XBTUSD");
     public static readonly Instrument CoinbaseBtc = new(Exchange.Coinbase, "BTC-USD", "BTC-USD", "BTC", "USD", 2, 8);
 
-    /// <summary>2026-11-22T00:00:00Z.</summary>
-    public static readonly UnixMicros Day = new(1_795_305_600_000_000);
+    /// <summary>
+    /// Midnight UTC of the day the tests run. silver_trades keeps 30 days (TTL on exchange time, applied by merges
+    /// against the real clock), so sample trades must be recent or a merge could drop them mid-test; this is the one
+    /// reading of the wall clock in these tests, and nothing asserts on the date itself.
+    /// </summary>
+    public static readonly UnixMicros Day = UnixMicros.FromDateTimeOffset(new DateTimeOffset(DateTime.UtcNow.Date, TimeSpan.Zero));
 
     public static Trade Make(
         Instrument instrument, long id, decimal price, decimal quantity = 1m, TradeSide side = TradeSide.Buy, long exchangeOffsetMicros = 0) =>

@@ -12,6 +12,9 @@ public sealed class TradeQueriesTests(EmbeddedClickHouseFixture fixture)
 
     private static readonly UnixMicros Ingested = new(TradeRows.Day.Value + 3_600_000_000);
 
+    /// <summary>Half an hour after the last sample trades; reads look back from here.</summary>
+    private readonly ManualTimeProvider _clock = new(TradeRows.Day.ToDateTimeOffset().AddHours(2));
+
     private async Task<(HotStoreOptions Store, TradeQueries Queries)> DatabaseAsync(params Trade[] trades)
     {
         var store = await fixture.CreateDatabaseAsync(Ct);
@@ -21,7 +24,7 @@ public sealed class TradeQueriesTests(EmbeddedClickHouseFixture fixture)
             await TradeRows.InsertAsync(fixture.ClickHouse, store.Database, trades, Ingested, Ct);
         }
 
-        return (store, new TradeQueries(fixture.ClickHouse, store));
+        return (store, new TradeQueries(fixture.ClickHouse, store, _clock));
     }
 
     [Fact]
@@ -85,6 +88,41 @@ public sealed class TradeQueriesTests(EmbeddedClickHouseFixture fixture)
     }
 
     [Fact]
+    public async Task The_same_trade_id_arriving_with_different_timestamps_is_returned_once()
+    {
+        // A trade can arrive over the WebSocket in microseconds and over REST in milliseconds: same id, other time.
+        var fromSocket = TradeRows.Make(TradeRows.BinanceBtc, 42, 87_012.34m, exchangeOffsetMicros: 123_456);
+        var fromRest = fromSocket with { ExchangeTime = new UnixMicros(TradeRows.Day.Value + 123_000) };
+        var (store, queries) = await DatabaseAsync(fromSocket);
+        await TradeRows.InsertAsync(fixture.ClickHouse, store.Database, [fromRest], new UnixMicros(Ingested.Value + 1), Ct);
+
+        var latest = await queries.GetLatestAsync(Exchange.Binance, "BTC-USDT", 10, Ct);
+
+        latest.ShouldHaveSingleItem().ExchangeTime.ShouldBe(fromRest.ExchangeTime, "the latest write wins");
+    }
+
+    [Fact]
+    public async Task Newest_first_reads_reach_past_the_first_look_back_window_when_it_holds_too_few()
+    {
+        // Two trades in the last hour, two a day ago, one a week ago: asking for four must cross windows exactly.
+        var now = UnixMicros.FromDateTimeOffset(_clock.GetUtcNow()).Value;
+        long Ago(TimeSpan span) => now - (span.Ticks / TimeSpan.TicksPerMicrosecond) - TradeRows.Day.Value;
+        var trades = new[]
+        {
+            TradeRows.Make(TradeRows.BinanceBtc, 1, 1m, exchangeOffsetMicros: Ago(TimeSpan.FromDays(7))),
+            TradeRows.Make(TradeRows.BinanceBtc, 2, 2m, exchangeOffsetMicros: Ago(TimeSpan.FromHours(23))),
+            TradeRows.Make(TradeRows.BinanceBtc, 3, 3m, exchangeOffsetMicros: Ago(TimeSpan.FromHours(22))),
+            TradeRows.Make(TradeRows.BinanceBtc, 4, 4m, exchangeOffsetMicros: Ago(TimeSpan.FromMinutes(40))),
+            TradeRows.Make(TradeRows.BinanceBtc, 5, 5m, exchangeOffsetMicros: Ago(TimeSpan.FromMinutes(1))),
+        };
+        var (_, queries) = await DatabaseAsync(trades);
+
+        (await queries.GetLatestAsync(Exchange.Binance, "BTC-USDT", 2, Ct)).Select(t => t.TradeId).ShouldBe(["5", "4"]);
+        (await queries.GetLatestAsync(Exchange.Binance, "BTC-USDT", 4, Ct)).Select(t => t.TradeId).ShouldBe(["5", "4", "3", "2"]);
+        (await queries.GetLatestAsync(Exchange.Binance, "BTC-USDT", 9, Ct)).Select(t => t.TradeId).ShouldBe(["5", "4", "3", "2", "1"]);
+    }
+
+    [Fact]
     public async Task Trades_at_the_same_instant_come_newest_id_first_even_across_digit_counts()
     {
         // Binance stamps trades in milliseconds, so several share a time; ids are the order within it.
@@ -124,7 +162,7 @@ public sealed class TradeQueriesTests(EmbeddedClickHouseFixture fixture)
     [InlineData(-1)]
     public async Task A_limit_below_one_is_refused(int limit)
     {
-        var queries = new TradeQueries(new RecordingClickHouseClient(), new HotStoreOptions());
+        var queries = new TradeQueries(new RecordingClickHouseClient(), new HotStoreOptions(), _clock);
 
         await Should.ThrowAsync<ArgumentOutOfRangeException>(() => queries.GetLatestAsync(Exchange.Binance, "BTC-USDT", limit, Ct));
     }
