@@ -5,6 +5,7 @@ public static class StorageEventIds
 {
     public const int EmbeddedOpened = 2001;
     public const int EmbeddedClosed = 2002;
+    public const int EmbeddedCloseTimedOut = 2003;
     public const int MigrationApplied = 2010;
     public const int InsertFailed = 2020;
     public const int InsertRecovered = 2021;

@@ -3,8 +3,9 @@ using System.Text;
 namespace K2.Storage.ClickHouse.Embedded;
 
 /// <summary>
-/// One chDB connection. A connection runs one statement at a time (reference/chdb.md rule 6), so callers hold it
-/// exclusively while they use it; <see cref="EmbeddedClickHouse"/> pools them.
+/// One chDB connection. A connection runs one statement at a time (reference/chdb.md rule 6): only its own thread in
+/// <see cref="ChdbWorkerPool{TConnection}"/> calls it. Each call holds a reference on the handle, so closing the
+/// connection during a call defers <c>chdb_close_conn</c> until the call returns.
 /// </summary>
 internal sealed unsafe class ChdbConnection(ChdbConnectionHandle handle) : IDisposable
 {

@@ -1,21 +1,27 @@
-using System.Threading.Channels;
+using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 
 namespace K2.Storage.ClickHouse.Embedded;
 
 /// <summary>
 /// ClickHouse running inside this process (chDB) behind <see cref="IClickHouseClient"/>. Holds two small pools of
-/// connections to one data directory (one for queries, one for inserts) and closes every connection on dispose and
-/// on process exit, since exiting with a connection open crashes in chDB's exit handlers (reference/chdb.md rule 2).
+/// connections to one data directory (one for queries, one for inserts), each connection with a thread of its own
+/// that makes the blocking native calls (<see cref="ChdbWorkerPool{TConnection}"/>), and closes every connection on
+/// dispose and on process exit, since exiting with a connection open crashes in chDB's exit handlers
+/// (reference/chdb.md rule 2). A cancellation token stops a request that has not started yet; a running statement
+/// cannot be interrupted and is awaited to its end. Result readers run on those threads, before the native buffer is
+/// freed.
 /// </summary>
 public sealed partial class EmbeddedClickHouse : IClickHouseClient, IDisposable
 {
     private static readonly Lock ProcessGate = new();
     private static string? s_openDataPath;
 
-    private readonly Channel<ChdbConnection> _queryPool;
-    private readonly Channel<ChdbConnection> _insertPool;
-    private readonly List<ChdbConnection> _connections;
+    /// <summary>How long <see cref="Dispose"/> waits for running statements before it closes their connections anyway.</summary>
+    private static readonly TimeSpan CloseTimeout = TimeSpan.FromSeconds(30);
+
+    private readonly ChdbWorkerPool<ChdbConnection> _queries;
+    private readonly ChdbWorkerPool<ChdbConnection> _inserts;
     private readonly ILogger _logger;
     private int _disposed;
 
@@ -23,9 +29,8 @@ public sealed partial class EmbeddedClickHouse : IClickHouseClient, IDisposable
     {
         DataPath = dataPath;
         _logger = logger;
-        _connections = [.. queryConnections, .. insertConnections];
-        _queryPool = CreatePool(queryConnections);
-        _insertPool = CreatePool(insertConnections);
+        _queries = new ChdbWorkerPool<ChdbConnection>("query", queryConnections);
+        _inserts = new ChdbWorkerPool<ChdbConnection>("insert", insertConnections);
         AppDomain.CurrentDomain.ProcessExit += OnProcessExit;
     }
 
@@ -79,34 +84,17 @@ public sealed partial class EmbeddedClickHouse : IClickHouseClient, IDisposable
     public Task ExecuteAsync(string sql, ClickHouseParameters? parameters, CancellationToken cancellationToken) =>
         QueryAsync<bool>(sql, parameters, ClickHouseFormats.TabSeparated, static _ => true, cancellationToken);
 
-    public async Task<T> QueryAsync<T>(
-        string sql, ClickHouseParameters? parameters, string format, ClickHouseResultReader<T> read, CancellationToken cancellationToken)
-    {
-        var connection = await RentAsync(_queryPool, cancellationToken);
-        try
-        {
-            return connection.Query(sql, format, parameters, read);
-        }
-        finally
-        {
-            _queryPool.Writer.TryWrite(connection);
-        }
-    }
+    public Task<T> QueryAsync<T>(
+        string sql, ClickHouseParameters? parameters, string format, ClickHouseResultReader<T> read, CancellationToken cancellationToken) =>
+        _queries.RunAsync(connection => connection.Query(sql, format, parameters, read), cancellationToken);
 
-    public async Task<long> InsertAsync(string insertStatement, string format, ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
-    {
-        var connection = await RentAsync(_insertPool, cancellationToken);
-        try
-        {
-            return connection.Insert(insertStatement, format, data.Span);
-        }
-        finally
-        {
-            _insertPool.Writer.TryWrite(connection);
-        }
-    }
+    public Task<long> InsertAsync(string insertStatement, string format, ReadOnlyMemory<byte> data, CancellationToken cancellationToken) =>
+        _inserts.RunAsync(connection => connection.Insert(insertStatement, format, data.Span), cancellationToken);
 
-    /// <summary>Closes every connection. Callers must have finished their statements (the host stops writers first).</summary>
+    /// <summary>
+    /// Fails requests that have not started with <see cref="ObjectDisposedException"/>, waits up to 30 s in all for
+    /// running statements, and closes every connection once. Safe to call from a continuation or a result reader.
+    /// </summary>
     public void Dispose()
     {
         if (Interlocked.Exchange(ref _disposed, 1) == 1)
@@ -115,11 +103,14 @@ public sealed partial class EmbeddedClickHouse : IClickHouseClient, IDisposable
         }
 
         AppDomain.CurrentDomain.ProcessExit -= OnProcessExit;
-        _queryPool.Writer.TryComplete();
-        _insertPool.Writer.TryComplete();
-        foreach (var connection in _connections)
+        _queries.Stop();
+        _inserts.Stop();
+        var started = Stopwatch.GetTimestamp();
+        var queriesFinished = _queries.Close(CloseTimeout);
+        var insertsFinished = _inserts.Close(CloseTimeout - Stopwatch.GetElapsedTime(started));
+        if (!(queriesFinished && insertsFinished))
         {
-            connection.Dispose();
+            LogCloseTimedOut(_logger, DataPath, CloseTimeout);
         }
 
         lock (ProcessGate)
@@ -132,30 +123,14 @@ public sealed partial class EmbeddedClickHouse : IClickHouseClient, IDisposable
 
     private void OnProcessExit(object? sender, EventArgs e) => Dispose();
 
-    private async ValueTask<ChdbConnection> RentAsync(Channel<ChdbConnection> pool, CancellationToken cancellationToken)
-    {
-        ObjectDisposedException.ThrowIf(_disposed == 1, this);
-        try
-        {
-            return await pool.Reader.ReadAsync(cancellationToken);
-        }
-        catch (ChannelClosedException)
-        {
-            throw new ObjectDisposedException(nameof(EmbeddedClickHouse));
-        }
-    }
-
-    private static Channel<ChdbConnection> CreatePool(List<ChdbConnection> connections)
-    {
-        var pool = Channel.CreateUnbounded<ChdbConnection>();
-        connections.ForEach(c => pool.Writer.TryWrite(c));
-        return pool;
-    }
-
     [LoggerMessage(EventId = StorageEventIds.EmbeddedOpened, Level = LogLevel.Information,
         Message = "Embedded ClickHouse opened at {DataPath} with {Connections} connections ({LibraryPath})")]
     private static partial void LogOpened(ILogger logger, string dataPath, int connections, string libraryPath);
 
     [LoggerMessage(EventId = StorageEventIds.EmbeddedClosed, Level = LogLevel.Information, Message = "Embedded ClickHouse at {DataPath} closed")]
     private static partial void LogClosed(ILogger logger, string dataPath);
+
+    [LoggerMessage(EventId = StorageEventIds.EmbeddedCloseTimedOut, Level = LogLevel.Warning,
+        Message = "Embedded ClickHouse at {DataPath}: a statement was still running {Timeout} after close began; its connection closes when it returns")]
+    private static partial void LogCloseTimedOut(ILogger logger, string dataPath, TimeSpan timeout);
 }
