@@ -1,13 +1,13 @@
 using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
 
-namespace K2.Storage.Tests.Support;
+namespace K2.Testing;
 
 /// <summary>
 /// An <see cref="IMeterFactory"/> whose meters only this test listens to, with every measurement recorded, so
 /// tests running in parallel never see each other's numbers.
 /// </summary>
-internal sealed class TestMeterFactory : IMeterFactory
+public sealed class TestMeterFactory : IMeterFactory
 {
     private readonly ConcurrentBag<Meter> _meters = [];
     private readonly ConcurrentQueue<(string Instrument, double Value)> _measurements = new();

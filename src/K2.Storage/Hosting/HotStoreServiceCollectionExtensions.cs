@@ -35,7 +35,8 @@ public static class HotStoreServiceCollectionExtensions
             .BindConfiguration(Section)
             .Validate(o => HotStoreOptions.IsValidDatabaseName(o.Database), "K2:Storage:Database must be a lower-case identifier.")
             .ValidateOnStart();
-        services.AddOptions<BatchedWriterOptions>().BindConfiguration($"{Section}:Writers");
+        services.AddOptions<BatchedWriterOptions>().BindConfiguration($"{Section}:Writers").ValidateOnStart();
+        services.AddSingleton<IValidateOptions<BatchedWriterOptions>, BatchedWriterOptionsValidator>();
         services.AddSingleton(sp => sp.GetRequiredService<IOptions<HotStoreOptions>>().Value);
         services.AddSingleton(sp => sp.GetRequiredService<IOptions<BatchedWriterOptions>>().Value);
         services.TryAddSingleton(TimeProvider.System);

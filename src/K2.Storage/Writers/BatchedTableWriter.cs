@@ -63,8 +63,12 @@ public sealed partial class BatchedTableWriter<TRow> : IHostedService, IAsyncDis
     /// <summary>Rows inserted since start.</summary>
     public long RowsWritten => Interlocked.Read(ref _rowsWritten);
 
-    /// <summary>Queues a row; waits while the buffer is full.</summary>
-    public ValueTask WriteAsync(TRow row, CancellationToken cancellationToken) => _buffer.Writer.WriteAsync(row, cancellationToken);
+    /// <summary>
+    /// Queues a row; waits while the buffer is full. The token only cancels that wait: a row that fits is always
+    /// accepted, so producers draining at shutdown (with their tokens already cancelled) still hand over their rows.
+    /// </summary>
+    public ValueTask WriteAsync(TRow row, CancellationToken cancellationToken) =>
+        _buffer.Writer.TryWrite(row) ? ValueTask.CompletedTask : _buffer.Writer.WriteAsync(row, cancellationToken);
 
     public Task StartAsync(CancellationToken cancellationToken)
     {

@@ -3,6 +3,7 @@ using K2.Storage.ClickHouse;
 using K2.Storage.Tests.Support;
 using K2.Storage.Trades;
 using K2.Storage.Writers;
+using K2.Testing;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace K2.Storage.Tests.Writers;
@@ -109,6 +110,26 @@ public sealed class BatchedTableWriterResilienceTests : IDisposable
         await cancel.CancelAsync();
 
         await Should.ThrowAsync<OperationCanceledException>(() => blocked.AsTask());
+        store.Release(2);
+        await writer.StopAsync(Ct);
+        writer.RowsWritten.ShouldBe(2);
+    }
+
+    [Fact]
+    public async Task A_row_that_fits_is_accepted_even_with_a_cancelled_token_so_producers_can_drain_at_shutdown()
+    {
+        var store = new GatedClickHouseClient();
+        var options = new BatchedWriterOptions { MaxBatchRows = 1, MaxBufferedRows = 1, FlushInterval = TimeSpan.FromHours(1) };
+        await using var writer = Writer(store, options);
+        await writer.StartAsync(Ct);
+        using var cancelled = new CancellationTokenSource();
+        await cancelled.CancelAsync();
+
+        await writer.WriteAsync(Sample(1), cancelled.Token); // room: accepted
+        await store.EnteredAsync(Ct);
+        await writer.WriteAsync(Sample(2), cancelled.Token); // room again: the first row is in flight
+        await Should.ThrowAsync<OperationCanceledException>(() => writer.WriteAsync(Sample(3), cancelled.Token).AsTask()); // full
+
         store.Release(2);
         await writer.StopAsync(Ct);
         writer.RowsWritten.ShouldBe(2);
