@@ -25,6 +25,7 @@ public static class GrainsEventIds
     public const int ExchangeRequestError = 3103;
     public const int ExchangeServerShutdown = 3104;
     public const int ExchangeFrameRejected = 3105;
-    public const int ExchangeDisconnected = 3106;
+    public const int ExchangeConnectionFailed = 3106;
+    public const int ExchangeClosedByServer = 3108;
     public const int ExchangeReconnecting = 3107;
 }

@@ -14,36 +14,23 @@ public sealed class TradeDeduplicator(int textIdWindow = TradeDeduplicator.Defau
     private readonly Queue<string> _textOrder = new();
     private long? _highestNumeric;
 
-    /// <summary>The highest numeric id passed on so far; the resume point after a restart.</summary>
-    public long? HighestNumericId => _highestNumeric;
+    /// <summary>True when <paramref name="id"/> has been passed on already.</summary>
+    public bool HasSeen(TradeId id) =>
+        id.IsNumeric ? _highestNumeric is { } highest && id.Number <= highest : _recentText.Contains(id.ToString());
 
-    /// <summary>Seeds the filter with the last id already stored (on activation, from the hot store).</summary>
-    public void ResumeAfter(long storedTradeId)
-    {
-        if (_highestNumeric is null || storedTradeId > _highestNumeric)
-        {
-            _highestNumeric = storedTradeId;
-        }
-    }
-
-    /// <summary>True when <paramref name="id"/> has not been seen and is now recorded; false for a duplicate.</summary>
-    public bool TryAccept(TradeId id)
+    /// <summary>Records <paramref name="id"/> as passed on.</summary>
+    public void Record(TradeId id)
     {
         if (id.IsNumeric)
         {
-            if (_highestNumeric is { } highest && id.Number <= highest)
-            {
-                return false;
-            }
-
-            _highestNumeric = id.Number;
-            return true;
+            _highestNumeric = Math.Max(_highestNumeric ?? long.MinValue, id.Number);
+            return;
         }
 
         var text = id.ToString();
         if (!_recentText.Add(text))
         {
-            return false;
+            return;
         }
 
         _textOrder.Enqueue(text);
@@ -51,7 +38,5 @@ public sealed class TradeDeduplicator(int textIdWindow = TradeDeduplicator.Defau
         {
             _recentText.Remove(_textOrder.Dequeue());
         }
-
-        return true;
     }
 }

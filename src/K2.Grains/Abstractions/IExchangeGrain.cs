@@ -8,8 +8,8 @@ public interface IExchangeGrain : IGrainWithStringKey
     /// <summary>Starts the session if it is not running.</summary>
     Task StartAsync();
 
-    /// <summary>Stops the session and waits for it to close.</summary>
-    Task StopAsync();
+    /// <summary>Stops the session and waits for it to close, or until <paramref name="cancellationToken"/> gives up.</summary>
+    Task StopAsync(CancellationToken cancellationToken);
 
     Task<ExchangeSessionStatus> GetStatusAsync();
 }

@@ -9,8 +9,11 @@ namespace K2.Grains.Abstractions;
 /// </summary>
 public interface IInstrumentGrain : IGrainWithStringKey
 {
-    /// <summary>New trades of this instrument, in the order the exchange sent them. One-way: the caller waits only
-    /// for mailbox space, which is how a slow store pushes back on the socket.</summary>
+    /// <summary>
+    /// New trades of this instrument, in the order the exchange sent them. One-way: the caller waits only for mailbox
+    /// space, which is how a slow store pushes back on the socket; <paramref name="cancellationToken"/> (the session's
+    /// stop) ends that wait, and ends the grain's wait for store space, so a stop never hangs on a backed-up store.
+    /// </summary>
     [OneWay]
-    Task OnTradesAsync(IReadOnlyList<Trade> trades);
+    Task OnTradesAsync(IReadOnlyList<Trade> trades, CancellationToken cancellationToken);
 }

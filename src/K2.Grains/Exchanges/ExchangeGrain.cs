@@ -1,4 +1,6 @@
 using K2.Core;
+using K2.Core.Instruments;
+using K2.Core.Trades;
 using K2.Grains.Abstractions;
 using K2.Grains.Runtime;
 
@@ -35,7 +37,7 @@ internal sealed class ExchangeGrain(ExchangeSessionFactory sessions) : Grain, IE
         return Task.CompletedTask;
     }
 
-    public async Task StopAsync()
+    public async Task StopAsync(CancellationToken cancellationToken)
     {
         if (_stop is null)
         {
@@ -43,7 +45,7 @@ internal sealed class ExchangeGrain(ExchangeSessionFactory sessions) : Grain, IE
         }
 
         await _stop.CancelAsync();
-        await _run;
+        await _run.WaitAsync(cancellationToken);
         _stop.Dispose();
         _stop = null;
     }
@@ -51,8 +53,8 @@ internal sealed class ExchangeGrain(ExchangeSessionFactory sessions) : Grain, IE
     public Task<ExchangeSessionStatus> GetStatusAsync() =>
         Task.FromResult(_session?.GetStatus() ?? new ExchangeSessionStatus(GetPrimaryKeyString(), false, 0, 0, 0, 0, null));
 
-    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) => StopAsync();
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) => StopAsync(cancellationToken);
 
-    private Task RouteAsync(Core.Instruments.Instrument instrument, IReadOnlyList<Core.Trades.Trade> trades) =>
-        GrainFactory.GetGrain<IInstrumentGrain>(instrument.Key).OnTradesAsync(trades);
+    private Task RouteAsync(Instrument instrument, IReadOnlyList<Trade> trades, CancellationToken cancellationToken) =>
+        GrainFactory.GetGrain<IInstrumentGrain>(instrument.Key).OnTradesAsync(trades, cancellationToken);
 }

@@ -5,8 +5,11 @@ using K2.Grains.Abstractions;
 
 namespace K2.Grains.Exchanges;
 
-/// <summary>Hands the trades of one frame to their instrument; awaiting it is the back-pressure path.</summary>
-internal delegate Task TradeRoute(Instrument instrument, IReadOnlyList<Trade> trades);
+/// <summary>
+/// Hands the trades of one frame to their instrument; awaiting it is the back-pressure path, and the session's stop
+/// token cancels the wait.
+/// </summary>
+internal delegate Task TradeRoute(Instrument instrument, IReadOnlyList<Trade> trades, CancellationToken cancellationToken);
 
 /// <summary>A live connection to one exchange: connects, subscribes, parses and routes until cancelled, reconnecting on its own.</summary>
 internal interface IExchangeSession

@@ -23,7 +23,7 @@ internal sealed class ExchangeSessionsService(IGrainFactory grains, IngestSessio
     {
         foreach (var exchange in sessions.Enabled)
         {
-            await grains.GetGrain<IExchangeGrain>(exchange.ToName()).StopAsync();
+            await grains.GetGrain<IExchangeGrain>(exchange.ToName()).StopAsync(cancellationToken);
         }
     }
 }

@@ -11,17 +11,19 @@ internal sealed class InstrumentGrain(BatchedTableWriter<Trade> silverTrades, In
 {
     private readonly TradeDeduplicator _deduplicator = new();
 
-    public async Task OnTradesAsync(IReadOnlyList<Trade> trades)
+    public async Task OnTradesAsync(IReadOnlyList<Trade> trades, CancellationToken cancellationToken)
     {
         foreach (var trade in trades)
         {
-            if (!_deduplicator.TryAccept(trade.TradeId))
+            if (_deduplicator.HasSeen(trade.TradeId))
             {
                 metrics.Duplicate(trade.Exchange);
                 continue;
             }
 
-            await silverTrades.WriteAsync(trade, CancellationToken.None);
+            // Recorded as seen only once the writer has it: a trade that never reached the writer may come again.
+            await silverTrades.WriteAsync(trade, cancellationToken);
+            _deduplicator.Record(trade.TradeId);
             metrics.Normalized(trade.Exchange);
         }
     }

@@ -3,6 +3,7 @@ using System.Text.Json;
 using K2.Core;
 using K2.Core.Exchanges.Binance;
 using K2.Core.Instruments;
+using K2.Core.Trades;
 using K2.Grains.Abstractions;
 using K2.Grains.Configuration;
 using K2.Grains.Exchanges.WebSockets;
@@ -91,7 +92,8 @@ internal sealed partial class BinanceSession(
 
     private async Task RunConnectionAsync(Uri uri, CancellationToken cancellationToken)
     {
-        await using var socket = await ExchangeWebSocket.ConnectAsync(uri, options.KeepAliveInterval, options.KeepAliveTimeout, cancellationToken);
+        await using var socket = await ExchangeWebSocket.ConnectAsync(
+            uri, options.ConnectTimeout, options.KeepAliveInterval, options.KeepAliveTimeout, time, cancellationToken);
         if (Interlocked.Increment(ref _connections) > 1)
         {
             metrics.Reconnected(Exchange);
@@ -106,9 +108,20 @@ internal sealed partial class BinanceSession(
         LogConnected(logger, uri, _streams.Count);
         using var connectionScope = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var subscribing = SubscribeAsync(socket, connectionScope.Token);
+
+        // On stop, close politely: send our close frame and let the server's answer end the receive loop; only if it
+        // does not answer within the close timeout is the receive cancelled (which aborts the socket).
+        using var abandon = new CancellationTokenSource();
+        using var closeTimer = time.CreateTimer(_ => abandon.Cancel(), null, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        using var onStop = cancellationToken.Register(() =>
+        {
+            closeTimer.Change(options.CloseTimeout, Timeout.InfiniteTimeSpan);
+            _ = socket.CloseOutputAsync(CancellationToken.None).ContinueWith(
+                static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+        });
         try
         {
-            await ReceiveAsync(socket, cancellationToken);
+            await ReceiveAsync(socket, abandon.Token, cancellationToken);
         }
         finally
         {
@@ -145,9 +158,11 @@ internal sealed partial class BinanceSession(
         }
     }
 
-    private async Task ReceiveAsync(ExchangeWebSocket socket, CancellationToken cancellationToken)
+    // receiveToken aborts a pending receive: it fires only when a stop's close handshake times out.
+    // stopToken is the session's stop: it cancels waiting on a full instrument mailbox.
+    private async Task ReceiveAsync(ExchangeWebSocket socket, CancellationToken receiveToken, CancellationToken stopToken)
     {
-        while (await socket.ReceiveAsync(cancellationToken) is { } message)
+        while (await socket.ReceiveAsync(receiveToken) is { } message)
         {
             var receivedAt = UnixMicros.Now(time);
             Interlocked.Exchange(ref _lastFrameTicks, time.GetUtcNow().UtcTicks);
@@ -157,7 +172,7 @@ internal sealed partial class BinanceSession(
                 case BinanceFrameKind.Trade:
                     Interlocked.Increment(ref _tradesReceived);
                     metrics.Received(Exchange);
-                    await route(frame.Trade.Instrument, [frame.Trade]);
+                    await route(frame.Trade.Instrument, [frame.Trade], stopToken);
                     break;
                 case BinanceFrameKind.RequestResult:
                     OnRequestResult(frame.RequestId);
@@ -171,14 +186,26 @@ internal sealed partial class BinanceSession(
                 case BinanceFrameKind.Rejected:
                     Interlocked.Increment(ref _framesRejected);
                     metrics.Rejected(Exchange, frame.RejectReason);
-                    LogRejected(logger, frame.RejectReason.ToString(), frame.Detail, System.Text.Encoding.UTF8.GetString(message.Span));
+                    LogRejected(logger, frame.RejectReason.ToName(), frame.Detail, FrameExcerpt(message.Span));
                     break;
                 case BinanceFrameKind.Ignored:
                     break;
             }
         }
 
-        LogClosedByServer(logger);
+        if (!stopToken.IsCancellationRequested)
+        {
+            LogClosedByServer(logger);
+        }
+    }
+
+    /// <summary>The start of a frame for a log line: a hostile or broken stream must not flood the log.</summary>
+    private static string FrameExcerpt(ReadOnlySpan<byte> frame)
+    {
+        const int MaxLoggedBytes = 1024;
+        return frame.Length <= MaxLoggedBytes
+            ? System.Text.Encoding.UTF8.GetString(frame)
+            : $"{System.Text.Encoding.UTF8.GetString(frame[..MaxLoggedBytes])}… ({frame.Length} bytes)";
     }
 
     private void OnRequestResult(long requestId)
@@ -211,10 +238,10 @@ internal sealed partial class BinanceSession(
     [LoggerMessage(EventId = GrainsEventIds.ExchangeFrameRejected, Level = LogLevel.Warning, Message = "Binance frame rejected ({Reason}: {Detail}): {Frame}")]
     private static partial void LogRejected(ILogger logger, string reason, string? detail, string frame);
 
-    [LoggerMessage(EventId = GrainsEventIds.ExchangeDisconnected, Level = LogLevel.Warning, Message = "Binance connection to {Uri} failed")]
+    [LoggerMessage(EventId = GrainsEventIds.ExchangeConnectionFailed, Level = LogLevel.Warning, Message = "Binance connection to {Uri} failed")]
     private static partial void LogConnectionFailed(ILogger logger, Exception exception, Uri uri);
 
-    [LoggerMessage(EventId = GrainsEventIds.ExchangeDisconnected, Level = LogLevel.Warning, Message = "Binance closed the connection")]
+    [LoggerMessage(EventId = GrainsEventIds.ExchangeClosedByServer, Level = LogLevel.Warning, Message = "Binance closed the connection")]
     private static partial void LogClosedByServer(ILogger logger);
 
     [LoggerMessage(EventId = GrainsEventIds.ExchangeReconnecting, Level = LogLevel.Information, Message = "Binance reconnecting in {Delay}")]
