@@ -16,7 +16,7 @@ internal sealed class BinanceVenue : IExchangeVenue
     private readonly FrozenDictionary<string, string> _streamBySymbol;
     private readonly FrozenSet<string> _streams;
     private readonly Lock _gate = new();
-    private BinanceSession[] _sessions = [];
+    private BinanceStreamConnection[] _sessions = [];
     private long _lastSessionId;
 
     public BinanceVenue(InstrumentRegistry registry)
@@ -48,7 +48,7 @@ internal sealed class BinanceVenue : IExchangeVenue
         }
     }
 
-    public void Add(BinanceSession session)
+    public void Add(BinanceStreamConnection session)
     {
         lock (_gate)
         {
@@ -56,7 +56,7 @@ internal sealed class BinanceVenue : IExchangeVenue
         }
     }
 
-    public void Remove(BinanceSession session)
+    public void Remove(BinanceStreamConnection session)
     {
         lock (_gate)
         {

@@ -25,12 +25,12 @@ internal static class BinanceWebSocketEndpoints
 
     private static Task ConnectRawAsync(
         HttpContext context, string? stream, BinanceVenue venue, SimulatorOptions options, TimeProvider time,
-        IHostApplicationLifetime lifetime, ILogger<BinanceSession> logger) =>
+        IHostApplicationLifetime lifetime, ILogger<BinanceStreamConnection> logger) =>
         ConnectAsync(context, stream is null ? [] : [stream], combined: false, venue, options, time, lifetime, logger);
 
     private static Task ConnectCombinedAsync(
         HttpContext context, BinanceVenue venue, SimulatorOptions options, TimeProvider time, IHostApplicationLifetime lifetime,
-        ILogger<BinanceSession> logger)
+        ILogger<BinanceStreamConnection> logger)
     {
         var streams = context.Request.Query[StreamsParameter].ToString()
             .Split(StreamSeparator, StringSplitOptions.RemoveEmptyEntries);
@@ -39,7 +39,7 @@ internal static class BinanceWebSocketEndpoints
 
     private static async Task ConnectAsync(
         HttpContext context, IReadOnlyList<string> streams, bool combined, BinanceVenue venue, SimulatorOptions options,
-        TimeProvider time, IHostApplicationLifetime lifetime, ILogger<BinanceSession> logger)
+        TimeProvider time, IHostApplicationLifetime lifetime, ILogger<BinanceStreamConnection> logger)
     {
         if (Refuse(context, streams, venue, out var timeUnit) is { } refusal)
         {
@@ -54,7 +54,7 @@ internal static class BinanceWebSocketEndpoints
             KeepAliveInterval = options.BinancePingInterval,
             KeepAliveTimeout = options.BinancePongTimeout,
         });
-        var session = new BinanceSession(venue.NextSessionId(), socket, venue, streams, combined, timeUnit, time, logger);
+        var session = new BinanceStreamConnection(venue.NextSessionId(), socket, venue, streams, combined, timeUnit, time, logger);
         if (context.Features.Get<ControlFrameObservingUpgradeFeature>() is { } observer)
         {
             observer.ControlFrameReceived = session.OnControlFrame;

@@ -6,7 +6,7 @@ using K2.Simulator.WebSockets;
 namespace K2.Simulator.Binance;
 
 /// <summary>The requests a client sends on the stream connection, and their answers.</summary>
-internal sealed partial class BinanceSession
+internal sealed partial class BinanceStreamConnection
 {
     // Used by the receive loop only.
     private readonly ArrayBufferWriter<byte> _replyBuffer = new(InitialSendBufferBytes);

@@ -3,7 +3,7 @@ using K2.Simulator.WebSockets;
 
 namespace K2.Simulator.Binance;
 
-internal sealed partial class BinanceSession
+internal sealed partial class BinanceStreamConnection
 {
     [LoggerMessage(EventId = SimulatorEventIds.SessionOpened, Level = LogLevel.Information,
         Message = "Binance session {SessionId} connected (streams: {Streams}; time unit: {TimeUnit})")]

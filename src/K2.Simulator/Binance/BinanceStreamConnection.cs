@@ -14,7 +14,7 @@ namespace K2.Simulator.Binance;
 /// drains a bounded outgoing queue, and trades are queued by the printing thread without waiting; a client that
 /// falls <see cref="MaxQueuedMessages"/> behind is cut, as is one over Binance's incoming-message limit.
 /// </summary>
-internal sealed partial class BinanceSession : ISimulatedConnection
+internal sealed partial class BinanceStreamConnection : ISimulatedConnection
 {
     /// <summary>Messages a session may have waiting before it counts as too slow and is cut.</summary>
     public const int MaxQueuedMessages = 10_000;
@@ -50,7 +50,7 @@ internal sealed partial class BinanceSession : ISimulatedConnection
     private bool _combined;
     private SessionEnd? _end;
 
-    public BinanceSession(
+    public BinanceStreamConnection(
         long id, WebSocket socket, BinanceVenue venue, IReadOnlyList<string> streams, bool combined, BinanceTimeUnit timeUnit,
         TimeProvider time, ILogger logger)
     {
