@@ -22,7 +22,7 @@ public sealed class NewUserTests(ITestOutputHelper output)
         {
             try
             {
-                await Eventually.TrueAsync(async () => await TryGetTradeIdsAsync(first, ct) is { Count: > 0 },
+                await Eventually.TrueAsync(async attempt => await TryGetTradeIdsAsync(first, attempt) is { Count: > 0 },
                     TimeSpan.FromSeconds(30), "no trades within 30 s of start", ct);
                 output.WriteLine($"First trades served {started.Elapsed.TotalSeconds:0.0} s after start.");
                 firstRunIds = (await TryGetTradeIdsAsync(first, ct))!;

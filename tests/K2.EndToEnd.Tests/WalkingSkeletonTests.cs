@@ -52,11 +52,11 @@ public sealed class WalkingSkeletonTests(ITestOutputHelper output)
 
             // Ingest is asynchronous: wait until the API serves as many trades as were printed, then compare exactly.
             var served = new Dictionary<string, List<JsonElement>>();
-            await Eventually.TrueAsync(async () =>
+            await Eventually.TrueAsync(async attempt =>
             {
                 foreach (var instrument in instruments)
                 {
-                    served[instrument.Symbol] = await GetTradesAsync(k2, instrument.Symbol, ct);
+                    served[instrument.Symbol] = await GetTradesAsync(k2, instrument.Symbol, attempt);
                 }
 
                 return instruments.All(i => served[i.Symbol].Count >= printed[i.Symbol].Count);

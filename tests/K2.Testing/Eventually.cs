@@ -8,28 +8,27 @@ public static class Eventually
 {
     private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(100);
 
-    public static async Task TrueAsync(Func<Task<bool>> condition, TimeSpan timeout, string failure, CancellationToken cancellationToken)
+    /// <summary>Polls until <paramref name="condition"/> holds; the condition gets a token that ends at the deadline.</summary>
+    public static async Task TrueAsync(Func<CancellationToken, Task<bool>> condition, TimeSpan timeout, string failure, CancellationToken cancellationToken)
     {
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         deadline.CancelAfter(timeout);
-        while (true)
+        try
         {
-            if (await condition())
-            {
-                return;
-            }
-
-            try
+            while (!await condition(deadline.Token))
             {
                 await Task.Delay(PollInterval, deadline.Token);
             }
-            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-            {
-                throw new TimeoutException($"After {timeout}: {failure}");
-            }
+        }
+        catch (OperationCanceledException) when (deadline.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            throw new TimeoutException($"After {timeout}: {failure}");
         }
     }
 
+    public static Task TrueAsync(Func<Task<bool>> condition, TimeSpan timeout, string failure, CancellationToken cancellationToken) =>
+        TrueAsync(_ => condition(), timeout, failure, cancellationToken);
+
     public static Task TrueAsync(Func<bool> condition, TimeSpan timeout, string failure, CancellationToken cancellationToken) =>
-        TrueAsync(() => Task.FromResult(condition()), timeout, failure, cancellationToken);
+        TrueAsync(_ => Task.FromResult(condition()), timeout, failure, cancellationToken);
 }

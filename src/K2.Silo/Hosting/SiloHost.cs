@@ -21,6 +21,9 @@ internal static class SiloHost
         // Configuration comes from appsettings.json next to the binary, K2__… environment variables, then the command line.
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = [], ContentRootPath = AppContext.BaseDirectory });
         builder.Configuration.AddInMemoryCollection(CommandLineOverrides(settings, simulator));
+        // The listening addresses come from --urls alone: a Kestrel:Endpoints section in the environment must not be able
+        // to open K2 to the network behind the operator's back.
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Configure(new ConfigurationBuilder().Build()));
         builder.WebHost.UseUrls(settings.Urls);
         builder.Logging.ClearProviders().AddSimpleConsole(ConfigureConsole);
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = ShutdownTimeout);

@@ -18,22 +18,30 @@ internal static class SiloRunner
             ? await ExchangeSimulator.StartAsync(new SimulatorOptions(), registry, simulatorLogging, cancellationToken)
             : null;
 
-        // RunAsync disposes the host (and with it the embedded ClickHouse) once it has stopped.
-        var app = SiloHost.Build(settings, registry, simulator);
+        await using var app = SiloHost.Build(settings, registry, simulator);
         try
         {
-            await app.RunAsync();
-            return ExitCodes.Success;
+            await app.StartAsync(cancellationToken);
         }
-        catch (ClickHouseException e)
+        catch (Exception e) when (StartFailure(e, settings) is { } failure)
         {
-            await error.WriteLineAsync($"k2: the hot store could not start: {e.Message}");
-            return ExitCodes.StartFailed;
+            await error.WriteLineAsync($"k2: {failure.Message}");
+            // Services that did start (migrations, writers, grains, sessions) must stop before the store closes.
+            await app.StopAsync(CancellationToken.None);
+            return failure.ExitCode;
         }
-        catch (OptionsValidationException e)
-        {
-            await error.WriteLineAsync($"k2: invalid configuration: {e.Message}");
-            return ExitCodes.BadConfiguration;
-        }
+
+        await app.WaitForShutdownAsync(CancellationToken.None);
+        return ExitCodes.Success;
     }
+
+    private static (string Message, int ExitCode)? StartFailure(Exception e, SiloSettings settings) => e switch
+    {
+        ClickHouseException => ($"the hot store could not start: {e.Message}", ExitCodes.StartFailed),
+        OptionsValidationException => ($"invalid configuration: {e.Message}", ExitCodes.BadConfiguration),
+        IOException when e.InnerException is Microsoft.AspNetCore.Connections.AddressInUseException =>
+            ($"cannot listen on {settings.Urls}: the address is in use (another k2?). Choose another with --urls.", ExitCodes.StartFailed),
+        IOException => ($"cannot listen on {settings.Urls}: {e.Message}", ExitCodes.StartFailed),
+        _ => null,
+    };
 }

@@ -11,7 +11,11 @@ namespace K2.Api.Tests.Endpoints;
 
 public sealed class TradesEndpointsTests(ApiFactory factory)
 {
-    private static readonly UnixMicros Start = UnixMicros.FromDateTimeOffset(DateTimeOffset.UtcNow.AddHours(-1));
+    /// <summary>
+    /// An hour ago by the real clock: silver_trades drops rows older than 30 days in merges that run on the real clock,
+    /// so sample trades must be recent. Nothing asserts on the time itself.
+    /// </summary>
+    private static readonly UnixMicros Start = UnixMicros.FromDateTimeOffset(TimeProvider.System.GetUtcNow().AddHours(-1));
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 

@@ -37,10 +37,10 @@ internal sealed partial class K2Process : IAsyncDisposable
     public string Output => string.Join(Environment.NewLine, _output);
 
     /// <summary>Starts <c>k2 run</c> with <paramref name="arguments"/> appended and <paramref name="environment"/> set.</summary>
-    public static K2Process Start(string dataDirectory, IEnumerable<string> arguments, IReadOnlyDictionary<string, string>? environment = null)
+    public static K2Process Start(
+        string dataDirectory, IEnumerable<string> arguments, IReadOnlyDictionary<string, string>? environment = null, string? urls = null)
     {
-        var port = FreePort.Next();
-        var baseAddress = new Uri($"http://127.0.0.1:{port}");
+        var baseAddress = new Uri(urls ?? $"http://127.0.0.1:{FreePort.Next()}");
         var start = new ProcessStartInfo("dotnet")
         {
             RedirectStandardOutput = true,
@@ -71,7 +71,7 @@ internal sealed partial class K2Process : IAsyncDisposable
     /// <summary>Waits until <c>/health/ready</c> answers 200.</summary>
     public async Task WaitUntilReadyAsync(TimeSpan timeout, CancellationToken cancellationToken)
     {
-        await Eventually.TrueAsync(async () =>
+        await Eventually.TrueAsync(async attempt =>
         {
             if (_process.HasExited)
             {
@@ -80,7 +80,7 @@ internal sealed partial class K2Process : IAsyncDisposable
 
             try
             {
-                using var response = await Http.GetAsync("/health/ready", cancellationToken);
+                using var response = await Http.GetAsync("/health/ready", attempt);
                 return response.IsSuccessStatusCode;
             }
             catch (HttpRequestException)
