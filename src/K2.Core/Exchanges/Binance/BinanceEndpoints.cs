@@ -30,4 +30,34 @@ public static class BinanceEndpoints
     public static readonly TimeSpan ServerPingInterval = TimeSpan.FromSeconds(20);
 
     public static readonly TimeSpan PongTimeout = TimeSpan.FromMinutes(1);
+
+    /// <summary>REST "Recent trades list": the newest trades of one symbol.</summary>
+    public const string RecentTradesPath = "/api/v3/trades";
+
+    /// <summary>REST "Old trade lookup": trades from <c>fromId</c> on; K2's backfill pages through it.</summary>
+    public const string HistoricalTradesPath = "/api/v3/historicalTrades";
+
+    /// <summary>Request weight of <see cref="RecentTradesPath"/>.</summary>
+    public const int RecentTradesWeight = 25;
+
+    /// <summary>Request weight of <see cref="HistoricalTradesPath"/> (raised from 10 on 2024-04-04).</summary>
+    public const int HistoricalTradesWeight = 25;
+
+    /// <summary>REQUEST_WEIGHT limit per IP per minute; beyond it Binance answers 429 with <c>Retry-After</c>.</summary>
+    public const int MaxRequestWeightPerMinute = 6000;
+
+    /// <summary>The window <see cref="MaxRequestWeightPerMinute"/> is counted over.</summary>
+    public static readonly TimeSpan RequestWeightInterval = TimeSpan.FromMinutes(1);
+
+    /// <summary>Trades a trade lookup returns without <c>limit</c>.</summary>
+    public const int DefaultRestLimit = 500;
+
+    /// <summary>The largest <c>limit</c> a trade lookup accepts.</summary>
+    public const int MaxRestLimit = 1000;
+
+    /// <summary>Request header selecting <c>MICROSECOND</c> (or the default <c>MILLISECOND</c>) for every time in a REST response.</summary>
+    public const string TimeUnitHeader = "X-MBX-TIME-UNIT";
+
+    /// <summary>Response header carrying the request weight this IP used in the current minute.</summary>
+    public const string UsedWeightHeader = "X-MBX-USED-WEIGHT-1M";
 }

@@ -27,4 +27,10 @@ public enum BinanceTimeUnit : byte
 {
     Millisecond,
     Microsecond,
+
+    /// <summary>
+    /// Infer per value, for captures whose connection is unknown: below 10^14 a time is milliseconds (the year 5138),
+    /// at or above it microseconds (1973). Any real trade time falls unambiguously on one side.
+    /// </summary>
+    Detect,
 }

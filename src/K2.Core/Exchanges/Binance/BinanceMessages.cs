@@ -15,15 +15,19 @@ public sealed record BinanceStreamRequest(
 
 /// <summary>
 /// One parsed frame. <see cref="Trade"/> is set for <see cref="BinanceFrameKind.Trade"/> only; a rejected frame has
-/// its <see cref="RejectReason"/> and a human-readable <see cref="Detail"/>.
+/// its <see cref="RejectReason"/>, a human-readable <see cref="Detail"/>, and the symbol and trade id when they were
+/// readable.
 /// </summary>
 public readonly record struct BinanceFrame(
     BinanceFrameKind Kind,
     Trade Trade = default,
     long RequestId = 0,
     string? Detail = null,
-    TradeRejectReason RejectReason = default)
+    TradeRejectReason RejectReason = default,
+    string? RawSymbol = null,
+    string? RawTradeId = null)
 {
-    public static BinanceFrame Rejected(TradeRejectReason reason, string detail) =>
-        new(BinanceFrameKind.Rejected, Detail: detail, RejectReason: reason);
+    public static BinanceFrame Rejected(TradeRejectReason reason, string detail, string? rawSymbol = null, long? rawTradeId = null) =>
+        new(BinanceFrameKind.Rejected, Detail: detail, RejectReason: reason, RawSymbol: rawSymbol,
+            RawTradeId: rawTradeId?.ToString(System.Globalization.CultureInfo.InvariantCulture));
 }

@@ -14,11 +14,17 @@ public static class BinanceTradeParser
 {
     private const int MaxSymbolLength = 32;
 
+    /// <summary>With <see cref="BinanceTimeUnit.Detect"/>, times from here on are microseconds (see there).</summary>
+    private const long DetectMicrosecondsFrom = 100_000_000_000_000;
+
     /// <summary>The largest millisecond count whose microseconds fit in a long.</summary>
     private const long MaxMillisecondTime = long.MaxValue / 1_000;
 
     public static BinanceFrame Parse(ReadOnlySpan<byte> frame, UnixMicros receivedAt, BinanceTimeUnit timeUnit, InstrumentRegistry registry)
     {
+        // Outside the try, so a field that fails to read still leaves the symbol and id read before it for bronze.
+        var envelope = new Fields();
+        var inner = new Fields();
         try
         {
             var reader = new Utf8JsonReader(frame, new JsonReaderOptions { MaxDepth = 16 });
@@ -27,7 +33,6 @@ public static class BinanceTradeParser
                 return BinanceFrame.Rejected(TradeRejectReason.MalformedJson, "frame is not a JSON object");
             }
 
-            var envelope = new Fields();
             BinanceFrame? wrapped = null;
             while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
             {
@@ -39,7 +44,6 @@ public static class BinanceTradeParser
                         return BinanceFrame.Rejected(TradeRejectReason.MalformedJson, "combined-stream 'data' is not an object");
                     }
 
-                    var inner = new Fields();
                     ReadObject(ref reader, ref inner);
                     wrapped = Interpret(ref inner, receivedAt, timeUnit, registry);
                 }
@@ -68,7 +72,7 @@ public static class BinanceTradeParser
         }
         catch (FieldException e)
         {
-            return BinanceFrame.Rejected(TradeRejectReason.InvalidField, e.Message);
+            return BinanceFrame.Rejected(e.Reason, e.Message, inner.Symbol ?? envelope.Symbol, inner.TradeId ?? envelope.TradeId);
         }
     }
 
@@ -105,41 +109,43 @@ public static class BinanceTradeParser
                 TradeTime: { } tradeTime, BuyerIsMaker: { } buyerIsMaker,
             })
         {
-            return BinanceFrame.Rejected(TradeRejectReason.MissingField, $"missing field {MissingField(ref f)}");
+            return BinanceFrame.Rejected(TradeRejectReason.MissingField, $"missing field {MissingField(ref f)}", f.Symbol, f.TradeId);
         }
+
+        BinanceFrame Reject(TradeRejectReason reason, string detail) => BinanceFrame.Rejected(reason, detail, symbol, tradeId);
 
         if (!registry.TryGetByExchangeSymbol(Exchange.Binance, symbol, out var instrument))
         {
-            return BinanceFrame.Rejected(TradeRejectReason.UnknownSymbol, $"unknown symbol '{symbol}'");
+            return Reject(TradeRejectReason.UnknownSymbol, $"unknown symbol '{symbol}'");
         }
 
         if (tradeId < 0)
         {
-            return BinanceFrame.Rejected(TradeRejectReason.InvalidTradeId, $"trade id {tradeId} is negative");
+            return Reject(TradeRejectReason.InvalidTradeId, $"trade id {tradeId} is negative");
         }
 
-        if (timeUnit == BinanceTimeUnit.Millisecond && tradeTime is > MaxMillisecondTime or < -MaxMillisecondTime)
+        var microseconds = timeUnit == BinanceTimeUnit.Microsecond
+            || (timeUnit == BinanceTimeUnit.Detect && Math.Abs(tradeTime) >= DetectMicrosecondsFrom);
+        if (!microseconds && tradeTime is > MaxMillisecondTime or < -MaxMillisecondTime)
         {
-            return BinanceFrame.Rejected(TradeRejectReason.InvalidTimestamp, $"trade time {tradeTime} ms is outside the representable range");
+            return Reject(TradeRejectReason.InvalidTimestamp, $"trade time {tradeTime} ms is outside the representable range");
         }
 
-        var exchangeTime = timeUnit == BinanceTimeUnit.Microsecond
-            ? new UnixMicros(tradeTime)
-            : UnixMicros.FromMilliseconds(tradeTime);
+        var exchangeTime = microseconds ? new UnixMicros(tradeTime) : UnixMicros.FromMilliseconds(tradeTime);
 
         if (TradeValidator.CheckPrice(price) is { } badPrice)
         {
-            return BinanceFrame.Rejected(TradeRejectReason.InvalidPrice, badPrice);
+            return Reject(TradeRejectReason.InvalidPrice, badPrice);
         }
 
         if (TradeValidator.CheckQuantity(quantity) is { } badQuantity)
         {
-            return BinanceFrame.Rejected(TradeRejectReason.InvalidQuantity, badQuantity);
+            return Reject(TradeRejectReason.InvalidQuantity, badQuantity);
         }
 
         if (TradeValidator.CheckExchangeTime(exchangeTime, receivedAt) is { } badTime)
         {
-            return BinanceFrame.Rejected(TradeRejectReason.InvalidTimestamp, badTime);
+            return Reject(TradeRejectReason.InvalidTimestamp, badTime);
         }
 
         // 'm' says whether the buyer was the maker; the taker (aggressor) is then the seller.
@@ -313,7 +319,8 @@ public static class BinanceTradeParser
         reader.Read();
         if (reader.TokenType != JsonTokenType.String || reader.ValueIsEscaped || !DecimalText.TryParse(reader.ValueSpan, out var value))
         {
-            throw new FieldException($"field '{field}' must be a decimal string");
+            // An unreadable price is an invalid price (for metrics and bronze), not merely an odd field.
+            throw new FieldException($"field '{field}' must be a decimal string", field == "p" ? TradeRejectReason.InvalidPrice : TradeRejectReason.InvalidQuantity);
         }
 
         return value;
@@ -354,7 +361,10 @@ public static class BinanceTradeParser
     }
 
     /// <summary>A field of the wrong type; caught in <see cref="Parse"/> and turned into a rejection.</summary>
-    private sealed class FieldException(string message) : Exception(message);
+    private sealed class FieldException(string message, TradeRejectReason reason = TradeRejectReason.InvalidField) : Exception(message)
+    {
+        public TradeRejectReason Reason { get; } = reason;
+    }
 
     /// <summary>
     /// Symbols repeat on every frame; keeping one string per distinct symbol avoids an allocation per trade.
