@@ -29,6 +29,9 @@ internal static class BinanceErrors
     /// <summary>The WebSocket close that ends a connection over the incoming-message limit (1008).</summary>
     public const string TooManyRequestsCloseReason = "Too many requests";
 
+    /// <summary>errors.md, TOO_MANY_REQUESTS: sent with HTTP 429 (over the request-weight limit) and 418 (banned).</summary>
+    public const int TooManyRequestsCode = -1003;
+
     public const int IllegalCharsCode = -1100;
     public const int MandatoryParamCode = -1102;
     public const int BadSymbolCode = -1121;
@@ -44,6 +47,16 @@ internal static class BinanceErrors
 
     public static string InvalidJson(int line, int column) =>
         string.Create(CultureInfo.InvariantCulture, $"Invalid JSON: expected value at line {line} column {column}");
+
+    /// <summary>The 429 text as the live service sends it (IP and limit filled in).</summary>
+    public static string TooManyRequests(string ip, int limitPerMinute) =>
+        string.Create(CultureInfo.InvariantCulture,
+            $"Too many requests; current limit of IP({ip}) is {limitPerMinute} requests per minute. Please use the websocket for live updates to avoid polling the API.");
+
+    /// <summary>The 418 text as the live service sends it; the ban ends at <paramref name="bannedUntilMs"/> (epoch ms).</summary>
+    public static string Banned(string ip, long bannedUntilMs) =>
+        string.Create(CultureInfo.InvariantCulture,
+            $"Way too many requests; IP({ip}) banned until {bannedUntilMs}. Please use the websocket for live updates to avoid bans.");
 
     public static string MissingField(string field) => $"Invalid request: missing field `{field}`";
 

@@ -7,26 +7,24 @@ namespace K2.Simulator.Binance;
 
 /// <summary>
 /// Binance's public trade lookups under <c>/binance/api/v3</c>, served from the ground truth so every printed trade
-/// is on REST (rest-api.md, "Recent trades list" and "Old trade lookup").
+/// is on REST (rest-api.md, "Recent trades list" and "Old trade lookup"). Each route charges its request weight
+/// and may be refused with 429 or 418 first (<see cref="BinanceRestLimitFilter"/>).
 /// </summary>
 internal static partial class BinanceRestEndpoints
 {
-    public const int DefaultLimit = 500;
-    public const int MaxLimit = 1000;
-
-    /// <summary>Selects milliseconds or microseconds for every time in the response.</summary>
-    public const string TimeUnitHeader = "X-MBX-TIME-UNIT";
-
     private const string SymbolParameter = "symbol";
     private const string LimitParameter = "limit";
     private const string FromIdParameter = "fromId";
 
     public static IEndpointRouteBuilder MapBinanceRest(this IEndpointRouteBuilder endpoints)
     {
-        // One group for every REST route: request weights, 429 and 418 will be a single endpoint filter on it.
-        var api = endpoints.MapGroup($"{BinanceWebSocketEndpoints.PathPrefix}/api/v3");
-        api.MapGet("/trades", GetRecentTrades).WithName("BinanceRecentTrades");
-        api.MapGet("/historicalTrades", GetHistoricalTrades).WithName("BinanceHistoricalTrades");
+        var api = endpoints.MapGroup(BinanceWebSocketEndpoints.PathPrefix);
+        api.MapGet(BinanceEndpoints.RecentTradesPath, GetRecentTrades)
+            .AddEndpointFilter(new BinanceRestLimitFilter(BinanceEndpoints.RecentTradesWeight))
+            .WithName("BinanceRecentTrades");
+        api.MapGet(BinanceEndpoints.HistoricalTradesPath, GetHistoricalTrades)
+            .AddEndpointFilter(new BinanceRestLimitFilter(BinanceEndpoints.HistoricalTradesWeight))
+            .WithName("BinanceHistoricalTrades");
         return endpoints;
     }
 
@@ -86,7 +84,7 @@ internal static partial class BinanceRestEndpoints
             return BinanceJsonResult.BadRequest(BinanceErrors.BadSymbolCode, BinanceErrors.BadSymbol);
         }
 
-        var limit = DefaultLimit;
+        var limit = BinanceEndpoints.DefaultRestLimit;
         var limitText = request.Query[LimitParameter].ToString();
         if (limitText.Length > 0)
         {
@@ -97,9 +95,10 @@ internal static partial class BinanceRestEndpoints
 
             // Twenty digits may not fit an int; anything that long is over the maximum anyway.
             limit = int.TryParse(limitText, NumberStyles.None, CultureInfo.InvariantCulture, out var parsed) ? parsed : int.MaxValue;
-            if (limit > MaxLimit)
+            if (limit > BinanceEndpoints.MaxRestLimit)
             {
-                return BinanceJsonResult.BadRequest(BinanceErrors.MandatoryParamCode, BinanceErrors.GreaterThan(LimitParameter, MaxLimit));
+                return BinanceJsonResult.BadRequest(
+                    BinanceErrors.MandatoryParamCode, BinanceErrors.GreaterThan(LimitParameter, BinanceEndpoints.MaxRestLimit));
             }
 
             if (limit < 1)
@@ -108,7 +107,7 @@ internal static partial class BinanceRestEndpoints
             }
         }
 
-        if (!BinanceTimeUnitNames.TryParse(request.Headers[TimeUnitHeader], out var timeUnit))
+        if (!BinanceTimeUnitNames.TryParse(request.Headers[BinanceEndpoints.TimeUnitHeader], out var timeUnit))
         {
             return BinanceJsonResult.BadRequest(BinanceErrors.InvalidTimeUnitCode, BinanceErrors.InvalidTimeUnit);
         }

@@ -20,4 +20,8 @@ internal sealed partial class BinanceStreamConnection
     [LoggerMessage(EventId = SimulatorEventIds.SessionTooSlow, Level = LogLevel.Warning,
         Message = "Binance session {SessionId} disconnected: the client fell {MaxQueued} messages behind")]
     private static partial void LogTooSlow(ILogger logger, long sessionId, int maxQueued);
+
+    [LoggerMessage(EventId = SimulatorEventIds.FaultInjected, Level = LogLevel.Information,
+        Message = "Binance session {SessionId}: {Fault}")]
+    private static partial void LogFault(ILogger logger, long sessionId, FaultKind fault);
 }

@@ -4,6 +4,7 @@ using System.Text.Json;
 using System.Threading.Channels;
 using K2.Core;
 using K2.Core.Exchanges.Binance;
+using K2.Simulator.Faults;
 using K2.Simulator.Hosting;
 using K2.Simulator.WebSockets;
 
@@ -12,7 +13,9 @@ namespace K2.Simulator.Binance;
 /// <summary>
 /// One client connection to the simulated Binance stream server. A receive loop answers requests, a send loop
 /// drains a bounded outgoing queue, and trades are queued by the printing thread without waiting; a client that
-/// falls <see cref="MaxQueuedMessages"/> behind is cut, as is one over Binance's incoming-message limit.
+/// falls <see cref="MaxQueuedMessages"/> behind is cut, as is one over Binance's incoming-message limit. The
+/// connection is closed at <see cref="SimulatorOptions.BinanceConnectionLifetime"/>, and the faults armed in the
+/// <see cref="FaultPlan"/> act here (see BinanceStreamConnection.Faults.cs).
 /// </summary>
 internal sealed partial class BinanceStreamConnection : ISimulatedConnection
 {
@@ -38,27 +41,43 @@ internal sealed partial class BinanceStreamConnection : ISimulatedConnection
     private readonly BinanceVenue _venue;
     private readonly BinanceTimeUnit _timeUnit;
     private readonly TimeProvider _time;
+    private readonly FaultPlan _faults;
+    private readonly TimeSpan _lifetime;
+    private readonly TimeSpan _shutdownGrace;
     private readonly ILogger _logger;
     private readonly IncomingMessageRateLimit _rateLimit;
     private readonly Channel<BinanceOutbound> _outbound = Channel.CreateBounded<BinanceOutbound>(
         new BoundedChannelOptions(MaxQueuedMessages) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
+
+    /// <summary>Completes when the session ends, to wake a send loop that waits for something else (a stall's end).</summary>
+    private readonly TaskCompletionSource _ended = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     // Subscriptions and the combined flag change under the gate together with queueing the answer, so no trade of
     // an unsubscribed stream follows the answer and every trade after a SUBSCRIBE answer is delivered.
     private readonly Lock _gate = new();
     private readonly OrderedDictionary<string, bool> _streams = new(StringComparer.Ordinal);
     private bool _combined;
+
+    // Set once the server decided to close (lifetime reached, shutdown grace over): nothing more is queued.
+    private bool _closing;
     private SessionEnd? _end;
+
+    // Used by the send loop only.
+    private readonly ArrayBufferWriter<byte> _sendBuffer = new(InitialSendBufferBytes);
+    private Utf8JsonWriter? _sendWriter;
 
     public BinanceStreamConnection(
         long id, WebSocket socket, BinanceVenue venue, IReadOnlyList<string> streams, bool combined, BinanceTimeUnit timeUnit,
-        TimeProvider time, ILogger logger)
+        SimulatorOptions options, FaultPlan faults, TimeProvider time, ILogger logger)
     {
         Id = id;
         _socket = socket;
         _venue = venue;
         _combined = combined;
         _timeUnit = timeUnit;
+        _lifetime = options.BinanceConnectionLifetime;
+        _shutdownGrace = options.BinanceShutdownGrace;
+        _faults = faults;
         _time = time;
         _logger = logger;
         _rateLimit = new IncomingMessageRateLimit(BinanceEndpoints.MaxIncomingMessagesPerSecond, RateLimitWindow, time);
@@ -95,14 +114,29 @@ internal sealed partial class BinanceStreamConnection : ISimulatedConnection
         }
     }
 
-    /// <summary>Queues a printed trade if the session subscribes to its stream. Never waits.</summary>
+    /// <summary>
+    /// Queues a printed trade if the session subscribes to its stream, unless a stall or skip is in force (then it
+    /// is counted and left to REST). Never waits.
+    /// </summary>
     public void Offer(PrintedTrade trade, string stream)
     {
         bool queued;
         lock (_gate)
         {
-            if (_end is not null || !_streams.ContainsKey(stream))
+            if (_end is not null || _closing || !_streams.ContainsKey(stream))
             {
+                return;
+            }
+
+            if (_faults.IsStalled(Exchange.Binance))
+            {
+                _faults.Count(Exchange.Binance, FaultKind.StalledTrade);
+                return;
+            }
+
+            if (_faults.IsSkippingTrades(Exchange.Binance))
+            {
+                _faults.Count(Exchange.Binance, FaultKind.SkippedTrade);
                 return;
             }
 
@@ -119,17 +153,31 @@ internal sealed partial class BinanceStreamConnection : ISimulatedConnection
     public async Task RunAsync()
     {
         LogOpened(_logger, Id, string.Join(',', Describe().Streams), _timeUnit);
-        var receiving = ReceiveLoopAsync();
-        await SendLoopAsync();
-
-        // The send loop returns only once the session has ended.
-        var end = Volatile.Read(ref _end)!;
-        if (end.CloseStatus is { } status)
+        var lifetime = StartLifetimeTimer();
+        try
         {
-            await CloseAsync(status, end.CloseDescription, receiving);
-        }
+            var receiving = ReceiveLoopAsync();
+            await SendLoopAsync();
 
-        await receiving;
+            // The send loop returns only once the session has ended.
+            var end = Volatile.Read(ref _end)!;
+            if (end.CloseStatus is { } status)
+            {
+                await CloseAsync(status, end.CloseDescription, receiving);
+            }
+
+            await receiving;
+            LogEnd(end);
+        }
+        finally
+        {
+            lifetime?.Dispose();
+            StopShutdownTimer();
+        }
+    }
+
+    private void LogEnd(SessionEnd end)
+    {
         switch (end.Reason)
         {
             case SessionEndReason.RateLimited:
@@ -156,6 +204,7 @@ internal sealed partial class BinanceStreamConnection : ISimulatedConnection
         }
 
         _outbound.Writer.TryComplete();
+        _ended.TrySetResult();
         if (end.CloseStatus is null)
         {
             _socket.Abort();
@@ -201,30 +250,48 @@ internal sealed partial class BinanceStreamConnection : ISimulatedConnection
         }
     }
 
+    /// <summary>
+    /// Sends what is queued, in order, except where a fault says otherwise: nothing leaves while the exchange is
+    /// stalled, a trade frame may be held back behind the next one or sent twice. Returns once the session ended.
+    /// </summary>
     private async Task SendLoopAsync()
     {
-        var buffer = new ArrayBufferWriter<byte>(InitialSendBufferBytes);
-        await using var writer = new Utf8JsonWriter(buffer, BinanceWireWriter.WriterOptions);
         var reader = _outbound.Reader;
         try
         {
-            while (await reader.WaitToReadAsync() && Volatile.Read(ref _end) is null)
+            while (await WaitForNextAsync(reader) && Volatile.Read(ref _end) is null)
             {
-                while (Volatile.Read(ref _end) is null && reader.TryRead(out var item))
+                if (!reader.TryRead(out var item))
                 {
-                    ReadOnlyMemory<byte> payload = item.Reply;
-                    if (item.Trade is { } trade)
-                    {
-                        buffer.ResetWrittenCount();
-                        writer.Reset(buffer);
-                        // The event time is when the event leaves the server, never before the trade itself.
-                        var eventTime = new UnixMicros(Math.Max(UnixMicros.Now(_time).Value, trade.TradeTime.Value));
-                        BinanceWireWriter.WriteTradeEvent(writer, trade, item.CombinedStream, _timeUnit, eventTime);
-                        writer.Flush();
-                        payload = buffer.WrittenMemory;
-                    }
+                    continue;
+                }
 
-                    await _socket.SendAsync(payload, WebSocketMessageType.Text, endOfMessage: true, CancellationToken.None);
+                await WaitWhileStalledAsync();
+                if (Volatile.Read(ref _end) is not null)
+                {
+                    return;
+                }
+
+                switch (item.Kind)
+                {
+                    case BinanceOutboundKind.Trade:
+                        await SendTradeInTurnAsync(item);
+                        break;
+                    case BinanceOutboundKind.Reply:
+                        await SendAsync(item.Reply!);
+                        break;
+                    case BinanceOutboundKind.Malformed:
+                        await SendMalformedAsync(item.Malformed!);
+                        break;
+                    case BinanceOutboundKind.ServerShutdown:
+                        await SendServerShutdownAsync(item.CombinedStream);
+                        break;
+                    case BinanceOutboundKind.Close:
+                        await FlushHeldTradeAsync();
+                        End(item.End!);
+                        return;
+                    default:
+                        throw new InvalidOperationException($"Unknown outbound message kind {item.Kind}.");
                 }
             }
         }
@@ -232,6 +299,51 @@ internal sealed partial class BinanceStreamConnection : ISimulatedConnection
         {
             End(new SessionEnd(SessionEndReason.ConnectionLost, Detail: e.Message));
         }
+        finally
+        {
+            ReleaseHeldTrade();
+            _sendWriter?.Dispose();
+        }
+    }
+
+    /// <summary>Renders a trade event (its event time is now, never before the trade) and sends it, twice if so armed.</summary>
+    private async Task SendTradeAsync(BinanceOutbound item)
+    {
+        var trade = item.Trade!;
+        var eventTime = new UnixMicros(Math.Max(UnixMicros.Now(_time).Value, trade.TradeTime.Value));
+        var payload = RenderToSend(w => BinanceWireWriter.WriteTradeEvent(w, trade, item.CombinedStream, _timeUnit, eventTime));
+        var duplicate = _faults.TakeDuplicate(Exchange.Binance);
+        if (duplicate)
+        {
+            _faults.Count(Exchange.Binance, FaultKind.DuplicatedFrame);
+        }
+
+        await SendAsync(payload);
+        if (duplicate)
+        {
+            await SendAsync(payload);
+        }
+    }
+
+    private ValueTask SendAsync(ReadOnlyMemory<byte> payload) =>
+        _socket.SendAsync(payload, WebSocketMessageType.Text, endOfMessage: true, CancellationToken.None);
+
+    /// <summary>Renders into the send loop's buffer; the result is valid until the next render.</summary>
+    private ReadOnlyMemory<byte> RenderToSend(Action<Utf8JsonWriter> write)
+    {
+        _sendBuffer.ResetWrittenCount();
+        if (_sendWriter is null)
+        {
+            _sendWriter = new Utf8JsonWriter(_sendBuffer, BinanceWireWriter.WriterOptions);
+        }
+        else
+        {
+            _sendWriter.Reset(_sendBuffer);
+        }
+
+        write(_sendWriter);
+        _sendWriter.Flush();
+        return _sendBuffer.WrittenMemory;
     }
 
     /// <summary>Sends the close frame and waits for the client's, so the client reads the reason before EOF.</summary>

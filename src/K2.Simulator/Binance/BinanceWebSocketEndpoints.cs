@@ -1,4 +1,5 @@
 using K2.Core.Exchanges.Binance;
+using K2.Simulator.Faults;
 using K2.Simulator.WebSockets;
 
 namespace K2.Simulator.Binance;
@@ -24,22 +25,22 @@ internal static class BinanceWebSocketEndpoints
     }
 
     private static Task ConnectRawAsync(
-        HttpContext context, string? stream, BinanceVenue venue, SimulatorOptions options, TimeProvider time,
+        HttpContext context, string? stream, BinanceVenue venue, SimulatorOptions options, FaultPlan faults, TimeProvider time,
         IHostApplicationLifetime lifetime, ILogger<BinanceStreamConnection> logger) =>
-        ConnectAsync(context, stream is null ? [] : [stream], combined: false, venue, options, time, lifetime, logger);
+        ConnectAsync(context, stream is null ? [] : [stream], combined: false, venue, options, faults, time, lifetime, logger);
 
     private static Task ConnectCombinedAsync(
-        HttpContext context, BinanceVenue venue, SimulatorOptions options, TimeProvider time, IHostApplicationLifetime lifetime,
-        ILogger<BinanceStreamConnection> logger)
+        HttpContext context, BinanceVenue venue, SimulatorOptions options, FaultPlan faults, TimeProvider time,
+        IHostApplicationLifetime lifetime, ILogger<BinanceStreamConnection> logger)
     {
         var streams = context.Request.Query[StreamsParameter].ToString()
             .Split(StreamSeparator, StringSplitOptions.RemoveEmptyEntries);
-        return ConnectAsync(context, streams, combined: true, venue, options, time, lifetime, logger);
+        return ConnectAsync(context, streams, combined: true, venue, options, faults, time, lifetime, logger);
     }
 
     private static async Task ConnectAsync(
         HttpContext context, IReadOnlyList<string> streams, bool combined, BinanceVenue venue, SimulatorOptions options,
-        TimeProvider time, IHostApplicationLifetime lifetime, ILogger<BinanceStreamConnection> logger)
+        FaultPlan faults, TimeProvider time, IHostApplicationLifetime lifetime, ILogger<BinanceStreamConnection> logger)
     {
         if (Refuse(context, streams, venue, out var timeUnit) is { } refusal)
         {
@@ -54,7 +55,8 @@ internal static class BinanceWebSocketEndpoints
             KeepAliveInterval = options.BinancePingInterval,
             KeepAliveTimeout = options.BinancePongTimeout,
         });
-        var session = new BinanceStreamConnection(venue.NextSessionId(), socket, venue, streams, combined, timeUnit, time, logger);
+        var session = new BinanceStreamConnection(
+            venue.NextSessionId(), socket, venue, streams, combined, timeUnit, options, faults, time, logger);
         if (context.Features.Get<ControlFrameObservingUpgradeFeature>() is { } observer)
         {
             observer.ControlFrameReceived = session.OnControlFrame;

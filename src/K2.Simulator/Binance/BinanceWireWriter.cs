@@ -57,6 +57,30 @@ internal static class BinanceWireWriter
         }
     }
 
+    /// <summary>
+    /// <c>{"e":"serverShutdown","E":1770123456789}</c>, wrapped as <c>{"stream":"!serverShutdown","data":…}</c>
+    /// when <paramref name="combinedStream"/> is set.
+    /// </summary>
+    public static void WriteServerShutdown(Utf8JsonWriter writer, string? combinedStream, BinanceTimeUnit unit, UnixMicros eventTime)
+    {
+        if (combinedStream is not null)
+        {
+            writer.WriteStartObject();
+            writer.WriteString("stream"u8, combinedStream);
+            writer.WritePropertyName("data"u8);
+        }
+
+        writer.WriteStartObject();
+        writer.WriteString("e"u8, "serverShutdown"u8);
+        writer.WriteNumber("E"u8, Time(eventTime, unit));
+        writer.WriteEndObject();
+
+        if (combinedStream is not null)
+        {
+            writer.WriteEndObject();
+        }
+    }
+
     /// <summary><c>{"result":null,"id":1}</c>: a SUBSCRIBE, UNSUBSCRIBE or SET_PROPERTY succeeded.</summary>
     public static void WriteNullResult(Utf8JsonWriter writer, BinanceRequestId id)
     {
@@ -135,7 +159,7 @@ internal static class BinanceWireWriter
     private static bool BuyerIsMaker(PrintedTrade trade) => trade.TakerSide == TradeSide.Sell;
 
     /// <summary>Microseconds pass through; milliseconds are truncated, as Binance truncates.</summary>
-    private static long Time(UnixMicros time, BinanceTimeUnit unit) =>
+    public static long Time(UnixMicros time, BinanceTimeUnit unit) =>
         unit == BinanceTimeUnit.Microsecond ? time.Value : time.Value / MicrosPerMillisecond;
 
     private static void WriteDecimal(Utf8JsonWriter writer, ReadOnlySpan<byte> name, decimal value)

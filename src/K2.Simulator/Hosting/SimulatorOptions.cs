@@ -1,4 +1,5 @@
 using K2.Core.Exchanges.Binance;
+using K2.Core.Exchanges.Coinbase;
 
 namespace K2.Simulator;
 
@@ -25,4 +26,28 @@ public sealed class SimulatorOptions
 
     /// <summary>How long the Binance server waits for the PONG to a PING before it drops the connection.</summary>
     public TimeSpan BinancePongTimeout { get; set; } = BinanceEndpoints.PongTimeout;
+
+    /// <summary>Binance closes every connection at this age (24 h; scale it down to exercise the cut in a test).</summary>
+    public TimeSpan BinanceConnectionLifetime { get; set; } = BinanceEndpoints.ConnectionLifetime;
+
+    /// <summary>After announcing <c>serverShutdown</c>, how long a Binance connection stays open before it is closed.</summary>
+    public TimeSpan BinanceShutdownGrace { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Kraken sends a heartbeat about once a second when a connection has had no other message.</summary>
+    public TimeSpan KrakenHeartbeatInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Coinbase's heartbeats channel ticks once a second.</summary>
+    public TimeSpan CoinbaseHeartbeatInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Coinbase's market_trades channel sends what traded in the last 250 ms as one update.</summary>
+    public TimeSpan CoinbaseBatchInterval { get; set; } = TimeSpan.FromMilliseconds(250);
+
+    /// <summary>Coinbase disconnects a client that has not subscribed within 5 seconds of connecting.</summary>
+    public TimeSpan CoinbaseSubscribeTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// What the simulated Coinbase writes as a trade's <c>side</c>: the taker's (what K2 assumes by default) or the
+    /// maker's (what Coinbase's docs say). Tests run K2 under both; see docs/EXCHANGES.md, "Coinbase side semantics".
+    /// </summary>
+    public CoinbaseSideConvention CoinbaseSideConvention { get; set; } = CoinbaseSideConvention.Taker;
 }

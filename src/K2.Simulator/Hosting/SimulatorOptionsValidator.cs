@@ -28,6 +28,22 @@ internal static class SimulatorOptionsValidator
             throw new ArgumentOutOfRangeException(nameof(options), options.BinancePingInterval, $"{nameof(SimulatorOptions.BinancePingInterval)} must be positive.");
         }
 
+        foreach (var (name, value) in new[]
+        {
+            (nameof(SimulatorOptions.BinanceConnectionLifetime), options.BinanceConnectionLifetime),
+            (nameof(SimulatorOptions.BinanceShutdownGrace), options.BinanceShutdownGrace),
+            (nameof(SimulatorOptions.KrakenHeartbeatInterval), options.KrakenHeartbeatInterval),
+            (nameof(SimulatorOptions.CoinbaseHeartbeatInterval), options.CoinbaseHeartbeatInterval),
+            (nameof(SimulatorOptions.CoinbaseBatchInterval), options.CoinbaseBatchInterval),
+            (nameof(SimulatorOptions.CoinbaseSubscribeTimeout), options.CoinbaseSubscribeTimeout),
+        })
+        {
+            if (value <= TimeSpan.Zero)
+            {
+                throw new ArgumentOutOfRangeException(nameof(options), value, $"{name} must be positive.");
+            }
+        }
+
         if (options.BinancePongTimeout <= TimeSpan.Zero)
         {
             throw new ArgumentOutOfRangeException(nameof(options), options.BinancePongTimeout, $"{nameof(SimulatorOptions.BinancePongTimeout)} must be positive.");

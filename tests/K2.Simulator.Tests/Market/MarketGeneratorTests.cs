@@ -13,9 +13,9 @@ public sealed class MarketGeneratorTests
     public async Task The_same_seed_and_clock_print_identical_trades()
     {
         var ct = TestContext.Current.CancellationToken;
-        var first = await PrintAsync(seed: 7, TestRegistries.Repository, TimeSpan.FromSeconds(3), ct);
-        var second = await PrintAsync(seed: 7, TestRegistries.Repository, TimeSpan.FromSeconds(3), ct);
-        var otherSeed = await PrintAsync(seed: 8, TestRegistries.Repository, TimeSpan.FromSeconds(3), ct);
+        var first = await PrintAsync(seed: 7, TestRegistries.BinanceOnly, TimeSpan.FromSeconds(3), ct);
+        var second = await PrintAsync(seed: 7, TestRegistries.BinanceOnly, TimeSpan.FromSeconds(3), ct);
+        var otherSeed = await PrintAsync(seed: 8, TestRegistries.BinanceOnly, TimeSpan.FromSeconds(3), ct);
 
         Assert.Equal(300, first.Count);
         Assert.Equal(first, second);
@@ -26,9 +26,9 @@ public sealed class MarketGeneratorTests
     public async Task Trades_are_sequential_exact_at_the_instrument_scales_and_strictly_later()
     {
         var ct = TestContext.Current.CancellationToken;
-        var trades = await PrintAsync(seed: 42, TestRegistries.Repository, TimeSpan.FromSeconds(5), ct);
+        var trades = await PrintAsync(seed: 42, TestRegistries.BinanceOnly, TimeSpan.FromSeconds(5), ct);
 
-        var instruments = TestRegistries.Repository.ForExchange(Exchange.Binance);
+        var instruments = TestRegistries.BinanceOnly.ForExchange(Exchange.Binance);
         for (var index = 0; index < instruments.Count; index++)
         {
             var instrument = instruments[index];
@@ -54,7 +54,7 @@ public sealed class MarketGeneratorTests
         var time = new ManualTimeProvider();
         var start = UnixMicros.Now(time);
         await using var simulator = await ExchangeSimulator.StartAsync(
-            new SimulatorOptions { TradesPerSecond = 1200 }, TestRegistries.Repository, time, null, ct);
+            new SimulatorOptions { TradesPerSecond = 1200 }, TestRegistries.BinanceOnly, time, null, ct);
 
         time.Advance(OneSecond);
 
@@ -66,8 +66,8 @@ public sealed class MarketGeneratorTests
     public async Task Adding_a_symbol_does_not_change_another_symbols_trades()
     {
         var ct = TestContext.Current.CancellationToken;
-        Instrument[] two = [.. TestRegistries.Repository.ForExchange(Exchange.Binance).Take(2)];
-        Instrument[] three = [.. TestRegistries.Repository.ForExchange(Exchange.Binance).Take(3)];
+        Instrument[] two = [.. TestRegistries.BinanceOnly.ForExchange(Exchange.Binance).Take(2)];
+        Instrument[] three = [.. TestRegistries.BinanceOnly.ForExchange(Exchange.Binance).Take(3)];
 
         var fewer = await PrintAsync(seed: 42, new InstrumentRegistry(two), TimeSpan.FromSeconds(3), ct);
         var more = await PrintAsync(seed: 42, new InstrumentRegistry(three), TimeSpan.FromSeconds(3), ct);
@@ -84,7 +84,7 @@ public sealed class MarketGeneratorTests
         var ct = TestContext.Current.CancellationToken;
         var time = new ManualTimeProvider();
         await using var simulator = await ExchangeSimulator.StartAsync(
-            new SimulatorOptions { TradesPerSecond = 1200, StartPaused = true }, TestRegistries.Repository, time, null, ct);
+            new SimulatorOptions { TradesPerSecond = 1200, StartPaused = true }, TestRegistries.BinanceOnly, time, null, ct);
 
         time.Advance(OneSecond);
         Assert.Equal(0, simulator.GroundTruth.Count);
@@ -111,14 +111,14 @@ public sealed class MarketGeneratorTests
         var ct = TestContext.Current.CancellationToken;
         var time = new ManualTimeProvider();
         long lastOfFirstRun;
-        await using (var first = await ExchangeSimulator.StartAsync(new SimulatorOptions { TradesPerSecond = 100 }, TestRegistries.Repository, time, null, ct))
+        await using (var first = await ExchangeSimulator.StartAsync(new SimulatorOptions { TradesPerSecond = 100 }, TestRegistries.BinanceOnly, time, null, ct))
         {
             time.Advance(TimeSpan.FromSeconds(30));
             lastOfFirstRun = first.GroundTruth.All.Max(t => t.TradeId);
         }
 
         time.Advance(TimeSpan.FromSeconds(1));
-        await using var second = await ExchangeSimulator.StartAsync(new SimulatorOptions { TradesPerSecond = 100 }, TestRegistries.Repository, time, null, ct);
+        await using var second = await ExchangeSimulator.StartAsync(new SimulatorOptions { TradesPerSecond = 100 }, TestRegistries.BinanceOnly, time, null, ct);
         time.Advance(TimeSpan.FromSeconds(1));
 
         Assert.True(second.GroundTruth.All.Min(t => t.TradeId) > lastOfFirstRun);
@@ -130,7 +130,7 @@ public sealed class MarketGeneratorTests
         var ct = TestContext.Current.CancellationToken;
         var time = new ManualTimeProvider();
         await using var simulator = await ExchangeSimulator.StartAsync(
-            new SimulatorOptions { TradesPerSecond = 1_200, MaxTradesPerSymbol = 100 }, TestRegistries.Repository, time, null, ct);
+            new SimulatorOptions { TradesPerSecond = 1_200, MaxTradesPerSymbol = 100 }, TestRegistries.BinanceOnly, time, null, ct);
 
         time.Advance(TimeSpan.FromSeconds(10)); // 1,000 trades per Binance symbol
 

@@ -7,8 +7,11 @@ namespace K2.Simulator.Tests.Support;
 /// <summary>Instrument registries for simulator tests.</summary>
 internal static class TestRegistries
 {
-    /// <summary>The repository's <c>config/instruments.yaml</c>: twelve Binance symbols.</summary>
+    /// <summary>The repository's <c>config/instruments.yaml</c>: every exchange's symbols.</summary>
     public static InstrumentRegistry Repository { get; } = InstrumentRegistryLoader.LoadFile(RepositoryPaths.InstrumentsFile);
+
+    /// <summary>The repository's twelve Binance symbols only: the market then prints on Binance alone, so totals are Binance's.</summary>
+    public static InstrumentRegistry BinanceOnly { get; } = new(Repository.ForExchange(Exchange.Binance));
 
     public static int BinanceSymbolCount => Repository.ForExchange(Exchange.Binance).Count;
 
