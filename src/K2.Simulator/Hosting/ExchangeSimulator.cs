@@ -2,8 +2,11 @@ using System.Net;
 using System.Text.Json;
 using K2.Core.Instruments;
 using K2.Simulator.Binance;
+using K2.Simulator.Coinbase;
 using K2.Simulator.Control;
+using K2.Simulator.Faults;
 using K2.Simulator.Hosting;
+using K2.Simulator.Kraken;
 using K2.Simulator.Market;
 using K2.Simulator.WebSockets;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -28,16 +31,22 @@ public sealed partial class ExchangeSimulator : IAsyncDisposable
     private readonly ILogger _logger;
     private int _disposed;
 
-    private ExchangeSimulator(WebApplication app, MarketGenerator market, VenueCatalog venues, GroundTruth groundTruth, Uri baseAddress, ILogger logger)
+    private ExchangeSimulator(
+        WebApplication app, MarketGenerator market, VenueCatalog venues, GroundTruth groundTruth, SimulatorFaults faults, Uri baseAddress, ILogger logger)
     {
         _app = app;
         _market = market;
         _venues = venues;
         _logger = logger;
         GroundTruth = groundTruth;
+        Faults = faults;
         BaseAddress = baseAddress;
         BinanceWebSocketBase = new UriBuilder(baseAddress) { Scheme = "ws", Path = BinanceWebSocketEndpoints.PathPrefix }.Uri;
         BinanceRestBase = new Uri(baseAddress, BinanceWebSocketEndpoints.PathPrefix);
+        CoinbaseWebSocketUri = new UriBuilder(baseAddress) { Scheme = "ws", Path = CoinbaseWebSocketEndpoints.PathPrefix }.Uri;
+        CoinbaseRestBase = new Uri(baseAddress, CoinbaseWebSocketEndpoints.PathPrefix);
+        KrakenWebSocketUri = new UriBuilder(baseAddress) { Scheme = "ws", Path = KrakenPaths.Prefix + KrakenPaths.WebSocket }.Uri;
+        KrakenRestBase = new Uri(baseAddress, KrakenPaths.Prefix);
     }
 
     /// <summary><c>http://127.0.0.1:PORT</c>.</summary>
@@ -49,8 +58,23 @@ public sealed partial class ExchangeSimulator : IAsyncDisposable
     /// <summary><c>http://127.0.0.1:PORT/binance</c>; a client appends <c>/api/v3/…</c>.</summary>
     public Uri BinanceRestBase { get; }
 
+    /// <summary><c>ws://127.0.0.1:PORT/coinbase</c>: the Advanced Trade market-data endpoint itself.</summary>
+    public Uri CoinbaseWebSocketUri { get; }
+
+    /// <summary><c>http://127.0.0.1:PORT/coinbase</c>; a client appends <c>/api/v3/brokerage/…</c>.</summary>
+    public Uri CoinbaseRestBase { get; }
+
+    /// <summary><c>ws://127.0.0.1:PORT/kraken/v2</c>: Kraken's public WebSocket v2 itself.</summary>
+    public Uri KrakenWebSocketUri { get; }
+
+    /// <summary><c>http://127.0.0.1:PORT/kraken</c>; a client appends <c>/0/public/Trades…</c>.</summary>
+    public Uri KrakenRestBase { get; }
+
     /// <summary>Every trade printed so far.</summary>
     public GroundTruth GroundTruth { get; }
+
+    /// <summary>Fault injection, and what was injected so far.</summary>
+    public SimulatorFaults Faults { get; }
 
     /// <summary>The WebSocket sessions connected right now.</summary>
     public IReadOnlyList<SimulatedSession> Sessions => _venues.DescribeSessions();
@@ -70,16 +94,22 @@ public sealed partial class ExchangeSimulator : IAsyncDisposable
         loggerFactory ??= NullLoggerFactory.Instance;
 
         var groundTruth = new GroundTruth(options.MaxTradesPerSymbol);
+        var faultPlan = new FaultPlan(timeProvider);
         var binance = new BinanceVenue(registry);
-        var venues = new VenueCatalog([binance]);
+        var coinbase = new CoinbaseVenue(registry, faultPlan, timeProvider);
+        var kraken = new KrakenVenue(registry, faultPlan, groundTruth, options, timeProvider);
+        var venues = new VenueCatalog([binance, kraken, coinbase]);
         var market = new MarketGenerator(venues.Venues, registry, options, groundTruth, timeProvider, loggerFactory.CreateLogger<MarketGenerator>());
 
         var app = Build(options, timeProvider, loggerFactory, services => services
             .AddSingleton(groundTruth)
             .AddSingleton(binance)
+            .AddSingleton(coinbase)
+            .AddSingleton(kraken)
             .AddSingleton(venues)
             .AddSingleton(market)
-            .AddSingleton<FaultInjector>());
+            .AddSingleton(faultPlan)
+            .AddSingleton(new SimulatorFaults(faultPlan, venues)));
         try
         {
             await app.StartAsync(cancellationToken);
@@ -90,7 +120,8 @@ public sealed partial class ExchangeSimulator : IAsyncDisposable
             throw;
         }
 
-        var simulator = new ExchangeSimulator(app, market, venues, groundTruth, ListeningAddress(app), loggerFactory.CreateLogger<ExchangeSimulator>());
+        var simulator = new ExchangeSimulator(
+            app, market, venues, groundTruth, app.Services.GetRequiredService<SimulatorFaults>(), ListeningAddress(app), loggerFactory.CreateLogger<ExchangeSimulator>());
         market.Start();
         LogStarted(simulator._logger, simulator.BaseAddress, options.TradesPerSecond, options.Seed);
         return simulator;
@@ -147,6 +178,10 @@ public sealed partial class ExchangeSimulator : IAsyncDisposable
         app.UseWebSockets();
         app.MapBinanceWebSocket();
         app.MapBinanceRest();
+        app.MapCoinbaseWebSocket();
+        app.MapCoinbaseRest();
+        app.MapKrakenWebSocket();
+        app.MapKrakenRest();
         app.MapControlEndpoints();
         return app;
     }
