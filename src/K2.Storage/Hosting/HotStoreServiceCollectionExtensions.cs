@@ -1,4 +1,6 @@
+using K2.Core;
 using K2.Core.Trades;
+using K2.Storage.Bronze;
 using K2.Storage.ClickHouse;
 using K2.Storage.ClickHouse.Embedded;
 using K2.Storage.Schema;
@@ -6,6 +8,7 @@ using K2.Storage.Trades;
 using K2.Storage.Writers;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -26,10 +29,14 @@ public static class HotStoreServiceCollectionExtensions
             sp.GetRequiredService<IOptions<EmbeddedClickHouseOptions>>().Value,
             sp.GetRequiredService<ILogger<EmbeddedClickHouse>>()));
         services.AddSingleton<IClickHouseClient>(sp => sp.GetRequiredService<EmbeddedClickHouse>());
-        return services.AddHotStoreCore();
+        return services.AddHotStore();
     }
 
-    private static IServiceCollection AddHotStoreCore(this IServiceCollection services)
+    /// <summary>
+    /// The hot store on whatever <see cref="IClickHouseClient"/> is registered: migrations at start-up, the silver and
+    /// bronze writers, and the queries.
+    /// </summary>
+    public static IServiceCollection AddHotStore(this IServiceCollection services)
     {
         services.AddOptions<HotStoreOptions>()
             .BindConfiguration(Section)
@@ -50,6 +57,11 @@ public static class HotStoreServiceCollectionExtensions
         services.AddSingleton<IRowBinaryTable<Trade>, SilverTradesTable>();
         services.AddSingleton<BatchedTableWriter<Trade>>();
         services.AddHostedService(sp => sp.GetRequiredService<BatchedTableWriter<Trade>>());
+        services.AddSingleton<BronzeWriters>();
+        foreach (var exchange in ExchangeNames.All)
+        {
+            services.AddSingleton<IHostedService>(sp => sp.GetRequiredService<BronzeWriters>().For(exchange));
+        }
 
         services.AddSingleton<TradeQueries>();
         return services;

@@ -59,6 +59,37 @@ public sealed class HotStoreMigratorTests(EmbeddedClickHouseFixture fixture)
     }
 
     [Fact]
+    public async Task Bronze_tables_exist_for_every_exchange_with_nullable_typed_fields_and_the_raw_frame()
+    {
+        var db = NewDatabaseName();
+
+        await Migrator(fixture.ClickHouse, db).MigrateAsync(Ct);
+
+        (await TextAsync("SELECT name FROM system.tables WHERE database = {db:String} AND name LIKE 'bronze_trades_%' ORDER BY name", db))
+            .ShouldBe("bronze_trades_binance\nbronze_trades_coinbase\nbronze_trades_kraken");
+        (await TextAsync("SELECT name, type FROM system.columns WHERE database = {db:String} AND table = 'bronze_trades_kraken' ORDER BY position", db))
+            .Split('\n').ShouldBe(
+            [
+                "receipt_ts\tDateTime64(6, 'UTC')",
+                "source\tEnum8('websocket' = 1, 'rest' = 2)",
+                "connection_id\tString",
+                "frame_seq\tInt64",
+                "trade_index\tInt32",
+                "raw_symbol\tString",
+                "symbol\tLowCardinality(String)",
+                "trade_id\tString",
+                "price\tNullable(Decimal(18, 8))",
+                "quantity\tNullable(Decimal(18, 8))",
+                "side\tNullable(Enum8('buy' = 1, 'sell' = 2))",
+                "exchange_ts\tNullable(DateTime64(6, 'UTC'))",
+                "raw_frame\tString",
+                "reject_reason\tLowCardinality(String)",
+                "validation_errors\tArray(String)",
+                "ingest_ts\tDateTime64(6, 'UTC')",
+            ]);
+    }
+
+    [Fact]
     public async Task Each_applied_version_is_recorded_once_with_its_name_and_time()
     {
         var db = NewDatabaseName();
@@ -66,7 +97,7 @@ public sealed class HotStoreMigratorTests(EmbeddedClickHouseFixture fixture)
         await Migrator(fixture.ClickHouse, db).MigrateAsync(Ct);
 
         (await TextAsync($"SELECT version, name, toString(applied_at) FROM {db}.schema_migrations ORDER BY version", db))
-            .ShouldBe("1\tsilver_trades\t2026-11-22 10:15:00.000000");
+            .ShouldBe("1\tsilver_trades\t2026-11-22 10:15:00.000000\n2\tbronze_trades\t2026-11-22 10:15:00.000000");
     }
 
     [Fact]
@@ -81,7 +112,7 @@ public sealed class HotStoreMigratorTests(EmbeddedClickHouseFixture fixture)
         applied.ShouldBe(0);
         recording.Statements.ShouldNotContain(s => s.Contains("INSERT", StringComparison.Ordinal));
         recording.Statements.ShouldNotContain(s => s.Contains("silver_trades", StringComparison.Ordinal));
-        (await TextAsync($"SELECT count(), uniqExact(version) FROM {db}.schema_migrations", db)).ShouldBe("1\t1");
+        (await TextAsync($"SELECT count(), uniqExact(version) FROM {db}.schema_migrations", db)).ShouldBe($"{HotStoreMigrations.All.Count}\t{HotStoreMigrations.All.Count}");
     }
 
     [Fact]
@@ -94,10 +125,10 @@ public sealed class HotStoreMigratorTests(EmbeddedClickHouseFixture fixture)
 
         var applied = await Migrator(fixture.ClickHouse, db).MigrateAsync(Ct);
 
-        // CREATE TABLE IF NOT EXISTS keeps the existing table and its rows.
-        applied.ShouldBe(1);
+        // CREATE TABLE IF NOT EXISTS keeps the existing tables and their rows.
+        applied.ShouldBe(HotStoreMigrations.All.Count);
         (await TextAsync($"SELECT count() FROM {db}.silver_trades", db)).ShouldBe("1");
-        (await TextAsync($"SELECT count() FROM {db}.schema_migrations", db)).ShouldBe("1");
+        (await TextAsync($"SELECT count() FROM {db}.schema_migrations", db)).ShouldBe($"{HotStoreMigrations.All.Count}");
     }
 
     [Fact]
@@ -107,7 +138,7 @@ public sealed class HotStoreMigratorTests(EmbeddedClickHouseFixture fixture)
         await Migrator(fixture.ClickHouse, db).MigrateAsync(Ct);
 
         var versions = await fixture.ClickHouse.QueryAsync(
-            $"SELECT version FROM {db}.schema_migrations", null, ClickHouseFormats.RowBinary,
+            $"SELECT version FROM {db}.schema_migrations ORDER BY version", null, ClickHouseFormats.RowBinary,
             static data =>
             {
                 var reader = new RowBinaryReader(data);

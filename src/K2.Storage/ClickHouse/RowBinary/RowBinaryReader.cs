@@ -18,6 +18,8 @@ public ref struct RowBinaryReader(ReadOnlySpan<byte> data)
 
     public sbyte ReadEnum8() => unchecked((sbyte)ReadUInt8());
 
+    public int ReadInt32() => BinaryPrimitives.ReadInt32LittleEndian(Take(sizeof(int)));
+
     public long ReadInt64() => BinaryPrimitives.ReadInt64LittleEndian(Take(sizeof(long)));
 
     public ulong ReadUInt64() => BinaryPrimitives.ReadUInt64LittleEndian(Take(sizeof(ulong)));

@@ -23,6 +23,12 @@ public sealed class RowBinaryWriter(IBufferWriter<byte> output)
     /// <summary>Enum8 is stored as its Int8 value.</summary>
     public void WriteEnum8(sbyte value) => WriteUInt8(unchecked((byte)value));
 
+    public void WriteInt32(int value)
+    {
+        BinaryPrimitives.WriteInt32LittleEndian(output.GetSpan(sizeof(int)), value);
+        output.Advance(sizeof(int));
+    }
+
     public void WriteInt64(long value)
     {
         BinaryPrimitives.WriteInt64LittleEndian(output.GetSpan(sizeof(long)), value);
