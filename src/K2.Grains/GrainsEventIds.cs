@@ -27,5 +27,17 @@ public static class GrainsEventIds
     public const int ExchangeFrameRejected = 3105;
     public const int ExchangeConnectionFailed = 3106;
     public const int ExchangeClosedByServer = 3108;
+    public const int ExchangeConnectionLost = 3109;
+    public const int ExchangeFrameHandlingFailed = 3110;
+    public const int ExchangeStale = 3111;
+    public const int ExchangeSubscribeTimedOut = 3112;
+    public const int ExchangeReplacing = 3113;
+    public const int ExchangeReplaced = 3114;
+    public const int GapDetected = 3120;
+    public const int GapRepaired = 3121;
+    public const int GapAbandoned = 3122;
+    public const int BackfillFailed = 3123;
+    public const int BackfillQueueFull = 3124;
+    public const int InstrumentResumed = 3125;
     public const int ExchangeReconnecting = 3107;
 }

@@ -1,19 +1,31 @@
 using K2.Core.Trades;
+using K2.Grains.Backfill;
 using K2.Grains.Runtime;
 
 namespace K2.Grains.Abstractions;
 
 /// <summary>
-/// One instrument on one exchange, keyed <c>exchange/SYMBOL</c> (e.g. <c>binance/BTC-USDT</c>): drops duplicates and
-/// hands new trades to the hot store.
+/// One instrument on one exchange, keyed <c>exchange/SYMBOL</c> (e.g. <c>binance/BTC-USDT</c>): passes each trade to the
+/// hot store exactly once, notices gaps and has them fetched over REST.
 /// </summary>
 public interface IInstrumentGrain : IGrainWithStringKey
 {
     /// <summary>
-    /// New trades of this instrument, in the order the exchange sent them. One-way: the caller waits only for mailbox
-    /// space, which is how a slow store pushes back on the socket; <paramref name="cancellationToken"/> (the session's
-    /// stop) ends that wait, and ends the grain's wait for store space, so a stop never hangs on a backed-up store.
+    /// Trades of this instrument, live or backfilled, in the order they came. One-way: the caller waits only for mailbox
+    /// space, which is how a slow store pushes back on the socket; <paramref name="cancellationToken"/> (the caller's
+    /// stop) ends that wait, and the grain's wait for store space, so a stop never hangs on a backed-up store.
     /// </summary>
     [OneWay]
     Task OnTradesAsync(IReadOnlyList<Trade> trades, CancellationToken cancellationToken);
+
+    /// <summary>Trades may have been lost without a visible gap (a new connection, a sequence gap): catch up over REST.</summary>
+    [OneWay]
+    Task OnPossibleLossAsync(string reason, CancellationToken cancellationToken);
+
+    /// <summary>A backfill this instrument asked for has finished; the grain checks what is still missing.</summary>
+    [OneWay]
+    Task OnBackfillDoneAsync(BackfillRequest request, bool succeeded, CancellationToken cancellationToken);
+
+    /// <summary>The newest trade passed on and the gaps still open (answered after every message queued before it).</summary>
+    Task<InstrumentStatus> GetStatusAsync();
 }

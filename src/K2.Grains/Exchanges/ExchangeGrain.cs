@@ -2,20 +2,22 @@ using K2.Core;
 using K2.Core.Instruments;
 using K2.Core.Trades;
 using K2.Grains.Abstractions;
+using K2.Grains.Backfill;
 using K2.Grains.Runtime;
 
 namespace K2.Grains.Exchanges;
 
 /// <summary>
-/// Owns one exchange session. The session's receive loop runs beside the grain's turns (it is long-lived I/O, not a
-/// message); the grain starts and stops it and routes its trades to instrument grains.
+/// Owns one exchange's session and backfill worker. Both are long-lived I/O loops running beside the grain's turns,
+/// not messages; the grain starts and stops them and connects them to the instrument grains.
 /// </summary>
 [KeepAlive]
-internal sealed class ExchangeGrain(ExchangeSessionFactory sessions) : Grain, IExchangeGrain
+internal sealed class ExchangeGrain(ExchangeConnectors connectors, InstrumentRegistry registry) : Grain, IExchangeGrain
 {
     private IExchangeSession? _session;
     private CancellationTokenSource? _stop;
     private Task _run = Task.CompletedTask;
+    private Exchange _exchange;
 
     public Task StartAsync()
     {
@@ -24,16 +26,19 @@ internal sealed class ExchangeGrain(ExchangeSessionFactory sessions) : Grain, IE
             return Task.CompletedTask;
         }
 
-        if (!ExchangeNames.TryParse(GetPrimaryKeyString(), out var exchange))
+        if (!ExchangeNames.TryParse(GetPrimaryKeyString(), out _exchange))
         {
             throw new InvalidOperationException($"'{GetPrimaryKeyString()}' is not an exchange.");
         }
 
-        _session ??= sessions.Create(exchange, RouteAsync);
+        _session ??= connectors.CreateSession(_exchange, RouteAsync, SignalPossibleLossAsync);
+        var backfill = connectors.CreateBackfillWorker(_exchange, RouteAsync, BackfillDoneAsync);
         _stop = new CancellationTokenSource();
         var session = _session;
         var token = _stop.Token;
-        _run = Task.Run(() => session.RunAsync(token), CancellationToken.None);
+        _run = Task.WhenAll(
+            Task.Run(() => session.RunAsync(token), CancellationToken.None),
+            Task.Run(() => backfill.RunAsync(token), CancellationToken.None));
         return Task.CompletedTask;
     }
 
@@ -57,4 +62,16 @@ internal sealed class ExchangeGrain(ExchangeSessionFactory sessions) : Grain, IE
 
     private Task RouteAsync(Instrument instrument, IReadOnlyList<Trade> trades, CancellationToken cancellationToken) =>
         GrainFactory.GetGrain<IInstrumentGrain>(instrument.Key).OnTradesAsync(trades, cancellationToken);
+
+    /// <summary>Every instrument of the exchange catches up; this also activates (and so resumes) quiet ones.</summary>
+    private async Task SignalPossibleLossAsync(string reason, CancellationToken cancellationToken)
+    {
+        foreach (var instrument in registry.ForExchange(_exchange))
+        {
+            await GrainFactory.GetGrain<IInstrumentGrain>(instrument.Key).OnPossibleLossAsync(reason, cancellationToken);
+        }
+    }
+
+    private Task BackfillDoneAsync(BackfillRequest request, bool succeeded, CancellationToken cancellationToken) =>
+        GrainFactory.GetGrain<IInstrumentGrain>(request.Instrument.Key).OnBackfillDoneAsync(request, succeeded, cancellationToken);
 }

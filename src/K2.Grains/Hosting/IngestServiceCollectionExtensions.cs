@@ -1,4 +1,5 @@
 using K2.Grains.Abstractions;
+using K2.Grains.Backfill;
 using K2.Grains.Configuration;
 using K2.Grains.Exchanges;
 using K2.Grains.Ingest;
@@ -17,8 +18,10 @@ public static class IngestServiceCollectionExtensions
     public static IServiceCollection AddK2Ingest(this IServiceCollection services)
     {
         services.AddOptions<ExchangesOptions>().BindConfiguration(ExchangesOptions.Section);
+        services.AddOptions<IngestOptions>().BindConfiguration(IngestOptions.Section);
         services.AddSingleton<IngestMetrics>();
-        services.AddSingleton<ExchangeSessionFactory>();
+        services.AddSingleton<BackfillQueues>();
+        services.AddSingleton<ExchangeConnectors>();
         services.AddGrains(grains => grains
             .AddGrain<IExchangeGrain, ExchangeGrain>()
             .AddGrain<IInstrumentGrain, InstrumentGrain>());

@@ -7,34 +7,40 @@ using K2.Core.Trades;
 using K2.Grains.Configuration;
 using K2.Grains.Exchanges;
 using K2.Grains.Exchanges.Binance;
+using K2.Grains.Exchanges.Sessions;
 using K2.Grains.Ingest;
+using K2.Grains.Tests.Support;
+using K2.Storage.Bronze;
+using K2.Storage.ClickHouse;
 using K2.Simulator;
 using K2.Testing;
 using K2.Testing.Grains;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace K2.Grains.Tests.Exchanges.Binance;
 
-/// <summary>The Binance session against the simulator on loopback: real sockets, real frames, no grains.</summary>
-public sealed class BinanceSessionTests : IAsyncDisposable
+/// <summary>The Binance session against the simulator on loopback: real sockets, real frames, the real bronze writer, no grains.</summary>
+public sealed class BinanceSessionTests(EmbeddedClickHouseFixture fixture) : IAsyncDisposable
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(20);
 
     private readonly InstrumentRegistry _registry = InstrumentRegistryLoader.LoadFile(RepositoryPaths.InstrumentsFile);
     private readonly CapturingLoggerProvider _simulatorLogs = new();
-    private readonly ILoggerFactory _simulatorLoggers;
+    private ILoggerFactory? _simulatorLoggers;
     private readonly TestMeterFactory _meters = new();
     private readonly ConcurrentQueue<Trade> _routed = new();
     private readonly CancellationTokenSource _stop = new();
+    private readonly ConcurrentQueue<string> _lossSignals = new();
+    private ServiceProvider? _store;
     private ExchangeSimulator? _simulator;
     private BinanceSession? _session;
     private Task _run = Task.CompletedTask;
 
-    public BinanceSessionTests()
-    {
-        _simulatorLoggers = LoggerFactory.Create(b => b.AddProvider(_simulatorLogs));
-    }
+    private ILoggerFactory SimulatorLoggers => _simulatorLoggers ??= LoggerFactory.Create(b => b.AddProvider(_simulatorLogs));
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
@@ -43,9 +49,13 @@ public sealed class BinanceSessionTests : IAsyncDisposable
     private async Task<ExchangeSimulator> StartSimulatorAsync()
     {
         _simulator = await ExchangeSimulator.StartAsync(
-            new SimulatorOptions { StartPaused = true, TradesPerSecond = 240 }, _registry, _simulatorLoggers, Ct);
+            new SimulatorOptions { StartPaused = true, TradesPerSecond = 240 }, _registry, SimulatorLoggers, Ct);
         return _simulator;
     }
+
+    /// <summary>The simulator prints for every exchange it serves; these tests look at Binance's tape only.</summary>
+    private static IReadOnlyList<PrintedTrade> PrintedOnBinance(ExchangeSimulator simulator) =>
+        [.. simulator.GroundTruth.All.Where(t => t.Exchange == Exchange.Binance)];
 
     private BinanceOptions Options(Uri webSocketBase) => new()
     {
@@ -54,8 +64,19 @@ public sealed class BinanceSessionTests : IAsyncDisposable
         ReconnectMaxDelay = TimeSpan.FromMilliseconds(200),
     };
 
-    private void StartSession(BinanceOptions options, TradeRoute? route = null)
+    private async Task StartSessionAsync(BinanceOptions options, TradeRoute? route = null)
     {
+        var database = (await fixture.CreateDatabaseAsync(Ct)).Database;
+        _store = new ServiceCollection()
+            .AddSingleton<IConfiguration>(new ConfigurationBuilder().Build())
+            .AddLogging()
+            .AddTestHotStore(fixture, database)
+            .BuildServiceProvider();
+        foreach (var hosted in _store.GetServices<IHostedService>())
+        {
+            await hosted.StartAsync(Ct);
+        }
+
         route ??= (_, trades, _) =>
         {
             foreach (var trade in trades)
@@ -65,7 +86,14 @@ public sealed class BinanceSessionTests : IAsyncDisposable
 
             return Task.CompletedTask;
         };
-        _session = new BinanceSession(options, _registry, route, new IngestMetrics(_meters), TimeProvider.System, NullLogger<BinanceSession>.Instance);
+        PossibleLoss signal = (reason, _) =>
+        {
+            _lossSignals.Enqueue(reason);
+            return Task.CompletedTask;
+        };
+        var context = new SessionContext(
+            _registry, route, signal, _store.GetRequiredService<BronzeWriters>(), new IngestMetrics(_meters), TimeProvider.System, NullLogger.Instance);
+        _session = new BinanceSession(options, context);
         _run = _session.RunAsync(_stop.Token);
     }
 
@@ -79,15 +107,15 @@ public sealed class BinanceSessionTests : IAsyncDisposable
     public async Task Every_printed_trade_is_routed_to_its_instrument_exactly_as_printed()
     {
         var simulator = await StartSimulatorAsync();
-        StartSession(Options(simulator.BinanceWebSocketBase));
+        await StartSessionAsync(Options(simulator.BinanceWebSocketBase));
         await WaitUntilSubscribedAsync(simulator);
 
         simulator.Resume();
         await Eventually.TrueAsync(() => _routed.Count >= 200, Patience, "no trades routed", Ct);
         simulator.Pause();
-        await Eventually.TrueAsync(() => _routed.Count == simulator.GroundTruth.Count, Patience, "routed trades did not catch up", Ct);
+        await Eventually.TrueAsync(() => _routed.Count == PrintedOnBinance(simulator).Count, Patience, "routed trades did not catch up", Ct);
 
-        var printed = simulator.GroundTruth.All;
+        var printed = PrintedOnBinance(simulator);
         var routed = _routed.ToArray();
         routed.Length.ShouldBe(printed.Count);
         foreach (var (trade, truth) in routed.OrderBy(t => t.Symbol).ThenBy(t => t.TradeId.Number)
@@ -106,13 +134,68 @@ public sealed class BinanceSessionTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task Every_received_trade_is_kept_in_bronze_with_its_frame_and_connection()
+    {
+        var simulator = await StartSimulatorAsync();
+        await StartSessionAsync(Options(simulator.BinanceWebSocketBase));
+        await WaitUntilSubscribedAsync(simulator);
+        simulator.Resume();
+        await Eventually.TrueAsync(() => _routed.Count >= 50, Patience, "no trades routed", Ct);
+        simulator.Pause();
+        await Eventually.TrueAsync(() => _routed.Count == PrintedOnBinance(simulator).Count, Patience, "routed trades did not catch up", Ct);
+
+        var bronze = _store!.GetRequiredService<BronzeWriters>().For(Exchange.Binance);
+        await Eventually.TrueAsync(() => bronze.RowsWritten == _routed.Count, Patience, "bronze rows not written", Ct);
+        var database = _store!.GetRequiredService<K2.Storage.HotStoreOptions>().Database;
+        var rows = await fixture.ClickHouse.QueryAsync(
+            $"SELECT count(), uniqExact(symbol, trade_id), countIf(source = 'websocket' AND reject_reason = '' AND raw_frame LIKE '%\"e\":\"trade\"%'), uniqExact(connection_id), uniqExact(frame_seq), min(frame_seq) FROM {database}.bronze_trades_binance",
+            null, ClickHouseFormats.TabSeparated, static data => System.Text.Encoding.UTF8.GetString(data).Trim(), Ct);
+
+        // One trade per Binance frame, so one frame number each; frame 1 was the SUBSCRIBE answer.
+        rows.ShouldBe($"{_routed.Count}\t{_routed.Count}\t{_routed.Count}\t1\t{_routed.Count}\t2");
+    }
+
+    [Fact]
+    public async Task Instruments_are_told_to_catch_up_once_each_new_connection_is_subscribed()
+    {
+        var simulator = await StartSimulatorAsync();
+        await StartSessionAsync(Options(simulator.BinanceWebSocketBase));
+        await WaitUntilSubscribedAsync(simulator);
+        await Eventually.TrueAsync(() => _lossSignals.Count == 1, Patience, "no catch-up after the first subscription", Ct);
+
+        simulator.Faults.DropConnections(Exchange.Binance);
+
+        await Eventually.TrueAsync(() => _lossSignals.Count == 2, Patience, "no catch-up after the reconnect", Ct);
+    }
+
+    [Fact]
+    public async Task An_aged_connection_is_replaced_by_an_overlapping_one_without_losing_a_trade()
+    {
+        var simulator = await StartSimulatorAsync();
+        var options = Options(simulator.BinanceWebSocketBase);
+        options.RotateAfter = TimeSpan.FromSeconds(1.5);
+        await StartSessionAsync(options);
+        await WaitUntilSubscribedAsync(simulator);
+        simulator.Resume();
+
+        await Eventually.TrueAsync(() => _session!.GetStatus().Connections >= 3, Patience, "the connection was not replaced twice", Ct);
+        simulator.Pause();
+        await Eventually.TrueAsync(
+            () => PrintedOnBinance(simulator).All(t => _routed.Any(r => r.TradeId.Number == t.TradeId && r.Instrument.ExchangeSymbol == t.ExchangeSymbol)),
+            Patience, "a trade printed during a replacement never arrived", Ct);
+
+        _lossSignals.Count.ShouldBe(1, "an overlapping replacement loses nothing, so nothing needs catching up");
+        _meters.Sum("k2.exchange.reconnects").ShouldBeGreaterThanOrEqualTo(2);
+    }
+
+    [Fact]
     public async Task Subscribing_in_several_paced_messages_stays_under_the_five_per_second_limit()
     {
         var simulator = await StartSimulatorAsync();
         var options = Options(simulator.BinanceWebSocketBase);
         options.StreamsPerSubscribe = 2; // 12 symbols: six SUBSCRIBE messages, more than the 5/s limit if sent at once
 
-        StartSession(options);
+        await StartSessionAsync(options);
         await WaitUntilSubscribedAsync(simulator);
 
         _session!.GetStatus().Connections.ShouldBe(1, "the simulator would have cut a connection that broke the limit");
@@ -122,12 +205,11 @@ public sealed class BinanceSessionTests : IAsyncDisposable
     public async Task After_the_exchange_drops_the_connection_the_session_reconnects_and_resubscribes()
     {
         var simulator = await StartSimulatorAsync();
-        StartSession(Options(simulator.BinanceWebSocketBase));
+        await StartSessionAsync(Options(simulator.BinanceWebSocketBase));
         await WaitUntilSubscribedAsync(simulator);
         var firstSession = simulator.Sessions.Single().Id;
 
-        using var http = new HttpClient { BaseAddress = simulator.BaseAddress };
-        (await http.PostAsync("/control/binance/drop", null, Ct)).EnsureSuccessStatusCode();
+        simulator.Faults.DropConnections(Exchange.Binance);
 
         await Eventually.TrueAsync(() => _session!.GetStatus().Connections == 2, Patience, "no reconnect", Ct);
         await WaitUntilSubscribedAsync(simulator);
@@ -143,7 +225,7 @@ public sealed class BinanceSessionTests : IAsyncDisposable
     {
         var simulator = await StartSimulatorAsync();
         var routeEntered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        StartSession(Options(simulator.BinanceWebSocketBase), async (_, _, cancellationToken) =>
+        await StartSessionAsync(Options(simulator.BinanceWebSocketBase), async (_, _, cancellationToken) =>
         {
             routeEntered.TrySetResult();
             await Task.Delay(Timeout.InfiniteTimeSpan, cancellationToken); // a full mailbox that never drains
@@ -162,7 +244,7 @@ public sealed class BinanceSessionTests : IAsyncDisposable
     public async Task Stopping_closes_the_connection_with_a_close_handshake()
     {
         var simulator = await StartSimulatorAsync();
-        StartSession(Options(simulator.BinanceWebSocketBase));
+        await StartSessionAsync(Options(simulator.BinanceWebSocketBase));
         await WaitUntilSubscribedAsync(simulator);
 
         await _stop.CancelAsync();
@@ -190,7 +272,7 @@ public sealed class BinanceSessionTests : IAsyncDisposable
         var options = Options(new Uri($"ws://127.0.0.1:{((IPEndPoint)silent.LocalEndpoint).Port}/binance"));
         options.ConnectTimeout = TimeSpan.FromMilliseconds(300);
 
-        StartSession(options);
+        await StartSessionAsync(options);
 
         await Eventually.TrueAsync(() => accepted.Count >= 3, Patience, "the session did not retry after the timeout", Ct);
         _session!.GetStatus().Connected.ShouldBeFalse();
@@ -209,9 +291,19 @@ public sealed class BinanceSessionTests : IAsyncDisposable
             await _simulator.DisposeAsync();
         }
 
+        if (_store is not null)
+        {
+            foreach (var hosted in _store.GetServices<IHostedService>().Reverse())
+            {
+                await hosted.StopAsync(CancellationToken.None);
+            }
+
+            await _store.DisposeAsync();
+        }
+
         _stop.Dispose();
         _meters.Dispose();
-        _simulatorLoggers.Dispose();
+        _simulatorLoggers?.Dispose();
         _simulatorLogs.Dispose();
     }
 }

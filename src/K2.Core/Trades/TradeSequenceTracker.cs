@@ -1,0 +1,207 @@
+namespace K2.Core.Trades;
+
+/// <summary>
+/// Which trades of one instrument K2 has already passed on, and which are missing. Binance and Kraken number trades
+/// per instrument without holes, so a jump in the ids is a gap: the tracker records the missing range, and a later
+/// trade inside it (from REST backfill, a Kraken snapshot, a reordered frame) fills it rather than counting as a
+/// duplicate. Text ids (Coinbase may send them) cannot show gaps; they are remembered in a bounded window instead.
+/// Not thread-safe: one instrument grain owns one tracker.
+/// </summary>
+public sealed class TradeSequenceTracker(int maxOpenGaps = TradeSequenceTracker.DefaultMaxOpenGaps, int textIdWindow = TradeSequenceTracker.DefaultTextIdWindow)
+{
+    /// <summary>Missing ranges remembered at once; beyond this the oldest are given up (and reported) first.</summary>
+    public const int DefaultMaxOpenGaps = 10_000;
+
+    /// <summary>Text ids remembered; far more than any exchange re-sends after a reconnect.</summary>
+    public const int DefaultTextIdWindow = 100_000;
+
+    // Open gaps by first missing id; ranges never overlap or touch.
+    private readonly SortedDictionary<long, TradeGap> _gaps = [];
+    private readonly HashSet<string> _recentText = new(StringComparer.Ordinal);
+    private readonly Queue<string> _textOrder = new();
+
+    /// <summary>The highest numeric id passed on; the backfill starting point after a reconnect or restart.</summary>
+    public long? HighestId { get; private set; }
+
+    /// <summary>Exchange time of the newest trade passed on (by id for numeric ids, by time otherwise).</summary>
+    public UnixMicros? NewestTime { get; private set; }
+
+    /// <summary>Gaps still open, oldest first.</summary>
+    public IReadOnlyCollection<TradeGap> OpenGaps => _gaps.Values;
+
+    /// <summary>Numeric trades missing right now, across all open gaps.</summary>
+    public long MissingCount => _gaps.Values.Sum(g => g.Count);
+
+    /// <summary>
+    /// Starts from a trade already stored (after a restart): ids at or below it are treated as passed on, and the
+    /// next trade above <c>id + 1</c> opens a gap from there.
+    /// </summary>
+    public void ResumeAfter(long id, UnixMicros exchangeTime)
+    {
+        if (HighestId is null || id > HighestId)
+        {
+            HighestId = id;
+            NewestTime = exchangeTime;
+        }
+    }
+
+    /// <summary>True when the trade has not been passed on yet (new, or filling a gap).</summary>
+    public bool IsNew(TradeId id)
+    {
+        if (!id.IsNumeric)
+        {
+            return !_recentText.Contains(id.ToString());
+        }
+
+        return HighestId is not { } highest || id.Number > highest || FindGap(id.Number) is not null;
+    }
+
+    /// <summary>
+    /// Records a trade as passed on (call after <see cref="IsNew"/> and once the trade is safely handed over).
+    /// Returns the gap this trade revealed, if it jumped past the highest id.
+    /// </summary>
+    public TradeGap? Record(TradeId id, UnixMicros exchangeTime)
+    {
+        if (!id.IsNumeric)
+        {
+            RecordText(id.ToString());
+            if (NewestTime is null || exchangeTime > NewestTime)
+            {
+                NewestTime = exchangeTime;
+            }
+
+            return null;
+        }
+
+        var number = id.Number;
+        if (HighestId is not { } highest)
+        {
+            HighestId = number;
+            NewestTime = exchangeTime;
+            return null;
+        }
+
+        if (number <= highest)
+        {
+            Fill(number);
+            return null;
+        }
+
+        TradeGap? revealed = null;
+        if (number > highest + 1)
+        {
+            revealed = new TradeGap(highest + 1, number - 1, NewestTime, exchangeTime);
+            _gaps[revealed.FromId] = revealed;
+        }
+
+        HighestId = number;
+        NewestTime = exchangeTime;
+        return revealed;
+    }
+
+    /// <summary>The open gaps within [<paramref name="fromId"/>, <paramref name="toId"/>], for checking what a backfill left.</summary>
+    public IReadOnlyList<TradeGap> GapsWithin(long fromId, long toId) =>
+        [.. _gaps.Values.Where(g => g.ToId >= fromId && g.FromId <= toId)];
+
+    /// <summary>
+    /// Gives up on the missing ids within [<paramref name="fromId"/>, <paramref name="toId"/>] (the exchange has no such
+    /// trades, or they can no longer be fetched) and returns how many were given up.
+    /// </summary>
+    public long Abandon(long fromId, long toId)
+    {
+        long abandoned = 0;
+        foreach (var gap in GapsWithin(fromId, toId))
+        {
+            _gaps.Remove(gap.FromId);
+            var keepBefore = gap with { ToId = fromId - 1 };
+            var keepAfter = gap with { FromId = toId + 1 };
+            abandoned += gap.Count - Math.Max(0, keepBefore.Count) - Math.Max(0, keepAfter.Count);
+            if (keepBefore.Count > 0)
+            {
+                _gaps[keepBefore.FromId] = keepBefore;
+            }
+
+            if (keepAfter.Count > 0)
+            {
+                _gaps[keepAfter.FromId] = keepAfter;
+            }
+        }
+
+        return abandoned;
+    }
+
+    /// <summary>Drops the oldest gaps beyond the bound; returns them so the caller can report what was given up.</summary>
+    public IReadOnlyList<TradeGap> TrimGaps()
+    {
+        var dropped = new List<TradeGap>();
+        while (_gaps.Count > maxOpenGaps)
+        {
+            var oldest = _gaps.First();
+            _gaps.Remove(oldest.Key);
+            dropped.Add(oldest.Value);
+        }
+
+        return dropped;
+    }
+
+    private TradeGap? FindGap(long id)
+    {
+        // Gaps are few (usually none); a linear scan over the sorted ranges is cheaper than an interval tree here.
+        foreach (var gap in _gaps.Values)
+        {
+            if (id < gap.FromId)
+            {
+                return null;
+            }
+
+            if (id <= gap.ToId)
+            {
+                return gap;
+            }
+        }
+
+        return null;
+    }
+
+    private void Fill(long id)
+    {
+        if (FindGap(id) is not { } gap)
+        {
+            return;
+        }
+
+        _gaps.Remove(gap.FromId);
+        if (id > gap.FromId)
+        {
+            _gaps[gap.FromId] = gap with { ToId = id - 1 };
+        }
+
+        if (id < gap.ToId)
+        {
+            _gaps[id + 1] = gap with { FromId = id + 1 };
+        }
+    }
+
+    private void RecordText(string text)
+    {
+        if (!_recentText.Add(text))
+        {
+            return;
+        }
+
+        _textOrder.Enqueue(text);
+        if (_textOrder.Count > textIdWindow)
+        {
+            _recentText.Remove(_textOrder.Dequeue());
+        }
+    }
+}
+
+/// <summary>
+/// Numeric trade ids [<see cref="FromId"/>, <see cref="ToId"/>] of one instrument that never arrived, with the exchange
+/// times of the trades around them (null when unknown), which exchanges without id lookups page by.
+/// </summary>
+public sealed record TradeGap(long FromId, long ToId, UnixMicros? After, UnixMicros? Before)
+{
+    public long Count => ToId - FromId + 1;
+}

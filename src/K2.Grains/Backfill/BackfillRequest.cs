@@ -1,0 +1,36 @@
+using K2.Core;
+using K2.Core.Instruments;
+
+namespace K2.Grains.Backfill;
+
+/// <summary>Why trades are fetched from the exchange's REST API.</summary>
+public enum BackfillReason : byte
+{
+    /// <summary>Trade ids jumped: exactly [FromId, ToId] is missing.</summary>
+    Gap,
+
+    /// <summary>
+    /// The stream may have lost trades without showing where (a reconnect, a restart, a sequence gap): fetch everything
+    /// after the last trade passed on, up to the present. Overlap with the stream is dropped as duplicates.
+    /// </summary>
+    CatchUp,
+}
+
+/// <summary>
+/// Trades of one instrument to fetch over REST: by id range where the exchange pages by id, else by the exchange times
+/// around the gap (<see cref="After"/> exclusive of nothing: trades at exactly that time are fetched again and deduplicated).
+/// Open-ended (<see cref="ToId"/> and <see cref="Before"/> null) means "up to the present".
+/// </summary>
+public sealed record BackfillRequest(
+    Instrument Instrument,
+    BackfillReason Reason,
+    long? FromId,
+    long? ToId,
+    UnixMicros? After,
+    UnixMicros? Before,
+    int Attempt = 1)
+{
+    public override string ToString() =>
+        $"{Instrument.Key} {Reason} ids {FromId?.ToString() ?? "?"}..{ToId?.ToString() ?? "now"} " +
+        $"times {After?.ToString() ?? "?"}..{Before?.ToString() ?? "now"} (attempt {Attempt})";
+}

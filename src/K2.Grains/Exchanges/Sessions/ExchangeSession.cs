@@ -1,0 +1,403 @@
+using System.Net.WebSockets;
+using System.Security.Cryptography;
+using K2.Core;
+using K2.Core.Instruments;
+using K2.Core.Trades;
+using K2.Grains.Abstractions;
+using K2.Grains.Exchanges.WebSockets;
+using K2.Storage.Bronze;
+
+namespace K2.Grains.Exchanges.Sessions;
+
+/// <summary>
+/// The connection supervisor every exchange session shares; a venue supplies only its wire protocol
+/// (<see cref="SubscribeAsync"/>, <see cref="OnFrameAsync"/>). It connects with a timeout, subscribes, watches for a
+/// connection that has gone silent, reconnects with backoff and jitter, replaces a connection the venue asks to
+/// replace with an overlapping new one (no gap: the old one closes only once the new one is subscribed), closes
+/// politely on stop, and after every fresh connection tells the instruments to catch up over REST.
+/// </summary>
+internal abstract partial class ExchangeSession(Exchange exchange, ExchangeSessionSettings settings, SessionContext context) : IExchangeSession
+{
+    /// <summary>Tells this process's connections apart from other silos' and from its own earlier runs in bronze.</summary>
+    private static readonly string ProcessInstance = Convert.ToHexString(RandomNumberGenerator.GetBytes(3)).ToLowerInvariant();
+
+    private int _openConnections;
+    private int _subscribed;
+    private long _connections;
+    private long _tradesReceived;
+    private long _framesRejected;
+    private long _lastFrameTicks;
+
+    public Exchange Exchange => exchange;
+
+    protected SessionContext Context => context;
+
+    protected InstrumentRegistry Registry => context.Registry;
+
+    public ExchangeSessionStatus GetStatus()
+    {
+        var lastFrame = Interlocked.Read(ref _lastFrameTicks);
+        return new ExchangeSessionStatus(
+            exchange.ToName(),
+            Volatile.Read(ref _openConnections) > 0,
+            Volatile.Read(ref _subscribed),
+            Interlocked.Read(ref _connections),
+            Interlocked.Read(ref _tradesReceived),
+            Interlocked.Read(ref _framesRejected),
+            lastFrame == 0 ? null : new DateTimeOffset(lastFrame, TimeSpan.Zero));
+    }
+
+    public async Task RunAsync(CancellationToken stop)
+    {
+        var backoff = new ReconnectBackoff(settings.ReconnectInitialDelay, settings.ReconnectMaxDelay, Random.Shared);
+        Running? active = null;
+        while (!stop.IsCancellationRequested)
+        {
+            if (active is null)
+            {
+                active = await TryOpenAsync(stop);
+                if (active is null)
+                {
+                    if (!await DelayAsync(backoff.NextDelay(), stop))
+                    {
+                        break;
+                    }
+
+                    continue;
+                }
+
+                _ = SignalLossWhenSubscribedAsync(active.Connection, stop);
+            }
+
+            var stopped = Task.Delay(Timeout.InfiniteTimeSpan, context.Time, stop);
+            var completed = await Task.WhenAny(active.Run, active.Connection.ReplaceRequested, stopped);
+            if (stop.IsCancellationRequested)
+            {
+                await CloseAsync(active);
+                break;
+            }
+
+            if (completed == active.Run)
+            {
+                var lifetime = context.Time.GetUtcNow() - active.Connection.ConnectedAt;
+                backoff.OnDisconnected(lifetime);
+                active.Dispose();
+                active = null;
+                var delay = backoff.NextDelay();
+                LogReconnecting(context.Logger, exchange, delay);
+                if (!await DelayAsync(delay, stop))
+                {
+                    break;
+                }
+
+                continue;
+            }
+
+            active = await ReplaceAsync(active, await active.Connection.ReplaceRequested, stop);
+        }
+
+        active?.Dispose();
+    }
+
+    /// <summary>Sends the venue's subscribe requests on a new connection; call <see cref="SessionConnection.MarkSubscribed"/> once all are acknowledged.</summary>
+    protected abstract Task SubscribeAsync(SessionConnection connection, CancellationToken cancellationToken);
+
+    /// <summary>Handles one frame: parse, then <see cref="AcceptAsync"/> its trades and rejections, and act on control messages.</summary>
+    protected abstract Task OnFrameAsync(SessionConnection connection, long frameNumber, ReadOnlyMemory<byte> frame, UnixMicros receivedAt, CancellationToken stop);
+
+    /// <summary>How many streams or products the venue has confirmed on the live connection (for status).</summary>
+    protected void SetSubscribed(int count) => Volatile.Write(ref _subscribed, count);
+
+    /// <summary>
+    /// Keeps every trade and rejection of a frame in bronze (with the frame itself), then hands the valid trades to
+    /// their instruments, in frame order. Awaiting it is back-pressure; <paramref name="stop"/> cancels the wait.
+    /// </summary>
+    protected async Task AcceptAsync(
+        SessionConnection connection, long frameNumber, ReadOnlyMemory<byte> frame, UnixMicros receivedAt,
+        List<Trade> trades, List<TradeRejection> rejections, CancellationToken stop)
+    {
+        if (trades.Count == 0 && rejections.Count == 0)
+        {
+            return;
+        }
+
+        var raw = frame.ToArray(); // the receive buffer is reused for the next frame
+        var bronze = context.Bronze.For(exchange);
+        var index = 0;
+        foreach (var trade in trades)
+        {
+            await bronze.WriteAsync(BronzeTrade.Accepted(trade, BronzeSource.WebSocket, connection.Id, frameNumber, index++, raw), stop);
+        }
+
+        foreach (var rejection in rejections)
+        {
+            await bronze.WriteAsync(BronzeTrade.Rejected(rejection, receivedAt, BronzeSource.WebSocket, connection.Id, frameNumber, index++, raw), stop);
+            Interlocked.Increment(ref _framesRejected);
+            context.Metrics.Rejected(exchange, rejection.Reason);
+            LogRejected(context.Logger, exchange, rejection.Reason.ToName(), rejection.Detail, connection.Id, frameNumber, Excerpt(frame.Span));
+        }
+
+        if (trades.Count == 0)
+        {
+            return;
+        }
+
+        Interlocked.Add(ref _tradesReceived, trades.Count);
+        context.Metrics.Received(exchange, trades.Count);
+        await RouteInOrderAsync(trades, stop);
+    }
+
+    /// <summary>Routes trades to their instruments, one call per run of consecutive trades of the same instrument.</summary>
+    private async Task RouteInOrderAsync(List<Trade> trades, CancellationToken stop)
+    {
+        var start = 0;
+        for (var i = 1; i <= trades.Count; i++)
+        {
+            if (i == trades.Count || !ReferenceEquals(trades[i].Instrument, trades[start].Instrument))
+            {
+                await context.Route(trades[start].Instrument, trades.GetRange(start, i - start), stop);
+                start = i;
+            }
+        }
+    }
+
+    private async Task<Running?> TryOpenAsync(CancellationToken stop)
+    {
+        ExchangeWebSocket socket;
+        try
+        {
+            socket = await ExchangeWebSocket.ConnectAsync(
+                settings.Uri, settings.ConnectTimeout, settings.KeepAliveInterval, settings.KeepAliveTimeout, context.Time, stop);
+        }
+        catch (Exception e) when (!stop.IsCancellationRequested)
+        {
+            LogConnectFailed(context.Logger, e, exchange, settings.Uri);
+            return null;
+        }
+        catch (OperationCanceledException)
+        {
+            return null;
+        }
+
+        var number = Interlocked.Increment(ref _connections);
+        if (number > 1)
+        {
+            context.Metrics.Reconnected(exchange);
+        }
+
+        var connection = new SessionConnection(
+            socket, $"{exchange.ToName()}/{ProcessInstance}/{number}",
+            new OutgoingMessageLimiter(settings.MaxOutgoingMessagesPerSecond, context.Time), context.Time);
+        LogConnected(context.Logger, exchange, connection.Id, settings.Uri);
+        var abandon = new CancellationTokenSource();
+        return new Running(connection, RunConnectionAsync(connection, abandon, stop), abandon, context.Time);
+    }
+
+    /// <summary>Receives until the server closes, the connection fails or goes stale, or it is abandoned.</summary>
+    private async Task RunConnectionAsync(SessionConnection connection, CancellationTokenSource abandon, CancellationToken stop)
+    {
+        await Task.Yield(); // the caller gets the Running handle before the first frame is handled
+        Interlocked.Increment(ref _openConnections);
+        var subscribing = SubscribeWithinTimeoutAsync(connection, abandon);
+        using var watchdog = context.Time.CreateTimer(_ => Watch(connection, abandon), null, settings.StaleAfter / 4, settings.StaleAfter / 4);
+        using var aging = settings.RotateAfter is { } age
+            ? context.Time.CreateTimer(_ => connection.RequestReplacement($"connection age {age}"), null, age, Timeout.InfiniteTimeSpan)
+            : null;
+        try
+        {
+            while (await connection.Socket.ReceiveAsync(abandon.Token) is { } frame)
+            {
+                var number = connection.OnFrame();
+                Interlocked.Exchange(ref _lastFrameTicks, connection.LastFrameAt.UtcTicks);
+                await OnFrameAsync(connection, number, frame, connection.Now(), stop);
+            }
+
+            if (!stop.IsCancellationRequested)
+            {
+                LogClosedByServer(context.Logger, exchange, connection.Id);
+            }
+        }
+        catch (OperationCanceledException) when (abandon.IsCancellationRequested || stop.IsCancellationRequested)
+        {
+            // Abandoned (stale, unsubscribed, close timed out) or the session stopped while routing.
+        }
+        catch (Exception e) when (e is WebSocketException or IOException or ObjectDisposedException)
+        {
+            LogConnectionLost(context.Logger, e, exchange, connection.Id);
+        }
+        catch (Exception e)
+        {
+            // A bug in frame handling must not kill the session: log it loudly and reconnect.
+            LogFrameHandlingFailed(context.Logger, e, exchange, connection.Id);
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _openConnections);
+            await abandon.CancelAsync();
+            try
+            {
+                await subscribing;
+            }
+            catch (Exception e) when (e is OperationCanceledException or WebSocketException or ObjectDisposedException or IOException)
+            {
+                // The connection is over; the next one subscribes afresh.
+            }
+
+            await connection.Socket.DisposeAsync();
+        }
+    }
+
+    private async Task SubscribeWithinTimeoutAsync(SessionConnection connection, CancellationTokenSource abandon)
+    {
+        await SubscribeAsync(connection, abandon.Token);
+        using var timeout = new CancellationTokenSource(settings.SubscribeTimeout, context.Time);
+        using var either = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token, abandon.Token);
+        try
+        {
+            await connection.Subscribed.WaitAsync(either.Token);
+        }
+        catch (OperationCanceledException) when (timeout.IsCancellationRequested && !abandon.IsCancellationRequested)
+        {
+            LogSubscribeTimedOut(context.Logger, exchange, connection.Id, settings.SubscribeTimeout);
+            await abandon.CancelAsync();
+        }
+    }
+
+    /// <summary>A connection that has been silent too long is dead even if TCP says otherwise: drop it and reconnect.</summary>
+    private void Watch(SessionConnection connection, CancellationTokenSource abandon)
+    {
+        var silent = context.Time.GetUtcNow() - connection.LastFrameAt;
+        if (silent >= settings.StaleAfter && !abandon.IsCancellationRequested)
+        {
+            LogStale(context.Logger, exchange, connection.Id, silent);
+            try
+            {
+                abandon.Cancel();
+            }
+            catch (ObjectDisposedException)
+            {
+                // Ended meanwhile.
+            }
+        }
+    }
+
+    /// <summary>Opens a successor and switches to it once it is subscribed; keeps the old one when that fails.</summary>
+    private async Task<Running?> ReplaceAsync(Running current, string reason, CancellationToken stop)
+    {
+        LogReplacing(context.Logger, exchange, current.Connection.Id, reason);
+        var successor = await TryOpenAsync(stop);
+        if (successor is not null)
+        {
+            try
+            {
+                await successor.Connection.Subscribed.WaitAsync(settings.SubscribeTimeout, context.Time, stop);
+                await CloseAsync(current);
+                current.Dispose();
+                LogReplaced(context.Logger, exchange, successor.Connection.Id);
+                return successor;
+            }
+            catch (Exception e) when (e is TimeoutException or OperationCanceledException)
+            {
+                await CloseAsync(successor);
+                successor.Dispose();
+            }
+        }
+
+        // No successor: stay on the old connection until it ends, then reconnect the ordinary way.
+        try
+        {
+            await current.Run.WaitAsync(stop);
+        }
+        catch (OperationCanceledException)
+        {
+            await CloseAsync(current);
+        }
+
+        current.Dispose();
+        return null;
+    }
+
+    /// <summary>Closes politely: our close frame, then the server's answer ends the receive loop, or the close timeout does.</summary>
+    private async Task CloseAsync(Running running)
+    {
+        running.AbandonAfter(settings.CloseTimeout);
+        try
+        {
+            await running.Connection.Socket.CloseOutputAsync(CancellationToken.None);
+        }
+        catch (Exception e) when (e is WebSocketException or ObjectDisposedException or IOException or InvalidOperationException)
+        {
+            await running.Abandon.CancelAsync();
+        }
+
+        await running.Run;
+    }
+
+    private async Task SignalLossWhenSubscribedAsync(SessionConnection connection, CancellationToken stop)
+    {
+        try
+        {
+            await connection.Subscribed.WaitAsync(stop);
+            await context.SignalPossibleLoss($"{connection.Id} subscribed", stop);
+        }
+        catch (OperationCanceledException)
+        {
+            // Stopped first.
+        }
+    }
+
+    private async Task<bool> DelayAsync(TimeSpan delay, CancellationToken stop)
+    {
+        try
+        {
+            await Task.Delay(delay, context.Time, stop);
+            return true;
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>The start of a frame for a log line: a hostile or broken stream must not flood the log.</summary>
+    private static string Excerpt(ReadOnlySpan<byte> frame)
+    {
+        const int MaxLoggedBytes = 1024;
+        return frame.Length <= MaxLoggedBytes
+            ? System.Text.Encoding.UTF8.GetString(frame)
+            : $"{System.Text.Encoding.UTF8.GetString(frame[..MaxLoggedBytes])}… ({frame.Length} bytes)";
+    }
+
+    /// <summary>A connection the supervisor runs: its receive loop and the means to abandon it.</summary>
+    private sealed class Running(SessionConnection connection, Task run, CancellationTokenSource abandon, TimeProvider time) : IDisposable
+    {
+        private ITimer? _abandonTimer;
+
+        public SessionConnection Connection { get; } = connection;
+
+        public Task Run { get; } = run;
+
+        public CancellationTokenSource Abandon { get; } = abandon;
+
+        public void AbandonAfter(TimeSpan delay) =>
+            _abandonTimer ??= time.CreateTimer(_ => Cancel(), null, delay, Timeout.InfiniteTimeSpan);
+
+        public void Dispose()
+        {
+            _abandonTimer?.Dispose();
+            Abandon.Dispose();
+        }
+
+        private void Cancel()
+        {
+            try
+            {
+                Abandon.Cancel();
+            }
+            catch (ObjectDisposedException)
+            {
+                // Already over.
+            }
+        }
+    }
+}

@@ -1,0 +1,131 @@
+using K2.Core.Trades;
+
+namespace K2.Core.Tests.Trades;
+
+public sealed class TradeSequenceTrackerTests
+{
+    private static UnixMicros T(long micros) => new(1_795_000_000_000_000 + micros);
+
+    private static TradeGap? Pass(TradeSequenceTracker tracker, long id, long time = 0)
+    {
+        var tradeId = TradeId.FromNumber(id);
+        tracker.IsNew(tradeId).ShouldBeTrue($"{id} should be new");
+        return tracker.Record(tradeId, T(time == 0 ? id : time));
+    }
+
+    [Fact]
+    public void Consecutive_ids_open_no_gap_and_repeats_are_not_new()
+    {
+        var tracker = new TradeSequenceTracker();
+        foreach (var id in new long[] { 100, 101, 102 })
+        {
+            Pass(tracker, id).ShouldBeNull();
+        }
+
+        tracker.IsNew(TradeId.FromNumber(101)).ShouldBeFalse();
+        tracker.IsNew(TradeId.FromNumber(102)).ShouldBeFalse();
+        tracker.IsNew(TradeId.FromNumber(99)).ShouldBeFalse("below the first id seen is history, not a gap");
+        tracker.HighestId.ShouldBe(102);
+        tracker.OpenGaps.ShouldBeEmpty();
+    }
+
+    [Fact]
+    public void A_jump_reveals_exactly_the_missing_range_with_the_times_around_it()
+    {
+        var tracker = new TradeSequenceTracker();
+        Pass(tracker, 10, time: 1_000);
+
+        var gap = Pass(tracker, 15, time: 9_000);
+
+        gap.ShouldBe(new TradeGap(11, 14, T(1_000), T(9_000)));
+        gap!.Count.ShouldBe(4);
+        tracker.MissingCount.ShouldBe(4);
+        tracker.HighestId.ShouldBe(15);
+        tracker.NewestTime.ShouldBe(T(9_000));
+    }
+
+    [Fact]
+    public void Trades_inside_a_gap_are_new_and_fill_it_in_any_order()
+    {
+        var tracker = new TradeSequenceTracker();
+        Pass(tracker, 10);
+        Pass(tracker, 20);
+
+        Pass(tracker, 15).ShouldBeNull();
+        Pass(tracker, 11).ShouldBeNull();
+        Pass(tracker, 19).ShouldBeNull();
+
+        tracker.IsNew(TradeId.FromNumber(15)).ShouldBeFalse("filled once, then a duplicate");
+        tracker.OpenGaps.Select(g => (g.FromId, g.ToId)).ShouldBe([(12L, 14L), (16L, 18L)]);
+        foreach (var id in new long[] { 12, 13, 14, 16, 17, 18 })
+        {
+            Pass(tracker, id);
+        }
+
+        tracker.OpenGaps.ShouldBeEmpty();
+        tracker.HighestId.ShouldBe(20, "filling below the highest id does not move it");
+    }
+
+    [Fact]
+    public void Resuming_after_a_stored_trade_makes_earlier_ids_duplicates_and_reveals_what_was_missed()
+    {
+        var tracker = new TradeSequenceTracker();
+        tracker.ResumeAfter(500, T(5));
+
+        tracker.IsNew(TradeId.FromNumber(500)).ShouldBeFalse();
+        var gap = Pass(tracker, 504, time: 9);
+
+        gap.ShouldBe(new TradeGap(501, 503, T(5), T(9)));
+    }
+
+    [Fact]
+    public void Abandoning_gives_up_only_the_requested_ids_and_counts_them()
+    {
+        var tracker = new TradeSequenceTracker();
+        Pass(tracker, 1);
+        Pass(tracker, 10);   // gap 2..9
+        Pass(tracker, 20);   // gap 11..19
+
+        tracker.Abandon(5, 12).ShouldBe(5 + 2); // 5..9 of the first gap and 11..12 of the second
+
+        tracker.OpenGaps.Select(g => (g.FromId, g.ToId)).ShouldBe([(2L, 4L), (13L, 19L)]);
+        tracker.IsNew(TradeId.FromNumber(6)).ShouldBeFalse();
+        tracker.IsNew(TradeId.FromNumber(3)).ShouldBeTrue();
+    }
+
+    [Fact]
+    public void Open_gaps_are_bounded_and_the_oldest_are_given_up_first()
+    {
+        var tracker = new TradeSequenceTracker(maxOpenGaps: 2);
+        Pass(tracker, 0);
+        foreach (var id in new long[] { 2, 4, 6, 8 })
+        {
+            Pass(tracker, id);
+        }
+
+        var dropped = tracker.TrimGaps();
+
+        dropped.Select(g => g.FromId).ShouldBe([1L, 3L]);
+        tracker.OpenGaps.Select(g => g.FromId).ShouldBe([5L, 7L]);
+    }
+
+    [Fact]
+    public void Text_ids_are_remembered_in_a_bounded_window()
+    {
+        var tracker = new TradeSequenceTracker(textIdWindow: 2);
+        var a = TradeId.FromText("a-1");
+        var b = TradeId.FromText("b-2");
+        var c = TradeId.FromText("c-3");
+
+        tracker.IsNew(a).ShouldBeTrue();
+        tracker.Record(a, T(1)).ShouldBeNull();
+        tracker.Record(b, T(2));
+        tracker.IsNew(a).ShouldBeFalse();
+        tracker.Record(c, T(3));
+
+        tracker.IsNew(a).ShouldBeTrue("evicted from the window");
+        tracker.IsNew(c).ShouldBeFalse();
+        tracker.NewestTime.ShouldBe(T(3));
+        tracker.HighestId.ShouldBeNull();
+    }
+}

@@ -1,0 +1,3 @@
+using K2.Testing;
+
+[assembly: AssemblyFixture(typeof(EmbeddedClickHouseFixture))]

@@ -1,0 +1,193 @@
+using K2.Core;
+using K2.Core.Instruments;
+using K2.Core.Trades;
+using K2.Grains.Abstractions;
+using K2.Grains.Backfill;
+using K2.Grains.Configuration;
+using K2.Grains.Ingest;
+using K2.Grains.Instruments;
+using K2.Grains.Tests.Support;
+using K2.Storage.Trades;
+using K2.Storage.Writers;
+using K2.Testing;
+using K2.Testing.Grains;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace K2.Grains.Tests.Instruments;
+
+/// <summary>The instrument grain on the real hot store, with the backfill queue observed directly.</summary>
+public sealed class InstrumentGrainTests(EmbeddedClickHouseFixture fixture) : IAsyncDisposable
+{
+    private static readonly TimeSpan Grace = TimeSpan.FromSeconds(2);
+    private static readonly TimeSpan RetryDelay = TimeSpan.FromSeconds(3);
+    private static readonly Instrument Btc = new(Exchange.Binance, "BTC-USDT", "BTCUSDT", "BTC", "USDT", 2, 5);
+
+    private readonly List<GrainTestHost> _hosts = [];
+    private string? _database;
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    private async Task<GrainTestHost> StartAsync()
+    {
+        _database ??= (await fixture.CreateDatabaseAsync(Ct)).Database;
+        var host = await GrainTestHost.StartAsync(
+            grains => grains.AddGrain<IInstrumentGrain, InstrumentGrain>(),
+            configureServices: services => services
+                .AddTestHotStore(fixture, _database)
+                .AddSingleton(new InstrumentRegistry([Btc]))
+                .AddSingleton<BackfillQueues>()
+                .AddSingleton<IngestMetrics>()
+                .Configure<IngestOptions>(o =>
+                {
+                    o.GapGrace = Grace;
+                    o.BackfillRetryDelay = RetryDelay;
+                    o.MaxBackfillAttempts = 3;
+                }),
+            cancellationToken: Ct);
+        _hosts.Add(host);
+        return host;
+    }
+
+    private static Trade Make(GrainTestHost host, long id) =>
+        new(Btc, TradeId.FromNumber(id), 87_000m + id, 0.5m, TradeSide.Buy, Time(host, id), Time(host, id));
+
+    private static UnixMicros Time(GrainTestHost host, long id) => new(UnixMicros.Now(host.Clock).Value - 1_000_000 + id);
+
+    private static IInstrumentGrain Grain(GrainTestHost host) => host.GrainFactory.GetGrain<IInstrumentGrain>(Btc.Key);
+
+    private static BackfillQueue Queue(GrainTestHost host) => host.Services.GetRequiredService<BackfillQueues>().For(Exchange.Binance);
+
+    /// <summary>Sends trades and waits until the grain has processed them: a request/response call queued behind them.</summary>
+    private static async Task SendAsync(GrainTestHost host, params long[] ids)
+    {
+        await Grain(host).OnTradesAsync([.. ids.Select(id => Make(host, id))], Ct);
+        await Grain(host).GetStatusAsync();
+    }
+
+    private static async Task<IReadOnlyList<string>> StoredIdsAsync(GrainTestHost host)
+    {
+        var writer = host.Services.GetRequiredService<BatchedTableWriter<Trade>>();
+        await Eventually.TrueAsync(() => writer.BufferedRows == 0, TimeSpan.FromSeconds(10), "rows still buffered", Ct);
+        var stored = await host.Services.GetRequiredService<TradeQueries>().GetLatestAsync(Exchange.Binance, Btc.Symbol, 1_000, Ct);
+        return [.. stored.Select(t => t.TradeId).Order(StringComparer.Ordinal)];
+    }
+
+    [Fact]
+    public async Task New_trades_are_stored_once_and_repeats_are_dropped()
+    {
+        var host = await StartAsync();
+
+        await SendAsync(host, 1, 2, 3);
+        await SendAsync(host, 2, 3, 4);
+
+        (await StoredIdsAsync(host)).ShouldBe(["1", "2", "3", "4"]);
+    }
+
+    [Fact]
+    public async Task A_jump_in_ids_queues_a_backfill_of_exactly_the_missing_ids_once_the_grace_has_passed()
+    {
+        var host = await StartAsync();
+        await SendAsync(host, 10);
+        Queue(host).Count.ShouldBe(0);
+
+        await SendAsync(host, 15);
+        Queue(host).Count.ShouldBe(1);
+        (await Grain(host).GetStatusAsync()).ShouldBe(new InstrumentStatus(Btc.Key, "15", Time(host, 15).ToDateTimeOffset(), 1, 4));
+        var dequeue = Queue(host).DequeueAsync(Ct);
+        host.Clock.Advance(Grace - TimeSpan.FromTicks(1));
+        dequeue.IsCompleted.ShouldBeFalse("a reordered frame gets the grace period to fill the gap first");
+        host.Clock.Advance(TimeSpan.FromTicks(1));
+        var request = await dequeue.WaitAsync(TimeSpan.FromSeconds(10), Ct);
+
+        request.ShouldBe(new BackfillRequest(Btc, BackfillReason.Gap, 11, 14, Time(host, 10), Time(host, 15)) with
+        {
+            After = request.After,
+            Before = request.Before,
+        });
+        request.After!.Value.Value.ShouldBeLessThan(request.Before!.Value.Value);
+    }
+
+    [Fact]
+    public async Task Backfilled_trades_fill_the_gap_and_the_completed_backfill_needs_no_retry()
+    {
+        var host = await StartAsync();
+        await SendAsync(host, 10, 15);
+        await SendAsync(host, 11, 12, 13, 14); // as the backfill worker delivers them
+
+        await Grain(host).OnBackfillDoneAsync(new BackfillRequest(Btc, BackfillReason.Gap, 11, 14, null, null), succeeded: true, Ct);
+
+        (await Grain(host).GetStatusAsync()).OpenGaps.ShouldBe(0);
+        (await StoredIdsAsync(host)).ShouldBe(["10", "11", "12", "13", "14", "15"]);
+        Queue(host).Count.ShouldBe(1, "only the gap request itself was ever queued: no retry");
+    }
+
+    [Fact]
+    public async Task A_gap_that_rest_cannot_fill_is_retried_then_given_up_and_stays_given_up()
+    {
+        var host = await StartAsync();
+        await SendAsync(host, 10, 15);
+        host.Clock.Advance(Grace);
+        await Queue(host).DequeueAsync(Ct).WaitAsync(TimeSpan.FromSeconds(10), Ct); // the gap's first request
+
+        var request = new BackfillRequest(Btc, BackfillReason.Gap, 11, 14, null, null);
+        for (var attempt = 1; attempt < 3; attempt++)
+        {
+            await Grain(host).OnBackfillDoneAsync(request with { Attempt = attempt }, succeeded: true, Ct);
+            await Grain(host).GetStatusAsync(); // the retry is queued now, due a retry delay from now
+            var dequeue = Queue(host).DequeueAsync(Ct);
+            host.Clock.Advance(RetryDelay * attempt);
+            var retry = await dequeue.WaitAsync(TimeSpan.FromSeconds(10), Ct);
+            retry.Attempt.ShouldBe(attempt + 1);
+            (retry.FromId, retry.ToId).ShouldBe((11L, 14L));
+        }
+
+        await Grain(host).OnBackfillDoneAsync(request with { Attempt = 3 }, succeeded: true, Ct);
+        await SendAsync(host, 12); // an id given up on is not accepted later as new
+
+        Queue(host).Count.ShouldBe(0, "given up: no further attempt");
+        (await Grain(host).GetStatusAsync()).MissingTrades.ShouldBe(0);
+        (await StoredIdsAsync(host)).ShouldBe(["10", "15"]);
+    }
+
+    [Fact]
+    public async Task After_a_restart_the_grain_resumes_from_the_last_stored_trade_and_sees_what_was_missed()
+    {
+        var first = await StartAsync();
+        await SendAsync(first, 1, 2, 3);
+        (await StoredIdsAsync(first)).Count.ShouldBe(3);
+        await first.DisposeAsync();
+
+        var second = await StartAsync();
+        await SendAsync(second, 3, 7);
+        Queue(second).Count.ShouldBe(1);
+        second.Clock.Advance(Grace);
+        var gap = await Queue(second).DequeueAsync(Ct).WaitAsync(TimeSpan.FromSeconds(10), Ct);
+
+        (gap.Reason, gap.FromId, gap.ToId).ShouldBe((BackfillReason.Gap, 4L, 6L));
+        (await StoredIdsAsync(second)).ShouldBe(["1", "2", "3", "7"], "trade 3 was stored by the first run: a duplicate now");
+    }
+
+    [Fact]
+    public async Task A_possible_loss_queues_a_catch_up_from_the_last_trade_to_the_present()
+    {
+        var host = await StartAsync();
+        await SendAsync(host, 1, 2);
+
+        await Grain(host).OnPossibleLossAsync("reconnected", Ct);
+        var request = await Queue(host).DequeueAsync(Ct).WaitAsync(TimeSpan.FromSeconds(10), Ct);
+
+        request.Reason.ShouldBe(BackfillReason.CatchUp);
+        request.FromId.ShouldBe(3);
+        request.ToId.ShouldBeNull();
+        request.After.ShouldBe(Time(host, 2));
+        request.Before.ShouldBeNull();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var host in _hosts)
+        {
+            await host.DisposeAsync();
+        }
+    }
+}
