@@ -1,0 +1,4 @@
+using BenchmarkDotNet.Running;
+
+// dotnet run -c Release --project benchmarks/K2.Benchmarks -- --filter '*'   (see docs/PERFORMANCE.md)
+BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
