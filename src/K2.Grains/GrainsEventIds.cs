@@ -33,6 +33,7 @@ public static class GrainsEventIds
     public const int ExchangeSubscribeTimedOut = 3112;
     public const int ExchangeReplacing = 3113;
     public const int ExchangeReplaced = 3114;
+    public const int ExchangeSequenceGap = 3115;
     public const int GapDetected = 3120;
     public const int GapRepaired = 3121;
     public const int GapAbandoned = 3122;

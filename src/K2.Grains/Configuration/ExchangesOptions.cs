@@ -6,4 +6,8 @@ public sealed class ExchangesOptions
     public const string Section = "K2:Exchanges";
 
     public BinanceOptions Binance { get; set; } = new();
+
+    public KrakenOptions Kraken { get; set; } = new();
+
+    public CoinbaseOptions Coinbase { get; set; } = new();
 }

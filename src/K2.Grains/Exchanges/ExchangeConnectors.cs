@@ -3,7 +3,10 @@ using K2.Core;
 using K2.Core.Instruments;
 using K2.Grains.Backfill;
 using K2.Grains.Configuration;
+using K2.Core.Exchanges.Binance;
 using K2.Grains.Exchanges.Binance;
+using K2.Grains.Exchanges.Coinbase;
+using K2.Grains.Exchanges.Kraken;
 using K2.Grains.Exchanges.Rest;
 using K2.Grains.Exchanges.Sessions;
 using K2.Grains.Ingest;
@@ -32,7 +35,9 @@ internal sealed class ExchangeConnectors(
         return exchange switch
         {
             Exchange.Binance => new BinanceSession(options.Value.Binance, context),
-            _ => throw new NotSupportedException($"No session for {exchange.ToName()} yet."),
+            Exchange.Kraken => new KrakenSession(options.Value.Kraken, context),
+            Exchange.Coinbase => new CoinbaseSession(options.Value.Coinbase, context),
+            _ => throw new NotSupportedException($"No session for {exchange.ToName()}."),
         };
     }
 
@@ -50,9 +55,16 @@ internal sealed class ExchangeConnectors(
     private ITradeHistoryClient CreateHistoryClient(Exchange exchange) => exchange switch
     {
         Exchange.Binance => new BinanceTradeHistoryClient(
-            Http(exchange), options.Value.Binance, new RestRequestGate(options.Value.Binance.RestWeightPerMinute, TimeSpan.FromMinutes(1), time),
+            Http(exchange), options.Value.Binance,
+            new RestRequestGate(options.Value.Binance.RestWeightPerMinute, BinanceEndpoints.RequestWeightInterval, time),
             time, loggers.CreateLogger<BinanceTradeHistoryClient>()),
-        _ => throw new NotSupportedException($"No REST history for {exchange.ToName()} yet."),
+        Exchange.Kraken => new KrakenTradeHistoryClient(
+            Http(exchange), options.Value.Kraken, new RestRequestGate(options.Value.Kraken.RestRequestsPerSecond, TimeSpan.FromSeconds(1), time),
+            time, loggers.CreateLogger<KrakenTradeHistoryClient>()),
+        Exchange.Coinbase => new CoinbaseTradeHistoryClient(
+            Http(exchange), options.Value.Coinbase, new RestRequestGate(options.Value.Coinbase.RestRequestsPerSecond, TimeSpan.FromSeconds(1), time),
+            time, loggers.CreateLogger<CoinbaseTradeHistoryClient>()),
+        _ => throw new NotSupportedException($"No REST history for {exchange.ToName()}."),
     };
 
     private HttpClient Http(Exchange exchange) => _http.GetOrAdd(exchange, static _ => new HttpClient(new SocketsHttpHandler

@@ -31,6 +31,9 @@ internal sealed partial class InstrumentGrain(
     private readonly TradeSequenceTracker _tracker = new();
     private Instrument _instrument = null!;
 
+    // One catch-up at a time: a burst of possible losses (a flapping connection, several sequence gaps) needs only one.
+    private bool _catchUpQueued;
+
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         var key = GetPrimaryKeyString();
@@ -89,9 +92,10 @@ internal sealed partial class InstrumentGrain(
     public Task OnPossibleLossAsync(string reason, CancellationToken cancellationToken)
     {
         // Nothing passed on yet (and nothing stored): there is no point to catch up from.
-        if (_tracker.HighestId is not null || _tracker.NewestTime is not null)
+        if (!_catchUpQueued && (_tracker.HighestId is not null || _tracker.NewestTime is not null))
         {
-            Enqueue(new BackfillRequest(_instrument, BackfillReason.CatchUp, _tracker.HighestId + 1, null, _tracker.NewestTime, null), TimeSpan.Zero);
+            _catchUpQueued = Enqueue(
+                new BackfillRequest(_instrument, BackfillReason.CatchUp, _tracker.HighestId + 1, null, _tracker.NewestTime, null), TimeSpan.Zero);
         }
 
         return Task.CompletedTask;
@@ -101,14 +105,15 @@ internal sealed partial class InstrumentGrain(
     {
         var attemptsLeft = request.Attempt < options.Value.MaxBackfillAttempts;
         var retryDelay = options.Value.BackfillRetryDelay * request.Attempt;
-        if (request is not { Reason: BackfillReason.Gap, FromId: { } from, ToId: { } to })
+        if (request.Reason == BackfillReason.CatchUp)
         {
             // A catch-up has nothing to verify; one that failed is tried again.
-            if (!succeeded && attemptsLeft)
-            {
-                Enqueue(request with { Attempt = request.Attempt + 1 }, retryDelay);
-            }
+            _catchUpQueued = !succeeded && attemptsLeft && Enqueue(request with { Attempt = request.Attempt + 1 }, retryDelay);
+            return Task.CompletedTask;
+        }
 
+        if (request is not { FromId: { } from, ToId: { } to })
+        {
             return Task.CompletedTask;
         }
 
@@ -139,12 +144,15 @@ internal sealed partial class InstrumentGrain(
         _tracker.OpenGaps.Count,
         _tracker.MissingCount));
 
-    private void Enqueue(BackfillRequest request, TimeSpan delay)
+    private bool Enqueue(BackfillRequest request, TimeSpan delay)
     {
-        if (!backfills.For(_instrument.Exchange).TryEnqueue(request, delay))
+        if (backfills.For(_instrument.Exchange).TryEnqueue(request, delay))
         {
-            LogQueueFull(logger, request.ToString());
+            return true;
         }
+
+        LogQueueFull(logger, request.ToString());
+        return false;
     }
 
     [LoggerMessage(EventId = GrainsEventIds.InstrumentResumed, Level = LogLevel.Information, Message = "{Instrument} resumes after stored trade {TradeId} at {ExchangeTime}")]

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Net;
 using K2.Core;
 using K2.Core.Exchanges.Binance;
 using K2.Core.Trades;
@@ -20,9 +19,6 @@ internal sealed partial class BinanceTradeHistoryClient(
 {
     private const int MaxFailedAttempts = 5;
 
-    /// <summary>When a 429 or 418 names no Retry-After, wait this long.</summary>
-    private static readonly TimeSpan DefaultRetryAfter = TimeSpan.FromSeconds(30);
-
     public Exchange Exchange => Exchange.Binance;
 
     public async Task FetchAsync(BackfillRequest request, Func<TradeHistoryPage, CancellationToken, Task> onPage, CancellationToken cancellationToken)
@@ -37,8 +33,10 @@ internal sealed partial class BinanceTradeHistoryClient(
         while (true)
         {
             await gate.WaitAsync(BinanceEndpoints.HistoricalTradesWeight, cancellationToken);
+            // A gap asks for exactly its ids (the weight is the same, the page smaller); a catch-up for full pages.
+            var limit = request.ToId is { } last ? (int)Math.Clamp(last - fromId + 1, 1, BinanceEndpoints.MaxRestLimit) : BinanceEndpoints.MaxRestLimit;
             var path = string.Create(CultureInfo.InvariantCulture,
-                $"{BinanceEndpoints.HistoricalTradesPath}?symbol={request.Instrument.ExchangeSymbol}&fromId={fromId}&limit={BinanceEndpoints.MaxRestLimit}");
+                $"{BinanceEndpoints.HistoricalTradesPath}?symbol={request.Instrument.ExchangeSymbol}&fromId={fromId}&limit={limit}");
             using var message = new HttpRequestMessage(HttpMethod.Get, $"{options.RestBase.ToString().TrimEnd('/')}{path}");
             message.Headers.Add(BinanceEndpoints.TimeUnitHeader, "MICROSECOND");
 
@@ -46,9 +44,9 @@ internal sealed partial class BinanceTradeHistoryClient(
             try
             {
                 using var response = await http.SendAsync(message, cancellationToken);
-                if (response.StatusCode is HttpStatusCode.TooManyRequests or (HttpStatusCode)418)
+                if (RestResponses.IsRateLimited(response))
                 {
-                    var retryAfter = RetryAfter(response);
+                    var retryAfter = RestResponses.RetryAfter(response, time);
                     gate.PauseUntil(time.GetUtcNow() + retryAfter);
                     LogLimited(logger, (int)response.StatusCode, retryAfter);
                     continue;
@@ -76,7 +74,7 @@ internal sealed partial class BinanceTradeHistoryClient(
             await onPage(new TradeHistoryPage(trades, rejections, $"GET {path}", receivedAt), cancellationToken);
 
             var elements = trades.Count + rejections.Count;
-            if (trades.Count == 0 || elements < BinanceEndpoints.MaxRestLimit)
+            if (trades.Count == 0 || elements < limit)
             {
                 return; // the present is reached
             }
@@ -90,9 +88,6 @@ internal sealed partial class BinanceTradeHistoryClient(
             fromId = lastId + 1;
         }
     }
-
-    private TimeSpan RetryAfter(HttpResponseMessage response) =>
-        response.Headers.RetryAfter?.Delta ?? (response.Headers.RetryAfter?.Date - time.GetUtcNow()) ?? DefaultRetryAfter;
 
     [LoggerMessage(EventId = GrainsEventIds.BackfillFailed, Level = LogLevel.Warning, Message = "Binance REST answered {Status}; pausing requests for {RetryAfter}")]
     private static partial void LogLimited(ILogger logger, int status, TimeSpan retryAfter);

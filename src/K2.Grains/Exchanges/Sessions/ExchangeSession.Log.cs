@@ -8,11 +8,11 @@ internal abstract partial class ExchangeSession
     [LoggerMessage(EventId = GrainsEventIds.ExchangeConnected, Level = LogLevel.Information, Message = "{Exchange} connection {ConnectionId} opened to {Uri}")]
     private static partial void LogConnected(ILogger logger, Exchange exchange, string connectionId, Uri uri);
 
-    [LoggerMessage(EventId = GrainsEventIds.ExchangeConnectionFailed, Level = LogLevel.Warning, Message = "{Exchange} could not connect to {Uri}")]
-    private static partial void LogConnectFailed(ILogger logger, Exception exception, Exchange exchange, Uri uri);
+    [LoggerMessage(EventId = GrainsEventIds.ExchangeConnectionFailed, Level = LogLevel.Warning, Message = "{Exchange} could not connect to {Uri}: {Reason}")]
+    private static partial void LogConnectFailed(ILogger logger, Exchange exchange, Uri uri, string reason);
 
-    [LoggerMessage(EventId = GrainsEventIds.ExchangeConnectionLost, Level = LogLevel.Warning, Message = "{Exchange} connection {ConnectionId} failed")]
-    private static partial void LogConnectionLost(ILogger logger, Exception exception, Exchange exchange, string connectionId);
+    [LoggerMessage(EventId = GrainsEventIds.ExchangeConnectionLost, Level = LogLevel.Warning, Message = "{Exchange} connection {ConnectionId} lost: {Reason}")]
+    private static partial void LogConnectionLost(ILogger logger, Exchange exchange, string connectionId, string reason);
 
     [LoggerMessage(EventId = GrainsEventIds.ExchangeClosedByServer, Level = LogLevel.Warning, Message = "{Exchange} closed connection {ConnectionId}")]
     private static partial void LogClosedByServer(ILogger logger, Exchange exchange, string connectionId);

@@ -102,6 +102,12 @@ internal abstract partial class ExchangeSession(Exchange exchange, ExchangeSessi
     /// <summary>Sends the venue's subscribe requests on a new connection; call <see cref="SessionConnection.MarkSubscribed"/> once all are acknowledged.</summary>
     protected abstract Task SubscribeAsync(SessionConnection connection, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Runs beside the receive loop for the connection's whole life; venues that must show activity (Kraken closes a
+    /// client silent for a minute) send application pings here. Returns at once by default.
+    /// </summary>
+    protected virtual Task KeepAliveAsync(SessionConnection connection, CancellationToken cancellationToken) => Task.CompletedTask;
+
     /// <summary>Handles one frame: parse, then <see cref="AcceptAsync"/> its trades and rejections, and act on control messages.</summary>
     protected abstract Task OnFrameAsync(SessionConnection connection, long frameNumber, ReadOnlyMemory<byte> frame, UnixMicros receivedAt, CancellationToken stop);
 
@@ -171,7 +177,7 @@ internal abstract partial class ExchangeSession(Exchange exchange, ExchangeSessi
         }
         catch (Exception e) when (!stop.IsCancellationRequested)
         {
-            LogConnectFailed(context.Logger, e, exchange, settings.Uri);
+            LogConnectFailed(context.Logger, exchange, settings.Uri, e.GetBaseException().Message);
             return null;
         }
         catch (OperationCanceledException)
@@ -199,6 +205,7 @@ internal abstract partial class ExchangeSession(Exchange exchange, ExchangeSessi
         await Task.Yield(); // the caller gets the Running handle before the first frame is handled
         Interlocked.Increment(ref _openConnections);
         var subscribing = SubscribeWithinTimeoutAsync(connection, abandon);
+        var keepingAlive = KeepAliveAsync(connection, abandon.Token);
         using var watchdog = context.Time.CreateTimer(_ => Watch(connection, abandon), null, settings.StaleAfter / 4, settings.StaleAfter / 4);
         using var aging = settings.RotateAfter is { } age
             ? context.Time.CreateTimer(_ => connection.RequestReplacement($"connection age {age}"), null, age, Timeout.InfiniteTimeSpan)
@@ -223,7 +230,8 @@ internal abstract partial class ExchangeSession(Exchange exchange, ExchangeSessi
         }
         catch (Exception e) when (e is WebSocketException or IOException or ObjectDisposedException)
         {
-            LogConnectionLost(context.Logger, e, exchange, connection.Id);
+            // A network failure is an event, not a bug: the reason without a stack trace.
+            LogConnectionLost(context.Logger, exchange, connection.Id, e.GetBaseException().Message);
         }
         catch (Exception e)
         {
@@ -236,7 +244,7 @@ internal abstract partial class ExchangeSession(Exchange exchange, ExchangeSessi
             await abandon.CancelAsync();
             try
             {
-                await subscribing;
+                await Task.WhenAll(subscribing, keepingAlive);
             }
             catch (Exception e) when (e is OperationCanceledException or WebSocketException or ObjectDisposedException or IOException)
             {

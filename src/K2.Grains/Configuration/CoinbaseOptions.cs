@@ -1,0 +1,43 @@
+using K2.Core.Exchanges.Coinbase;
+
+namespace K2.Grains.Configuration;
+
+/// <summary>The Coinbase Advanced Trade session and its REST backfill. Bound from <c>K2:Exchanges:Coinbase</c>.</summary>
+public sealed class CoinbaseOptions
+{
+    public bool Enabled { get; set; } = true;
+
+    public Uri WebSocketUri { get; set; } = CoinbaseEndpoints.WebSocketBase;
+
+    public Uri RestBase { get; set; } = CoinbaseEndpoints.RestBase;
+
+    /// <summary>
+    /// Whether <c>market_trades.side</c> is the taker's (the default, as two maintained normalizers read it) or the
+    /// maker's (as the docs say). See docs/EXCHANGES.md, "Coinbase side semantics".
+    /// </summary>
+    public CoinbaseSideConvention SideConvention { get; set; } = CoinbaseSideConvention.Taker;
+
+    /// <summary>Coinbase allows 8 unauthenticated messages a second per IP; the rest is headroom.</summary>
+    public int MaxOutgoingMessagesPerSecond { get; set; } = 6;
+
+    public TimeSpan KeepAliveInterval { get; set; } = TimeSpan.FromSeconds(30);
+
+    public TimeSpan KeepAliveTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    public TimeSpan ConnectTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Coinbase itself drops a client that has not subscribed within 5 s.</summary>
+    public TimeSpan SubscribeTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    public TimeSpan CloseTimeout { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>The heartbeats channel ticks every second; ten silent seconds mean a dead connection.</summary>
+    public TimeSpan StaleAfter { get; set; } = TimeSpan.FromSeconds(10);
+
+    public TimeSpan ReconnectInitialDelay { get; set; } = TimeSpan.FromSeconds(1);
+
+    public TimeSpan ReconnectMaxDelay { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>Public REST calls per second.</summary>
+    public int RestRequestsPerSecond { get; set; } = 5;
+}

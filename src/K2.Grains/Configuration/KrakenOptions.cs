@@ -1,0 +1,43 @@
+using K2.Core.Exchanges.Kraken;
+
+namespace K2.Grains.Configuration;
+
+/// <summary>The Kraken WS v2 session and its REST backfill. Bound from <c>K2:Exchanges:Kraken</c>.</summary>
+public sealed class KrakenOptions
+{
+    public bool Enabled { get; set; } = true;
+
+    public Uri WebSocketUri { get; set; } = KrakenEndpoints.WebSocketUri;
+
+    public Uri RestBase { get; set; } = KrakenEndpoints.RestBase;
+
+    /// <summary>Kraken publishes no fixed message rate; a handful a second stays far from "Exceeded msg rate".</summary>
+    public int MaxOutgoingMessagesPerSecond { get; set; } = 5;
+
+    /// <summary>Application pings: Kraken closes a connection that has sent nothing for about a minute.</summary>
+    public TimeSpan PingInterval { get; set; } = TimeSpan.FromSeconds(30);
+
+    public TimeSpan KeepAliveInterval { get; set; } = TimeSpan.FromSeconds(30);
+
+    public TimeSpan KeepAliveTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    public TimeSpan ConnectTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    public TimeSpan SubscribeTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    public TimeSpan CloseTimeout { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>Kraken sends a heartbeat every second when nothing else is sent; ten silent seconds mean a dead connection.</summary>
+    public TimeSpan StaleAfter { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Kraken asks for no faster than one reconnect every 5 s after an outage; Cloudflare bans storms.</summary>
+    public TimeSpan ReconnectInitialDelay { get; set; } = TimeSpan.FromSeconds(1);
+
+    public TimeSpan ReconnectMaxDelay { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>Public REST calls per second (Kraken's guidance: one a second or less).</summary>
+    public int RestRequestsPerSecond { get; set; } = 1;
+
+    /// <summary>Pause after Kraken's HTTP-200 "EGeneral:Too many requests", doubling while it persists.</summary>
+    public TimeSpan RestThrottlePause { get; set; } = TimeSpan.FromSeconds(5);
+}

@@ -1,0 +1,93 @@
+using System.Globalization;
+using K2.Core;
+using K2.Core.Exchanges.Kraken;
+using K2.Core.Trades;
+using K2.Grains.Backfill;
+using K2.Grains.Configuration;
+using K2.Grains.Exchanges.Rest;
+using Microsoft.Extensions.Logging;
+
+namespace K2.Grains.Exchanges.Kraken;
+
+/// <summary>
+/// Kraken trade history: <c>GET /0/public/Trades?pair=…&amp;since=…&amp;count=1000</c>, from just before the last trade
+/// passed on and onward by the nanosecond <c>last</c> cursor, until the requested id or the present is reached.
+/// Kraken throttles with an HTTP-200 <c>EGeneral:Too many requests</c>; that pauses every request, doubling.
+/// </summary>
+internal sealed partial class KrakenTradeHistoryClient(
+    HttpClient http, KrakenOptions options, RestRequestGate gate, TimeProvider time, ILogger<KrakenTradeHistoryClient> logger) : ITradeHistoryClient
+{
+    private const int MaxFailedAttempts = 5;
+    private const long NanosecondsPerMicrosecond = 1_000;
+    private static readonly TimeSpan MaxThrottlePause = TimeSpan.FromMinutes(1);
+
+    public Exchange Exchange => Exchange.Kraken;
+
+    public async Task FetchAsync(BackfillRequest request, Func<TradeHistoryPage, CancellationToken, Task> onPage, CancellationToken cancellationToken)
+    {
+        // Kraken pages by time; an instrument that has passed nothing on has no time to continue from.
+        if (request.After is not { } after)
+        {
+            return;
+        }
+
+        // One microsecond early: several trades can share the last one's time, and those already passed on are dropped.
+        var since = (after.Value - 1) * NanosecondsPerMicrosecond;
+        var pause = options.RestThrottlePause;
+        var failures = 0;
+        while (true)
+        {
+            await gate.WaitAsync(1, cancellationToken);
+            var path = string.Create(CultureInfo.InvariantCulture,
+                $"{KrakenEndpoints.TradesPath}?pair={KrakenSymbols.RestPair(request.Instrument)}&since={since}&count={KrakenEndpoints.MaxRestTradesCount}");
+            byte[] body;
+            try
+            {
+                using var response = await http.GetAsync($"{options.RestBase.ToString().TrimEnd('/')}{path}", cancellationToken);
+                response.EnsureSuccessStatusCode();
+                body = await response.Content.ReadAsByteArrayAsync(cancellationToken);
+            }
+            catch (HttpRequestException e) when (++failures < MaxFailedAttempts)
+            {
+                LogRetrying(logger, e, path, failures);
+                await Task.Delay(TimeSpan.FromSeconds(failures), time, cancellationToken);
+                continue;
+            }
+
+            var receivedAt = UnixMicros.Now(time);
+            List<Trade> trades = [];
+            List<TradeRejection> rejections = [];
+            var page = KrakenRestTradesParser.Parse(body, request.Instrument, receivedAt, trades, rejections);
+            if (page.Outcome == KrakenRestOutcome.Throttled)
+            {
+                gate.PauseUntil(time.GetUtcNow() + pause);
+                LogThrottled(logger, pause);
+                pause = TimeSpan.FromTicks(Math.Min(pause.Ticks * 2, MaxThrottlePause.Ticks));
+                continue;
+            }
+
+            if (page.Outcome != KrakenRestOutcome.Trades)
+            {
+                throw new HttpRequestException($"Kraken answered {path} with {page.Outcome}: {string.Join("; ", page.Errors)} {page.Detail}");
+            }
+
+            failures = 0;
+            pause = options.RestThrottlePause;
+            await onPage(new TradeHistoryPage(trades, rejections, $"GET {path}", receivedAt), cancellationToken);
+
+            var reachedId = request.ToId is { } toId && trades.Count > 0 && trades.Max(t => t.TradeId.Number) >= toId;
+            if (reachedId || page.TradeCount + page.RejectedCount < KrakenEndpoints.MaxRestTradesCount || page.LastNanoseconds is not { } next || next <= since)
+            {
+                return; // the requested id, or the present, is reached
+            }
+
+            since = next;
+        }
+    }
+
+    [LoggerMessage(EventId = GrainsEventIds.BackfillFailed, Level = LogLevel.Warning, Message = "Kraken REST is throttling; pausing requests for {Pause}")]
+    private static partial void LogThrottled(ILogger logger, TimeSpan pause);
+
+    [LoggerMessage(EventId = GrainsEventIds.BackfillFailed, Level = LogLevel.Warning, Message = "Kraken REST {Path} failed (attempt {Attempt}); retrying")]
+    private static partial void LogRetrying(ILogger logger, Exception exception, string path, int attempt);
+}
