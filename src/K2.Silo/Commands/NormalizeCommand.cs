@@ -5,6 +5,8 @@ using System.Text.Json;
 using K2.Core;
 using K2.Core.Exchanges;
 using K2.Core.Exchanges.Binance;
+using K2.Core.Exchanges.Coinbase;
+using K2.Core.Exchanges.Kraken;
 using K2.Core.Instruments;
 using K2.Core.Trades;
 using K2.Silo.Hosting;
@@ -25,9 +27,17 @@ internal static class NormalizeCommand
         {
             Description = "Receipt time the frames are checked against (ISO 8601), for old captures; default: now.",
         };
+        var coinbaseSide = new Option<CoinbaseSideConvention>("--coinbase-side")
+        {
+            Description = "Whether Coinbase's side is the taker's (default) or the maker's; see docs/EXCHANGES.md.",
+            DefaultValueFactory = _ => CoinbaseSideConvention.Taker,
+        };
         var instruments = CommonOptions.Instruments();
 
-        var command = new Command("normalize", "Normalize raw exchange frames from stdin into canonical trades on stdout.") { exchange, receivedAt, instruments };
+        var command = new Command("normalize", "Normalize raw exchange frames from stdin into canonical trades on stdout.")
+        {
+            exchange, receivedAt, coinbaseSide, instruments,
+        };
         command.SetAction(async (result, cancellationToken) =>
         {
             var error = result.InvocationConfiguration.Error;
@@ -55,7 +65,7 @@ internal static class NormalizeCommand
             }
 
             ExchangeNames.TryParse(result.GetRequiredValue(exchange), out var venue);
-            var normalizer = Normalizer(venue, registry);
+            var normalizer = Normalizer(venue, registry, result.GetValue(coinbaseSide));
             try
             {
                 await NormalizeAsync(normalizer, Console.OpenStandardInput(), result.InvocationConfiguration.Output, error, asOf, cancellationToken);
@@ -71,10 +81,12 @@ internal static class NormalizeCommand
     }
 
     /// <summary>Binance captures may be in milliseconds or microseconds; the unit is inferred per trade.</summary>
-    private static ITradeFrameNormalizer Normalizer(Exchange exchange, InstrumentRegistry registry) => exchange switch
+    private static ITradeFrameNormalizer Normalizer(Exchange exchange, InstrumentRegistry registry, CoinbaseSideConvention coinbaseSide) => exchange switch
     {
         Exchange.Binance => new BinanceFrameNormalizer(registry, BinanceTimeUnit.Detect),
-        _ => throw new NotSupportedException($"k2 normalize does not support {exchange.ToName()} yet."),
+        Exchange.Kraken => new KrakenFrameNormalizer(registry),
+        Exchange.Coinbase => new CoinbaseFrameNormalizer(registry, coinbaseSide),
+        _ => throw new ArgumentOutOfRangeException(nameof(exchange), exchange, "Unknown exchange."),
     };
 
     /// <summary>Reads lines until end of input; a bad line never stops the run.</summary>

@@ -66,6 +66,10 @@ internal static class SiloHost
         {
             overrides["K2:Exchanges:Binance:WebSocketBase"] = simulator.BinanceWebSocketBase.ToString();
             overrides["K2:Exchanges:Binance:RestBase"] = simulator.BinanceRestBase.ToString();
+            overrides["K2:Exchanges:Kraken:WebSocketUri"] = simulator.KrakenWebSocketUri.ToString();
+            overrides["K2:Exchanges:Kraken:RestBase"] = simulator.KrakenRestBase.ToString();
+            overrides["K2:Exchanges:Coinbase:WebSocketUri"] = simulator.CoinbaseWebSocketUri.ToString();
+            overrides["K2:Exchanges:Coinbase:RestBase"] = simulator.CoinbaseRestBase.ToString();
         }
 
         return overrides;

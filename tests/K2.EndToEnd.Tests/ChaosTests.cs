@@ -1,0 +1,242 @@
+using System.Globalization;
+using System.Text.Json;
+using K2.Core;
+using K2.Core.Instruments;
+using K2.EndToEnd.Tests.Support;
+using K2.Simulator;
+using K2.Testing;
+
+namespace K2.EndToEnd.Tests;
+
+/// <summary>
+/// The promise: no trade the exchange printed is missing or duplicated in K2, whatever the connection does. K2 runs
+/// as its own process against one simulated exchange printing 240 trades/s over all of its symbols for 60 s while
+/// every fault type is injected; then every printed trade must be served exactly once with equal values, and every
+/// malformed frame must have been rejected and counted.
+/// </summary>
+public sealed class ChaosTests(ITestOutputHelper output)
+{
+    private const double TradesPerSecond = 240;
+    private static readonly TimeSpan TradingTime = TimeSpan.FromSeconds(60);
+    private static readonly TimeSpan CatchUpTime = TimeSpan.FromSeconds(120);
+    private static readonly InstrumentRegistry Registry = InstrumentRegistryLoader.LoadFile(RepositoryPaths.InstrumentsFile);
+
+    [Fact]
+    public Task Binance_loses_and_duplicates_nothing_through_every_fault() => RunAsync(Exchange.Binance);
+
+    [Fact]
+    public Task Kraken_loses_and_duplicates_nothing_through_every_fault() => RunAsync(Exchange.Kraken);
+
+    [Fact]
+    public Task Coinbase_loses_and_duplicates_nothing_through_every_fault() => RunAsync(Exchange.Coinbase);
+
+    private async Task RunAsync(Exchange exchange)
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var instruments = Registry.ForExchange(exchange);
+        await using var simulator = await ExchangeSimulator.StartAsync(
+            new SimulatorOptions
+            {
+                Seed = 11,
+                TradesPerSecond = TradesPerSecond,
+                StartPaused = true,
+                BinanceConnectionLifetime = TimeSpan.FromSeconds(20), // Binance's 24 h cut, scaled down
+                BinanceShutdownGrace = TimeSpan.FromSeconds(2),
+            },
+            Registry, null, ct);
+        using var data = new TempDirectory($"k2-chaos-{exchange.ToName()}");
+        await using var k2 = K2Process.Start(data.Path, [], Environment(exchange, simulator));
+        var faults = simulator.Faults;
+        try
+        {
+            await k2.WaitUntilReadyAsync(TimeSpan.FromSeconds(60), ct);
+            await Eventually.TrueAsync(async attempt => await SubscribedAsync(k2, exchange, instruments.Count, attempt),
+                TimeSpan.FromSeconds(30), $"K2 did not subscribe to every {exchange.ToName()} symbol", ct);
+
+            simulator.Resume();
+            await RunFaultScheduleAsync(exchange, faults, ct);
+            simulator.Pause();
+
+            var printed = instruments.ToDictionary(
+                i => i.Symbol,
+                i => simulator.GroundTruth.For(exchange, i.ExchangeSymbol).ToDictionary(t => t.TradeId.ToString(CultureInfo.InvariantCulture)));
+            var total = printed.Values.Sum(t => t.Count);
+            output.WriteLine($"{exchange.ToName()}: {total} trades printed over {instruments.Count} symbols in {TradingTime.TotalSeconds} s");
+            output.WriteLine("Faults: " + string.Join(", ", faults.Counts(exchange).OrderBy(c => c.Key).Select(c => $"{c.Key}={c.Value}")));
+            total.ShouldBeGreaterThanOrEqualTo((int)(200 * TradingTime.TotalSeconds), "the scenario needs at least 200 trades/s");
+
+            // K2 repairs gaps asynchronously: wait until every symbol serves as many trades as were printed.
+            var served = new Dictionary<string, List<JsonElement>>();
+            try
+            {
+                await Eventually.TrueAsync(async attempt =>
+                {
+                    foreach (var instrument in instruments)
+                    {
+                        served[instrument.Symbol] = await TradesAsync(k2, exchange, instrument.Symbol, attempt);
+                    }
+
+                    return instruments.All(i => served[i.Symbol].Count >= printed[i.Symbol].Count);
+                }, CatchUpTime, "K2 did not catch up with the exchange", ct);
+            }
+            finally
+            {
+                foreach (var instrument in instruments)
+                {
+                    var servedIds = served.GetValueOrDefault(instrument.Symbol, []).Select(t => t.GetProperty("trade_id").GetString()!).ToHashSet();
+                    var missing = printed[instrument.Symbol].Keys.Where(id => !servedIds.Contains(id)).ToList();
+                    if (missing.Count > 0)
+                    {
+                        output.WriteLine($"{instrument.Symbol}: {missing.Count} missing, e.g. {string.Join(", ", missing.Take(10))}");
+                    }
+                }
+            }
+
+            foreach (var instrument in instruments)
+            {
+                var expected = printed[instrument.Symbol];
+                var actual = served[instrument.Symbol];
+                var ids = actual.Select(t => t.GetProperty("trade_id").GetString()!).ToList();
+                ids.Distinct().Count().ShouldBe(ids.Count, $"{instrument.Symbol}: a trade was served twice");
+                ids.Order().ShouldBe(expected.Keys.Order(), $"{instrument.Symbol}: served trades differ from printed ones");
+                foreach (var trade in actual)
+                {
+                    var truth = expected[trade.GetProperty("trade_id").GetString()!];
+                    decimal.Parse(trade.GetProperty("price").GetString()!, CultureInfo.InvariantCulture).ShouldBe(truth.Price);
+                    decimal.Parse(trade.GetProperty("quantity").GetString()!, CultureInfo.InvariantCulture).ShouldBe(truth.Quantity);
+                    trade.GetProperty("side").GetString().ShouldBe(truth.TakerSide == Core.Trades.TradeSide.Buy ? "buy" : "sell");
+                    DateTimeOffset.Parse(trade.GetProperty("exchange_ts").GetString()!, CultureInfo.InvariantCulture)
+                        .ShouldBe(truth.TradeTime.ToDateTimeOffset());
+                }
+            }
+
+            var counts = faults.Counts(exchange);
+            foreach (var kind in ExpectedFaults(exchange))
+            {
+                counts.GetValueOrDefault(kind).ShouldBeGreaterThan(0, $"the fault {kind} never happened");
+            }
+
+            var status = await ExchangeStatusAsync(k2, exchange, ct);
+            status.GetProperty("frames_rejected").GetInt64().ShouldBe(counts[FaultKind.MalformedFrame], "every malformed frame rejected and counted, nothing else");
+            (await k2.StopAsync(TimeSpan.FromSeconds(60), ct)).ShouldBe(0);
+        }
+        finally
+        {
+            output.WriteLine(string.Join(System.Environment.NewLine, k2.Output.Split(System.Environment.NewLine)
+                .Where(l => l.Contains("warn", StringComparison.Ordinal) || l.Contains("fail", StringComparison.Ordinal) || l.Contains("Gap", StringComparison.Ordinal))
+                .Take(400)));
+        }
+    }
+
+    /// <summary>Every fault type at least once within the 60 s, spaced so each one's repair can be told apart in the log.</summary>
+    private static async Task RunFaultScheduleAsync(Exchange exchange, SimulatorFaults faults, CancellationToken ct)
+    {
+        var restFault = exchange == Exchange.Kraken ? RestFault.Throttled : RestFault.TooManyRequests;
+        var retryAfter = TimeSpan.FromSeconds(1);
+        (double At, Action Inject)[] schedule =
+        [
+            (4, () => faults.DropConnections(exchange)),
+            (9, () =>
+            {
+                faults.FailRestRequests(exchange, 2, restFault, retryAfter);
+                faults.SkipWebSocketTrades(exchange, TimeSpan.FromSeconds(2));
+            }),
+            (15, () => faults.DuplicateFrames(exchange, 20)),
+            (19, () => faults.ReorderFrames(exchange, 20)),
+            (23, () => faults.SendMalformedFrames(exchange, 10)),
+            (27, () => faults.Stall(exchange, TimeSpan.FromSeconds(6))),
+            (38, () =>
+            {
+                if (exchange == Exchange.Binance)
+                {
+                    faults.FailRestRequests(exchange, 1, RestFault.Banned, retryAfter);
+                    faults.ServerShutdown(exchange);
+                }
+                else
+                {
+                    faults.FailRestRequests(exchange, 1, restFault, retryAfter);
+                    faults.SkipWebSocketTrades(exchange, TimeSpan.FromSeconds(1));
+                }
+            }),
+            (44, () => faults.SkipWebSocketTrades(exchange, TimeSpan.FromSeconds(1.5))),
+            (50, () =>
+            {
+                faults.DuplicateFrames(exchange, 10);
+                faults.ReorderFrames(exchange, 10);
+                faults.SendMalformedFrames(exchange, 3);
+            }),
+        ];
+
+        var started = TimeProvider.System.GetTimestamp();
+        foreach (var (at, inject) in schedule)
+        {
+            await Task.Delay(TimeSpan.FromSeconds(at) - TimeProvider.System.GetElapsedTime(started), ct); // the scenario's timeline
+            inject();
+        }
+
+        var rest = TradingTime - TimeProvider.System.GetElapsedTime(started);
+        if (rest > TimeSpan.Zero)
+        {
+            await Task.Delay(rest, ct);
+        }
+    }
+
+    private static IEnumerable<FaultKind> ExpectedFaults(Exchange exchange)
+    {
+        FaultKind[] common =
+        [
+            FaultKind.Drop, FaultKind.SkippedTrade, FaultKind.StalledTrade, FaultKind.DuplicatedFrame, FaultKind.ReorderedFrame,
+            FaultKind.MalformedFrame,
+        ];
+        return exchange switch
+        {
+            Exchange.Binance => [.. common, FaultKind.ServerShutdown, FaultKind.LifetimeCut, FaultKind.RestTooManyRequests, FaultKind.RestBanned],
+            Exchange.Kraken => [.. common, FaultKind.RestThrottled],
+            _ => [.. common, FaultKind.RestTooManyRequests],
+        };
+    }
+
+    /// <summary>K2 against the simulator, this exchange only, with timings scaled to a one-minute scenario.</summary>
+    private static Dictionary<string, string> Environment(Exchange exchange, ExchangeSimulator simulator)
+    {
+        var settings = new Dictionary<string, string>
+        {
+            ["K2__Exchanges__Binance__WebSocketBase"] = simulator.BinanceWebSocketBase.ToString(),
+            ["K2__Exchanges__Binance__RestBase"] = simulator.BinanceRestBase.ToString(),
+            ["K2__Exchanges__Kraken__WebSocketUri"] = simulator.KrakenWebSocketUri.ToString(),
+            ["K2__Exchanges__Kraken__RestBase"] = simulator.KrakenRestBase.ToString(),
+            ["K2__Exchanges__Kraken__RestRequestsPerSecond"] = "10",
+            ["K2__Exchanges__Kraken__RestThrottlePause"] = "00:00:01",
+            ["K2__Exchanges__Coinbase__WebSocketUri"] = simulator.CoinbaseWebSocketUri.ToString(),
+            ["K2__Exchanges__Coinbase__RestBase"] = simulator.CoinbaseRestBase.ToString(),
+            ["K2__Ingest__GapGrace"] = "00:00:00.500",
+            ["K2__Ingest__BackfillRetryDelay"] = "00:00:01",
+        };
+        foreach (var venue in new[] { "Binance", "Kraken", "Coinbase" })
+        {
+            settings[$"K2__Exchanges__{venue}__Enabled"] = (venue == exchange.ToString()).ToString();
+            settings[$"K2__Exchanges__{venue}__StaleAfter"] = "00:00:03";
+            settings[$"K2__Exchanges__{venue}__SubscribeTimeout"] = "00:00:05";
+            settings[$"K2__Exchanges__{venue}__ReconnectInitialDelay"] = "00:00:00.200";
+            settings[$"K2__Exchanges__{venue}__ReconnectMaxDelay"] = "00:00:02";
+            settings[$"K2__Exchanges__{venue}__CloseTimeout"] = "00:00:01";
+        }
+
+        return settings;
+    }
+
+    private static async Task<bool> SubscribedAsync(K2Process k2, Exchange exchange, int symbols, CancellationToken ct) =>
+        (await ExchangeStatusAsync(k2, exchange, ct)).GetProperty("subscribed_streams").GetInt32() == symbols;
+
+    private static async Task<JsonElement> ExchangeStatusAsync(K2Process k2, Exchange exchange, CancellationToken ct)
+    {
+        var status = await k2.GetJsonAsync("/dashboard/status", ct);
+        return status.GetProperty("exchanges").EnumerateArray().Single(e => e.GetProperty("exchange").GetString() == exchange.ToName());
+    }
+
+    private static async Task<List<JsonElement>> TradesAsync(K2Process k2, Exchange exchange, string symbol, CancellationToken ct)
+    {
+        var body = await k2.GetJsonAsync($"/v1/trades?exchange={exchange.ToName()}&symbol={symbol}&limit=10000", ct);
+        return [.. body.GetProperty("trades").EnumerateArray()];
+    }
+}
