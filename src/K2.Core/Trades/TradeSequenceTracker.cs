@@ -4,10 +4,12 @@ namespace K2.Core.Trades;
 /// Which trades of one instrument K2 has already passed on, and which are missing. Binance and Kraken number trades
 /// per instrument without holes, so a jump in the ids is a gap: the tracker records the missing range, and a later
 /// trade inside it (from REST backfill, a Kraken snapshot, a reordered frame) fills it rather than counting as a
-/// duplicate. Text ids (Coinbase may send them) cannot show gaps; they are remembered in a bounded window instead.
+/// duplicate. Ranges given up as lost still take their trades if they ever come. Text ids, and numeric ids of an
+/// exchange that does not number without holes, cannot show gaps; they are remembered in a bounded window instead.
 /// Not thread-safe: one instrument grain owns one tracker.
 /// </summary>
-public sealed class TradeSequenceTracker(int maxOpenGaps = TradeSequenceTracker.DefaultMaxOpenGaps, int textIdWindow = TradeSequenceTracker.DefaultTextIdWindow)
+public sealed class TradeSequenceTracker(
+    bool sequentialIds = true, int maxOpenGaps = TradeSequenceTracker.DefaultMaxOpenGaps, int textIdWindow = TradeSequenceTracker.DefaultTextIdWindow)
 {
     /// <summary>Missing ranges remembered at once; beyond this the oldest are given up (and reported) first.</summary>
     public const int DefaultMaxOpenGaps = 10_000;
@@ -15,8 +17,9 @@ public sealed class TradeSequenceTracker(int maxOpenGaps = TradeSequenceTracker.
     /// <summary>Text ids remembered; far more than any exchange re-sends after a reconnect.</summary>
     public const int DefaultTextIdWindow = 100_000;
 
-    // Open gaps by first missing id; ranges never overlap or touch.
+    // Open gaps by first missing id; ranges never overlap or touch. Lost ranges likewise, and apart from the gaps.
     private readonly SortedDictionary<long, TradeGap> _gaps = [];
+    private readonly SortedDictionary<long, TradeGap> _lost = [];
     private readonly HashSet<string> _recentText = new(StringComparer.Ordinal);
     private readonly Queue<string> _textOrder = new();
 
@@ -45,15 +48,30 @@ public sealed class TradeSequenceTracker(int maxOpenGaps = TradeSequenceTracker.
         }
     }
 
-    /// <summary>True when the trade has not been passed on yet (new, or filling a gap).</summary>
+    /// <summary>Ranges given up as lost, oldest first; a trade arriving in one is still accepted.</summary>
+    public IReadOnlyCollection<TradeGap> LostRanges => _lost.Values;
+
+    /// <summary>True when the trade has not been passed on yet (new, or filling a gap or a lost range).</summary>
     public bool IsNew(TradeId id)
     {
-        if (!id.IsNumeric)
+        if (!IsSequence(id))
         {
             return !_recentText.Contains(id.ToString());
         }
 
-        return HighestId is not { } highest || id.Number > highest || FindGap(id.Number) is not null;
+        return HighestId is not { } highest || id.Number > highest || Find(_gaps, id.Number) is not null || Find(_lost, id.Number) is not null;
+    }
+
+    /// <summary>
+    /// Reopens a gap found in storage after a restart (ids below the resume point that never arrived); ids in it are
+    /// new again, and it is reported like a gap found live.
+    /// </summary>
+    public void RestoreGap(TradeGap gap)
+    {
+        if (gap.Count > 0 && GapsWithin(gap.FromId, gap.ToId).Count == 0)
+        {
+            _gaps[gap.FromId] = gap;
+        }
     }
 
     /// <summary>
@@ -62,7 +80,7 @@ public sealed class TradeSequenceTracker(int maxOpenGaps = TradeSequenceTracker.
     /// </summary>
     public TradeGap? Record(TradeId id, UnixMicros exchangeTime)
     {
-        if (!id.IsNumeric)
+        if (!IsSequence(id))
         {
             RecordText(id.ToString());
             if (NewestTime is null || exchangeTime > NewestTime)
@@ -83,7 +101,11 @@ public sealed class TradeSequenceTracker(int maxOpenGaps = TradeSequenceTracker.
 
         if (number <= highest)
         {
-            Fill(number);
+            if (!Fill(_gaps, number))
+            {
+                Fill(_lost, number);
+            }
+
             return null;
         }
 
@@ -104,8 +126,8 @@ public sealed class TradeSequenceTracker(int maxOpenGaps = TradeSequenceTracker.
         [.. _gaps.Values.Where(g => g.ToId >= fromId && g.FromId <= toId)];
 
     /// <summary>
-    /// Gives up on the missing ids within [<paramref name="fromId"/>, <paramref name="toId"/>] (the exchange has no such
-    /// trades, or they can no longer be fetched) and returns how many were given up.
+    /// Stops fetching the missing ids within [<paramref name="fromId"/>, <paramref name="toId"/>] (the exchange does not
+    /// return them) and returns how many were given up. They stay acceptable: should they ever arrive, they are new.
     /// </summary>
     public long Abandon(long fromId, long toId)
     {
@@ -115,7 +137,9 @@ public sealed class TradeSequenceTracker(int maxOpenGaps = TradeSequenceTracker.
             _gaps.Remove(gap.FromId);
             var keepBefore = gap with { ToId = fromId - 1 };
             var keepAfter = gap with { FromId = toId + 1 };
-            abandoned += gap.Count - Math.Max(0, keepBefore.Count) - Math.Max(0, keepAfter.Count);
+            var lost = gap with { FromId = Math.Max(gap.FromId, fromId), ToId = Math.Min(gap.ToId, toId) };
+            abandoned += lost.Count;
+            _lost[lost.FromId] = lost;
             if (keepBefore.Count > 0)
             {
                 _gaps[keepBefore.FromId] = keepBefore;
@@ -125,6 +149,12 @@ public sealed class TradeSequenceTracker(int maxOpenGaps = TradeSequenceTracker.
             {
                 _gaps[keepAfter.FromId] = keepAfter;
             }
+        }
+
+        // Lost ranges are a courtesy to late trades, not a ledger: past the bound the oldest are forgotten.
+        while (_lost.Count > maxOpenGaps)
+        {
+            _lost.Remove(_lost.First().Key);
         }
 
         return abandoned;
@@ -144,10 +174,12 @@ public sealed class TradeSequenceTracker(int maxOpenGaps = TradeSequenceTracker.
         return dropped;
     }
 
-    private TradeGap? FindGap(long id)
+    private bool IsSequence(TradeId id) => sequentialIds && id.IsNumeric;
+
+    private static TradeGap? Find(SortedDictionary<long, TradeGap> ranges, long id)
     {
-        // Gaps are few (usually none); a linear scan over the sorted ranges is cheaper than an interval tree here.
-        foreach (var gap in _gaps.Values)
+        // Ranges are few (usually none); a linear scan over the sorted ranges is cheaper than an interval tree here.
+        foreach (var gap in ranges.Values)
         {
             if (id < gap.FromId)
             {
@@ -163,23 +195,26 @@ public sealed class TradeSequenceTracker(int maxOpenGaps = TradeSequenceTracker.
         return null;
     }
 
-    private void Fill(long id)
+    /// <summary>Takes <paramref name="id"/> out of the range holding it; false when no range holds it.</summary>
+    private static bool Fill(SortedDictionary<long, TradeGap> ranges, long id)
     {
-        if (FindGap(id) is not { } gap)
+        if (Find(ranges, id) is not { } gap)
         {
-            return;
+            return false;
         }
 
-        _gaps.Remove(gap.FromId);
+        ranges.Remove(gap.FromId);
         if (id > gap.FromId)
         {
-            _gaps[gap.FromId] = gap with { ToId = id - 1 };
+            ranges[gap.FromId] = gap with { ToId = id - 1 };
         }
 
         if (id < gap.ToId)
         {
-            _gaps[id + 1] = gap with { FromId = id + 1 };
+            ranges[id + 1] = gap with { FromId = id + 1 };
         }
+
+        return true;
     }
 
     private void RecordText(string text)

@@ -79,7 +79,7 @@ public sealed class TradeSequenceTrackerTests
     }
 
     [Fact]
-    public void Abandoning_gives_up_only_the_requested_ids_and_counts_them()
+    public void Abandoning_stops_fetching_only_the_requested_ids_and_counts_them()
     {
         var tracker = new TradeSequenceTracker();
         Pass(tracker, 1);
@@ -89,8 +89,55 @@ public sealed class TradeSequenceTrackerTests
         tracker.Abandon(5, 12).ShouldBe(5 + 2); // 5..9 of the first gap and 11..12 of the second
 
         tracker.OpenGaps.Select(g => (g.FromId, g.ToId)).ShouldBe([(2L, 4L), (13L, 19L)]);
-        tracker.IsNew(TradeId.FromNumber(6)).ShouldBeFalse();
-        tracker.IsNew(TradeId.FromNumber(3)).ShouldBeTrue();
+        tracker.LostRanges.Select(g => (g.FromId, g.ToId)).ShouldBe([(5L, 9L), (11L, 12L)]);
+        tracker.MissingCount.ShouldBe(3 + 7, "lost ids are no longer counted as missing");
+    }
+
+    [Fact]
+    public void A_trade_of_a_lost_range_that_arrives_after_all_is_new_once()
+    {
+        var tracker = new TradeSequenceTracker();
+        Pass(tracker, 1);
+        Pass(tracker, 10);
+        tracker.Abandon(2, 9);
+
+        Pass(tracker, 6).ShouldBeNull();
+
+        tracker.IsNew(TradeId.FromNumber(6)).ShouldBeFalse("accepted once, then a duplicate");
+        tracker.LostRanges.Select(g => (g.FromId, g.ToId)).ShouldBe([(2L, 5L), (7L, 9L)]);
+        tracker.OpenGaps.ShouldBeEmpty();
+    }
+
+    [Fact]
+    public void A_gap_restored_from_storage_reopens_its_ids_and_is_not_restored_twice()
+    {
+        var tracker = new TradeSequenceTracker();
+        tracker.ResumeAfter(100, T(100));
+        var gap = new TradeGap(40, 45, T(39), T(46));
+
+        tracker.RestoreGap(gap);
+        tracker.RestoreGap(gap);
+
+        tracker.OpenGaps.ShouldBe([gap]);
+        tracker.IsNew(TradeId.FromNumber(42)).ShouldBeTrue();
+        tracker.IsNew(TradeId.FromNumber(46)).ShouldBeFalse();
+        Pass(tracker, 42);
+        tracker.OpenGaps.Select(g => (g.FromId, g.ToId)).ShouldBe([(40L, 41L), (43L, 45L)]);
+    }
+
+    [Fact]
+    public void Without_sequential_ids_numeric_ids_show_no_gaps_and_are_deduplicated_by_window()
+    {
+        var tracker = new TradeSequenceTracker(sequentialIds: false, textIdWindow: 10);
+
+        Pass(tracker, 10).ShouldBeNull();
+        Pass(tracker, 500).ShouldBeNull("ids that jump are not gaps on such an exchange");
+        Pass(tracker, 7).ShouldBeNull();
+
+        tracker.IsNew(TradeId.FromNumber(500)).ShouldBeFalse();
+        tracker.OpenGaps.ShouldBeEmpty();
+        tracker.HighestId.ShouldBeNull();
+        tracker.NewestTime.ShouldBe(T(500));
     }
 
     [Fact]
