@@ -56,6 +56,50 @@ public sealed class TradeQueries(IClickHouseClient client, HotStoreOptions optio
         throw new UnreachableException("The last look-back window is unbounded.");
     }
 
+    /// <summary>
+    /// Holes in one instrument's numeric trade ids among the trades stored since <paramref name="since"/>: what was
+    /// missing when K2 last stopped. Each hole carries the exchange times of the trades around it.
+    /// </summary>
+    public Task<IReadOnlyList<TradeGap>> FindIdGapsAsync(
+        Exchange exchange, string symbol, UnixMicros since, int maxGaps, CancellationToken cancellationToken)
+    {
+        var sql = $$"""
+            SELECT prev_id + 1, id - 1, prev_ts, ts
+            FROM
+            (
+                SELECT id, ts, lagInFrame(id, 1, toInt64(-1)) OVER w AS prev_id, lagInFrame(ts, 1) OVER w AS prev_ts
+                FROM
+                (
+                    SELECT toInt64(trade_id) AS id, min(exchange_ts) AS ts
+                    FROM {{options.Database}}.{{SilverTradesTable.TableName}}
+                    WHERE exchange = {exchange:String} AND symbol = {symbol:String}
+                      AND exchange_ts >= {since:DateTime64(6, 'UTC')} AND match(trade_id, '^[0-9]{1,18}$')
+                    GROUP BY id
+                )
+                WINDOW w AS (ORDER BY id ASC ROWS BETWEEN 1 PRECEDING AND CURRENT ROW)
+            )
+            WHERE prev_id >= 0 AND id > prev_id + 1
+            ORDER BY id
+            LIMIT {max:UInt32}
+            """;
+        var parameters = new ClickHouseParameters()
+            .Add("exchange", exchange.ToName())
+            .Add("symbol", symbol)
+            .Add("since", since)
+            .Add("max", maxGaps);
+        return client.QueryAsync(sql, parameters, ClickHouseFormats.RowBinary, static data =>
+        {
+            var gaps = new List<TradeGap>();
+            var reader = new RowBinaryReader(data);
+            while (!reader.End)
+            {
+                gaps.Add(new TradeGap(reader.ReadInt64(), reader.ReadInt64(), reader.ReadDateTime64Micros(), reader.ReadDateTime64Micros()));
+            }
+
+            return (IReadOnlyList<TradeGap>)gaps;
+        }, cancellationToken);
+    }
+
     private static IReadOnlyList<StoredTrade> ReadTrades(ReadOnlySpan<byte> data)
     {
         var trades = new List<StoredTrade>();

@@ -123,6 +123,27 @@ public sealed class TradeQueriesTests(EmbeddedClickHouseFixture fixture)
     }
 
     [Fact]
+    public async Task Holes_in_stored_ids_are_found_with_the_times_around_them_and_duplicates_make_none()
+    {
+        var ids = new long[] { 1, 2, 3, 7, 8, 10, 10, 99, 100 };
+        var trades = ids.Select(id => TradeRows.Make(TradeRows.BinanceBtc, id, 1m, exchangeOffsetMicros: id * 10)).ToArray();
+        var other = TradeRows.Make(TradeRows.BinanceEth, 5, 1m, exchangeOffsetMicros: 50);
+        var (_, queries) = await DatabaseAsync([.. trades, other]);
+
+        var gaps = await queries.FindIdGapsAsync(Exchange.Binance, "BTC-USDT", TradeRows.Day, 100, Ct);
+
+        gaps.ShouldBe(
+        [
+            new TradeGap(4, 6, new UnixMicros(TradeRows.Day.Value + 30), new UnixMicros(TradeRows.Day.Value + 70)),
+            new TradeGap(9, 9, new UnixMicros(TradeRows.Day.Value + 80), new UnixMicros(TradeRows.Day.Value + 100)),
+            new TradeGap(11, 98, new UnixMicros(TradeRows.Day.Value + 100), new UnixMicros(TradeRows.Day.Value + 990)),
+        ]);
+        (await queries.FindIdGapsAsync(Exchange.Binance, "BTC-USDT", TradeRows.Day, 1, Ct)).Count.ShouldBe(1, "bounded by maxGaps");
+        (await queries.FindIdGapsAsync(Exchange.Binance, "BTC-USDT", new UnixMicros(TradeRows.Day.Value + 75), 100, Ct))
+            .Select(g => g.FromId).ShouldBe([9L, 11L], "only trades since the given time are looked at");
+    }
+
+    [Fact]
     public async Task Trades_at_the_same_instant_come_newest_id_first_even_across_digit_counts()
     {
         // Binance stamps trades in milliseconds, so several share a time; ids are the order within it.
