@@ -55,13 +55,14 @@ public sealed class BackfillQueue(Exchange exchange, TimeProvider time, int capa
             TimeSpan wait;
             lock (_gate)
             {
-                if (_pending.TryPeek(out var next, out var key) && key.Due <= time.GetUtcNow())
+                var now = time.GetUtcNow();
+                if (_pending.TryPeek(out var next, out var key) && key.Due <= now)
                 {
                     _pending.Dequeue();
                     return next;
                 }
 
-                wait = _pending.Count == 0 ? Timeout.InfiniteTimeSpan : key.Due - time.GetUtcNow();
+                wait = _pending.Count == 0 ? Timeout.InfiniteTimeSpan : key.Due - now;
             }
 
             // Woken by a new request (which may be due sooner) or by the earliest one falling due.

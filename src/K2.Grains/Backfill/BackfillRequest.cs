@@ -18,8 +18,9 @@ public enum BackfillReason : byte
 
 /// <summary>
 /// Trades of one instrument to fetch over REST: by id range where the exchange pages by id, else by the exchange times
-/// around the gap (<see cref="After"/> exclusive of nothing: trades at exactly that time are fetched again and deduplicated).
-/// Open-ended (<see cref="ToId"/> and <see cref="Before"/> null) means "up to the present".
+/// around the gap (trades at exactly <see cref="After"/> are fetched again and dropped as duplicates). Open-ended
+/// (<see cref="ToId"/> and <see cref="Before"/> null) means "up to the present". <see cref="Attempt"/> counts fetches
+/// the exchange answered; <see cref="Failures"/> the ones it did not, in a row.
 /// </summary>
 public sealed record BackfillRequest(
     Instrument Instrument,
@@ -28,7 +29,8 @@ public sealed record BackfillRequest(
     long? ToId,
     UnixMicros? After,
     UnixMicros? Before,
-    int Attempt = 1)
+    int Attempt = 1,
+    int Failures = 0)
 {
     public override string ToString() =>
         $"{Instrument.Key} {Reason} ids {FromId?.ToString() ?? "?"}..{ToId?.ToString() ?? "now"} " +

@@ -10,6 +10,9 @@ namespace K2.Grains.Backfill;
 /// <summary>Tells an instrument that a backfill it asked for has finished, and whether the exchange answered.</summary>
 internal delegate Task BackfillDone(BackfillRequest request, bool succeeded, CancellationToken cancellationToken);
 
+/// <summary>Asks an instrument what of a request is still missing; null when nothing is.</summary>
+internal delegate Task<BackfillRequest?> BackfillRefine(BackfillRequest request, CancellationToken cancellationToken);
+
 /// <summary>
 /// Works through one exchange's backfill queue, one request at a time (the REST limits are per IP, so parallel
 /// requests would only queue at the gate): fetches the trades, keeps every page in bronze, hands the trades to the
@@ -20,42 +23,23 @@ internal sealed partial class BackfillWorker(
     BackfillQueue queue,
     ITradeHistoryClient history,
     TradeRoute route,
+    BackfillRefine refine,
     BackfillDone done,
     BronzeWriters bronze,
     IngestMetrics metrics,
     ILogger<BackfillWorker> logger)
 {
-    private readonly string _connectionId = $"{queue.Exchange.ToName()}/rest";
+    private readonly string _connectionId = $"{queue.Exchange.ToName()}/{ProcessInstance.Id}/rest";
     private long _pages;
 
+    /// <summary>Works until stopped; an unexpected failure is logged and the next request is taken, never the end of the loop.</summary>
     public async Task RunAsync(CancellationToken stop)
     {
         while (!stop.IsCancellationRequested)
         {
-            BackfillRequest request;
             try
             {
-                request = await queue.DequeueAsync(stop);
-            }
-            catch (OperationCanceledException)
-            {
-                return;
-            }
-
-            var fetched = 0;
-            var succeeded = true;
-            try
-            {
-                await history.FetchAsync(request, async (page, token) =>
-                {
-                    fetched += page.Trades.Count;
-                    await KeepAsync(page, token);
-                    if (page.Trades.Count > 0)
-                    {
-                        metrics.Backfilled(queue.Exchange, page.Trades.Count);
-                        await route(request.Instrument, page.Trades, token);
-                    }
-                }, stop);
+                await WorkOneAsync(stop);
             }
             catch (OperationCanceledException) when (stop.IsCancellationRequested)
             {
@@ -63,20 +47,46 @@ internal sealed partial class BackfillWorker(
             }
             catch (Exception e)
             {
-                succeeded = false;
-                LogFailed(logger, e, request.ToString());
-            }
-
-            LogFetched(logger, request.ToString(), fetched, succeeded);
-            try
-            {
-                await done(request, succeeded, stop);
-            }
-            catch (OperationCanceledException) when (stop.IsCancellationRequested)
-            {
-                return;
+                LogWorkerFailed(logger, e, queue.Exchange.ToName());
             }
         }
+    }
+
+    private async Task WorkOneAsync(CancellationToken stop)
+    {
+        var queued = await queue.DequeueAsync(stop);
+
+        // A gap often fills while it waits (a late frame, a snapshot): fetch only what is still missing, if anything.
+        if (await refine(queued, stop) is not { } request)
+        {
+            LogSkipped(logger, queued.ToString());
+            await done(queued, true, stop);
+            return;
+        }
+
+        var fetched = 0;
+        var succeeded = true;
+        try
+        {
+            await history.FetchAsync(request, async (page, token) =>
+            {
+                fetched += page.Trades.Count;
+                await KeepAsync(page, token);
+                if (page.Trades.Count > 0)
+                {
+                    metrics.Backfilled(queue.Exchange, page.Trades.Count);
+                    await route(request.Instrument, page.Trades, token);
+                }
+            }, stop);
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !stop.IsCancellationRequested)
+        {
+            succeeded = false;
+            LogFailed(logger, request.ToString(), e.GetBaseException().Message);
+        }
+
+        LogFetched(logger, request.ToString(), fetched, succeeded);
+        await done(request, succeeded, stop);
     }
 
     /// <summary>REST trades are received trades too: bronze keeps each, with the request that fetched it.</summary>
@@ -98,9 +108,15 @@ internal sealed partial class BackfillWorker(
         }
     }
 
-    [LoggerMessage(EventId = GrainsEventIds.BackfillFailed, Level = LogLevel.Warning, Message = "Backfill {Request} failed")]
-    private static partial void LogFailed(ILogger logger, Exception exception, string request);
+    [LoggerMessage(EventId = GrainsEventIds.BackfillFailed, Level = LogLevel.Warning, Message = "Backfill {Request} failed: {Reason}")]
+    private static partial void LogFailed(ILogger logger, string request, string reason);
 
-    [LoggerMessage(EventId = GrainsEventIds.GapRepaired, Level = LogLevel.Information, Message = "Backfill {Request}: {Trades} trades fetched (succeeded: {Succeeded})")]
+    [LoggerMessage(EventId = GrainsEventIds.BackfillFetched, Level = LogLevel.Information, Message = "Backfill {Request}: {Trades} trades fetched (answered: {Succeeded})")]
     private static partial void LogFetched(ILogger logger, string request, int trades, bool succeeded);
+
+    [LoggerMessage(EventId = GrainsEventIds.BackfillSkipped, Level = LogLevel.Debug, Message = "Backfill {Request} skipped: filled while it waited")]
+    private static partial void LogSkipped(ILogger logger, string request);
+
+    [LoggerMessage(EventId = GrainsEventIds.BackfillWorkerFailed, Level = LogLevel.Error, Message = "The {Exchange} backfill worker failed on a request; carrying on with the next")]
+    private static partial void LogWorkerFailed(ILogger logger, Exception exception, string exchange);
 }

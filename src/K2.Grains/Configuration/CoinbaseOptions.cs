@@ -17,6 +17,13 @@ public sealed class CoinbaseOptions
     /// </summary>
     public CoinbaseSideConvention SideConvention { get; set; } = CoinbaseSideConvention.Taker;
 
+    /// <summary>
+    /// Whether Coinbase numbers each product's trades without holes, so a jump in ids is a gap (as the simulator does
+    /// and public captures suggest, but Coinbase does not document; see the research notes' open question 2). When
+    /// false, gaps are found only by sequence numbers and reconnects, and repaired by time.
+    /// </summary>
+    public bool TradeIdsAreSequential { get; set; } = true;
+
     /// <summary>Coinbase allows 8 unauthenticated messages a second per IP; the rest is headroom.</summary>
     public int MaxOutgoingMessagesPerSecond { get; set; } = 6;
 
@@ -26,7 +33,10 @@ public sealed class CoinbaseOptions
 
     public TimeSpan ConnectTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
-    /// <summary>Coinbase itself drops a client that has not subscribed within 5 s.</summary>
+    /// <summary>
+    /// How long the subscriptions may take to be confirmed. (Coinbase's own 5 s rule is about sending the subscribe,
+    /// which the session does at once.)
+    /// </summary>
     public TimeSpan SubscribeTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
     public TimeSpan CloseTimeout { get; set; } = TimeSpan.FromSeconds(2);

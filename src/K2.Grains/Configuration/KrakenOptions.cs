@@ -30,7 +30,10 @@ public sealed class KrakenOptions
     /// <summary>Kraken sends a heartbeat every second when nothing else is sent; ten silent seconds mean a dead connection.</summary>
     public TimeSpan StaleAfter { get; set; } = TimeSpan.FromSeconds(10);
 
-    /// <summary>Kraken asks for no faster than one reconnect every 5 s after an outage; Cloudflare bans storms.</summary>
+    /// <summary>
+    /// First reconnect delay. Kraken allows immediate retries after a random drop and asks for at most one every 5 s
+    /// after an outage; the backoff doubles from here, so a lasting outage is soon well beyond that.
+    /// </summary>
     public TimeSpan ReconnectInitialDelay { get; set; } = TimeSpan.FromSeconds(1);
 
     public TimeSpan ReconnectMaxDelay { get; set; } = TimeSpan.FromSeconds(60);

@@ -12,13 +12,11 @@ namespace K2.Grains.Exchanges.Coinbase;
 /// <summary>
 /// Coinbase trade history: the public ticker endpoint returns a time window's trades newest first, so the window is
 /// walked backwards from its end to its start, and the pages are then handed over oldest first (handing the newest
-/// first would make every older trade look like a gap behind it). 429 pauses every request until its Retry-After.
+/// first would make every older trade look like a gap behind it).
 /// </summary>
 internal sealed partial class CoinbaseTradeHistoryClient(
-    HttpClient http, CoinbaseOptions options, RestRequestGate gate, TimeProvider time, ILogger<CoinbaseTradeHistoryClient> logger) : ITradeHistoryClient
+    RestPager pager, CoinbaseOptions options, TimeProvider time, ILogger<CoinbaseTradeHistoryClient> logger) : ITradeHistoryClient
 {
-    private const int MaxFailedAttempts = 5;
-
     /// <summary>Past this many trades in one window, pages are handed over as they come rather than held for ordering.</summary>
     private const int MaxHeldTrades = 200_000;
 
@@ -37,33 +35,11 @@ internal sealed partial class CoinbaseTradeHistoryClient(
         var end = (request.Before ?? UnixMicros.Now(time)).Value + 1;
         var pages = new Stack<TradeHistoryPage>();
         var held = 0;
-        var failures = 0;
         while (end > start)
         {
-            await gate.WaitAsync(1, cancellationToken);
             var path = string.Create(CultureInfo.InvariantCulture,
                 $"{CoinbaseEndpoints.TickerPath(product)}?limit={CoinbaseEndpoints.MaxTickerLimit}&start={Seconds(start)}&end={Seconds(end)}");
-            byte[] body;
-            try
-            {
-                using var response = await http.GetAsync($"{options.RestBase.ToString().TrimEnd('/')}{path}", cancellationToken);
-                if (RestResponses.IsRateLimited(response))
-                {
-                    var retryAfter = RestResponses.RetryAfter(response, time);
-                    gate.PauseUntil(time.GetUtcNow() + retryAfter);
-                    LogLimited(logger, retryAfter);
-                    continue;
-                }
-
-                response.EnsureSuccessStatusCode();
-                body = await response.Content.ReadAsByteArrayAsync(cancellationToken);
-            }
-            catch (HttpRequestException e) when (++failures < MaxFailedAttempts)
-            {
-                LogRetrying(logger, e, path, failures);
-                await Task.Delay(TimeSpan.FromSeconds(failures), time, cancellationToken);
-                continue;
-            }
+            var body = await pager.GetAsync(options.RestBase, path, weight: 1, headers: null, cancellationToken);
 
             var receivedAt = UnixMicros.Now(time);
             List<Trade> trades = [];
@@ -73,7 +49,6 @@ internal sealed partial class CoinbaseTradeHistoryClient(
                 throw new HttpRequestException($"Coinbase answered {path} with a body that is not a trade list.");
             }
 
-            failures = 0;
             trades.Reverse(); // oldest first within the page
             var page = new TradeHistoryPage(trades, rejections, $"GET {path}", receivedAt);
             if (held + trades.Count <= MaxHeldTrades)
@@ -91,9 +66,18 @@ internal sealed partial class CoinbaseTradeHistoryClient(
                 break; // the window's start is reached
             }
 
-            // Next page: everything older than this page's oldest trade (its own time again: ties are deduplicated).
+            // Next: what is older than this page's oldest trade, that microsecond included (ties are deduplicated). If
+            // a whole page shares that microsecond, paging by time cannot get past it: skip it, and say so.
             var oldest = trades[0].ExchangeTime.Value;
-            end = oldest < end ? oldest + 1 : end - 1;
+            if (oldest + 1 < end)
+            {
+                end = oldest + 1;
+            }
+            else
+            {
+                LogTiedPage(logger, product, trades[0].ExchangeTime.ToString(), trades.Count);
+                end = oldest;
+            }
         }
 
         while (pages.TryPop(out var page))
@@ -106,9 +90,7 @@ internal sealed partial class CoinbaseTradeHistoryClient(
     private static string Seconds(long micros) =>
         (micros / 1_000_000m).ToString("0.000000", CultureInfo.InvariantCulture);
 
-    [LoggerMessage(EventId = GrainsEventIds.BackfillFailed, Level = LogLevel.Warning, Message = "Coinbase REST answered 429; pausing requests for {RetryAfter}")]
-    private static partial void LogLimited(ILogger logger, TimeSpan retryAfter);
-
-    [LoggerMessage(EventId = GrainsEventIds.BackfillFailed, Level = LogLevel.Warning, Message = "Coinbase REST {Path} failed (attempt {Attempt}); retrying")]
-    private static partial void LogRetrying(ILogger logger, Exception exception, string path, int attempt);
+    [LoggerMessage(EventId = GrainsEventIds.BackfillSkipped, Level = LogLevel.Error,
+        Message = "Coinbase {Product}: a full page of {Trades} trades shares {Time}; trades beyond that page at that instant cannot be fetched by time")]
+    private static partial void LogTiedPage(ILogger logger, string product, string time, int trades);
 }

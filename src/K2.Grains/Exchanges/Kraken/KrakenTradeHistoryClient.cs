@@ -5,7 +5,6 @@ using K2.Core.Trades;
 using K2.Grains.Backfill;
 using K2.Grains.Configuration;
 using K2.Grains.Exchanges.Rest;
-using Microsoft.Extensions.Logging;
 
 namespace K2.Grains.Exchanges.Kraken;
 
@@ -14,10 +13,8 @@ namespace K2.Grains.Exchanges.Kraken;
 /// passed on and onward by the nanosecond <c>last</c> cursor, until the requested id or the present is reached.
 /// Kraken throttles with an HTTP-200 <c>EGeneral:Too many requests</c>; that pauses every request, doubling.
 /// </summary>
-internal sealed partial class KrakenTradeHistoryClient(
-    HttpClient http, KrakenOptions options, RestRequestGate gate, TimeProvider time, ILogger<KrakenTradeHistoryClient> logger) : ITradeHistoryClient
+internal sealed class KrakenTradeHistoryClient(RestPager pager, KrakenOptions options, TimeProvider time) : ITradeHistoryClient
 {
-    private const int MaxFailedAttempts = 5;
     private const long NanosecondsPerMicrosecond = 1_000;
     private static readonly TimeSpan MaxThrottlePause = TimeSpan.FromMinutes(1);
 
@@ -34,25 +31,11 @@ internal sealed partial class KrakenTradeHistoryClient(
         // One microsecond early: several trades can share the last one's time, and those already passed on are dropped.
         var since = (after.Value - 1) * NanosecondsPerMicrosecond;
         var pause = options.RestThrottlePause;
-        var failures = 0;
         while (true)
         {
-            await gate.WaitAsync(1, cancellationToken);
             var path = string.Create(CultureInfo.InvariantCulture,
                 $"{KrakenEndpoints.TradesPath}?pair={KrakenSymbols.RestPair(request.Instrument)}&since={since}&count={KrakenEndpoints.MaxRestTradesCount}");
-            byte[] body;
-            try
-            {
-                using var response = await http.GetAsync($"{options.RestBase.ToString().TrimEnd('/')}{path}", cancellationToken);
-                response.EnsureSuccessStatusCode();
-                body = await response.Content.ReadAsByteArrayAsync(cancellationToken);
-            }
-            catch (HttpRequestException e) when (++failures < MaxFailedAttempts)
-            {
-                LogRetrying(logger, e, path, failures);
-                await Task.Delay(TimeSpan.FromSeconds(failures), time, cancellationToken);
-                continue;
-            }
+            var body = await pager.GetAsync(options.RestBase, path, weight: 1, headers: null, cancellationToken);
 
             var receivedAt = UnixMicros.Now(time);
             List<Trade> trades = [];
@@ -60,8 +43,7 @@ internal sealed partial class KrakenTradeHistoryClient(
             var page = KrakenRestTradesParser.Parse(body, request.Instrument, receivedAt, trades, rejections);
             if (page.Outcome == KrakenRestOutcome.Throttled)
             {
-                gate.PauseUntil(time.GetUtcNow() + pause);
-                LogThrottled(logger, pause);
+                pager.PauseFor(pause);
                 pause = TimeSpan.FromTicks(Math.Min(pause.Ticks * 2, MaxThrottlePause.Ticks));
                 continue;
             }
@@ -71,7 +53,6 @@ internal sealed partial class KrakenTradeHistoryClient(
                 throw new HttpRequestException($"Kraken answered {path} with {page.Outcome}: {string.Join("; ", page.Errors)} {page.Detail}");
             }
 
-            failures = 0;
             pause = options.RestThrottlePause;
             await onPage(new TradeHistoryPage(trades, rejections, $"GET {path}", receivedAt), cancellationToken);
 
@@ -84,10 +65,4 @@ internal sealed partial class KrakenTradeHistoryClient(
             since = next;
         }
     }
-
-    [LoggerMessage(EventId = GrainsEventIds.BackfillFailed, Level = LogLevel.Warning, Message = "Kraken REST is throttling; pausing requests for {Pause}")]
-    private static partial void LogThrottled(ILogger logger, TimeSpan pause);
-
-    [LoggerMessage(EventId = GrainsEventIds.BackfillFailed, Level = LogLevel.Warning, Message = "Kraken REST {Path} failed (attempt {Attempt}); retrying")]
-    private static partial void LogRetrying(ILogger logger, Exception exception, string path, int attempt);
 }

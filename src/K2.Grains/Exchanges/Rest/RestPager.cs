@@ -1,0 +1,57 @@
+using K2.Core;
+using Microsoft.Extensions.Logging;
+
+namespace K2.Grains.Exchanges.Rest;
+
+/// <summary>
+/// One exchange's REST GETs, within its limits: each waits at the gate, a 429 or 418 pauses every request until its
+/// <c>Retry-After</c> and is then retried, and a network failure or server error is retried a few times with a
+/// growing delay before it is reported. Lives as long as the process, so a pause outlasts a session restart.
+/// </summary>
+internal sealed partial class RestPager(Exchange exchange, HttpClient http, RestRequestGate gate, TimeProvider time, ILogger<RestPager> logger)
+{
+    private const int MaxFailedAttempts = 5;
+
+    /// <summary>The body of <c>GET base + pathAndQuery</c>; throws <see cref="HttpRequestException"/> when the exchange keeps failing.</summary>
+    public async Task<byte[]> GetAsync(Uri baseUri, string pathAndQuery, int weight, IReadOnlyDictionary<string, string>? headers, CancellationToken cancellationToken)
+    {
+        for (var failures = 0; ; )
+        {
+            await gate.WaitAsync(weight, cancellationToken);
+            using var message = new HttpRequestMessage(HttpMethod.Get, $"{baseUri.ToString().TrimEnd('/')}{pathAndQuery}");
+            foreach (var (name, value) in headers ?? new Dictionary<string, string>())
+            {
+                message.Headers.Add(name, value);
+            }
+
+            try
+            {
+                using var response = await http.SendAsync(message, cancellationToken);
+                if (RestResponses.IsRateLimited(response))
+                {
+                    var retryAfter = RestResponses.RetryAfter(response, time);
+                    PauseFor(retryAfter);
+                    LogLimited(logger, exchange, (int)response.StatusCode, retryAfter);
+                    continue;
+                }
+
+                response.EnsureSuccessStatusCode();
+                return await response.Content.ReadAsByteArrayAsync(cancellationToken);
+            }
+            catch (HttpRequestException e) when (++failures < MaxFailedAttempts)
+            {
+                LogRetrying(logger, exchange, pathAndQuery, failures, e.Message);
+                await Task.Delay(TimeSpan.FromSeconds(failures), time, cancellationToken);
+            }
+        }
+    }
+
+    /// <summary>No request goes out for <paramref name="duration"/> (an exchange's throttling reply that is not a 429).</summary>
+    public void PauseFor(TimeSpan duration) => gate.PauseUntil(time.GetUtcNow() + duration);
+
+    [LoggerMessage(EventId = GrainsEventIds.BackfillRateLimited, Level = LogLevel.Warning, Message = "{Exchange} REST answered {Status}; pausing requests for {RetryAfter}")]
+    private static partial void LogLimited(ILogger logger, Exchange exchange, int status, TimeSpan retryAfter);
+
+    [LoggerMessage(EventId = GrainsEventIds.BackfillRetrying, Level = LogLevel.Warning, Message = "{Exchange} REST {Path} failed (attempt {Attempt}: {Reason}); retrying")]
+    private static partial void LogRetrying(ILogger logger, Exchange exchange, string path, int attempt, string reason);
+}
