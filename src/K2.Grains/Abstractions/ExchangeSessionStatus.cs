@@ -7,5 +7,5 @@ public sealed record ExchangeSessionStatus(
     int SubscribedStreams,
     long Connections,
     long TradesReceived,
-    long FramesRejected,
+    long TradesRejected,
     DateTimeOffset? LastFrameAt);

@@ -28,6 +28,7 @@ internal sealed class ExchangeConnectors(
 {
     private static readonly TimeSpan RestTimeout = TimeSpan.FromSeconds(30);
     private readonly ConcurrentDictionary<Exchange, HttpClient> _http = new();
+    private readonly ConcurrentDictionary<Exchange, RestPager> _pagers = new();
 
     public IExchangeSession CreateSession(Exchange exchange, TradeRoute route, PossibleLoss signalPossibleLoss)
     {
@@ -41,8 +42,8 @@ internal sealed class ExchangeConnectors(
         };
     }
 
-    public BackfillWorker CreateBackfillWorker(Exchange exchange, TradeRoute route, BackfillDone done) =>
-        new(backfills.For(exchange), CreateHistoryClient(exchange), route, done, bronze, metrics, loggers.CreateLogger<BackfillWorker>());
+    public BackfillWorker CreateBackfillWorker(Exchange exchange, TradeRoute route, BackfillRefine refine, BackfillDone done) =>
+        new(backfills.For(exchange), CreateHistoryClient(exchange), route, refine, done, bronze, metrics, loggers.CreateLogger<BackfillWorker>());
 
     public void Dispose()
     {
@@ -54,18 +55,23 @@ internal sealed class ExchangeConnectors(
 
     private ITradeHistoryClient CreateHistoryClient(Exchange exchange) => exchange switch
     {
-        Exchange.Binance => new BinanceTradeHistoryClient(
-            Http(exchange), options.Value.Binance,
-            new RestRequestGate(options.Value.Binance.RestWeightPerMinute, BinanceEndpoints.RequestWeightInterval, time),
-            time, loggers.CreateLogger<BinanceTradeHistoryClient>()),
-        Exchange.Kraken => new KrakenTradeHistoryClient(
-            Http(exchange), options.Value.Kraken, new RestRequestGate(options.Value.Kraken.RestRequestsPerSecond, TimeSpan.FromSeconds(1), time),
-            time, loggers.CreateLogger<KrakenTradeHistoryClient>()),
-        Exchange.Coinbase => new CoinbaseTradeHistoryClient(
-            Http(exchange), options.Value.Coinbase, new RestRequestGate(options.Value.Coinbase.RestRequestsPerSecond, TimeSpan.FromSeconds(1), time),
-            time, loggers.CreateLogger<CoinbaseTradeHistoryClient>()),
+        Exchange.Binance => new BinanceTradeHistoryClient(Pager(exchange), options.Value.Binance, time),
+        Exchange.Kraken => new KrakenTradeHistoryClient(Pager(exchange), options.Value.Kraken, time),
+        Exchange.Coinbase => new CoinbaseTradeHistoryClient(Pager(exchange), options.Value.Coinbase, time, loggers.CreateLogger<CoinbaseTradeHistoryClient>()),
         _ => throw new NotSupportedException($"No REST history for {exchange.ToName()}."),
     };
+
+    /// <summary>One pager (and so one request budget and pause) per exchange for the life of the process.</summary>
+    private RestPager Pager(Exchange exchange) => _pagers.GetOrAdd(exchange, e =>
+    {
+        var gate = e switch
+        {
+            Exchange.Binance => new RestRequestGate(options.Value.Binance.RestWeightPerMinute, BinanceEndpoints.RequestWeightInterval, time),
+            Exchange.Kraken => new RestRequestGate(options.Value.Kraken.RestRequestsPerSecond, TimeSpan.FromSeconds(1), time),
+            _ => new RestRequestGate(options.Value.Coinbase.RestRequestsPerSecond, TimeSpan.FromSeconds(1), time),
+        };
+        return new RestPager(e, Http(e), gate, time, loggers.CreateLogger<RestPager>());
+    });
 
     private HttpClient Http(Exchange exchange) => _http.GetOrAdd(exchange, static _ => new HttpClient(new SocketsHttpHandler
     {

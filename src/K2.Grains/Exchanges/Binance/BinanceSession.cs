@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using System.Text.Json;
 using K2.Core;
 using K2.Core.Exchanges.Binance;
@@ -18,7 +17,6 @@ internal sealed partial class BinanceSession : ExchangeSession
 {
     private readonly BinanceOptions _options;
     private readonly string[] _streams;
-    private readonly ConditionalWeakTable<SessionConnection, Dictionary<long, int>> _pendingRequests = [];
     private long _nextRequestId;
 
     public BinanceSession(BinanceOptions options, SessionContext context)
@@ -45,7 +43,7 @@ internal sealed partial class BinanceSession : ExchangeSession
         var requests = _streams.Chunk(_options.StreamsPerSubscribe)
             .Select(chunk => new BinanceStreamRequest(BinanceStreamRequest.Subscribe, chunk, Interlocked.Increment(ref _nextRequestId)))
             .ToList();
-        var pending = _pendingRequests.GetOrCreateValue(connection);
+        var pending = connection.VenueState<Dictionary<long, int>>();
         lock (pending)
         {
             requests.ForEach(r => pending[r.Id] = r.Params.Count);
@@ -85,11 +83,7 @@ internal sealed partial class BinanceSession : ExchangeSession
 
     private void OnRequestResult(SessionConnection connection, long requestId)
     {
-        if (!_pendingRequests.TryGetValue(connection, out var pending))
-        {
-            return;
-        }
-
+        var pending = connection.VenueState<Dictionary<long, int>>();
         bool complete;
         lock (pending)
         {

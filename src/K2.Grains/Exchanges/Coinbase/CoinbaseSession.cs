@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using System.Text.Json;
 using K2.Core;
 using K2.Core.Exchanges.Coinbase;
@@ -19,7 +18,6 @@ internal sealed partial class CoinbaseSession : ExchangeSession
 {
     private readonly CoinbaseOptions _options;
     private readonly IReadOnlyList<string> _products;
-    private readonly ConditionalWeakTable<SessionConnection, SequenceState> _sequences = [];
 
     public CoinbaseSession(CoinbaseOptions options, SessionContext context)
         : base(Exchange.Coinbase, Settings(options), context)
@@ -44,7 +42,7 @@ internal sealed partial class CoinbaseSession : ExchangeSession
         List<Trade> trades = [];
         List<TradeRejection> rejections = [];
         var parsed = CoinbaseTradeParser.Parse(frame.Span, receivedAt, Registry, _options.SideConvention, trades, rejections);
-        if (parsed.SequenceNum is { } sequence && _sequences.GetOrCreateValue(connection).Advance(sequence) is { } missed)
+        if (parsed.SequenceNum is { } sequence && connection.VenueState<SequenceState>().Advance(sequence) is { } missed)
         {
             LogSequenceGap(Context.Logger, connection.Id, missed.From, missed.To);
             await Context.SignalPossibleLoss($"{connection.Id} sequence gap {missed.From}..{missed.To}", stop);
@@ -75,25 +73,21 @@ internal sealed partial class CoinbaseSession : ExchangeSession
         && subscriptions.TryGetValue(CoinbaseEndpoints.MarketTradesChannel, out var products)
         && _products.All(products.Contains);
 
-    /// <summary>The last sequence number of one connection; reports the numbers skipped by a jump.</summary>
+    /// <summary>The last sequence number of one connection (read by its receive loop only); reports the numbers a jump skipped.</summary>
     private sealed class SequenceState
     {
-        private readonly Lock _gate = new();
         private long? _last;
 
         public (long From, long To)? Advance(long sequence)
         {
-            lock (_gate)
+            var last = _last;
+            if (last is null || sequence > last)
             {
-                var last = _last;
-                if (last is null || sequence > last)
-                {
-                    _last = sequence;
-                }
-
-                // Lower or equal numbers are repeats or late arrivals: the trades in them are deduplicated downstream.
-                return last is { } previous && sequence > previous + 1 ? (previous + 1, sequence - 1) : null;
+                _last = sequence;
             }
+
+            // Lower or equal numbers are repeats or late arrivals: the trades in them are deduplicated downstream.
+            return last is { } previous && sequence > previous + 1 ? (previous + 1, sequence - 1) : null;
         }
     }
 

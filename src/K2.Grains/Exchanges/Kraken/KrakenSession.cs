@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using System.Text.Json;
 using K2.Core;
 using K2.Core.Exchanges.Kraken;
@@ -18,7 +17,6 @@ internal sealed partial class KrakenSession : ExchangeSession
 {
     private readonly KrakenOptions _options;
     private readonly string[] _symbols;
-    private readonly ConditionalWeakTable<SessionConnection, HashSet<string>> _awaitingAck = [];
     private long _nextRequestId;
 
     public KrakenSession(KrakenOptions options, SessionContext context)
@@ -35,7 +33,7 @@ internal sealed partial class KrakenSession : ExchangeSession
 
     protected override async Task SubscribeAsync(SessionConnection connection, CancellationToken cancellationToken)
     {
-        var awaiting = _awaitingAck.GetOrCreateValue(connection);
+        var awaiting = connection.VenueState<HashSet<string>>();
         lock (awaiting)
         {
             awaiting.UnionWith(_symbols);
@@ -85,11 +83,12 @@ internal sealed partial class KrakenSession : ExchangeSession
             LogRefused(Context.Logger, connection.Id, answer.Symbol, answer.Error);
         }
 
-        if (answer.Symbol is null || !_awaitingAck.TryGetValue(connection, out var awaiting))
+        if (answer.Symbol is null)
         {
             return;
         }
 
+        var awaiting = connection.VenueState<HashSet<string>>();
         bool complete;
         lock (awaiting)
         {

@@ -36,6 +36,6 @@ internal abstract partial class ExchangeSession
     private static partial void LogReplaced(ILogger logger, Exchange exchange, string connectionId);
 
     [LoggerMessage(EventId = GrainsEventIds.ExchangeFrameRejected, Level = LogLevel.Warning,
-        Message = "{Exchange} rejected a trade ({Reason}: {Detail}) in frame {FrameNumber} of {ConnectionId}: {Frame}")]
-    private static partial void LogRejected(ILogger logger, Exchange exchange, string reason, string detail, string connectionId, long frameNumber, string frame);
+        Message = "{Exchange} rejected a trade ({Reason}: {Detail}) in frame {FrameNumber} of {ConnectionId}: {Frame} ({NotLogged} more rejected since the last of these lines; all are counted and in bronze)")]
+    private static partial void LogRejected(ILogger logger, Exchange exchange, string reason, string detail, string connectionId, long frameNumber, string frame, long notLogged);
 }

@@ -1,5 +1,4 @@
 using System.Net.WebSockets;
-using System.Security.Cryptography;
 using K2.Core;
 using K2.Core.Instruments;
 using K2.Core.Trades;
@@ -18,15 +17,17 @@ namespace K2.Grains.Exchanges.Sessions;
 /// </summary>
 internal abstract partial class ExchangeSession(Exchange exchange, ExchangeSessionSettings settings, SessionContext context) : IExchangeSession
 {
-    /// <summary>Tells this process's connections apart from other silos' and from its own earlier runs in bronze.</summary>
-    private static readonly string ProcessInstance = Convert.ToHexString(RandomNumberGenerator.GetBytes(3)).ToLowerInvariant();
+    /// <summary>At most one rejection is logged per interval; a hostile stream must not flood the log.</summary>
+    private static readonly TimeSpan RejectionLogInterval = TimeSpan.FromSeconds(1);
 
     private int _openConnections;
     private int _subscribed;
     private long _connections;
     private long _tradesReceived;
-    private long _framesRejected;
+    private long _tradesRejected;
     private long _lastFrameTicks;
+    private long _lastRejectionLogTicks;
+    private long _rejectionsNotLogged;
 
     public Exchange Exchange => exchange;
 
@@ -43,19 +44,20 @@ internal abstract partial class ExchangeSession(Exchange exchange, ExchangeSessi
             Volatile.Read(ref _subscribed),
             Interlocked.Read(ref _connections),
             Interlocked.Read(ref _tradesReceived),
-            Interlocked.Read(ref _framesRejected),
+            Interlocked.Read(ref _tradesRejected),
             lastFrame == 0 ? null : new DateTimeOffset(lastFrame, TimeSpan.Zero));
     }
 
     public async Task RunAsync(CancellationToken stop)
     {
         var backoff = new ReconnectBackoff(settings.ReconnectInitialDelay, settings.ReconnectMaxDelay, Random.Shared);
+        var stopped = Task.Delay(Timeout.InfiniteTimeSpan, context.Time, stop);
         Running? active = null;
-        while (!stop.IsCancellationRequested)
+        try
         {
-            if (active is null)
+            while (!stop.IsCancellationRequested)
             {
-                active = await TryOpenAsync(stop);
+                active ??= await TryOpenAsync(signalsPossibleLoss: true, stop);
                 if (active is null)
                 {
                     if (!await DelayAsync(backoff.NextDelay(), stop))
@@ -66,37 +68,38 @@ internal abstract partial class ExchangeSession(Exchange exchange, ExchangeSessi
                     continue;
                 }
 
-                _ = SignalLossWhenSubscribedAsync(active.Connection, stop);
-            }
-
-            var stopped = Task.Delay(Timeout.InfiniteTimeSpan, context.Time, stop);
-            var completed = await Task.WhenAny(active.Run, active.Connection.ReplaceRequested, stopped);
-            if (stop.IsCancellationRequested)
-            {
-                await CloseAsync(active);
-                break;
-            }
-
-            if (completed == active.Run)
-            {
-                var lifetime = context.Time.GetUtcNow() - active.Connection.ConnectedAt;
-                backoff.OnDisconnected(lifetime);
-                active.Dispose();
-                active = null;
-                var delay = backoff.NextDelay();
-                LogReconnecting(context.Logger, exchange, delay);
-                if (!await DelayAsync(delay, stop))
+                var completed = await Task.WhenAny(active.Run, active.Connection.ReplaceRequested, stopped);
+                if (stop.IsCancellationRequested)
                 {
                     break;
                 }
 
-                continue;
+                if (completed == active.Run)
+                {
+                    backoff.OnDisconnected(context.Time.GetUtcNow() - active.Connection.ConnectedAt);
+                    active.Dispose();
+                    active = null;
+                    var delay = backoff.NextDelay();
+                    LogReconnecting(context.Logger, exchange, delay);
+                    if (!await DelayAsync(delay, stop))
+                    {
+                        break;
+                    }
+
+                    continue;
+                }
+
+                active = await ReplaceAsync(active, await active.Connection.ReplaceRequested, backoff, stop);
             }
-
-            active = await ReplaceAsync(active, await active.Connection.ReplaceRequested, stop);
         }
-
-        active?.Dispose();
+        finally
+        {
+            if (active is not null)
+            {
+                await CloseAsync(active);
+                active.Dispose();
+            }
+        }
     }
 
     /// <summary>Sends the venue's subscribe requests on a new connection; call <see cref="SessionConnection.MarkSubscribed"/> once all are acknowledged.</summary>
@@ -127,20 +130,21 @@ internal abstract partial class ExchangeSession(Exchange exchange, ExchangeSessi
             return;
         }
 
-        var raw = frame.ToArray(); // the receive buffer is reused for the next frame
+        // The frame is kept once, on its first row; the others point at it by connection and frame number.
+        ReadOnlyMemory<byte> RawFor(int index) => index == 0 ? frame.ToArray() : ReadOnlyMemory<byte>.Empty;
         var bronze = context.Bronze.For(exchange);
         var index = 0;
         foreach (var trade in trades)
         {
-            await bronze.WriteAsync(BronzeTrade.Accepted(trade, BronzeSource.WebSocket, connection.Id, frameNumber, index++, raw), stop);
+            await bronze.WriteAsync(BronzeTrade.Accepted(trade, BronzeSource.WebSocket, connection.Id, frameNumber, index, RawFor(index++)), stop);
         }
 
         foreach (var rejection in rejections)
         {
-            await bronze.WriteAsync(BronzeTrade.Rejected(rejection, receivedAt, BronzeSource.WebSocket, connection.Id, frameNumber, index++, raw), stop);
-            Interlocked.Increment(ref _framesRejected);
+            await bronze.WriteAsync(BronzeTrade.Rejected(rejection, receivedAt, BronzeSource.WebSocket, connection.Id, frameNumber, index, RawFor(index++)), stop);
+            Interlocked.Increment(ref _tradesRejected);
             context.Metrics.Rejected(exchange, rejection.Reason);
-            LogRejected(context.Logger, exchange, rejection.Reason.ToName(), rejection.Detail, connection.Id, frameNumber, Excerpt(frame.Span));
+            LogRejectedThrottled(rejection, connection, frameNumber, frame.Span);
         }
 
         if (trades.Count == 0)
@@ -167,7 +171,7 @@ internal abstract partial class ExchangeSession(Exchange exchange, ExchangeSessi
         }
     }
 
-    private async Task<Running?> TryOpenAsync(CancellationToken stop)
+    private async Task<Running?> TryOpenAsync(bool signalsPossibleLoss, CancellationToken stop)
     {
         ExchangeWebSocket socket;
         try
@@ -192,7 +196,7 @@ internal abstract partial class ExchangeSession(Exchange exchange, ExchangeSessi
         }
 
         var connection = new SessionConnection(
-            socket, $"{exchange.ToName()}/{ProcessInstance}/{number}",
+            socket, $"{exchange.ToName()}/{K2.Grains.Ingest.ProcessInstance.Id}/{number}", signalsPossibleLoss,
             new OutgoingMessageLimiter(settings.MaxOutgoingMessagesPerSecond, context.Time), context.Time);
         LogConnected(context.Logger, exchange, connection.Id, settings.Uri);
         var abandon = new CancellationTokenSource();
@@ -212,10 +216,23 @@ internal abstract partial class ExchangeSession(Exchange exchange, ExchangeSessi
             : null;
         try
         {
-            while (await connection.Socket.ReceiveAsync(abandon.Token) is { } frame)
+            while (true)
             {
+                connection.WaitingForData();
+                if (await connection.Socket.ReceiveAsync(abandon.Token) is not { } frame)
+                {
+                    break;
+                }
+
                 var number = connection.OnFrame();
-                Interlocked.Exchange(ref _lastFrameTicks, connection.LastFrameAt.UtcTicks);
+                Interlocked.Exchange(ref _lastFrameTicks, context.Time.GetUtcNow().UtcTicks);
+                if (number == 1 && connection.SignalsPossibleLoss)
+                {
+                    // Before any of this connection's trades is routed, so each instrument's catch-up starts from
+                    // where it stood when the stream broke, not from a snapshot the new connection sends first.
+                    await context.SignalPossibleLoss($"{connection.Id} opened", stop);
+                }
+
                 await OnFrameAsync(connection, number, frame, connection.Now(), stop);
             }
 
@@ -240,7 +257,11 @@ internal abstract partial class ExchangeSession(Exchange exchange, ExchangeSessi
         }
         finally
         {
-            Interlocked.Decrement(ref _openConnections);
+            if (Interlocked.Decrement(ref _openConnections) == 0)
+            {
+                SetSubscribed(0);
+            }
+
             await abandon.CancelAsync();
             try
             {
@@ -274,7 +295,7 @@ internal abstract partial class ExchangeSession(Exchange exchange, ExchangeSessi
     /// <summary>A connection that has been silent too long is dead even if TCP says otherwise: drop it and reconnect.</summary>
     private void Watch(SessionConnection connection, CancellationTokenSource abandon)
     {
-        var silent = context.Time.GetUtcNow() - connection.LastFrameAt;
+        var silent = connection.Silence;
         if (silent >= settings.StaleAfter && !abandon.IsCancellationRequested)
         {
             LogStale(context.Logger, exchange, connection.Id, silent);
@@ -289,36 +310,52 @@ internal abstract partial class ExchangeSession(Exchange exchange, ExchangeSessi
         }
     }
 
-    /// <summary>Opens a successor and switches to it once it is subscribed; keeps the old one when that fails.</summary>
-    private async Task<Running?> ReplaceAsync(Running current, string reason, CancellationToken stop)
+    /// <summary>
+    /// Opens a successor and switches to it once it is subscribed, retrying with backoff while the old connection lives.
+    /// Returns the connection to carry on with: the successor; the old one when stopping (the caller closes it); or
+    /// null when the old one ended first, so the caller reconnects the ordinary way, catching up.
+    /// </summary>
+    private async Task<Running?> ReplaceAsync(Running current, string reason, ReconnectBackoff backoff, CancellationToken stop)
     {
         LogReplacing(context.Logger, exchange, current.Connection.Id, reason);
-        var successor = await TryOpenAsync(stop);
-        if (successor is not null)
+        while (!stop.IsCancellationRequested && !current.Run.IsCompleted)
         {
+            if (await TryOpenAsync(signalsPossibleLoss: false, stop) is { } successor)
+            {
+                try
+                {
+                    await successor.Connection.Subscribed.WaitAsync(settings.SubscribeTimeout, context.Time, stop);
+                    if (current.Run.IsCompleted)
+                    {
+                        // The old connection ended before the new one was ready: trades in between may be missing.
+                        await context.SignalPossibleLoss($"{current.Connection.Id} ended before {successor.Connection.Id} was subscribed", stop);
+                    }
+
+                    await CloseAsync(current);
+                    current.Dispose();
+                    LogReplaced(context.Logger, exchange, successor.Connection.Id);
+                    return successor;
+                }
+                catch (Exception e) when (e is TimeoutException or OperationCanceledException)
+                {
+                    await CloseAsync(successor);
+                    successor.Dispose();
+                }
+            }
+
             try
             {
-                await successor.Connection.Subscribed.WaitAsync(settings.SubscribeTimeout, context.Time, stop);
-                await CloseAsync(current);
-                current.Dispose();
-                LogReplaced(context.Logger, exchange, successor.Connection.Id);
-                return successor;
+                await Task.WhenAny(current.Run, Task.Delay(backoff.NextDelay(), context.Time, stop));
             }
-            catch (Exception e) when (e is TimeoutException or OperationCanceledException)
+            catch (OperationCanceledException)
             {
-                await CloseAsync(successor);
-                successor.Dispose();
+                // Stopping: handled below.
             }
         }
 
-        // No successor: stay on the old connection until it ends, then reconnect the ordinary way.
-        try
+        if (stop.IsCancellationRequested)
         {
-            await current.Run.WaitAsync(stop);
-        }
-        catch (OperationCanceledException)
-        {
-            await CloseAsync(current);
+            return current;
         }
 
         current.Dispose();
@@ -341,19 +378,6 @@ internal abstract partial class ExchangeSession(Exchange exchange, ExchangeSessi
         await running.Run;
     }
 
-    private async Task SignalLossWhenSubscribedAsync(SessionConnection connection, CancellationToken stop)
-    {
-        try
-        {
-            await connection.Subscribed.WaitAsync(stop);
-            await context.SignalPossibleLoss($"{connection.Id} subscribed", stop);
-        }
-        catch (OperationCanceledException)
-        {
-            // Stopped first.
-        }
-    }
-
     private async Task<bool> DelayAsync(TimeSpan delay, CancellationToken stop)
     {
         try
@@ -365,6 +389,20 @@ internal abstract partial class ExchangeSession(Exchange exchange, ExchangeSessi
         {
             return false;
         }
+    }
+
+    private void LogRejectedThrottled(TradeRejection rejection, SessionConnection connection, long frameNumber, ReadOnlySpan<byte> frame)
+    {
+        var now = context.Time.GetUtcNow().UtcTicks;
+        var last = Interlocked.Read(ref _lastRejectionLogTicks);
+        if (now - last < RejectionLogInterval.Ticks || Interlocked.CompareExchange(ref _lastRejectionLogTicks, now, last) != last)
+        {
+            Interlocked.Increment(ref _rejectionsNotLogged);
+            return;
+        }
+
+        LogRejected(context.Logger, exchange, rejection.Reason.ToName(), rejection.Detail, connection.Id, frameNumber, Excerpt(frame),
+            Interlocked.Exchange(ref _rejectionsNotLogged, 0));
     }
 
     /// <summary>The start of a frame for a log line: a hostile or broken stream must not flood the log.</summary>
