@@ -40,5 +40,13 @@ public static class GrainsEventIds
     public const int BackfillFailed = 3123;
     public const int BackfillQueueFull = 3124;
     public const int InstrumentResumed = 3125;
+    public const int InstrumentResumeRetry = 3126;
+    public const int InstrumentResumeFailed = 3127;
+    public const int BackfillFetched = 3128;
+    public const int BackfillRateLimited = 3129;
+    public const int BackfillRetrying = 3130;
+    public const int BackfillWorkerFailed = 3131;
+    public const int BackfillSkipped = 3132;
+    public const int ExchangeRejectionsSuppressed = 3116;
     public const int ExchangeReconnecting = 3107;
 }

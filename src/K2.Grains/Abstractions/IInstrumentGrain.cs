@@ -26,6 +26,12 @@ public interface IInstrumentGrain : IGrainWithStringKey
     [OneWay]
     Task OnBackfillDoneAsync(BackfillRequest request, bool succeeded, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// What of a gap request is still missing: the request narrowed to its first and last missing ids, or null when the
+    /// gap has filled meanwhile. The backfill worker asks before fetching, so a gap a late frame filled costs no REST call.
+    /// </summary>
+    Task<BackfillRequest?> GetStillMissingAsync(BackfillRequest request);
+
     /// <summary>The newest trade passed on and the gaps still open (answered after every message queued before it).</summary>
     Task<InstrumentStatus> GetStatusAsync();
 }

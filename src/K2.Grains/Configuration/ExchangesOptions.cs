@@ -10,4 +10,8 @@ public sealed class ExchangesOptions
     public KrakenOptions Kraken { get; set; } = new();
 
     public CoinbaseOptions Coinbase { get; set; } = new();
+
+    /// <summary>Binance and Kraken document per-symbol trade ids without holes; Coinbase is a setting.</summary>
+    public bool TradeIdsAreSequential(K2.Core.Exchange exchange) =>
+        exchange != K2.Core.Exchange.Coinbase || Coinbase.TradeIdsAreSequential;
 }

@@ -11,9 +11,31 @@ public sealed class IngestOptions
     /// </summary>
     public TimeSpan GapGrace { get; set; } = TimeSpan.FromSeconds(2);
 
-    /// <summary>Fetches of one gap before its remaining ids are declared lost (the exchange has no such trades).</summary>
+    /// <summary>
+    /// Answered fetches of one gap before its remaining ids are declared lost (the exchange has no such trades). A
+    /// fetch the exchange did not answer (down, refusing) is not an attempt: it is retried until it is answered.
+    /// </summary>
     public int MaxBackfillAttempts { get; set; } = 5;
 
     /// <summary>Wait before fetching a gap again, times the attempt number: REST can lag the stream by a moment.</summary>
     public TimeSpan BackfillRetryDelay { get; set; } = TimeSpan.FromSeconds(3);
+
+    /// <summary>Longest wait between fetches the exchange did not answer.</summary>
+    public TimeSpan MaxBackfillRetryDelay { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>
+    /// How far back a resuming instrument looks in the hot store for ids that never arrived before the stop (a gap
+    /// still being fetched, backfilled trades still buffered), so they are fetched again.
+    /// </summary>
+    public TimeSpan ResumeGapWindow { get; set; } = TimeSpan.FromHours(6);
+
+    /// <summary>
+    /// Every instrument catches up over REST this often even when nothing looked wrong: trades a stream silently
+    /// dropped just before a symbol went quiet show no gap until the next trade. One REST page per instrument per
+    /// interval; zero turns it off.
+    /// </summary>
+    public TimeSpan ReconcileInterval { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>Holes restored from storage at most, per instrument.</summary>
+    public int MaxRestoredGaps { get; set; } = 1_000;
 }

@@ -4,6 +4,9 @@ using K2.Core.Trades;
 using K2.Grains.Abstractions;
 using K2.Grains.Backfill;
 using K2.Grains.Runtime;
+using K2.Grains.Configuration;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace K2.Grains.Exchanges;
 
@@ -12,9 +15,11 @@ namespace K2.Grains.Exchanges;
 /// not messages; the grain starts and stops them and connects them to the instrument grains.
 /// </summary>
 [KeepAlive]
-internal sealed class ExchangeGrain(ExchangeConnectors connectors, InstrumentRegistry registry) : Grain, IExchangeGrain
+internal sealed partial class ExchangeGrain(
+    ExchangeConnectors connectors, InstrumentRegistry registry, IOptions<IngestOptions> options, ILogger<ExchangeGrain> logger) : Grain, IExchangeGrain
 {
     private IExchangeSession? _session;
+    private IDisposable? _reconcile;
     private CancellationTokenSource? _stop;
     private Task _run = Task.CompletedTask;
     private Exchange _exchange;
@@ -32,13 +37,22 @@ internal sealed class ExchangeGrain(ExchangeConnectors connectors, InstrumentReg
         }
 
         _session ??= connectors.CreateSession(_exchange, RouteAsync, SignalPossibleLossAsync);
-        var backfill = connectors.CreateBackfillWorker(_exchange, RouteAsync, BackfillDoneAsync);
+        var backfill = connectors.CreateBackfillWorker(_exchange, RouteAsync, StillMissingAsync, BackfillDoneAsync);
         _stop = new CancellationTokenSource();
         var session = _session;
         var token = _stop.Token;
         _run = Task.WhenAll(
             Task.Run(() => session.RunAsync(token), CancellationToken.None),
             Task.Run(() => backfill.RunAsync(token), CancellationToken.None));
+        if (options.Value.ReconcileInterval > TimeSpan.Zero)
+        {
+            var every = options.Value.ReconcileInterval;
+            _reconcile = RegisterGrainTimer(ct => SignalPossibleLossAsync("periodic reconciliation", ct), every, every);
+        }
+
+        // Both loops catch what they can; should one still fail, say so at once rather than at the next stop.
+        _ = _run.ContinueWith(
+            t => LogRunFailed(logger, t.Exception!, _exchange.ToName()), CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
         return Task.CompletedTask;
     }
 
@@ -49,10 +63,18 @@ internal sealed class ExchangeGrain(ExchangeConnectors connectors, InstrumentReg
             return;
         }
 
+        _reconcile?.Dispose();
+        _reconcile = null;
         await _stop.CancelAsync();
-        await _run.WaitAsync(cancellationToken);
-        _stop.Dispose();
-        _stop = null;
+        try
+        {
+            await _run.WaitAsync(cancellationToken);
+        }
+        finally
+        {
+            _stop.Dispose();
+            _stop = null;
+        }
     }
 
     public Task<ExchangeSessionStatus> GetStatusAsync() =>
@@ -74,4 +96,10 @@ internal sealed class ExchangeGrain(ExchangeConnectors connectors, InstrumentReg
 
     private Task BackfillDoneAsync(BackfillRequest request, bool succeeded, CancellationToken cancellationToken) =>
         GrainFactory.GetGrain<IInstrumentGrain>(request.Instrument.Key).OnBackfillDoneAsync(request, succeeded, cancellationToken);
+
+    private Task<BackfillRequest?> StillMissingAsync(BackfillRequest request, CancellationToken cancellationToken) =>
+        GrainFactory.GetGrain<IInstrumentGrain>(request.Instrument.Key).GetStillMissingAsync(request);
+
+    [LoggerMessage(EventId = GrainsEventIds.BackfillWorkerFailed, Level = LogLevel.Critical, Message = "The {Exchange} session or backfill loop failed; restart K2 to recover it")]
+    private static partial void LogRunFailed(ILogger logger, Exception exception, string exchange);
 }

@@ -6,6 +6,7 @@ using K2.Grains.Backfill;
 using K2.Grains.Configuration;
 using K2.Grains.Ingest;
 using K2.Grains.Runtime;
+using K2.Storage.ClickHouse;
 using K2.Storage.Trades;
 using K2.Storage.Writers;
 using Microsoft.Extensions.Logging;
@@ -16,23 +17,33 @@ namespace K2.Grains.Instruments;
 /// <summary>
 /// Passes each trade of one instrument to the hot store exactly once, and keeps the instrument complete: a jump in
 /// trade ids is fetched over REST after a short grace, a possible loss (reconnect, restart, sequence gap) triggers a
-/// catch-up from the last trade, and ids the exchange never fills after several attempts are reported as lost.
-/// On activation it resumes from the last trade already stored.
+/// catch-up from the last trade, and ids the exchange never returns after several answered fetches are reported as
+/// lost (and still taken should they come). On activation it resumes from the hot store: after the last trade stored,
+/// with the holes stored trades show (a gap that was still being fetched when K2 stopped) reopened and fetched.
+/// Kept alive: instruments are few, and their gap state must not be collected while a backfill is pending.
 /// </summary>
+[KeepAlive]
 internal sealed partial class InstrumentGrain(
     InstrumentRegistry registry,
     BatchedTableWriter<Trade> silverTrades,
     TradeQueries storedTrades,
     BackfillQueues backfills,
     IOptions<IngestOptions> options,
+    IOptions<ExchangesOptions> exchanges,
     IngestMetrics metrics,
+    TimeProvider time,
     ILogger<InstrumentGrain> logger) : Grain, IInstrumentGrain
 {
-    private readonly TradeSequenceTracker _tracker = new();
+    /// <summary>Tries of the resume query while the hot store is unavailable, doubling from one second.</summary>
+    private const int ResumeAttempts = 5;
+
+    private TradeSequenceTracker _tracker = new();
     private Instrument _instrument = null!;
 
-    // One catch-up at a time: a burst of possible losses (a flapping connection, several sequence gaps) needs only one.
+    // One catch-up in the queue at a time; a possible loss while one runs asks for another when it finishes, since
+    // the running one may have chosen its end before that loss.
     private bool _catchUpQueued;
+    private bool _catchUpAgain;
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
@@ -44,20 +55,25 @@ internal sealed partial class InstrumentGrain(
         }
 
         _instrument = instrument;
-        var last = (await storedTrades.GetLatestAsync(exchange, instrument.Symbol, 1, cancellationToken)).FirstOrDefault();
-        if (last is not null)
+        _tracker = new TradeSequenceTracker(exchanges.Value.TradeIdsAreSequential(exchange));
+        for (var attempt = 1; ; attempt++)
         {
-            var id = TradeId.FromText(last.TradeId);
-            if (id.IsNumeric)
+            try
             {
-                _tracker.ResumeAfter(id.Number, last.ExchangeTime);
+                await ResumeAsync(cancellationToken);
+                return;
             }
-            else
+            catch (ClickHouseException e) when (attempt < ResumeAttempts)
             {
-                _tracker.Record(id, last.ExchangeTime);
+                LogResumeRetry(logger, e, instrument.Key, attempt);
+                await Task.Delay(TimeSpan.FromSeconds(1 << (attempt - 1)), time, cancellationToken);
             }
-
-            LogResumed(logger, instrument.Key, last.TradeId, last.ExchangeTime.ToString());
+            catch (ClickHouseException e)
+            {
+                // Trades must keep flowing; what was missing before the stop is found again at the next restart.
+                LogResumeFailed(logger, e, instrument.Key);
+                return;
+            }
         }
     }
 
@@ -73,7 +89,7 @@ internal sealed partial class InstrumentGrain(
 
             // Recorded as passed on only once the writer has it: a trade that never reached it may come again.
             await silverTrades.WriteAsync(trade, cancellationToken);
-            metrics.Normalized(trade.Exchange);
+            metrics.Stored(trade.Exchange);
             if (_tracker.Record(trade.TradeId, trade.ExchangeTime) is { } gap)
             {
                 metrics.GapDetected(trade.Exchange, gap.Count);
@@ -91,11 +107,13 @@ internal sealed partial class InstrumentGrain(
 
     public Task OnPossibleLossAsync(string reason, CancellationToken cancellationToken)
     {
-        // Nothing passed on yet (and nothing stored): there is no point to catch up from.
-        if (!_catchUpQueued && (_tracker.HighestId is not null || _tracker.NewestTime is not null))
+        if (_catchUpQueued)
         {
-            _catchUpQueued = Enqueue(
-                new BackfillRequest(_instrument, BackfillReason.CatchUp, _tracker.HighestId + 1, null, _tracker.NewestTime, null), TimeSpan.Zero);
+            _catchUpAgain = true;
+        }
+        else
+        {
+            QueueCatchUp();
         }
 
         return Task.CompletedTask;
@@ -103,12 +121,29 @@ internal sealed partial class InstrumentGrain(
 
     public Task OnBackfillDoneAsync(BackfillRequest request, bool succeeded, CancellationToken cancellationToken)
     {
-        var attemptsLeft = request.Attempt < options.Value.MaxBackfillAttempts;
-        var retryDelay = options.Value.BackfillRetryDelay * request.Attempt;
+        if (!succeeded)
+        {
+            // Not an attempt: the exchange did not answer. Try again, waiting longer each time, for as long as it takes.
+            var delay = TimeSpan.FromTicks(Math.Min(
+                options.Value.BackfillRetryDelay.Ticks << Math.Min(request.Failures, 16), options.Value.MaxBackfillRetryDelay.Ticks));
+            var queued = Enqueue(request with { Failures = request.Failures + 1 }, delay);
+            if (request.Reason == BackfillReason.CatchUp)
+            {
+                _catchUpQueued = queued;
+            }
+
+            return Task.CompletedTask;
+        }
+
         if (request.Reason == BackfillReason.CatchUp)
         {
-            // A catch-up has nothing to verify; one that failed is tried again.
-            _catchUpQueued = !succeeded && attemptsLeft && Enqueue(request with { Attempt = request.Attempt + 1 }, retryDelay);
+            _catchUpQueued = false;
+            if (_catchUpAgain)
+            {
+                _catchUpAgain = false;
+                QueueCatchUp();
+            }
+
             return Task.CompletedTask;
         }
 
@@ -117,24 +152,37 @@ internal sealed partial class InstrumentGrain(
             return Task.CompletedTask;
         }
 
-        var missing = _tracker.GapsWithin(from, to).Sum(g => Math.Min(g.ToId, to) - Math.Max(g.FromId, from) + 1);
+        var missing = MissingWithin(from, to);
         if (missing == 0)
         {
             metrics.GapRepaired(_instrument.Exchange);
             LogRepaired(logger, _instrument.Key, from, to);
         }
-        else if (attemptsLeft)
+        else if (request.Attempt < options.Value.MaxBackfillAttempts)
         {
-            Enqueue(request with { Attempt = request.Attempt + 1 }, retryDelay);
+            Enqueue(request with { Attempt = request.Attempt + 1, Failures = 0 }, options.Value.BackfillRetryDelay * request.Attempt);
         }
         else
         {
             var abandoned = _tracker.Abandon(from, to);
             metrics.GapAbandoned(_instrument.Exchange, abandoned);
-            LogAbandoned(logger, _instrument.Key, from, to, abandoned, $"not on REST after {request.Attempt} attempts");
+            LogAbandoned(logger, _instrument.Key, from, to, abandoned, $"not on REST after {request.Attempt} answered fetches");
         }
 
         return Task.CompletedTask;
+    }
+
+    public Task<BackfillRequest?> GetStillMissingAsync(BackfillRequest request)
+    {
+        if (request is not { Reason: BackfillReason.Gap, FromId: { } from, ToId: { } to })
+        {
+            return Task.FromResult<BackfillRequest?>(request);
+        }
+
+        var open = _tracker.GapsWithin(from, to);
+        return Task.FromResult(open.Count == 0
+            ? null
+            : request with { FromId = Math.Max(from, open[0].FromId), ToId = Math.Min(to, open[^1].ToId) });
     }
 
     public Task<InstrumentStatus> GetStatusAsync() => Task.FromResult(new InstrumentStatus(
@@ -143,6 +191,48 @@ internal sealed partial class InstrumentGrain(
         _tracker.NewestTime?.ToDateTimeOffset(),
         _tracker.OpenGaps.Count,
         _tracker.MissingCount));
+
+    private async Task ResumeAsync(CancellationToken cancellationToken)
+    {
+        var last = (await storedTrades.GetLatestAsync(_instrument.Exchange, _instrument.Symbol, 1, cancellationToken)).FirstOrDefault();
+        if (last is null)
+        {
+            return;
+        }
+
+        var id = TradeId.FromText(last.TradeId);
+        if (id.IsNumeric && exchanges.Value.TradeIdsAreSequential(_instrument.Exchange))
+        {
+            _tracker.ResumeAfter(id.Number, last.ExchangeTime);
+            var since = new UnixMicros(UnixMicros.Now(time).Value - (options.Value.ResumeGapWindow.Ticks / TimeSpan.TicksPerMicrosecond));
+            foreach (var hole in await storedTrades.FindIdGapsAsync(_instrument.Exchange, _instrument.Symbol, since, options.Value.MaxRestoredGaps, cancellationToken))
+            {
+                _tracker.RestoreGap(hole);
+                metrics.GapDetected(_instrument.Exchange, hole.Count);
+                LogGap(logger, _instrument.Key, hole.FromId, hole.ToId, hole.Count);
+                Enqueue(new BackfillRequest(_instrument, BackfillReason.Gap, hole.FromId, hole.ToId, hole.After, hole.Before), TimeSpan.Zero);
+            }
+        }
+        else
+        {
+            _tracker.Record(id, last.ExchangeTime);
+        }
+
+        LogResumed(logger, _instrument.Key, last.TradeId, last.ExchangeTime.ToString(), _tracker.OpenGaps.Count);
+    }
+
+    private void QueueCatchUp()
+    {
+        // Nothing passed on yet (and nothing stored): there is no point to catch up from.
+        if (_tracker.HighestId is not null || _tracker.NewestTime is not null)
+        {
+            _catchUpQueued = Enqueue(
+                new BackfillRequest(_instrument, BackfillReason.CatchUp, _tracker.HighestId + 1, null, _tracker.NewestTime, null), TimeSpan.Zero);
+        }
+    }
+
+    private long MissingWithin(long from, long to) =>
+        _tracker.GapsWithin(from, to).Sum(g => Math.Min(g.ToId, to) - Math.Max(g.FromId, from) + 1);
 
     private bool Enqueue(BackfillRequest request, TimeSpan delay)
     {
@@ -155,8 +245,15 @@ internal sealed partial class InstrumentGrain(
         return false;
     }
 
-    [LoggerMessage(EventId = GrainsEventIds.InstrumentResumed, Level = LogLevel.Information, Message = "{Instrument} resumes after stored trade {TradeId} at {ExchangeTime}")]
-    private static partial void LogResumed(ILogger logger, string instrument, string tradeId, string exchangeTime);
+    [LoggerMessage(EventId = GrainsEventIds.InstrumentResumed, Level = LogLevel.Information,
+        Message = "{Instrument} resumes after stored trade {TradeId} at {ExchangeTime}, with {OpenGaps} hole(s) to fetch")]
+    private static partial void LogResumed(ILogger logger, string instrument, string tradeId, string exchangeTime, int openGaps);
+
+    [LoggerMessage(EventId = GrainsEventIds.InstrumentResumeRetry, Level = LogLevel.Warning, Message = "{Instrument} could not read the hot store to resume (attempt {Attempt}); retrying")]
+    private static partial void LogResumeRetry(ILogger logger, Exception exception, string instrument, int attempt);
+
+    [LoggerMessage(EventId = GrainsEventIds.InstrumentResumeFailed, Level = LogLevel.Error, Message = "{Instrument} starts without resuming: the hot store did not answer")]
+    private static partial void LogResumeFailed(ILogger logger, Exception exception, string instrument);
 
     [LoggerMessage(EventId = GrainsEventIds.GapDetected, Level = LogLevel.Warning, Message = "{Instrument} missing trade ids {FromId}..{ToId} ({Count}); backfilling")]
     private static partial void LogGap(ILogger logger, string instrument, long fromId, long toId, long count);

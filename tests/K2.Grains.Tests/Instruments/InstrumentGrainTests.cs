@@ -122,7 +122,7 @@ public sealed class InstrumentGrainTests(EmbeddedClickHouseFixture fixture) : IA
     }
 
     [Fact]
-    public async Task A_gap_that_rest_cannot_fill_is_retried_then_given_up_and_stays_given_up()
+    public async Task A_gap_that_rest_cannot_fill_is_retried_then_given_up_yet_a_late_trade_in_it_is_still_taken()
     {
         var host = await StartAsync();
         await SendAsync(host, 10, 15);
@@ -142,11 +142,52 @@ public sealed class InstrumentGrainTests(EmbeddedClickHouseFixture fixture) : IA
         }
 
         await Grain(host).OnBackfillDoneAsync(request with { Attempt = 3 }, succeeded: true, Ct);
-        await SendAsync(host, 12); // an id given up on is not accepted later as new
-
+        (await Grain(host).GetStatusAsync()).MissingTrades.ShouldBe(0, "given up: no longer counted as missing");
         Queue(host).Count.ShouldBe(0, "given up: no further attempt");
-        (await Grain(host).GetStatusAsync()).MissingTrades.ShouldBe(0);
-        (await StoredIdsAsync(host)).ShouldBe(["10", "15"]);
+
+        await SendAsync(host, 12, 12); // a given-up id that turns up after all is taken, once
+        (await StoredIdsAsync(host)).ShouldBe(["10", "12", "15"]);
+    }
+
+    [Fact]
+    public async Task A_fetch_the_exchange_did_not_answer_is_retried_with_growing_waits_and_is_not_counted_as_an_attempt()
+    {
+        var host = await StartAsync();
+        await SendAsync(host, 10, 15);
+        host.Clock.Advance(Grace);
+        var request = await Queue(host).DequeueAsync(Ct).WaitAsync(TimeSpan.FromSeconds(10), Ct);
+
+        for (var failures = 0; failures < 5; failures++)
+        {
+            await Grain(host).OnBackfillDoneAsync(request, succeeded: false, Ct);
+            await Grain(host).GetStatusAsync();
+            var dequeue = Queue(host).DequeueAsync(Ct);
+            var wait = RetryDelay * (1 << failures);
+            host.Clock.Advance(wait - TimeSpan.FromTicks(1));
+            dequeue.IsCompleted.ShouldBeFalse($"after {failures + 1} unanswered fetch(es) the wait is {wait}");
+            host.Clock.Advance(TimeSpan.FromTicks(1));
+            request = await dequeue.WaitAsync(TimeSpan.FromSeconds(10), Ct);
+            (request.Attempt, request.Failures).ShouldBe((1, failures + 1));
+        }
+
+        (await Grain(host).GetStatusAsync()).MissingTrades.ShouldBe(4, "never given up while the exchange does not answer");
+    }
+
+    [Fact]
+    public async Task The_worker_fetches_only_what_is_still_missing_of_a_gap()
+    {
+        var host = await StartAsync();
+        await SendAsync(host, 10, 21);
+        var gap = new BackfillRequest(Btc, BackfillReason.Gap, 11, 20, null, null);
+
+        await SendAsync(host, 11, 12, 20); // late frames fill both ends
+        (await Grain(host).GetStillMissingAsync(gap)).ShouldBe(gap with { FromId = 13, ToId = 19 });
+
+        await SendAsync(host, 13, 14, 15, 16, 17, 18, 19);
+        (await Grain(host).GetStillMissingAsync(gap)).ShouldBeNull();
+
+        var catchUp = new BackfillRequest(Btc, BackfillReason.CatchUp, 22, null, null, null);
+        (await Grain(host).GetStillMissingAsync(catchUp)).ShouldBe(catchUp, "a catch-up has no known end: always fetched");
     }
 
     [Fact]
@@ -168,6 +209,25 @@ public sealed class InstrumentGrainTests(EmbeddedClickHouseFixture fixture) : IA
     }
 
     [Fact]
+    public async Task A_restart_reopens_a_gap_that_was_still_being_fetched_when_k2_stopped()
+    {
+        var first = await StartAsync();
+        await SendAsync(first, 1, 2, 3, 7); // 4..6 open when the process stops
+        (await StoredIdsAsync(first)).Count.ShouldBe(4);
+        await first.DisposeAsync();
+
+        var second = await StartAsync();
+        var status = await Grain(second).GetStatusAsync();
+        var gap = await Queue(second).DequeueAsync(Ct).WaitAsync(TimeSpan.FromSeconds(10), Ct);
+
+        (status.HighestTradeId, status.OpenGaps, status.MissingTrades).ShouldBe(("7", 1, 3L));
+        (gap.Reason, gap.FromId, gap.ToId).ShouldBe((BackfillReason.Gap, 4L, 6L), "fetched at once: its grace passed long ago");
+        await SendAsync(second, 5, 7);
+        (await StoredIdsAsync(second)).ShouldBe(["1", "2", "3", "5", "7"]);
+        (await Grain(second).GetStatusAsync()).MissingTrades.ShouldBe(2);
+    }
+
+    [Fact]
     public async Task A_possible_loss_queues_a_catch_up_from_the_last_trade_to_the_present()
     {
         var host = await StartAsync();
@@ -181,6 +241,31 @@ public sealed class InstrumentGrainTests(EmbeddedClickHouseFixture fixture) : IA
         request.ToId.ShouldBeNull();
         request.After.ShouldBe(Time(host, 2));
         request.Before.ShouldBeNull();
+    }
+
+    [Fact]
+    public async Task Losses_while_a_catch_up_is_pending_coalesce_into_one_more_catch_up_after_it()
+    {
+        var host = await StartAsync();
+        await SendAsync(host, 1, 2);
+
+        await Grain(host).OnPossibleLossAsync("reconnected", Ct);
+        await Grain(host).OnPossibleLossAsync("reconnected again", Ct);
+        await Grain(host).OnPossibleLossAsync("and again", Ct);
+        await Grain(host).GetStatusAsync();
+        Queue(host).Count.ShouldBe(1, "one catch-up queued at a time");
+        var first = await Queue(host).DequeueAsync(Ct).WaitAsync(TimeSpan.FromSeconds(10), Ct);
+
+        await SendAsync(host, 3, 4); // what the first catch-up fetched
+        await Grain(host).OnBackfillDoneAsync(first, succeeded: true, Ct);
+        await Grain(host).GetStatusAsync();
+        Queue(host).Count.ShouldBe(1, "the losses after the first began need one more catch-up, from where it ended");
+        var second = await Queue(host).DequeueAsync(Ct).WaitAsync(TimeSpan.FromSeconds(10), Ct);
+        (second.Reason, second.FromId).ShouldBe((BackfillReason.CatchUp, 5L));
+
+        await Grain(host).OnBackfillDoneAsync(second, succeeded: true, Ct);
+        await Grain(host).GetStatusAsync();
+        Queue(host).Count.ShouldBe(0, "no loss since the second began");
     }
 
     public async ValueTask DisposeAsync()
