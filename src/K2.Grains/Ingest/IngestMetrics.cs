@@ -4,7 +4,10 @@ using K2.Core.Trades;
 
 namespace K2.Grains.Ingest;
 
-/// <summary>Ingest instruments (meter "K2.Ingest"), tagged by exchange and, for rejections, by reason.</summary>
+/// <summary>
+/// Ingest instruments (meter "K2.Ingest"), tagged by exchange and, for rejections, by reason; plus running totals per
+/// exchange for the dashboard.
+/// </summary>
 public sealed class IngestMetrics
 {
     public const string MeterName = "K2.Ingest";
@@ -19,30 +22,54 @@ public sealed class IngestMetrics
     private readonly Counter<long> _gapsRepaired;
     private readonly Counter<long> _gapTradesAbandoned;
     private readonly Counter<long> _backfilled;
+    private readonly Counts[] _totals = [.. Enumerable.Range(0, ExchangeNames.All.Max(e => (int)e) + 1).Select(_ => new Counts())];
 
     public IngestMetrics(IMeterFactory meterFactory)
     {
         var meter = meterFactory.Create(MeterName);
-        _received = meter.CreateCounter<long>("k2.trades.received", "{trade}", "Trades parsed from exchange frames.");
-        _rejected = meter.CreateCounter<long>("k2.trades.rejected", "{frame}", "Frames or trades rejected by parsing or validation.");
-        _duplicates = meter.CreateCounter<long>("k2.trades.duplicates", "{trade}", "Trades dropped as already seen.");
+        _received = meter.CreateCounter<long>("k2.trades.received", "{trade}", "Valid trades parsed from exchange frames.");
+        _rejected = meter.CreateCounter<long>("k2.trades.rejected", "{trade}", "Trades (or whole frames) rejected by parsing or validation.");
+        _duplicates = meter.CreateCounter<long>("k2.trades.duplicates", "{trade}", "Trades dropped as already passed on.");
         _stored = meter.CreateCounter<long>("k2.trades.normalized", "{trade}", "New trades handed to the hot store.");
         _reconnects = meter.CreateCounter<long>("k2.exchange.reconnects", "{connection}", "WebSocket connections opened after the first.");
         _gapsDetected = meter.CreateCounter<long>("k2.gaps.detected", "{gap}", "Jumps in trade ids, each a backfill.");
         _gapTradesMissing = meter.CreateCounter<long>("k2.gaps.missing_trades", "{trade}", "Trade ids missing when gaps were detected.");
         _gapsRepaired = meter.CreateCounter<long>("k2.gaps.repaired", "{gap}", "Gaps completely filled by backfill.");
-        _gapTradesAbandoned = meter.CreateCounter<long>("k2.gaps.abandoned_trades", "{trade}", "Missing trade ids given up (never found on REST).");
+        _gapTradesAbandoned = meter.CreateCounter<long>("k2.gaps.abandoned_trades", "{trade}", "Missing trade ids given up (never returned by REST).");
         _backfilled = meter.CreateCounter<long>("k2.backfill.trades", "{trade}", "Trades fetched over REST (before deduplication).");
     }
 
-    public void Received(Exchange exchange, int trades = 1) => _received.Add(trades, Tag(exchange));
+    public IngestTotals Totals(Exchange exchange)
+    {
+        var t = _totals[(int)exchange];
+        return new IngestTotals(
+            Interlocked.Read(ref t.Received), Interlocked.Read(ref t.Rejected), Interlocked.Read(ref t.Stored), Interlocked.Read(ref t.Duplicates),
+            Interlocked.Read(ref t.GapsDetected), Interlocked.Read(ref t.GapsRepaired), Interlocked.Read(ref t.Backfilled), Interlocked.Read(ref t.Lost));
+    }
 
-    public void Rejected(Exchange exchange, TradeRejectReason reason) =>
+    public void Received(Exchange exchange, int trades = 1)
+    {
+        _received.Add(trades, Tag(exchange));
+        Interlocked.Add(ref _totals[(int)exchange].Received, trades);
+    }
+
+    public void Rejected(Exchange exchange, TradeRejectReason reason)
+    {
         _rejected.Add(1, Tag(exchange), new KeyValuePair<string, object?>("reason", reason.ToName()));
+        Interlocked.Increment(ref _totals[(int)exchange].Rejected);
+    }
 
-    public void Duplicate(Exchange exchange) => _duplicates.Add(1, Tag(exchange));
+    public void Duplicate(Exchange exchange)
+    {
+        _duplicates.Add(1, Tag(exchange));
+        Interlocked.Increment(ref _totals[(int)exchange].Duplicates);
+    }
 
-    public void Normalized(Exchange exchange) => _stored.Add(1, Tag(exchange));
+    public void Stored(Exchange exchange)
+    {
+        _stored.Add(1, Tag(exchange));
+        Interlocked.Increment(ref _totals[(int)exchange].Stored);
+    }
 
     public void Reconnected(Exchange exchange) => _reconnects.Add(1, Tag(exchange));
 
@@ -50,13 +77,38 @@ public sealed class IngestMetrics
     {
         _gapsDetected.Add(1, Tag(exchange));
         _gapTradesMissing.Add(missingTrades, Tag(exchange));
+        Interlocked.Increment(ref _totals[(int)exchange].GapsDetected);
     }
 
-    public void GapRepaired(Exchange exchange) => _gapsRepaired.Add(1, Tag(exchange));
+    public void GapRepaired(Exchange exchange)
+    {
+        _gapsRepaired.Add(1, Tag(exchange));
+        Interlocked.Increment(ref _totals[(int)exchange].GapsRepaired);
+    }
 
-    public void GapAbandoned(Exchange exchange, long trades) => _gapTradesAbandoned.Add(trades, Tag(exchange));
+    public void GapAbandoned(Exchange exchange, long trades)
+    {
+        _gapTradesAbandoned.Add(trades, Tag(exchange));
+        Interlocked.Add(ref _totals[(int)exchange].Lost, trades);
+    }
 
-    public void Backfilled(Exchange exchange, int trades) => _backfilled.Add(trades, Tag(exchange));
+    public void Backfilled(Exchange exchange, int trades)
+    {
+        _backfilled.Add(trades, Tag(exchange));
+        Interlocked.Add(ref _totals[(int)exchange].Backfilled, trades);
+    }
 
     private static KeyValuePair<string, object?> Tag(Exchange exchange) => new("exchange", exchange.ToName());
+
+    private sealed class Counts
+    {
+        public long Received;
+        public long Rejected;
+        public long Stored;
+        public long Duplicates;
+        public long GapsDetected;
+        public long GapsRepaired;
+        public long Backfilled;
+        public long Lost;
+    }
 }

@@ -2,6 +2,7 @@ using K2.Core;
 using K2.Core.Trades;
 using K2.Grains.Abstractions;
 using K2.Grains.Hosting;
+using K2.Grains.Ingest;
 using K2.Grains.Runtime;
 using K2.Storage.Writers;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -25,7 +26,8 @@ internal static class DashboardEndpoints
     }
 
     private static async Task<Ok<DashboardStatus>> GetStatusAsync(
-        IGrainFactory grains, IngestSessions sessions, IGrainRuntimeStatistics runtime, BatchedTableWriter<Trade> silverTrades, TimeProvider time)
+        IGrainFactory grains, IngestSessions sessions, IngestMetrics ingest, IGrainRuntimeStatistics runtime, BatchedTableWriter<Trade> silverTrades,
+        TimeProvider time)
     {
         var exchanges = new List<ExchangeSessionStatus>();
         foreach (var exchange in sessions.Enabled)
@@ -39,11 +41,14 @@ internal static class DashboardEndpoints
             exchanges,
             new GrainsStatus(snapshot.Activations.Count, snapshot.TotalMessages, snapshot.TotalErrors,
                 snapshot.Activations.Sum(a => (long)a.MailboxDepth)),
-            new HotStoreStatus(silverTrades.RowsWritten, silverTrades.BufferedRows)));
+            new HotStoreStatus(silverTrades.RowsWritten, silverTrades.BufferedRows),
+            sessions.Enabled.ToDictionary(e => e.ToName(), ingest.Totals)));
     }
 }
 
-internal sealed record DashboardStatus(DateTimeOffset Now, IReadOnlyList<ExchangeSessionStatus> Exchanges, GrainsStatus Grains, HotStoreStatus HotStore);
+internal sealed record DashboardStatus(
+    DateTimeOffset Now, IReadOnlyList<ExchangeSessionStatus> Exchanges, GrainsStatus Grains, HotStoreStatus HotStore,
+    IReadOnlyDictionary<string, IngestTotals> Ingest);
 
 internal sealed record GrainsStatus(int Activations, long Messages, long Errors, long MailboxDepth);
 
