@@ -14,6 +14,7 @@ namespace K2.EndToEnd.Tests.Support;
 internal sealed partial class K2Process : IAsyncDisposable
 {
     private const int Sigterm = 15;
+    private static readonly string[] Venues = ["Binance", "Kraken", "Coinbase"];
 
     private readonly Process _process;
     private readonly ConcurrentQueue<string> _output = new();
@@ -36,7 +37,11 @@ internal sealed partial class K2Process : IAsyncDisposable
     /// <summary>Everything the process printed so far, for failure messages.</summary>
     public string Output => string.Join(Environment.NewLine, _output);
 
-    /// <summary>Starts <c>k2 run</c> with <paramref name="arguments"/> appended and <paramref name="environment"/> set.</summary>
+    /// <summary>
+    /// Starts <c>k2 run</c> with <paramref name="arguments"/> appended and <paramref name="environment"/> set. An exchange
+    /// the environment does not point anywhere is disabled (unless <c>--simulate</c> serves it): a test never talks to a
+    /// real exchange.
+    /// </summary>
     public static K2Process Start(
         string dataDirectory, IEnumerable<string> arguments, IReadOnlyDictionary<string, string>? environment = null, string? urls = null)
     {
@@ -53,9 +58,18 @@ internal sealed partial class K2Process : IAsyncDisposable
             start.ArgumentList.Add(argument);
         }
 
-        foreach (var (key, value) in environment ?? new Dictionary<string, string>())
+        environment ??= new Dictionary<string, string>();
+        foreach (var (key, value) in environment)
         {
             start.Environment[key] = value;
+        }
+
+        if (!arguments.Contains("--simulate"))
+        {
+            foreach (var venue in Venues.Where(v => !environment.Keys.Any(k => k.StartsWith($"K2__Exchanges__{v}__", StringComparison.Ordinal))))
+            {
+                start.Environment[$"K2__Exchanges__{venue}__Enabled"] = "false";
+            }
         }
 
         var process = new Process { StartInfo = start };
