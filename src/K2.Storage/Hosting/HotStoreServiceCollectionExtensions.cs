@@ -1,6 +1,8 @@
 using K2.Core;
+using K2.Core.Candles;
 using K2.Core.Trades;
 using K2.Storage.Bronze;
+using K2.Storage.Candles;
 using K2.Storage.ClickHouse;
 using K2.Storage.ClickHouse.Embedded;
 using K2.Storage.Schema;
@@ -34,7 +36,7 @@ public static class HotStoreServiceCollectionExtensions
 
     /// <summary>
     /// The hot store on whatever <see cref="IClickHouseClient"/> is registered: migrations at start-up, the silver and
-    /// bronze writers, and the queries.
+    /// bronze writers, the candle writer, and the queries.
     /// </summary>
     public static IServiceCollection AddHotStore(this IServiceCollection services)
     {
@@ -57,6 +59,9 @@ public static class HotStoreServiceCollectionExtensions
         services.AddSingleton<IRowBinaryTable<Trade>, SilverTradesTable>();
         services.AddSingleton<BatchedTableWriter<Trade>>();
         services.AddHostedService(sp => sp.GetRequiredService<BatchedTableWriter<Trade>>());
+        services.AddSingleton<IRowBinaryTable<Candle>, OhlcvTable>();
+        services.AddSingleton<BatchedTableWriter<Candle>>();
+        services.AddHostedService(sp => sp.GetRequiredService<BatchedTableWriter<Candle>>());
         services.AddSingleton<BronzeWriters>();
         foreach (var exchange in ExchangeNames.All)
         {
@@ -64,6 +69,7 @@ public static class HotStoreServiceCollectionExtensions
         }
 
         services.AddSingleton<TradeQueries>();
+        services.AddSingleton<CandleQueries>();
         return services;
     }
 }

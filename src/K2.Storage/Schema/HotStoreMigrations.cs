@@ -38,6 +38,38 @@ public static class HotStoreMigrations
             """,
         ]),
         new(2, "bronze_trades", [BronzeTable("binance"), BronzeTable("kraken"), BronzeTable("coinbase")]),
+        new(3, "ohlcv",
+        [
+            // Candles of every timeframe, written by the instrument grains; a correction is a new row with a higher
+            // version, and the highest version of a bucket wins. Sums are Decimal128: volumes keep the trades' scale
+            // (8), quote volume and vwap the scale of price times quantity (16), so nothing rounds but vwap, which is
+            // truncated as ClickHouse's decimal division does. Signed integers only, since Iceberg has no unsigned ones.
+            """
+            CREATE TABLE IF NOT EXISTS {db}.ohlcv
+            (
+                exchange     LowCardinality(String),
+                symbol       LowCardinality(String),
+                timeframe    LowCardinality(String),
+                bucket_start DateTime64(6, 'UTC'),
+                open         Decimal(18, 8),
+                high         Decimal(18, 8),
+                low          Decimal(18, 8),
+                close        Decimal(18, 8),
+                volume       Decimal(38, 8),
+                quote_volume Decimal(38, 16),
+                buy_volume   Decimal(38, 8),
+                sell_volume  Decimal(38, 8),
+                trade_count  Int64,
+                vwap         Decimal(38, 16),
+                version      Int64,
+                updated_at   DateTime64(6, 'UTC')
+            )
+            ENGINE = ReplacingMergeTree(version)
+            PARTITION BY toYYYYMMDD(bucket_start)
+            ORDER BY (exchange, symbol, timeframe, bucket_start)
+            TTL toDateTime(bucket_start) + INTERVAL 30 DAY
+            """,
+        ]),
     ];
 
     /// <summary>

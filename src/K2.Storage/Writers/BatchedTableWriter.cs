@@ -13,7 +13,8 @@ namespace K2.Storage.Writers;
 /// <see cref="BatchedWriterOptions.MaxBatchRows"/> rows or <see cref="BatchedWriterOptions.FlushInterval"/> of waiting.
 /// A failed insert is retried with capped exponential backoff and jitter while the bounded buffer fills and then
 /// makes producers wait, so a store outage slows ingest down instead of losing rows or growing memory; once the
-/// store is back, the backlog drains. Stopping drains the buffer before it returns.
+/// store is back, the backlog drains. Stopping drains the buffer before it returns. A producer that must read its own
+/// writes back waits for <see cref="WhenWrittenAsync"/>.
 /// </summary>
 public sealed partial class BatchedTableWriter<TRow> : IHostedService, IAsyncDisposable
 {
@@ -23,8 +24,9 @@ public sealed partial class BatchedTableWriter<TRow> : IHostedService, IAsyncDis
     private readonly TimeProvider _time;
     private readonly StorageMetrics _metrics;
     private readonly ILogger _logger;
-    private readonly Channel<TRow> _buffer;
+    private readonly Channel<Entry> _buffer;
     private readonly List<TRow> _batch;
+    private readonly List<TaskCompletionSource> _waiters = [];
     private readonly ArrayBufferWriter<byte> _encoded = new(1 << 20);
     private readonly ArrayBufferWriter<byte> _scratch = new(1 << 10);
     private readonly string _insertStatement;
@@ -46,7 +48,7 @@ public sealed partial class BatchedTableWriter<TRow> : IHostedService, IAsyncDis
         _time = time;
         _metrics = metrics;
         _logger = logger;
-        _buffer = Channel.CreateBounded<TRow>(new BoundedChannelOptions(options.MaxBufferedRows)
+        _buffer = Channel.CreateBounded<Entry>(new BoundedChannelOptions(options.MaxBufferedRows)
         {
             FullMode = BoundedChannelFullMode.Wait,
             SingleReader = true,
@@ -68,7 +70,26 @@ public sealed partial class BatchedTableWriter<TRow> : IHostedService, IAsyncDis
     /// accepted, so producers draining at shutdown (with their tokens already cancelled) still hand over their rows.
     /// </summary>
     public ValueTask WriteAsync(TRow row, CancellationToken cancellationToken) =>
-        _buffer.Writer.TryWrite(row) ? ValueTask.CompletedTask : _buffer.Writer.WriteAsync(row, cancellationToken);
+        _buffer.Writer.TryWrite(new Entry(row, null)) ? ValueTask.CompletedTask : _buffer.Writer.WriteAsync(new Entry(row, null), cancellationToken);
+
+    /// <summary>
+    /// Completes once every row handed over before this call has been inserted (rows are inserted in the order they
+    /// were handed over); fails when the writer stops first.
+    /// </summary>
+    public async Task WhenWrittenAsync(CancellationToken cancellationToken)
+    {
+        var written = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        try
+        {
+            await _buffer.Writer.WriteAsync(new Entry(default!, written), cancellationToken);
+        }
+        catch (ChannelClosedException e)
+        {
+            throw new InvalidOperationException($"The {_table.Name} writer has stopped.", e);
+        }
+
+        await written.Task.WaitAsync(cancellationToken);
+    }
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
@@ -121,6 +142,8 @@ public sealed partial class BatchedTableWriter<TRow> : IHostedService, IAsyncDis
             {
                 await FillBatchAsync(reader);
                 await FlushAsync();
+                _waiters.ForEach(w => w.TrySetResult());
+                _waiters.Clear();
             }
         }
         catch (Exception) when (_abort.IsCancellationRequested)
@@ -128,17 +151,43 @@ public sealed partial class BatchedTableWriter<TRow> : IHostedService, IAsyncDis
             // Shutdown gave up on the store; StopAsync reports what was left. An insert that was still running may
             // end in a store error rather than a cancellation, which is the same outcome.
         }
+        finally
+        {
+            while (reader.TryRead(out var entry))
+            {
+                if (entry.Written is { } waiter)
+                {
+                    _waiters.Add(waiter);
+                }
+                else
+                {
+                    Interlocked.Increment(ref _inFlight); // still counted as left behind by StopAsync
+                }
+            }
+
+            _waiters.ForEach(w => w.TrySetException(new InvalidOperationException($"The {_table.Name} writer stopped before the rows were written.")));
+            _waiters.Clear();
+        }
     }
 
-    /// <summary>Takes rows until the batch is full or its first row has waited a flush interval.</summary>
-    private async Task FillBatchAsync(ChannelReader<TRow> reader)
+    /// <summary>
+    /// Takes rows until the batch is full, its first row has waited a flush interval, or someone waits for the rows
+    /// taken so far to be written.
+    /// </summary>
+    private async Task FillBatchAsync(ChannelReader<Entry> reader)
     {
         var started = _time.GetTimestamp();
         while (true)
         {
-            while (_batch.Count < _options.MaxBatchRows && reader.TryRead(out var row))
+            while (_batch.Count < _options.MaxBatchRows && reader.TryRead(out var entry))
             {
-                _batch.Add(row);
+                if (entry.Written is { } waiter)
+                {
+                    _waiters.Add(waiter);
+                    return;
+                }
+
+                _batch.Add(entry.Row);
                 Interlocked.Increment(ref _inFlight);
             }
 
@@ -255,4 +304,7 @@ public sealed partial class BatchedTableWriter<TRow> : IHostedService, IAsyncDis
     [LoggerMessage(EventId = StorageEventIds.WriterDropped, Level = LogLevel.Error,
         Message = "Gave up {Rows} rows for {Table} at shutdown: the store stayed unavailable")]
     private static partial void LogDropped(ILogger logger, long rows, string table);
+
+    /// <summary>A row, or (with <see cref="Written"/> set) a request to be told when the rows before it are written.</summary>
+    private readonly record struct Entry(TRow Row, TaskCompletionSource? Written);
 }

@@ -43,7 +43,7 @@ public sealed class GrainTestHost : IAsyncDisposable
 
     /// <param name="configureGrains">The grains to register, as in <c>AddGrains</c>.</param>
     /// <param name="configureOptions">Runtime options, applied after the (empty) configuration.</param>
-    /// <param name="configureServices">Anything else the grains need, e.g. a test probe.</param>
+    /// <param name="configureServices">Anything else the grains need, e.g. a test probe or the hot store.</param>
     /// <param name="cancellationToken">Cancels the start.</param>
     public static async Task<GrainTestHost> StartAsync(
         Action<GrainRegistrationBuilder> configureGrains,
@@ -58,13 +58,14 @@ public sealed class GrainTestHost : IAsyncDisposable
         services.AddSingleton<TimeProvider>(clock);
         services.AddLogging(logging => logging.SetMinimumLevel(LogLevel.Trace).AddProvider(logs));
         services.AddMetrics();
+        // Before the runtime, as the silo registers the hot store: hosted services stop in reverse order, so grains
+        // deactivate (and hand over their last rows) before the writers drain.
+        configureServices?.Invoke(services);
         services.AddGrains(configureGrains);
         if (configureOptions is not null)
         {
             services.Configure(configureOptions);
         }
-
-        configureServices?.Invoke(services);
         var provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
         var host = new GrainTestHost(provider, clock, logs);
         foreach (var hostedService in host._hostedServices)

@@ -39,6 +39,9 @@ public ref struct RowBinaryReader(ReadOnlySpan<byte> data)
         return new decimal((int)(uint)magnitude, (int)(uint)(magnitude >> 32), 0, scaled < 0, (byte)scale);
     }
 
+    /// <summary>Decimal128 as its scaled integer (the value times 10^scale).</summary>
+    public Int128 ReadDecimal128Units() => BinaryPrimitives.ReadInt128LittleEndian(Take(16));
+
     public string ReadString() => Encoding.UTF8.GetString(ReadStringBytes());
 
     public ReadOnlySpan<byte> ReadStringBytes()

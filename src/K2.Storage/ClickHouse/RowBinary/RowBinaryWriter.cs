@@ -41,6 +41,13 @@ public sealed class RowBinaryWriter(IBufferWriter<byte> output)
         output.Advance(sizeof(ulong));
     }
 
+    /// <summary>Decimal128 (precision 19 to 38) is the value times 10^scale as a little-endian Int128.</summary>
+    public void WriteDecimal128Units(Int128 units)
+    {
+        BinaryPrimitives.WriteInt128LittleEndian(output.GetSpan(16), units);
+        output.Advance(16);
+    }
+
     /// <summary>DateTime64(6) is an Int64 count of microseconds since the epoch.</summary>
     public void WriteDateTime64Micros(UnixMicros value) => WriteInt64(value.Value);
 
