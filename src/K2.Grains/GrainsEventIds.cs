@@ -47,6 +47,7 @@ public static class GrainsEventIds
     public const int BackfillRetrying = 3130;
     public const int BackfillWorkerFailed = 3131;
     public const int BackfillSkipped = 3132;
+    public const int CandleRecomputeRetry = 3133;
     public const int ExchangeRejectionsSuppressed = 3116;
     public const int ExchangeReconnecting = 3107;
 }

@@ -1,6 +1,6 @@
 namespace K2.Grains.Configuration;
 
-/// <summary>Gap repair. Bound from <c>K2:Ingest</c>.</summary>
+/// <summary>Gap repair and candle rolling in the instrument grains. Bound from <c>K2:Ingest</c>.</summary>
 public sealed class IngestOptions
 {
     public const string Section = "K2:Ingest";
@@ -38,4 +38,13 @@ public sealed class IngestOptions
 
     /// <summary>Holes restored from storage at most, per instrument.</summary>
     public int MaxRestoredGaps { get; set; } = 1_000;
+
+    /// <summary>
+    /// How far behind an instrument's newest trade its candles stay in memory, so a late or backfilled trade corrects
+    /// them at once; an older one has its buckets recomputed from the stored trades first.
+    /// </summary>
+    public TimeSpan CandleMemoryWindow { get; set; } = TimeSpan.FromHours(6);
+
+    /// <summary>Changed candles (the forming ones, and corrected ones) are written at most this often.</summary>
+    public TimeSpan CandleWriteInterval { get; set; } = TimeSpan.FromSeconds(1);
 }

@@ -22,6 +22,8 @@ public sealed class IngestMetrics
     private readonly Counter<long> _gapsRepaired;
     private readonly Counter<long> _gapTradesAbandoned;
     private readonly Counter<long> _backfilled;
+    private readonly Counter<long> _candlesWritten;
+    private readonly Counter<long> _candleBucketsRecomputed;
     private readonly Counts[] _totals = [.. Enumerable.Range(0, ExchangeNames.All.Max(e => (int)e) + 1).Select(_ => new Counts())];
 
     public IngestMetrics(IMeterFactory meterFactory)
@@ -37,6 +39,9 @@ public sealed class IngestMetrics
         _gapsRepaired = meter.CreateCounter<long>("k2.gaps.repaired", "{gap}", "Gaps completely filled by backfill.");
         _gapTradesAbandoned = meter.CreateCounter<long>("k2.gaps.abandoned_trades", "{trade}", "Missing trade ids given up (never returned by REST).");
         _backfilled = meter.CreateCounter<long>("k2.backfill.trades", "{trade}", "Trades fetched over REST (before deduplication).");
+        _candlesWritten = meter.CreateCounter<long>("k2.candles.written", "{candle}", "Candle versions handed to the hot store (forming and corrected).");
+        _candleBucketsRecomputed = meter.CreateCounter<long>(
+            "k2.candles.recomputed", "{bucket}", "Candle buckets recomputed from stored trades before a late trade or a restart could continue them.");
     }
 
     public IngestTotals Totals(Exchange exchange)
@@ -70,6 +75,10 @@ public sealed class IngestMetrics
         _stored.Add(1, Tag(exchange));
         Interlocked.Increment(ref _totals[(int)exchange].Stored);
     }
+
+    public void CandlesWritten(Exchange exchange, int candles) => _candlesWritten.Add(candles, Tag(exchange));
+
+    public void CandleBucketRecomputed(Exchange exchange) => _candleBucketsRecomputed.Add(1, Tag(exchange));
 
     public void Reconnected(Exchange exchange) => _reconnects.Add(1, Tag(exchange));
 

@@ -1,4 +1,5 @@
 using K2.Core;
+using K2.Core.Candles;
 using K2.Core.Instruments;
 using K2.Core.Trades;
 using K2.Grains.Abstractions;
@@ -6,6 +7,7 @@ using K2.Grains.Backfill;
 using K2.Grains.Configuration;
 using K2.Grains.Ingest;
 using K2.Grains.Runtime;
+using K2.Storage.Candles;
 using K2.Storage.ClickHouse;
 using K2.Storage.Trades;
 using K2.Storage.Writers;
@@ -20,13 +22,18 @@ namespace K2.Grains.Instruments;
 /// catch-up from the last trade, and ids the exchange never returns after several answered fetches are reported as
 /// lost (and still taken should they come). On activation it resumes from the hot store: after the last trade stored,
 /// with the holes stored trades show (a gap that was still being fetched when K2 stopped) reopened and fetched.
+/// It also rolls the instrument's candles (<see cref="CandleBook"/>) from exactly the trades it passes on, writing changed
+/// candles at most every <see cref="IngestOptions.CandleWriteInterval"/>; a trade for a bucket that may hold trades it
+/// has not seen (stored before a restart, or evicted from memory) first has that bucket recomputed from the store.
 /// Kept alive: instruments are few, and their gap state must not be collected while a backfill is pending.
 /// </summary>
 [KeepAlive]
 internal sealed partial class InstrumentGrain(
     InstrumentRegistry registry,
     BatchedTableWriter<Trade> silverTrades,
+    BatchedTableWriter<Candle> candleWriter,
     TradeQueries storedTrades,
+    CandleQueries storedCandles,
     BackfillQueues backfills,
     IOptions<IngestOptions> options,
     IOptions<ExchangesOptions> exchanges,
@@ -37,8 +44,12 @@ internal sealed partial class InstrumentGrain(
     /// <summary>Tries of the resume query while the hot store is unavailable, doubling from one second.</summary>
     private const int ResumeAttempts = 5;
 
+    /// <summary>Longest wait between tries of a candle recompute while the hot store is unavailable.</summary>
+    private static readonly TimeSpan MaxRecomputeRetryDelay = TimeSpan.FromSeconds(30);
+
     private TradeSequenceTracker _tracker = new();
     private Instrument _instrument = null!;
+    private CandleBook _candles = null!;
 
     // One catch-up in the queue at a time; a possible loss while one runs asks for another when it finishes, since
     // the running one may have chosen its end before that loss.
@@ -56,12 +67,13 @@ internal sealed partial class InstrumentGrain(
 
         _instrument = instrument;
         _tracker = new TradeSequenceTracker(exchanges.Value.TradeIdsAreSequential(exchange));
+        UnixMicros? storedThrough;
         for (var attempt = 1; ; attempt++)
         {
             try
             {
-                await ResumeAsync(cancellationToken);
-                return;
+                storedThrough = await ResumeAsync(cancellationToken);
+                break;
             }
             catch (ClickHouseException e) when (attempt < ResumeAttempts)
             {
@@ -70,15 +82,25 @@ internal sealed partial class InstrumentGrain(
             }
             catch (ClickHouseException e)
             {
-                // Trades must keep flowing; what was missing before the stop is found again at the next restart.
+                // Trades must keep flowing; what was missing before the stop is found again at the next restart. Not
+                // knowing what is stored, every candle bucket up to the latest time a valid trade can carry is
+                // recomputed before it is continued.
                 LogResumeFailed(logger, e, instrument.Key);
-                return;
+                storedThrough = new UnixMicros(UnixMicros.Now(time).Value + (TradeValidator.MaxClockSkew.Ticks / TimeSpan.TicksPerMicrosecond));
+                break;
             }
         }
+
+        _candles = new CandleBook(instrument, storedThrough, options.Value.CandleMemoryWindow);
+        RegisterGrainTimer(WriteCandlesAsync, options.Value.CandleWriteInterval, options.Value.CandleWriteInterval);
     }
+
+    /// <summary>Writes the candles still changed: the runtime deactivates grains before the writers stop.</summary>
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) => WriteCandlesAsync(cancellationToken);
 
     public async Task OnTradesAsync(IReadOnlyList<Trade> trades, CancellationToken cancellationToken)
     {
+        await RecomputeCandleBucketsAsync(trades, cancellationToken);
         foreach (var trade in trades)
         {
             if (!_tracker.IsNew(trade.TradeId))
@@ -90,6 +112,7 @@ internal sealed partial class InstrumentGrain(
             // Recorded as passed on only once the writer has it: a trade that never reached it may come again.
             await silverTrades.WriteAsync(trade, cancellationToken);
             metrics.Stored(trade.Exchange);
+            _candles.Add(trade);
             if (_tracker.Record(trade.TradeId, trade.ExchangeTime) is { } gap)
             {
                 metrics.GapDetected(trade.Exchange, gap.Count);
@@ -192,12 +215,73 @@ internal sealed partial class InstrumentGrain(
         _tracker.OpenGaps.Count,
         _tracker.MissingCount));
 
-    private async Task ResumeAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// Loads the candle buckets of new trades in <paramref name="trades"/> that may hold trades this activation has not
+    /// seen. Their stored trades are read only after everything handed to the silver writer has landed, so the
+    /// recomputed aggregate holds exactly the trades passed on before these. Retries while the store is unavailable:
+    /// continuing a bucket without its stored trades would write a wrong candle.
+    /// </summary>
+    private async Task RecomputeCandleBucketsAsync(IReadOnlyList<Trade> trades, CancellationToken cancellationToken)
+    {
+        HashSet<CandleBucket>? buckets = null;
+        foreach (var trade in trades)
+        {
+            if (_tracker.IsNew(trade.TradeId))
+            {
+                _candles.CollectBucketsToLoad(trade, buckets ??= []);
+            }
+        }
+
+        if (buckets is not { Count: > 0 })
+        {
+            return;
+        }
+
+        var delay = TimeSpan.FromSeconds(1);
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await silverTrades.WhenWrittenAsync(cancellationToken);
+                foreach (var bucket in buckets)
+                {
+                    var stored = await storedCandles.RecomputeAsync(_instrument, bucket, cancellationToken);
+                    _candles.Load(bucket, stored.Aggregate, stored.StoredVersion);
+                    metrics.CandleBucketRecomputed(_instrument.Exchange);
+                }
+
+                return;
+            }
+            catch (ClickHouseException e)
+            {
+                LogRecomputeRetry(logger, e, _instrument.Key, buckets.Count, attempt, delay);
+                await Task.Delay(delay, time, cancellationToken);
+                delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, MaxRecomputeRetryDelay.Ticks));
+            }
+        }
+    }
+
+    private async Task WriteCandlesAsync(CancellationToken cancellationToken)
+    {
+        var changed = _candles.TakeChanged(UnixMicros.Now(time));
+        foreach (var candle in changed)
+        {
+            await candleWriter.WriteAsync(candle, cancellationToken);
+        }
+
+        if (changed.Count > 0)
+        {
+            metrics.CandlesWritten(_instrument.Exchange, changed.Count);
+        }
+    }
+
+    /// <summary>Resumes the tracker from the stored trades; returns the newest stored exchange time, or null when none are stored.</summary>
+    private async Task<UnixMicros?> ResumeAsync(CancellationToken cancellationToken)
     {
         var last = (await storedTrades.GetLatestAsync(_instrument.Exchange, _instrument.Symbol, 1, cancellationToken)).FirstOrDefault();
         if (last is null)
         {
-            return;
+            return null;
         }
 
         var id = TradeId.FromText(last.TradeId);
@@ -219,6 +303,7 @@ internal sealed partial class InstrumentGrain(
         }
 
         LogResumed(logger, _instrument.Key, last.TradeId, last.ExchangeTime.ToString(), _tracker.OpenGaps.Count);
+        return last.ExchangeTime;
     }
 
     private void QueueCatchUp()
@@ -254,6 +339,10 @@ internal sealed partial class InstrumentGrain(
 
     [LoggerMessage(EventId = GrainsEventIds.InstrumentResumeFailed, Level = LogLevel.Error, Message = "{Instrument} starts without resuming: the hot store did not answer")]
     private static partial void LogResumeFailed(ILogger logger, Exception exception, string instrument);
+
+    [LoggerMessage(EventId = GrainsEventIds.CandleRecomputeRetry, Level = LogLevel.Warning,
+        Message = "{Instrument} could not recompute {Buckets} candle bucket(s) from the hot store (attempt {Attempt}); retrying in {Delay}")]
+    private static partial void LogRecomputeRetry(ILogger logger, Exception exception, string instrument, int buckets, int attempt, TimeSpan delay);
 
     [LoggerMessage(EventId = GrainsEventIds.GapDetected, Level = LogLevel.Warning, Message = "{Instrument} missing trade ids {FromId}..{ToId} ({Count}); backfilling")]
     private static partial void LogGap(ILogger logger, string instrument, long fromId, long toId, long count);
