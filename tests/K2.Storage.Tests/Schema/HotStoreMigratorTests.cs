@@ -59,6 +59,19 @@ public sealed class HotStoreMigratorTests(EmbeddedClickHouseFixture fixture)
     }
 
     [Fact]
+    public async Task Ohlcv_keeps_the_highest_version_per_bucket_with_signed_iceberg_friendly_types()
+    {
+        var db = NewDatabaseName();
+
+        await Migrator(fixture.ClickHouse, db).MigrateAsync(Ct);
+
+        (await TextAsync("SELECT engine, sorting_key, partition_key, engine_full LIKE '%ReplacingMergeTree(version)%TTL%' FROM system.tables WHERE database = {db:String} AND name = 'ohlcv'", db))
+            .ShouldBe("ReplacingMergeTree\texchange, symbol, timeframe, bucket_start\ttoYYYYMMDD(bucket_start)\t1");
+        (await TextAsync("SELECT type FROM system.columns WHERE database = {db:String} AND table = 'ohlcv' AND name IN ('trade_count', 'version', 'volume', 'quote_volume', 'vwap') ORDER BY position", db))
+            .Split('\n').ShouldBe(["Decimal(38, 8)", "Decimal(38, 16)", "Int64", "Decimal(38, 16)", "Int64"]);
+    }
+
+    [Fact]
     public async Task Bronze_tables_exist_for_every_exchange_with_nullable_typed_fields_and_the_raw_frame()
     {
         var db = NewDatabaseName();
@@ -97,7 +110,7 @@ public sealed class HotStoreMigratorTests(EmbeddedClickHouseFixture fixture)
         await Migrator(fixture.ClickHouse, db).MigrateAsync(Ct);
 
         (await TextAsync($"SELECT version, name, toString(applied_at) FROM {db}.schema_migrations ORDER BY version", db))
-            .ShouldBe("1\tsilver_trades\t2026-11-22 10:15:00.000000\n2\tbronze_trades\t2026-11-22 10:15:00.000000");
+            .ShouldBe("1\tsilver_trades\t2026-11-22 10:15:00.000000\n2\tbronze_trades\t2026-11-22 10:15:00.000000\n3\tohlcv\t2026-11-22 10:15:00.000000");
     }
 
     [Fact]
