@@ -37,6 +37,7 @@ public sealed partial class ChdbHttpEndpoint : IAsyncDisposable
     private readonly string _password;
     private readonly ConcurrentQueue<ObservedRequest> _requests = new();
     private int _dropsLeft;
+    private int _unavailableLeft;
 
     private ChdbHttpEndpoint(WebApplication app, EmbeddedClickHouse clickHouse, string user, string password)
     {
@@ -77,6 +78,12 @@ public sealed partial class ChdbHttpEndpoint : IAsyncDisposable
     /// <summary>The next <paramref name="count"/> requests are cut off without an answer, as by a crashing server.</summary>
     public void DropNextRequests(int count) => Volatile.Write(ref _dropsLeft, count);
 
+    /// <summary>
+    /// The next <paramref name="count"/> requests get 503 without a ClickHouse error code, as from a proxy in front of
+    /// a server that is restarting.
+    /// </summary>
+    public void MakeNextRequestsUnavailable(int count) => Volatile.Write(ref _unavailableLeft, count);
+
     public async ValueTask DisposeAsync()
     {
         await _app.StopAsync(CancellationToken.None);
@@ -92,9 +99,15 @@ public sealed partial class ChdbHttpEndpoint : IAsyncDisposable
         var urlQuery = request.Query["query"].ToString();
         _requests.Enqueue(new ObservedRequest(urlQuery, gzipBody, gzipAnswer));
 
-        if (TakeDrop())
+        if (TakeOne(ref _dropsLeft))
         {
             context.Abort();
+            return;
+        }
+
+        if (TakeOne(ref _unavailableLeft))
+        {
+            context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
             return;
         }
 
@@ -150,17 +163,18 @@ public sealed partial class ChdbHttpEndpoint : IAsyncDisposable
         }
     }
 
-    private bool TakeDrop()
+    /// <summary>Takes one from a fault counter that concurrent requests share; false once it is used up.</summary>
+    private static bool TakeOne(ref int faultsLeft)
     {
         while (true)
         {
-            var left = Volatile.Read(ref _dropsLeft);
+            var left = Volatile.Read(ref faultsLeft);
             if (left <= 0)
             {
                 return false;
             }
 
-            if (Interlocked.CompareExchange(ref _dropsLeft, left - 1, left) == left)
+            if (Interlocked.CompareExchange(ref faultsLeft, left - 1, left) == left)
             {
                 return true;
             }

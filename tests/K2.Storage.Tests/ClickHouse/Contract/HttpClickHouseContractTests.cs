@@ -92,6 +92,24 @@ public sealed class HttpClickHouseContractTests(EmbeddedClickHouseFixture fixtur
     }
 
     [Fact]
+    public async Task A_query_is_retried_after_a_5xx_without_a_ClickHouse_code()
+    {
+        _endpoint.MakeNextRequestsUnavailable(2);
+
+        (await Client.QueryTextAsync("SELECT 40 + 2", Ct)).ShouldBe("42");
+
+        _endpoint.Requests.Count.ShouldBe(3);
+    }
+
+    [Fact]
+    public async Task A_refusal_with_a_ClickHouse_code_is_not_retried()
+    {
+        await Should.ThrowAsync<ClickHouseException>(() => Client.QueryTextAsync("SELECT * FROM system.no_such_table", Ct));
+
+        _endpoint.Requests.Count.ShouldBe(1);
+    }
+
+    [Fact]
     public async Task A_query_gives_up_after_its_retries_with_the_connection_failure_as_cause()
     {
         var client = NewClient(o => o.ReadRetries = 2);
