@@ -19,7 +19,7 @@ public sealed class ClickHouseHttpOptionsValidatorTests
 
     [Theory]
     [InlineData("ftp://127.0.0.1/")]
-    [InlineData("file:///tmp/clickhouse")]
+    [InlineData("file:///clickhouse")]
     public void A_url_that_is_not_http_is_refused(string url)
     {
         Failures(o => o.Url = new Uri(url)).ShouldBe([$"K2:Storage:Http: Url must be an absolute http or https URL (is '{new Uri(url)}')."]);
