@@ -11,4 +11,5 @@ public static class StorageEventIds
     public const int InsertRecovered = 2021;
     public const int WriterDropped = 2022;
     public const int RowUnencodable = 2023;
+    public const int HttpReadRetried = 2030;
 }

@@ -10,6 +10,7 @@ internal static class K2Command
         var root = new RootCommand("K2: live crypto trades from Binance, Kraken and Coinbase into a hot ClickHouse and a cold Iceberg tier.");
         root.Add(RunCommand.Create());
         root.Add(NormalizeCommand.Create());
+        root.Add(MigrateCommand.Create());
         return root;
     }
 }

@@ -4,7 +4,6 @@ using K2.Grains.Hosting;
 using K2.Silo.Dashboard;
 using K2.Silo.Health;
 using K2.Simulator;
-using K2.Storage.Hosting;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Logging.Console;
 
@@ -15,6 +14,11 @@ internal static class SiloHost
 {
     /// <summary>Long enough for sessions to close, grains to drain and writers to flush their last batches.</summary>
     public static readonly TimeSpan ShutdownTimeout = TimeSpan.FromSeconds(60);
+
+    /// <summary>Where <c>--data</c> lands in configuration: the embedded hot store lives in <c>DIR/hot</c>.</summary>
+    public const string EmbeddedDataPathKey = "K2:Storage:Embedded:DataPath";
+
+    public static string EmbeddedDataPath(string dataDirectory) => Path.Combine(dataDirectory, "hot");
 
     public static WebApplication Build(SiloSettings settings, InstrumentRegistry registry, ExchangeSimulator? simulator)
     {
@@ -31,7 +35,7 @@ internal static class SiloHost
         // Order matters: hosted services start in this order and stop in reverse, so the hot store migrates before
         // anything writes, and the writers drain after the grains and sessions have stopped.
         builder.Services.AddSingleton(registry);
-        builder.Services.AddEmbeddedHotStore();
+        builder.Services.AddConfiguredHotStore(builder.Configuration);
         builder.Services.AddK2Ingest();
         builder.Services.AddK2Api();
         builder.Services.AddHealthChecks()
@@ -60,7 +64,7 @@ internal static class SiloHost
     {
         var overrides = new Dictionary<string, string?>
         {
-            ["K2:Storage:Embedded:DataPath"] = Path.Combine(settings.DataDirectory, "hot"),
+            [EmbeddedDataPathKey] = EmbeddedDataPath(settings.DataDirectory),
         };
         if (simulator is not null)
         {

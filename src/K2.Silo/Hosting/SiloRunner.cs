@@ -18,21 +18,34 @@ internal static class SiloRunner
             ? await ExchangeSimulator.StartAsync(new SimulatorOptions(), registry, simulatorLogging, cancellationToken)
             : null;
 
-        await using var app = SiloHost.Build(settings, registry, simulator);
+        WebApplication app;
         try
         {
-            await app.StartAsync(cancellationToken);
+            app = SiloHost.Build(settings, registry, simulator);
         }
-        catch (Exception e) when (StartFailure(e, settings) is { } failure)
+        catch (OptionsValidationException e)
         {
-            await error.WriteLineAsync($"k2: {failure.Message}");
-            // Services that did start (migrations, writers, grains, sessions) must stop before the store closes.
-            await app.StopAsync(CancellationToken.None);
-            return failure.ExitCode;
+            await error.WriteLineAsync($"k2: invalid configuration: {e.Message}");
+            return ExitCodes.BadConfiguration;
         }
 
-        await app.WaitForShutdownAsync(CancellationToken.None);
-        return ExitCodes.Success;
+        await using (app)
+        {
+            try
+            {
+                await app.StartAsync(cancellationToken);
+            }
+            catch (Exception e) when (StartFailure(e, settings) is { } failure)
+            {
+                await error.WriteLineAsync($"k2: {failure.Message}");
+                // Services that did start (migrations, writers, grains, sessions) must stop before the store closes.
+                await app.StopAsync(CancellationToken.None);
+                return failure.ExitCode;
+            }
+
+            await app.WaitForShutdownAsync(CancellationToken.None);
+            return ExitCodes.Success;
+        }
     }
 
     private static (string Message, int ExitCode)? StartFailure(Exception e, SiloSettings settings) => e switch

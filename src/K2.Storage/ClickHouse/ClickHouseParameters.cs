@@ -25,6 +25,12 @@ public sealed class ClickHouseParameters
     public ClickHouseParameters Add(string name, UnixMicros value) =>
         Set(name, value.ToDateTimeOffset().UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss.ffffff", CultureInfo.InvariantCulture));
 
+    /// <summary>
+    /// A value already in escaped text form, as a <c>param_name=</c> URL parameter carries it. Internal: only the test
+    /// endpoint that relays HTTP requests to the embedded engine needs it; K2's own callers pass typed values.
+    /// </summary>
+    internal ClickHouseParameters AddEscaped(string name, string escapedText) => Set(name, escapedText);
+
     private ClickHouseParameters Set(string name, string text)
     {
         if (name.Length == 0 || !name.All(c => char.IsAsciiLetterOrDigit(c) || c == '_'))

@@ -5,6 +5,7 @@ using K2.Storage.Bronze;
 using K2.Storage.Candles;
 using K2.Storage.ClickHouse;
 using K2.Storage.ClickHouse.Embedded;
+using K2.Storage.ClickHouse.Http;
 using K2.Storage.Schema;
 using K2.Storage.Trades;
 using K2.Storage.Writers;
@@ -31,6 +32,21 @@ public static class HotStoreServiceCollectionExtensions
             sp.GetRequiredService<IOptions<EmbeddedClickHouseOptions>>().Value,
             sp.GetRequiredService<ILogger<EmbeddedClickHouse>>()));
         services.AddSingleton<IClickHouseClient>(sp => sp.GetRequiredService<EmbeddedClickHouse>());
+        return services.AddHotStore();
+    }
+
+    /// <summary>
+    /// The hot store on a ClickHouse server over HTTP (<c>K2:Storage:Http</c>): the same migrations, writers and queries
+    /// as <see cref="AddEmbeddedHotStore"/>, for cluster mode where many processes share one store.
+    /// </summary>
+    public static IServiceCollection AddServerHotStore(this IServiceCollection services)
+    {
+        services.AddOptions<ClickHouseHttpOptions>().BindConfiguration($"{Section}:Http").ValidateOnStart();
+        services.AddSingleton<IValidateOptions<ClickHouseHttpOptions>, ClickHouseHttpOptionsValidator>();
+        services.AddSingleton(sp => new ClickHouseHttpClient(
+            sp.GetRequiredService<IOptions<ClickHouseHttpOptions>>().Value,
+            sp.GetRequiredService<ILogger<ClickHouseHttpClient>>()));
+        services.AddSingleton<IClickHouseClient>(sp => sp.GetRequiredService<ClickHouseHttpClient>());
         return services.AddHotStore();
     }
 

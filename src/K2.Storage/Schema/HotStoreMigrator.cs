@@ -12,7 +12,10 @@ namespace K2.Storage.Schema;
 public sealed partial class HotStoreMigrator(IClickHouseClient client, HotStoreOptions options, TimeProvider time, ILogger<HotStoreMigrator> logger)
 {
     /// <summary>Applies pending migrations and returns how many ran.</summary>
-    public async Task<int> MigrateAsync(CancellationToken cancellationToken)
+    public async Task<int> MigrateAsync(CancellationToken cancellationToken) => (await ApplyPendingAsync(cancellationToken)).Count;
+
+    /// <summary>Applies pending migrations and returns them in the order they ran, so <c>k2 migrate</c> can say what it did.</summary>
+    public async Task<IReadOnlyList<HotStoreMigration>> ApplyPendingAsync(CancellationToken cancellationToken)
     {
         var db = options.Database;
         if (!HotStoreOptions.IsValidDatabaseName(db))
@@ -49,7 +52,7 @@ public sealed partial class HotStoreMigrator(IClickHouseClient client, HotStoreO
             },
             cancellationToken);
 
-        var count = 0;
+        var ran = new List<HotStoreMigration>();
         foreach (var migration in HotStoreMigrations.All.Where(m => !applied.Contains(m.Version)).OrderBy(m => m.Version))
         {
             foreach (var statement in HotStoreMigrations.Render(migration, db))
@@ -66,10 +69,10 @@ public sealed partial class HotStoreMigrator(IClickHouseClient client, HotStoreO
                     .Add("applied_at", UnixMicros.Now(time)),
                 cancellationToken);
             LogApplied(logger, migration.Version, migration.Name, db);
-            count++;
+            ran.Add(migration);
         }
 
-        return count;
+        return ran;
     }
 
     [LoggerMessage(EventId = StorageEventIds.MigrationApplied, Level = LogLevel.Information,

@@ -25,6 +25,25 @@ public sealed class K2CommandTests
     }
 
     [Fact]
+    public async Task Help_lists_the_migrate_command()
+    {
+        var (exitCode, output, _) = await InvokeAsync("--help");
+
+        exitCode.ShouldBe(0);
+        output.ShouldContain("migrate");
+    }
+
+    [Fact]
+    public async Task Migrate_help_lists_the_data_option()
+    {
+        var (exitCode, output, _) = await InvokeAsync("migrate", "--help");
+
+        exitCode.ShouldBe(0);
+        output.ShouldContain("--data");
+        output.ShouldContain("K2:Storage:Transport");
+    }
+
+    [Fact]
     public async Task Run_help_lists_every_option()
     {
         var (exitCode, output, _) = await InvokeAsync("run", "--help");

@@ -1,0 +1,204 @@
+using System.Globalization;
+using System.Net;
+using System.Text;
+using System.Text.Json;
+using Microsoft.Extensions.Logging;
+
+namespace K2.Storage.ClickHouse.Http;
+
+/// <summary>
+/// A ClickHouse server behind <see cref="IClickHouseClient"/>, over its HTTP interface
+/// (https://clickhouse.com/docs/interfaces/http). Every statement is a POST: queries carry their SQL in the body and
+/// their values as <c>param_name=</c> URL parameters; inserts carry <c>INSERT … FORMAT X</c> in the <c>query</c>
+/// parameter and the encoded rows, gzipped, as the body. Credentials travel in <c>X-ClickHouse-User</c> and
+/// <c>X-ClickHouse-Key</c>. A refusal becomes a <see cref="ClickHouseException"/> with the server's code and message.
+/// Only queries are retried, and only when the failure happened below ClickHouse: an insert or DDL may already have
+/// taken effect when its connection dropped, so retrying those is the writer's or the operator's call.
+/// </summary>
+/// <remarks>
+/// No <c>database</c> parameter is sent: K2 names its database in every statement, and a server refuses every request
+/// whose <c>database</c> does not exist yet (UNKNOWN_DATABASE), which would include the migration that creates it.
+/// </remarks>
+public sealed partial class ClickHouseHttpClient : IClickHouseClient, IDisposable
+{
+    private const string ExceptionCodeHeader = "X-ClickHouse-Exception-Code";
+    private const string SummaryHeader = "X-ClickHouse-Summary";
+    private const int MaxErrorChars = 16 * 1024;
+
+    private readonly ClickHouseHttpOptions _options;
+    private readonly ILogger _logger;
+    private readonly HttpClient _http;
+    private readonly string _server;
+
+    public ClickHouseHttpClient(ClickHouseHttpOptions options, ILogger<ClickHouseHttpClient> logger)
+    {
+        _options = options;
+        _logger = logger;
+        _server = options.Url.GetComponents(UriComponents.SchemeAndServer, UriFormat.UriEscaped);
+        var handler = new SocketsHttpHandler
+        {
+            AutomaticDecompression = options.Compression ? DecompressionMethods.GZip : DecompressionMethods.None,
+            ConnectTimeout = options.Timeout,
+            // Below ClickHouse's keep_alive_timeout (3 s on older servers), so a pooled connection is never reused just
+            // as the server closes it.
+            PooledConnectionIdleTimeout = TimeSpan.FromSeconds(2),
+        };
+        // The per-request deadline is ours (Timeout covers the whole answer, not just the headers).
+        _http = new HttpClient(handler) { Timeout = System.Threading.Timeout.InfiniteTimeSpan };
+    }
+
+    public Task ExecuteAsync(string sql, ClickHouseParameters? parameters, CancellationToken cancellationToken) =>
+        SendAsync(() => StatementRequest(sql, parameters, format: null), sql, ReadToEndAsync, cancellationToken);
+
+    public async Task<T> QueryAsync<T>(
+        string sql, ClickHouseParameters? parameters, string format, ClickHouseResultReader<T> read, CancellationToken cancellationToken)
+    {
+        var delay = _options.ReadRetryDelay;
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await SendAsync(
+                    () => StatementRequest(sql, parameters, format), sql,
+                    async (response, token) =>
+                    {
+                        await using var body = await response.Content.ReadAsStreamAsync(token);
+                        using var result = await PooledResponseBuffer.ReadToEndAsync(body, response.Content.Headers.ContentLength, token);
+                        return read(result.Span);
+                    },
+                    cancellationToken);
+            }
+            catch (ClickHouseException e) when (attempt <= _options.ReadRetries && FailedBelowClickHouse(e))
+            {
+                LogReadRetried(_logger, e, _server, attempt, _options.ReadRetries + 1, delay);
+                await Task.Delay(delay, cancellationToken);
+                delay *= 2;
+            }
+        }
+    }
+
+    /// <summary>Returns the rows written as the server reports them in <c>X-ClickHouse-Summary</c> (0 if it does not).</summary>
+    public Task<long> InsertAsync(string insertStatement, string format, ReadOnlyMemory<byte> data, CancellationToken cancellationToken) =>
+        SendAsync(
+            () => new HttpRequestMessage(HttpMethod.Post, RequestUri([new("query", $"{insertStatement} FORMAT {format}")]))
+            {
+                Content = _options.Compression ? new GzipContent(data) : new ReadOnlyMemoryContent(data),
+            },
+            insertStatement,
+            async (response, token) =>
+            {
+                await ReadToEndAsync(response, token);
+                return WrittenRows(response);
+            },
+            cancellationToken);
+
+    public void Dispose() => _http.Dispose();
+
+    /// <summary>
+    /// One attempt: sends the request and hands a successful answer to <paramref name="readAnswer"/>, all within
+    /// <see cref="ClickHouseHttpOptions.Timeout"/>. Every failure leaves as a <see cref="ClickHouseException"/>; one
+    /// that happened below ClickHouse carries the <see cref="HttpRequestException"/> or <see cref="IOException"/>.
+    /// </summary>
+    private async Task<T> SendAsync<T>(
+        Func<HttpRequestMessage> createRequest, string statement, Func<HttpResponseMessage, CancellationToken, Task<T>> readAnswer,
+        CancellationToken cancellationToken)
+    {
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(_options.Timeout);
+        try
+        {
+            using var request = createRequest();
+            request.Headers.Add("X-ClickHouse-User", _options.User);
+            request.Headers.Add("X-ClickHouse-Key", _options.Password);
+            using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, deadline.Token);
+            if (!response.IsSuccessStatusCode)
+            {
+                throw await RefusalAsync(response, statement, deadline.Token);
+            }
+
+            return await readAnswer(response, deadline.Token);
+        }
+        catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new ClickHouseException(
+                $"ClickHouse at {_server} did not answer within {_options.Timeout} (K2:Storage:Http:Timeout; statement: {Abbreviate(statement)})",
+                inner: new TimeoutException($"No complete answer within {_options.Timeout}.", e));
+        }
+        catch (Exception e) when (e is HttpRequestException or IOException)
+        {
+            throw new ClickHouseException($"ClickHouse at {_server} could not be reached: {e.Message} (statement: {Abbreviate(statement)})", inner: e);
+        }
+    }
+
+    /// <summary>
+    /// The server's refusal: code from <c>X-ClickHouse-Exception-Code</c> (else from the body's <c>Code: N.</c>),
+    /// message from the body. A 5xx that ClickHouse did not explain came from in front of it (a proxy, a server still
+    /// starting), so it is marked as a failure below ClickHouse and a query may retry it.
+    /// </summary>
+    private static async Task<ClickHouseException> RefusalAsync(HttpResponseMessage response, string statement, CancellationToken cancellationToken)
+    {
+        var body = (await response.Content.ReadAsStringAsync(cancellationToken)).Trim();
+        if (body.Length > MaxErrorChars)
+        {
+            body = string.Concat(body.AsSpan(0, MaxErrorChars), "…");
+        }
+
+        var status = (int)response.StatusCode;
+        var message = $"{(body.Length > 0 ? body : $"HTTP {status} {response.ReasonPhrase}")} (statement: {Abbreviate(statement)})";
+        int? code = response.Headers.TryGetValues(ExceptionCodeHeader, out var values)
+            && int.TryParse(values.FirstOrDefault(), NumberStyles.None, CultureInfo.InvariantCulture, out var parsed) ? parsed : null;
+        var refusal = new ClickHouseException(message, code);
+        return refusal.ErrorCode is null && status >= 500
+            ? new ClickHouseException(message, inner: new HttpRequestException($"HTTP {status} without a ClickHouse error code", null, response.StatusCode))
+            : refusal;
+    }
+
+    private static bool FailedBelowClickHouse(ClickHouseException e) => e.InnerException is HttpRequestException or IOException;
+
+    private HttpRequestMessage StatementRequest(string sql, ClickHouseParameters? parameters, string? format)
+    {
+        var query = new List<KeyValuePair<string, string>>();
+        if (format is not null)
+        {
+            query.Add(new("default_format", format));
+        }
+
+        if (_options.Compression)
+        {
+            query.Add(new("enable_http_compression", "1"));
+        }
+
+        // The values are already in ClickHouse's escaped text form, the form param_ expects.
+        query.AddRange(parameters?.Values.Select(p => new KeyValuePair<string, string>($"param_{p.Key}", p.Value)) ?? []);
+        return new HttpRequestMessage(HttpMethod.Post, RequestUri(query)) { Content = new StringContent(sql, Encoding.UTF8, "text/plain") };
+    }
+
+    private Uri RequestUri(IEnumerable<KeyValuePair<string, string>> query) =>
+        new(_options.Url, "?" + string.Join('&', query.Select(p => $"{Uri.EscapeDataString(p.Key)}={Uri.EscapeDataString(p.Value)}")));
+
+    /// <summary>Waits for the statement to finish: the server answers only when it is done.</summary>
+    private static async Task<bool> ReadToEndAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    {
+        await response.Content.CopyToAsync(Stream.Null, cancellationToken);
+        return true;
+    }
+
+    /// <summary><c>X-ClickHouse-Summary</c> is JSON with numbers as strings: <c>{"written_rows":"1000",…}</c>.</summary>
+    private static long WrittenRows(HttpResponseMessage response)
+    {
+        if (!response.Headers.TryGetValues(SummaryHeader, out var values) || values.FirstOrDefault() is not { } json)
+        {
+            return 0;
+        }
+
+        using var summary = JsonDocument.Parse(json);
+        return summary.RootElement.TryGetProperty("written_rows", out var rows) && rows.ValueKind == JsonValueKind.String
+            && long.TryParse(rows.GetString(), NumberStyles.None, CultureInfo.InvariantCulture, out var written) ? written : 0;
+    }
+
+    private static string Abbreviate(string sql) => sql.Length <= 300 ? sql : string.Concat(sql.AsSpan(0, 300), "…");
+
+    [LoggerMessage(EventId = StorageEventIds.HttpReadRetried, Level = LogLevel.Warning,
+        Message = "ClickHouse at {Server} failed a query below ClickHouse (attempt {Attempt} of {Attempts}); retrying in {Delay}")]
+    private static partial void LogReadRetried(ILogger logger, Exception exception, string server, int attempt, int attempts, TimeSpan delay);
+}
