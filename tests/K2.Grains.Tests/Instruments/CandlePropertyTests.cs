@@ -144,8 +144,8 @@ public sealed class CandlePropertyTests(EmbeddedClickHouseFixture fixture)
             await host.DisposeAsync(); // deactivation writes the last candles; the writers drain
         }
 
-        var stored = await QueryAsync(StoredCandlesSql(database));
-        var recomputed = await QueryAsync(RecomputedCandlesSql(database));
+        var stored = await QueryAsync(CandleRecomputation.StoredCandlesSql(database));
+        var recomputed = await QueryAsync(CandleRecomputation.RecomputedCandlesSql(database));
         stored.ShouldNotBeEmpty();
         stored.ShouldBe(recomputed, $"ohlcv FINAL (left) against silver_trades (right) for {scenario}");
         return true;
@@ -176,34 +176,4 @@ public sealed class CandlePropertyTests(EmbeddedClickHouseFixture fixture)
     private async Task<string[]> QueryAsync(string sql) =>
         await fixture.ClickHouse.QueryAsync(sql, null, ClickHouseFormats.TabSeparated, static data =>
             System.Text.Encoding.UTF8.GetString(data).Split('\n', StringSplitOptions.RemoveEmptyEntries), Ct);
-
-    private static string StoredCandlesSql(string database) => $"""
-        SELECT timeframe, bucket_start, open, high, low, close, volume, quote_volume, buy_volume, sell_volume, trade_count, vwap
-        FROM {database}.ohlcv FINAL
-        ORDER BY timeframe, bucket_start
-        """;
-
-    /// <summary>
-    /// Written apart from the product's code: buckets by integer division of epoch microseconds, open and close from the
-    /// sorted list of each bucket's trades, sums at the column types, vwap by ClickHouse's decimal division.
-    /// </summary>
-    private static string RecomputedCandlesSql(string database) => $"""
-        SELECT
-            tf.1 AS timeframe,
-            fromUnixTimestamp64Micro(intDiv(toUnixTimestamp64Micro(exchange_ts), tf.2) * tf.2, 'UTC') AS bucket_start,
-            arraySort(groupArray((exchange_ts, length(trade_id), trade_id, price)))[1].4 AS open,
-            max(price) AS high,
-            min(price) AS low,
-            arraySort(groupArray((exchange_ts, length(trade_id), trade_id, price)))[-1].4 AS close,
-            sum(CAST(quantity AS Decimal(38, 8))) AS volume,
-            sum(CAST(price AS Decimal(38, 8)) * CAST(quantity AS Decimal(38, 8))) AS quote_volume,
-            sumIf(CAST(quantity AS Decimal(38, 8)), side = 'buy') AS buy_volume,
-            sumIf(CAST(quantity AS Decimal(38, 8)), side = 'sell') AS sell_volume,
-            toInt64(count()) AS trade_count,
-            quote_volume / volume AS vwap
-        FROM {database}.silver_trades FINAL
-        ARRAY JOIN [('1m', 60000000), ('5m', 300000000), ('15m', 900000000), ('30m', 1800000000), ('1h', 3600000000), ('1d', 86400000000)] AS tf
-        GROUP BY timeframe, bucket_start
-        ORDER BY timeframe, bucket_start
-        """;
 }
