@@ -25,8 +25,11 @@ internal sealed class HarnessArguments
         return new HarnessArguments(values);
     }
 
-    public long Int64(string name, long defaultValue, long min) =>
-        _values.TryGetValue(name, out var text) ? Validated(name, long.Parse(text, CultureInfo.InvariantCulture), min) : defaultValue;
+    public long Int64(string name, long defaultValue, long min) => OptionalInt64(name, min) ?? defaultValue;
+
+    /// <summary>The option's value, or null when it was not given.</summary>
+    public long? OptionalInt64(string name, long min) =>
+        _values.TryGetValue(name, out var text) ? Validated(name, long.Parse(text, CultureInfo.InvariantCulture), min) : null;
 
     public double Double(string name, double defaultValue, double min) =>
         _values.TryGetValue(name, out var text) ? Validated(name, double.Parse(text, CultureInfo.InvariantCulture), min) : defaultValue;

@@ -1,3 +1,4 @@
+using System.Globalization;
 using K2.Core.Trades;
 using K2.Storage;
 using K2.Storage.ClickHouse;
@@ -12,8 +13,8 @@ namespace K2.Benchmarks.HotStore;
 
 /// <summary>
 /// The hot store wired as the silo wires it (<see cref="HotStoreServiceCollectionExtensions.AddEmbeddedHotStore"/>, with
-/// the default <see cref="BatchedWriterOptions"/>), on a fresh embedded ClickHouse in a temporary directory that is
-/// removed on dispose. Migrations run and the silver writer starts; the bronze writers are registered but get no rows.
+/// the default <see cref="BatchedWriterOptions"/> unless a run overrides the batch size), on a fresh embedded ClickHouse
+/// in a temporary directory that is removed on dispose. Migrations run and the silver writer starts; the bronze writers are registered but get no rows.
 /// </summary>
 internal sealed class HotStoreHarness : IAsyncDisposable
 {
@@ -41,12 +42,20 @@ internal sealed class HotStoreHarness : IAsyncDisposable
 
     public WriterMetricsRecorder Metrics { get; }
 
-    public static async Task<HotStoreHarness> StartAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// Starts the store. <paramref name="maxBatchRows"/> overrides <see cref="BatchedWriterOptions.MaxBatchRows"/>
+    /// through configuration, as <c>K2:Storage:Writers:MaxBatchRows</c> would; null keeps the default.
+    /// </summary>
+    public static async Task<HotStoreHarness> StartAsync(long? maxBatchRows, CancellationToken cancellationToken)
     {
         var directory = Path.Combine(Path.GetTempPath(), $"k2-bench-{Guid.NewGuid():N}");
-        var configuration = new ConfigurationBuilder()
-            .AddInMemoryCollection(new Dictionary<string, string?> { ["K2:Storage:Embedded:DataPath"] = Path.Combine(directory, "hot") })
-            .Build();
+        var settings = new Dictionary<string, string?> { ["K2:Storage:Embedded:DataPath"] = Path.Combine(directory, "hot") };
+        if (maxBatchRows is { } rows)
+        {
+            settings["K2:Storage:Writers:MaxBatchRows"] = rows.ToString(CultureInfo.InvariantCulture);
+        }
+
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
         var metrics = new WriterMetricsRecorder();
         var services = new ServiceCollection()
             .AddSingleton<IConfiguration>(configuration)

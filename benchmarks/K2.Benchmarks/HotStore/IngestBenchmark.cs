@@ -17,16 +17,17 @@ internal static class IngestBenchmark
 
     public static async Task<int> RunAsync(IReadOnlyList<string> args)
     {
-        var arguments = HarnessArguments.Parse(args, "--trades", "--warmup-seconds");
+        var arguments = HarnessArguments.Parse(args, "--trades", "--warmup-seconds", "--max-batch-rows");
         var total = arguments.Int64("--trades", 6_000_000, min: 1);
         var warmup = TimeSpan.FromSeconds(arguments.Double("--warmup-seconds", 3, min: 0));
         var tapes = TradeTape.ForRegistry();
 
         MachineReport.PrintHeader("ingest");
-        await using var store = await HotStoreHarness.StartAsync(CancellationToken.None);
+        var maxBatchRows = arguments.OptionalInt64("--max-batch-rows", min: 1);
+        await using var store = await HotStoreHarness.StartAsync(maxBatchRows, CancellationToken.None);
         var options = store.WriterOptions;
         Console.WriteLine($"  writer: MaxBatchRows {options.MaxBatchRows}, FlushInterval {options.FlushInterval.TotalMilliseconds} ms, " +
-                          $"MaxBufferedRows {options.MaxBufferedRows} (defaults)");
+                          $"MaxBufferedRows {options.MaxBufferedRows} ({(maxBatchRows is null ? "defaults" : "batch size overridden")})");
         Console.WriteLine($"  load: {total:N0} trades from {tapes.Length} producers (one per instrument), warm-up {warmup.TotalSeconds} s");
 
         using var process = Process.GetCurrentProcess();
@@ -119,7 +120,9 @@ internal static class IngestBenchmark
         Console.WriteLine($"  per-second insert rate: {Distribution.Describe(perSecond, "N0")}");
         Console.WriteLine($"  rows per batch: {Distribution.Describe(batchRows, "N0")}");
         Console.WriteLine($"  flush (encode + insert) ms: {Distribution.Describe(flushMilliseconds, "F1")}");
-        Console.WriteLine($"  CPU: {(to.Cpu - from.Cpu).TotalSeconds / seconds:F2} cores busy of {Environment.ProcessorCount} (whole process, chDB included)");
+        var cpuSeconds = (to.Cpu - from.Cpu).TotalSeconds;
+        Console.WriteLine($"  CPU: {cpuSeconds / seconds:F2} cores busy of {Environment.ProcessorCount}, {cpuSeconds * 1e6 / rows:F2} µs per trade " +
+                          "(whole process: producers, writer, chDB inserts and merges)");
         Console.WriteLine($"  managed allocations: {(double)(to.Allocated - from.Allocated) / rows:F1} bytes/trade; " +
                           $"GCs gen0/1/2: {to.Gen0 - from.Gen0}/{to.Gen1 - from.Gen1}/{to.Gen2 - from.Gen2}");
         Console.WriteLine($"  peak working set: {to.PeakWorkingSet / (1024 * 1024):N0} MiB (whole process, chDB included)");

@@ -22,7 +22,7 @@ internal static class LatencyBenchmark
 
     public static async Task<int> RunAsync(IReadOnlyList<string> args)
     {
-        var arguments = HarnessArguments.Parse(args, "--rate", "--seconds", "--warmup-seconds", "--poll-ms");
+        var arguments = HarnessArguments.Parse(args, "--rate", "--seconds", "--warmup-seconds", "--poll-ms", "--max-batch-rows");
         var rate = arguments.Double("--rate", 10_000, min: 1);
         var duration = TimeSpan.FromSeconds(arguments.Double("--seconds", 60, min: 1));
         var warmup = TimeSpan.FromSeconds(arguments.Double("--warmup-seconds", 5, min: 0));
@@ -35,10 +35,11 @@ internal static class LatencyBenchmark
 
         var tapes = TradeTape.ForRegistry();
         MachineReport.PrintHeader("latency");
-        await using var store = await HotStoreHarness.StartAsync(CancellationToken.None);
+        var maxBatchRows = arguments.OptionalInt64("--max-batch-rows", min: 1);
+        await using var store = await HotStoreHarness.StartAsync(maxBatchRows, CancellationToken.None);
         var options = store.WriterOptions;
         Console.WriteLine($"  writer: MaxBatchRows {options.MaxBatchRows}, FlushInterval {options.FlushInterval.TotalMilliseconds} ms, " +
-                          $"MaxBufferedRows {options.MaxBufferedRows} (defaults)");
+                          $"MaxBufferedRows {options.MaxBufferedRows} ({(maxBatchRows is null ? "defaults" : "batch size overridden")})");
         Console.WriteLine($"  load: {rate:N0} trades/s for {duration.TotalSeconds} s over {tapes.Length} instruments ({total:N0} trades), " +
                           $"first {warmup.TotalSeconds} s excluded; poll every {pollInterval.TotalMilliseconds} ms after the previous poll returns");
 
