@@ -154,6 +154,7 @@ public sealed class RowBinaryRoundTripTests
     [InlineData("100", 8, "100.00000000")]
     [InlineData("4.00000100", 8, "4.00000100")]
     [InlineData("1.000", 0, "1")]
+    [InlineData("-92233720368.5477580", 8, "-92233720368.54775800")] // fewer decimals than the column, near Int64's end
     public void Decimal64_reads_back_with_the_column_scale(string text, int scale, string expected)
     {
         var value = decimal.Parse(text, CultureInfo.InvariantCulture);
@@ -172,6 +173,9 @@ public sealed class RowBinaryRoundTripTests
     [InlineData("-92233720368.54775809", 8)]
     [InlineData("9223372036854775808", 0)]
     [InlineData("9.223372036854775808", 18)]
+    [InlineData("92233720368.5477581", 8)] // fewer decimals than the column: past Int64 only once scaled
+    [InlineData("-92233720368.5477581", 8)]
+    [InlineData("18446744073709551615", 18)] // scaling overflows 128 bits
     public void WriteDecimal64_refuses_values_that_do_not_fit_exactly_and_writes_nothing(string text, int scale)
     {
         var value = decimal.Parse(text, CultureInfo.InvariantCulture);
