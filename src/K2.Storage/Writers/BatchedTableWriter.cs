@@ -29,6 +29,7 @@ public sealed partial class BatchedTableWriter<TRow> : IHostedService, IAsyncDis
     private readonly List<TaskCompletionSource> _waiters = [];
     private readonly ArrayBufferWriter<byte> _encoded = new(1 << 20);
     private readonly ArrayBufferWriter<byte> _scratch = new(1 << 10);
+    private readonly int _backlogBatchRows;
     private readonly string _insertStatement;
     private readonly KeyValuePair<string, object?> _tableTag;
     private readonly CancellationTokenSource _abort = new();
@@ -54,6 +55,7 @@ public sealed partial class BatchedTableWriter<TRow> : IHostedService, IAsyncDis
             SingleReader = true,
         });
         _batch = new List<TRow>(options.MaxBatchRows);
+        _backlogBatchRows = Math.Max(options.MaxBatchRows, options.MaxBacklogBatchRows);
         _insertStatement = $"INSERT INTO {storeOptions.Database}.{table.Name} ({string.Join(", ", table.Columns)})";
         _tableTag = new("table", table.Name);
         metrics.TrackBuffered(table.Name, () => BufferedRows);
@@ -172,14 +174,15 @@ public sealed partial class BatchedTableWriter<TRow> : IHostedService, IAsyncDis
 
     /// <summary>
     /// Takes rows until the batch is full, its first row has waited a flush interval, or someone waits for the rows
-    /// taken so far to be written.
+    /// taken so far to be written. Rows already buffered are taken up to the backlog limit, so a writer that has
+    /// fallen behind catches up in larger inserts.
     /// </summary>
     private async Task FillBatchAsync(ChannelReader<Entry> reader)
     {
         var started = _time.GetTimestamp();
         while (true)
         {
-            while (_batch.Count < _options.MaxBatchRows && reader.TryRead(out var entry))
+            while (_batch.Count < _backlogBatchRows && reader.TryRead(out var entry))
             {
                 if (entry.Written is { } waiter)
                 {

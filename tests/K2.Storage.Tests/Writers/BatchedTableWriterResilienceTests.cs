@@ -66,7 +66,7 @@ public sealed class BatchedTableWriterResilienceTests : IDisposable
     public async Task A_full_buffer_makes_writers_wait_until_the_store_takes_rows()
     {
         var store = new GatedClickHouseClient();
-        var options = new BatchedWriterOptions { MaxBatchRows = 2, MaxBufferedRows = 3, FlushInterval = TimeSpan.FromHours(1) };
+        var options = new BatchedWriterOptions { MaxBatchRows = 2, MaxBacklogBatchRows = 2, MaxBufferedRows = 3, FlushInterval = TimeSpan.FromHours(1) };
         await using var writer = Writer(store, options);
         await writer.StartAsync(Ct);
 

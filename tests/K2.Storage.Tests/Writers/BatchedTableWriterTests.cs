@@ -56,11 +56,31 @@ public sealed class BatchedTableWriterTests(EmbeddedClickHouseFixture fixture) :
     }
 
     [Fact]
+    public async Task A_backlog_drains_in_batches_larger_than_the_live_batch_size()
+    {
+        var store = await DatabaseAsync();
+        await using var writer = Writer(fixture.ClickHouse, store, new BatchedWriterOptions
+        {
+            MaxBatchRows = 1_000, MaxBacklogBatchRows = 4_000, FlushInterval = TimeSpan.FromHours(1),
+        });
+        foreach (var trade in SampleTrades(9_000))
+        {
+            await writer.WriteAsync(trade, Ct); // buffered before the writer runs: a backlog
+        }
+
+        await writer.StartAsync(Ct);
+        await writer.StopAsync(Ct);
+
+        _meters.Values("k2.insert.batch.rows").ShouldBe([4_000, 4_000, 1_000]);
+        (await TradeRows.ReadAllAsync(fixture.ClickHouse, store.Database, Ct)).Count.ShouldBe(9_000);
+    }
+
+    [Fact]
     public async Task Rows_across_several_batches_are_written_exactly_once_with_exact_values()
     {
         var store = await DatabaseAsync();
         var trades = SampleTrades(25_000);
-        await using var writer = Writer(fixture.ClickHouse, store, new BatchedWriterOptions { MaxBatchRows = 10_000, MaxBufferedRows = 4_096 });
+        await using var writer = Writer(fixture.ClickHouse, store, new BatchedWriterOptions { MaxBatchRows = 10_000, MaxBacklogBatchRows = 10_000, MaxBufferedRows = 4_096 });
 
         await writer.StartAsync(Ct);
         foreach (var trade in trades)
@@ -162,7 +182,7 @@ public sealed class BatchedTableWriterTests(EmbeddedClickHouseFixture fixture) :
     {
         var store = await DatabaseAsync();
         var flaky = new FlakyClickHouseClient(fixture.ClickHouse, failures: 3);
-        var options = new BatchedWriterOptions { MaxBatchRows = 100, InitialRetryDelay = TimeSpan.Zero, MaxRetryDelay = TimeSpan.Zero };
+        var options = new BatchedWriterOptions { MaxBatchRows = 100, MaxBacklogBatchRows = 100, InitialRetryDelay = TimeSpan.Zero, MaxRetryDelay = TimeSpan.Zero };
         await using var writer = Writer(flaky, store, options);
         var trades = SampleTrades(250);
 

@@ -168,7 +168,7 @@ public sealed class HttpClickHouseContractTests(EmbeddedClickHouseFixture fixtur
         using var meters = new TestMeterFactory();
         await using var writer = new BatchedTableWriter<Trade>(
             Client, new SilverTradesTable(), new HotStoreOptions { Database = db },
-            new BatchedWriterOptions { MaxBatchRows = 10_000, MaxBufferedRows = 4_096 }, clock, new StorageMetrics(meters),
+            new BatchedWriterOptions { MaxBatchRows = 10_000, MaxBacklogBatchRows = 10_000, MaxBufferedRows = 4_096 }, clock, new StorageMetrics(meters),
             NullLogger<BatchedTableWriter<Trade>>.Instance);
 
         await writer.StartAsync(Ct);
