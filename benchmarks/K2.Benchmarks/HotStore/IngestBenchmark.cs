@@ -26,7 +26,7 @@ internal static class IngestBenchmark
         var maxBatchRows = arguments.OptionalInt64("--max-batch-rows", min: 1);
         await using var store = await HotStoreHarness.StartAsync(maxBatchRows, CancellationToken.None);
         var options = store.WriterOptions;
-        Console.WriteLine($"  writer: MaxBatchRows {options.MaxBatchRows}, FlushInterval {options.FlushInterval.TotalMilliseconds} ms, " +
+        Console.WriteLine($"  writer: MaxBatchRows {options.MaxBatchRows} (backlog {options.MaxBacklogBatchRows}), FlushInterval {options.FlushInterval.TotalMilliseconds} ms, " +
                           $"MaxBufferedRows {options.MaxBufferedRows} ({(maxBatchRows is null ? "defaults" : "batch size overridden")})");
         Console.WriteLine($"  load: {total:N0} trades from {tapes.Length} producers (one per instrument), warm-up {warmup.TotalSeconds} s");
 

@@ -38,7 +38,7 @@ internal static class LatencyBenchmark
         var maxBatchRows = arguments.OptionalInt64("--max-batch-rows", min: 1);
         await using var store = await HotStoreHarness.StartAsync(maxBatchRows, CancellationToken.None);
         var options = store.WriterOptions;
-        Console.WriteLine($"  writer: MaxBatchRows {options.MaxBatchRows}, FlushInterval {options.FlushInterval.TotalMilliseconds} ms, " +
+        Console.WriteLine($"  writer: MaxBatchRows {options.MaxBatchRows} (backlog {options.MaxBacklogBatchRows}), FlushInterval {options.FlushInterval.TotalMilliseconds} ms, " +
                           $"MaxBufferedRows {options.MaxBufferedRows} ({(maxBatchRows is null ? "defaults" : "batch size overridden")})");
         Console.WriteLine($"  load: {rate:N0} trades/s for {duration.TotalSeconds} s over {tapes.Length} instruments ({total:N0} trades), " +
                           $"first {warmup.TotalSeconds} s excluded; poll every {pollInterval.TotalMilliseconds} ms after the previous poll returns");
