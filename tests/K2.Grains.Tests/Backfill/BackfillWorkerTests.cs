@@ -142,6 +142,18 @@ public sealed class BackfillWorkerTests(EmbeddedClickHouseFixture fixture) : IAs
     }
 
     [Fact]
+    public async Task A_fetch_that_times_out_is_reported_as_failed_not_taken_for_a_stop()
+    {
+        _history.Fetch = (_, _, _) => throw new TaskCanceledException("The request was canceled due to the configured HttpClient.Timeout", new TimeoutException());
+
+        Queue.TryEnqueue(Gap(1, 9), TimeSpan.Zero);
+        await DoneAsync(1);
+
+        _probe.Done.ToArray().ShouldBe([(Gap(1, 9), false)]);
+        _run.IsCompleted.ShouldBeFalse("the worker goes on");
+    }
+
+    [Fact]
     public async Task The_worker_carries_on_with_the_next_request_after_a_failed_one()
     {
         _history.Fetch = (request, onPage, ct) => request.FromId == 1

@@ -110,6 +110,17 @@ public sealed class KrakenTradeHistoryClientTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task An_error_reply_fails_the_fetch_at_once()
+    {
+        var unknown = KrakenBtc with { RestSymbol = "NOPEUSD" };
+
+        await Should.ThrowAsync<HttpRequestException>(
+            () => FetchAsync(Client(), Request(Tape[0].TradeTime, null) with { Instrument = unknown }, Ct));
+
+        History.Log.Sent.Count.ShouldBe(1, "an HTTP-200 error is an answer, not a failure to retry");
+    }
+
+    [Fact]
     public async Task Krakens_throttling_reply_pauses_requests_doubling_each_time_then_the_page_is_fetched()
     {
         var after = Tape[2400].TradeTime;
