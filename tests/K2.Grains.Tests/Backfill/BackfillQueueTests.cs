@@ -1,0 +1,126 @@
+using K2.Core;
+using K2.Core.Instruments;
+using K2.Grains.Backfill;
+using K2.Testing;
+
+namespace K2.Grains.Tests.Backfill;
+
+/// <summary>The backfill queue on a manual clock: each request comes out once due, earliest first, and the queue is bounded.</summary>
+public sealed class BackfillQueueTests
+{
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(10);
+    private static readonly Instrument Btc = new(Exchange.Binance, "BTC-USDT", "BTCUSDT", "BTC", "USDT", 2, 5);
+
+    private readonly ManualTimeProvider _time = new();
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    private static BackfillRequest Gap(long from) => new(Btc, BackfillReason.Gap, from, from + 1, null, null);
+
+    [Fact]
+    public async Task A_request_comes_out_once_its_delay_has_passed_and_not_before()
+    {
+        var queue = new BackfillQueue(Exchange.Binance, _time);
+        queue.TryEnqueue(Gap(1), TimeSpan.FromSeconds(2)).ShouldBeTrue();
+
+        var dequeue = queue.DequeueAsync(Ct);
+        _time.Advance(TimeSpan.FromSeconds(2) - TimeSpan.FromTicks(1));
+        await Task.Delay(50, Ct); // a wrongly early wake-up would complete meanwhile
+        dequeue.IsCompleted.ShouldBeFalse();
+        _time.Advance(TimeSpan.FromTicks(1));
+
+        (await dequeue.WaitAsync(Patience, Ct)).ShouldBe(Gap(1));
+        queue.Count.ShouldBe(0);
+    }
+
+    [Fact]
+    public async Task Requests_come_out_earliest_due_first_and_in_arrival_order_when_due_together()
+    {
+        var queue = new BackfillQueue(Exchange.Binance, _time);
+        queue.TryEnqueue(Gap(1), TimeSpan.FromSeconds(5));
+        queue.TryEnqueue(Gap(2), TimeSpan.FromSeconds(1));
+        queue.TryEnqueue(Gap(3), TimeSpan.FromSeconds(1));
+        queue.TryEnqueue(Gap(4), TimeSpan.Zero);
+        _time.Advance(TimeSpan.FromSeconds(5));
+
+        var order = new List<long>();
+        for (var i = 0; i < 4; i++)
+        {
+            order.Add((await queue.DequeueAsync(Ct).WaitAsync(Patience, Ct)).FromId!.Value);
+        }
+
+        order.ShouldBe([4, 2, 3, 1]);
+    }
+
+    [Fact]
+    public async Task A_waiting_taker_gets_a_request_added_later_that_is_due_sooner()
+    {
+        var queue = new BackfillQueue(Exchange.Binance, _time);
+        queue.TryEnqueue(Gap(1), TimeSpan.FromMinutes(10));
+        var dequeue = queue.DequeueAsync(Ct);
+        await Task.Delay(50, Ct); // the taker is asleep until the first one falls due
+
+        queue.TryEnqueue(Gap(2), TimeSpan.Zero);
+
+        (await dequeue.WaitAsync(Patience, Ct)).ShouldBe(Gap(2));
+        queue.Count.ShouldBe(1);
+    }
+
+    [Fact]
+    public async Task A_taker_waiting_on_an_empty_queue_gets_the_first_request_added()
+    {
+        var queue = new BackfillQueue(Exchange.Binance, _time);
+        var dequeue = queue.DequeueAsync(Ct);
+        await Task.Delay(50, Ct);
+        dequeue.IsCompleted.ShouldBeFalse();
+
+        queue.TryEnqueue(Gap(7), TimeSpan.Zero);
+
+        (await dequeue.WaitAsync(Patience, Ct)).ShouldBe(Gap(7));
+    }
+
+    [Fact]
+    public async Task A_full_queue_refuses_new_requests_until_one_is_taken()
+    {
+        var queue = new BackfillQueue(Exchange.Binance, _time, capacity: 2);
+        queue.TryEnqueue(Gap(1), TimeSpan.Zero).ShouldBeTrue();
+        queue.TryEnqueue(Gap(2), TimeSpan.Zero).ShouldBeTrue();
+
+        queue.TryEnqueue(Gap(3), TimeSpan.Zero).ShouldBeFalse();
+        queue.Count.ShouldBe(2);
+
+        (await queue.DequeueAsync(Ct).WaitAsync(Patience, Ct)).ShouldBe(Gap(1));
+        queue.TryEnqueue(Gap(3), TimeSpan.Zero).ShouldBeTrue();
+        (await queue.DequeueAsync(Ct).WaitAsync(Patience, Ct)).ShouldBe(Gap(2));
+        (await queue.DequeueAsync(Ct).WaitAsync(Patience, Ct)).ShouldBe(Gap(3));
+    }
+
+    [Fact]
+    public async Task Cancelling_ends_the_wait_and_leaves_the_request_queued()
+    {
+        var queue = new BackfillQueue(Exchange.Binance, _time);
+        queue.TryEnqueue(Gap(1), TimeSpan.FromSeconds(30));
+        using var cancel = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+        var dequeue = queue.DequeueAsync(cancel.Token);
+
+        await cancel.CancelAsync();
+
+        await Should.ThrowAsync<OperationCanceledException>(() => dequeue.WaitAsync(Patience, Ct));
+        queue.Count.ShouldBe(1);
+    }
+
+    [Fact]
+    public void Each_exchange_has_its_own_queue()
+    {
+        var queues = new BackfillQueues(_time);
+
+        foreach (var exchange in ExchangeNames.All)
+        {
+            queues.For(exchange).Exchange.ShouldBe(exchange);
+            queues.For(exchange).ShouldBeSameAs(queues.For(exchange));
+        }
+
+        queues.For(Exchange.Binance).TryEnqueue(Gap(1), TimeSpan.Zero);
+        queues.For(Exchange.Kraken).Count.ShouldBe(0);
+    }
+}
