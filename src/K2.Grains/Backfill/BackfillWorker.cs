@@ -57,7 +57,20 @@ internal sealed partial class BackfillWorker(
         var queued = await queue.DequeueAsync(stop);
 
         // A gap often fills while it waits (a late frame, a snapshot): fetch only what is still missing, if anything.
-        if (await refine(queued, stop) is not { } request)
+        // If the instrument cannot say, the request is handed back as not answered, so it is tried again, not lost.
+        BackfillRequest? request;
+        try
+        {
+            request = await refine(queued, stop);
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !stop.IsCancellationRequested)
+        {
+            LogFailed(logger, queued.ToString(), e.GetBaseException().Message);
+            await done(queued, false, stop);
+            return;
+        }
+
+        if (request is null)
         {
             LogSkipped(logger, queued.ToString());
             await done(queued, true, stop);

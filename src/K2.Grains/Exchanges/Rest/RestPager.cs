@@ -5,8 +5,8 @@ namespace K2.Grains.Exchanges.Rest;
 
 /// <summary>
 /// One exchange's REST GETs, within its limits: each waits at the gate, a 429 or 418 pauses every request until its
-/// <c>Retry-After</c> and is then retried, and a network failure or server error is retried a few times with a
-/// growing delay before it is reported. Lives as long as the process, so a pause outlasts a session restart.
+/// <c>Retry-After</c> and is then retried, a network failure, timeout or server error is retried a few times with a
+/// growing delay before it is reported, and any other client error is reported at once. Lives as long as the process, so a pause outlasts a session restart.
 /// </summary>
 internal sealed partial class RestPager(Exchange exchange, HttpClient http, RestRequestGate gate, TimeProvider time, ILogger<RestPager> logger)
 {
@@ -35,12 +35,35 @@ internal sealed partial class RestPager(Exchange exchange, HttpClient http, Rest
                     continue;
                 }
 
+                if ((int)response.StatusCode is >= 400 and < 500)
+                {
+                    // The request itself is wrong: asking again spends rate-limit weight for the same answer.
+                    throw new HttpRequestException(
+                        $"{exchange} REST refused {pathAndQuery}: {(int)response.StatusCode} {response.ReasonPhrase}", null, response.StatusCode);
+                }
+
                 response.EnsureSuccessStatusCode();
                 return await response.Content.ReadAsByteArrayAsync(cancellationToken);
             }
-            catch (HttpRequestException e) when (++failures < MaxFailedAttempts)
+            catch (HttpRequestException e) when (e.StatusCode is not { } status || (int)status >= 500)
             {
+                if (++failures >= MaxFailedAttempts)
+                {
+                    throw;
+                }
+
                 LogRetrying(logger, exchange, pathAndQuery, failures, e.Message);
+                await Task.Delay(TimeSpan.FromSeconds(failures), time, cancellationToken);
+            }
+            catch (TaskCanceledException e) when (!cancellationToken.IsCancellationRequested)
+            {
+                // HttpClient's timeout: no answer is a network failure like any other.
+                if (++failures >= MaxFailedAttempts)
+                {
+                    throw new HttpRequestException($"{exchange} REST {pathAndQuery} did not answer in time.", e);
+                }
+
+                LogRetrying(logger, exchange, pathAndQuery, failures, "no answer in time");
                 await Task.Delay(TimeSpan.FromSeconds(failures), time, cancellationToken);
             }
         }
