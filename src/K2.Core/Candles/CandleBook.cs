@@ -57,12 +57,24 @@ public sealed class CandleBook
     /// <summary>
     /// Takes the aggregate of <paramref name="bucket"/>'s stored trades (empty when there are none) and the highest
     /// version of its stored candle: later versions exceed it even if the clock has gone back (another silo, a restart).
+    /// With <paramref name="rewrite"/>, the candle is written again at the next <see cref="TakeChanged"/>.
     /// </summary>
-    public void Load(CandleBucket bucket, CandleAggregate stored, long storedVersion)
+    public void Load(CandleBucket bucket, CandleAggregate stored, long storedVersion, bool rewrite = false)
     {
         _buckets[bucket] = stored;
         _lastVersion = Math.Max(_lastVersion, storedVersion);
+        if (rewrite && !stored.IsEmpty)
+        {
+            _changed.Add(bucket);
+        }
     }
+
+    /// <summary>
+    /// The buckets holding the newest stored trade: after a crash their stored candles may lack the last trades (candles
+    /// are written after their trades), so a resuming instrument recomputes and rewrites them.
+    /// </summary>
+    public IEnumerable<CandleBucket> NewestStoredBuckets() =>
+        _storedThrough is { } newest ? Timeframes.All.Select(t => CandleBucket.Of(t, newest)) : [];
 
     /// <summary>Adds a trade seen for the first time to its bucket in every timeframe.</summary>
     /// <exception cref="InvalidOperationException">One of its buckets had to be loaded first.</exception>

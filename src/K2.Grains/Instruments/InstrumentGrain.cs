@@ -68,11 +68,13 @@ internal sealed partial class InstrumentGrain(
         _instrument = instrument;
         _tracker = new TradeSequenceTracker(exchanges.Value.TradeIdsAreSequential(exchange));
         UnixMicros? storedThrough;
+        var resumed = false;
         for (var attempt = 1; ; attempt++)
         {
             try
             {
                 storedThrough = await ResumeAsync(cancellationToken);
+                resumed = true;
                 break;
             }
             catch (ClickHouseException e) when (attempt < ResumeAttempts)
@@ -92,6 +94,12 @@ internal sealed partial class InstrumentGrain(
         }
 
         _candles = new CandleBook(instrument, storedThrough, options.Value.CandleMemoryWindow);
+        if (resumed)
+        {
+            // Candles are written after their trades: a crash may have left the newest ones short.
+            await RecomputeBucketsAsync([.. _candles.NewestStoredBuckets()], rewrite: true, cancellationToken);
+        }
+
         RegisterGrainTimer(WriteCandlesAsync, options.Value.CandleWriteInterval, options.Value.CandleWriteInterval);
     }
 
@@ -232,7 +240,16 @@ internal sealed partial class InstrumentGrain(
             }
         }
 
-        if (buckets is not { Count: > 0 })
+        if (buckets is { Count: > 0 })
+        {
+            await RecomputeBucketsAsync(buckets, rewrite: false, cancellationToken);
+        }
+    }
+
+    /// <summary>Recomputes <paramref name="buckets"/> from the store; with <paramref name="rewrite"/> their candles are written again.</summary>
+    private async Task RecomputeBucketsAsync(IReadOnlyCollection<CandleBucket> buckets, bool rewrite, CancellationToken cancellationToken)
+    {
+        if (buckets.Count == 0)
         {
             return;
         }
@@ -246,7 +263,7 @@ internal sealed partial class InstrumentGrain(
                 foreach (var bucket in buckets)
                 {
                     var stored = await storedCandles.RecomputeAsync(_instrument, bucket, cancellationToken);
-                    _candles.Load(bucket, stored.Aggregate, stored.StoredVersion);
+                    _candles.Load(bucket, stored.Aggregate, stored.StoredVersion, rewrite);
                     metrics.CandleBucketRecomputed(_instrument.Exchange);
                 }
 

@@ -56,6 +56,32 @@ public sealed class CandlePropertyTests(EmbeddedClickHouseFixture fixture)
         Prop.ForAll(Scenarios().ToArbitrary(), scenario => RunAsync(scenario).GetAwaiter().GetResult()).Check(Runs);
     }
 
+    [Fact]
+    public async Task After_a_crash_that_lost_the_last_candle_writes_a_resuming_instrument_rewrites_its_newest_candles()
+    {
+        var database = (await fixture.CreateDatabaseAsync(Ct)).Database;
+        TradeSpec[] trades = [new(1, 0, 100_00000000, 1_00000000, true), new(2, 30_000_000, 101_00000000, 2_00000000, false)];
+        await using (var crashed = await StartAsync(database))
+        {
+            // Trades that reached silver while their candles never did, as when the process dies between the two.
+            var silver = crashed.Services.GetRequiredService<K2.Storage.Writers.BatchedTableWriter<Trade>>();
+            foreach (var trade in trades)
+            {
+                await silver.WriteAsync(ToTrade(trade), Ct);
+            }
+        }
+
+        (await QueryAsync(CandleRecomputation.StoredCandlesSql(database))).ShouldBeEmpty();
+        await using (var resumed = await StartAsync(database))
+        {
+            await resumed.GrainFactory.GetGrain<IInstrumentGrain>(Btc.Key).GetStatusAsync(); // activates, resumes
+        }
+
+        var stored = await QueryAsync(CandleRecomputation.StoredCandlesSql(database));
+        stored.Length.ShouldBe(6, "one candle per timeframe for the bucket of the newest stored trade");
+        stored.ShouldBe(await QueryAsync(CandleRecomputation.RecomputedCandlesSql(database)));
+    }
+
     private static Gen<Scenario> Scenarios() =>
         from count in Gen.Choose(1, 80)
         from steps in Gen.ListOf(Gen.Frequency(
