@@ -1,4 +1,5 @@
 using K2.Core;
+using K2.Core.Candles;
 using K2.Core.Instruments;
 
 namespace K2.Api.Endpoints;
@@ -7,7 +8,7 @@ namespace K2.Api.Endpoints;
 /// Collects every problem with a request's query string so one 400 names them all. Parameters are read as text and
 /// parsed here, so a bad value gets a message that says what is wrong instead of a bare framework 400.
 /// </summary>
-internal sealed class QueryValidation(IQueryCollection query)
+internal sealed partial class QueryValidation(IQueryCollection query)
 {
     private readonly Dictionary<string, List<string>> _errors = [];
 
@@ -66,6 +67,53 @@ internal sealed class QueryValidation(IQueryCollection query)
         return null;
     }
 
+    public Timeframe? RequiredTimeframe(string name)
+    {
+        var names = string.Join(", ", Timeframes.All.Select(t => t.ToName()));
+        if (Single(name) is not { } text)
+        {
+            Add(name, $"'{name}' is required: one of {names}.");
+            return null;
+        }
+
+        if (Timeframes.TryParse(text, out var timeframe))
+        {
+            return timeframe;
+        }
+
+        Add(name, $"'{text}' is not a timeframe; expected one of {names}.");
+        return null;
+    }
+
+    /// <summary>
+    /// An ISO 8601 instant with an explicit offset (<c>2026-11-22T10:00:00Z</c>); a time without one is refused rather
+    /// than guessed at.
+    /// </summary>
+    public UnixMicros? OptionalInstant(string name)
+    {
+        if (Single(name) is not { } text)
+        {
+            return null;
+        }
+
+        if (ExplicitOffset().IsMatch(text)
+            && DateTimeOffset.TryParse(text, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.None, out var instant))
+        {
+            return UnixMicros.FromDateTimeOffset(instant);
+        }
+
+        Add(name, $"'{text}' is not valid for '{name}': expected an ISO 8601 time with Z or an offset, e.g. 2026-11-22T10:00:00Z.");
+        return null;
+    }
+
+    public void Check(bool condition, string name, string message)
+    {
+        if (!condition)
+        {
+            Add(name, message);
+        }
+    }
+
     public int OptionalInt(string name, int defaultValue, int min, int max)
     {
         if (Single(name) is not { } text)
@@ -108,4 +156,7 @@ internal sealed class QueryValidation(IQueryCollection query)
 
         list.Add(message);
     }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"^\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d(\.\d{1,7})?)?(Z|[+-]\d\d:\d\d)$")]
+    private static partial System.Text.RegularExpressions.Regex ExplicitOffset();
 }

@@ -27,6 +27,7 @@ public static class ApiServiceCollectionExtensions
     {
         app.MapInstrumentsEndpoints();
         app.MapTradesEndpoints();
+        app.MapCandlesEndpoints();
         app.MapOpenApi();
         return app;
     }

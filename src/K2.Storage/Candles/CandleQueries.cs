@@ -62,23 +62,29 @@ public sealed class CandleQueries(IClickHouseClient client, HotStoreOptions opti
         }, cancellationToken);
     }
 
-    /// <summary>The latest version of each candle of one instrument and timeframe with <c>from &lt;= bucket_start &lt; to</c>, oldest first.</summary>
+    /// <summary>
+    /// The latest version of each candle of one instrument and timeframe with <c>from &lt;= bucket_start &lt; to</c>,
+    /// oldest first, at most <paramref name="limit"/> of them.
+    /// </summary>
     public Task<IReadOnlyList<StoredCandle>> GetAsync(
-        Exchange exchange, string symbol, Timeframe timeframe, UnixMicros from, UnixMicros to, CancellationToken cancellationToken)
+        Exchange exchange, string symbol, Timeframe timeframe, UnixMicros from, UnixMicros to, int limit, CancellationToken cancellationToken)
     {
+        ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
         var sql = $$"""
             SELECT bucket_start, open, high, low, close, volume, quote_volume, buy_volume, sell_volume, trade_count, vwap, version
             FROM {{options.Database}}.{{OhlcvTable.TableName}} FINAL
             WHERE exchange = {exchange:String} AND symbol = {symbol:String} AND timeframe = {timeframe:String}
               AND bucket_start >= {from:DateTime64(6, 'UTC')} AND bucket_start < {to:DateTime64(6, 'UTC')}
             ORDER BY bucket_start
+            LIMIT {limit:UInt32}
             """;
         var parameters = new ClickHouseParameters()
             .Add("exchange", exchange.ToName())
             .Add("symbol", symbol)
             .Add("timeframe", timeframe.ToName())
             .Add("from", from)
-            .Add("to", to);
+            .Add("to", to)
+            .Add("limit", limit);
         return client.QueryAsync<IReadOnlyList<StoredCandle>>(sql, parameters, ClickHouseFormats.RowBinary, data =>
         {
             var candles = new List<StoredCandle>();

@@ -84,7 +84,7 @@ public sealed class CandleStorageTests(EmbeddedClickHouseFixture fixture) : IDis
         await writer.WhenWrittenAsync(Ct);
 
         var candles = await new CandleQueries(fixture.ClickHouse, store).GetAsync(
-            Exchange.Binance, TradeRows.BinanceBtc.Symbol, Timeframe.OneMinute, Hour, new UnixMicros(Hour.Value + 60_000_000), Ct);
+            Exchange.Binance, TradeRows.BinanceBtc.Symbol, Timeframe.OneMinute, Hour, new UnixMicros(Hour.Value + 60_000_000), 10, Ct);
         var candle = candles.ShouldHaveSingleItem();
         candle.ShouldBe(new StoredCandle(
             Exchange.Binance, TradeRows.BinanceBtc.Symbol, Timeframe.OneMinute, Hour,
