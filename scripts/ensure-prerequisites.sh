@@ -15,7 +15,9 @@ fi
 apt_packages=()
 command -v npm >/dev/null || apt_packages+=(npm)
 if [[ "$purpose" == "test" ]]; then
-  : # Services for later test suites (PostgreSQL, Prometheus, Chromium) are added here as they are needed.
+  # The Iceberg catalog tests start a PostgreSQL cluster of their own (initdb + pg_ctl, no service).
+  compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || apt_packages+=(postgresql)
+  # Services for later test suites (Prometheus, Chromium) are added here as they are needed.
 fi
 
 if ((${#apt_packages[@]})); then

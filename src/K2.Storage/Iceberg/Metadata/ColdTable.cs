@@ -1,0 +1,41 @@
+namespace K2.Storage.Iceberg.Metadata;
+
+/// <summary>
+/// A cold (Iceberg) table and where its rows come from: hot table <see cref="HotTable"/>, rows matching
+/// <see cref="HotFilter"/> when one hot table feeds several cold ones, offloaded in slices by <see cref="IngestTimeColumn"/>.
+/// </summary>
+public sealed record ColdTable(
+    string Namespace,
+    string Name,
+    string HotTable,
+    string? HotFilter,
+    string IngestTimeColumn,
+    IReadOnlyList<ColdColumn> Columns,
+    IcebergSchema Schema,
+    PartitionSpec PartitionSpec)
+{
+    /// <summary>The SELECT list that exports the table's columns in schema order.</summary>
+    public string SelectList => string.Join(", ", Columns.Select(c => c.SelectExpression));
+
+    /// <summary>
+    /// Field ids by Parquet column path as ClickHouse writes the file: top-level columns by name, a list's element as
+    /// <c>&lt;column&gt;.list.element</c> (the middle repeated group carries no id).
+    /// </summary>
+    public IReadOnlyDictionary<string, int> ParquetFieldIds
+    {
+        get
+        {
+            var ids = new Dictionary<string, int>(StringComparer.Ordinal);
+            foreach (var column in Schema.Fields)
+            {
+                ids[column.Name] = column.Id;
+                if (column.Type is ListType list)
+                {
+                    ids[$"{column.Name}.list.element"] = list.ElementId;
+                }
+            }
+
+            return ids;
+        }
+    }
+}

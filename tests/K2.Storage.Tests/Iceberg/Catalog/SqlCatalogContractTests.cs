@@ -1,0 +1,159 @@
+using System.Data.Common;
+using K2.Core;
+using K2.Storage.Iceberg.Catalog;
+
+namespace K2.Storage.Tests.Iceberg.Catalog;
+
+/// <summary>What the SQL catalog and the offload state must do on every database K2 supports, run once per database.</summary>
+public abstract class SqlCatalogContractTests
+{
+    protected static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    private static readonly TableIdentifier Silver = new("cold", "silver_trades");
+
+    /// <summary>The database under test; its catalog and state tables may already exist (from other tests).</summary>
+    protected abstract DbDataSource DataSource { get; }
+
+    /// <summary>A catalog of its own for each test, so tests sharing a database do not see each other's tables.</summary>
+    private async Task<SqlCatalog> NewCatalogAsync()
+    {
+        var catalog = new SqlCatalog(DataSource, $"k2_{Guid.NewGuid():N}");
+        await catalog.CreateTablesAsync(Ct);
+        await catalog.CreateTablesAsync(Ct); // idempotent
+        await catalog.CreateNamespaceAsync("cold", Ct);
+        return catalog;
+    }
+
+    [Fact]
+    public async Task A_registered_table_loads_its_metadata_location_and_is_listed_in_its_namespace()
+    {
+        var catalog = await NewCatalogAsync();
+        await catalog.CreateNamespaceAsync("cold", Ct);
+
+        await catalog.RegisterTableAsync(Silver, "file:///wh/cold/silver_trades/metadata/v1.metadata.json", Ct);
+        await catalog.RegisterTableAsync(new TableIdentifier("cold", "bronze_trades_binance"), "file:///wh/b/metadata/v1.metadata.json", Ct);
+
+        (await catalog.LoadMetadataLocationAsync(Silver, Ct)).ShouldBe("file:///wh/cold/silver_trades/metadata/v1.metadata.json");
+        (await catalog.LoadMetadataLocationAsync(new TableIdentifier("cold", "nope"), Ct)).ShouldBeNull();
+        (await catalog.ListTablesAsync("cold", Ct)).ShouldBe([new TableIdentifier("cold", "bronze_trades_binance"), Silver]);
+        (await catalog.ListNamespacesAsync(Ct)).ShouldBe(["cold"]);
+        (await new SqlCatalog(DataSource, $"other_{Guid.NewGuid():N}").ListTablesAsync("cold", Ct)).ShouldBeEmpty();
+    }
+
+    [Fact]
+    public async Task Registering_twice_or_into_a_missing_namespace_is_refused()
+    {
+        var catalog = await NewCatalogAsync();
+        await catalog.RegisterTableAsync(Silver, "v1.metadata.json", Ct);
+
+        (await Should.ThrowAsync<IcebergCatalogException>(() => catalog.RegisterTableAsync(Silver, "other.metadata.json", Ct)))
+            .Message.ShouldContain("cold.silver_trades is already registered");
+        (await Should.ThrowAsync<IcebergCatalogException>(() => catalog.RegisterTableAsync(new TableIdentifier("warm", "t"), "v1.metadata.json", Ct)))
+            .Message.ShouldContain("Namespace 'warm' does not exist");
+        (await catalog.LoadMetadataLocationAsync(Silver, Ct)).ShouldBe("v1.metadata.json");
+    }
+
+    [Fact]
+    public async Task A_commit_from_the_current_location_moves_the_pointer_and_one_from_a_stale_location_conflicts()
+    {
+        var catalog = await NewCatalogAsync();
+        await catalog.RegisterTableAsync(Silver, "v1.metadata.json", Ct);
+
+        (await catalog.CommitAsync(Silver, "v1.metadata.json", "v2.metadata.json", Ct)).ShouldBe(CatalogCommitResult.Committed);
+        (await catalog.CommitAsync(Silver, "v1.metadata.json", "v2b.metadata.json", Ct)).ShouldBe(CatalogCommitResult.Conflict);
+        (await catalog.CommitAsync(new TableIdentifier("cold", "missing"), "v1.metadata.json", "v2.metadata.json", Ct)).ShouldBe(CatalogCommitResult.Conflict);
+
+        (await catalog.LoadMetadataLocationAsync(Silver, Ct)).ShouldBe("v2.metadata.json");
+        var previous = await QueryScalarAsync(
+            "SELECT previous_metadata_location FROM iceberg_tables WHERE catalog_name = @c AND table_name = 'silver_trades'", catalog.Name);
+        previous.ShouldBe("v1.metadata.json");
+    }
+
+    [Fact]
+    public async Task Of_concurrent_commits_from_the_same_location_exactly_one_wins()
+    {
+        var catalog = await NewCatalogAsync();
+        await catalog.RegisterTableAsync(Silver, "v1.metadata.json", Ct);
+        using var start = new ManualResetEventSlim();
+
+        for (var round = 1; round <= 10; round++)
+        {
+            var current = $"v{round}.metadata.json";
+            var writers = Enumerable.Range(0, 4).Select(w => Task.Run(async () =>
+            {
+                start.Wait(Ct);
+                return (Writer: w, Result: await catalog.CommitAsync(Silver, current, $"v{round + 1}-writer{w}.metadata.json", Ct));
+            }, Ct)).ToList();
+            start.Set();
+            var results = await Task.WhenAll(writers);
+            start.Reset();
+
+            var winners = results.Where(r => r.Result == CatalogCommitResult.Committed).ToList();
+            winners.Count.ShouldBe(1, $"round {round}");
+            (await catalog.LoadMetadataLocationAsync(Silver, Ct)).ShouldBe($"v{round + 1}-writer{winners[0].Writer}.metadata.json");
+            await catalog.CommitAsync(Silver, $"v{round + 1}-writer{winners[0].Writer}.metadata.json", $"v{round + 1}.metadata.json", Ct);
+        }
+    }
+
+    [Fact]
+    public async Task The_tables_follow_the_JDBC_catalog_layout_so_other_engines_can_share_them()
+    {
+        var catalog = await NewCatalogAsync();
+        await catalog.RegisterTableAsync(Silver, "v1.metadata.json", Ct);
+
+        (await QueryScalarAsync(
+            "SELECT table_namespace || '|' || table_name || '|' || metadata_location || '|' || iceberg_type FROM iceberg_tables WHERE catalog_name = @c", catalog.Name))
+            .ShouldBe("cold|silver_trades|v1.metadata.json|TABLE");
+        (await QueryScalarAsync(
+            "SELECT namespace || '|' || property_key || '|' || property_value FROM iceberg_namespace_properties WHERE catalog_name = @c", catalog.Name))
+            .ShouldBe("cold|exists|true");
+    }
+
+    [Fact]
+    public async Task A_watermark_is_saved_replaced_and_loaded_exactly()
+    {
+        await NewCatalogAsync();
+        var state = new OffloadStateStore(DataSource);
+        var table = $"cold.t_{Guid.NewGuid():N}";
+
+        (await state.LoadWatermarkAsync(table, Ct)).ShouldBeNull();
+        await state.SaveWatermarkAsync(new OffloadWatermark(table, new UnixMicros(1_700_000_000_123_456), "binance|BTCUSDT|1", 42, new UnixMicros(5)), Ct);
+        var replacement = new OffloadWatermark(table, new UnixMicros(1_700_000_900_000_001), "kraken|XBT/USD|77", long.MaxValue, new UnixMicros(6));
+        await state.SaveWatermarkAsync(replacement, Ct);
+
+        (await state.LoadWatermarkAsync(table, Ct)).ShouldBe(replacement);
+    }
+
+    [Fact]
+    public async Task Runs_and_audits_are_logged_and_read_back_newest_first()
+    {
+        await NewCatalogAsync();
+        var state = new OffloadStateStore(DataSource);
+        var table = $"cold.t_{Guid.NewGuid():N}";
+        var ok = new OffloadRun(Guid.NewGuid(), table, new UnixMicros(1_000), new UnixMicros(2_500), 1_000_000, 12_345_678, 3, TimeSpan.FromMilliseconds(1_500), "succeeded", null);
+        var failed = ok with { RunId = Guid.NewGuid(), StartedAt = new UnixMicros(3_000), Rows = 0, Outcome = "failed", Error = "upload refused: 'quota'" };
+        var audit = new MaintenanceAudit(Guid.NewGuid(), table, "audit", 10, 9, new UnixMicros(0), new UnixMicros(86_400_000_000), "mismatch", new UnixMicros(7));
+        var expire = new MaintenanceAudit(Guid.NewGuid(), table, "expire", null, null, null, null, "succeeded", new UnixMicros(8));
+
+        await state.RecordRunAsync(ok, Ct);
+        await state.RecordRunAsync(failed, Ct);
+        await state.RecordAuditAsync(audit, Ct);
+        await state.RecordAuditAsync(expire, Ct);
+
+        (await state.RecentRunsAsync(table, 10, Ct)).ShouldBe([failed, ok]);
+        (await state.RecentRunsAsync(table, 1, Ct)).ShouldBe([failed]);
+        (await state.RecentAuditsAsync(table, 10, Ct)).ShouldBe([expire, audit]);
+    }
+
+    private async Task<string?> QueryScalarAsync(string sql, string catalogName)
+    {
+        await using var connection = await DataSource.OpenConnectionAsync(Ct);
+        await using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        var parameter = command.CreateParameter();
+        parameter.ParameterName = "c";
+        parameter.Value = catalogName;
+        command.Parameters.Add(parameter);
+        return (string?)await command.ExecuteScalarAsync(Ct);
+    }
+}
