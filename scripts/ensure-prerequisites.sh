@@ -15,7 +15,9 @@ fi
 apt_packages=()
 command -v npm >/dev/null || apt_packages+=(npm)
 if [[ "$purpose" == "test" ]]; then
-  : # Services for later test suites (PostgreSQL, Prometheus, Chromium) are added here as they are needed.
+  # Services for later test suites (PostgreSQL, Prometheus, Chromium) are added here as they are needed.
+  # Apache Avro for Python reads the Avro manifests K2 writes (for the system interpreter, /usr/bin/python3).
+  /usr/bin/python3 -c 'import avro' 2>/dev/null || apt_packages+=(python3-avro)
 fi
 
 if ((${#apt_packages[@]})); then
