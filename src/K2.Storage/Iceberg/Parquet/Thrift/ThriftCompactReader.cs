@@ -16,8 +16,6 @@ internal ref struct ThriftCompactReader(ReadOnlySpan<byte> data)
     private int _position;
     private int _depth;
 
-    public readonly int Position => _position;
-
     /// <summary>Reads one struct that must fill <paramref name="data"/> exactly.</summary>
     public static ThriftStruct ReadWholeStruct(ReadOnlySpan<byte> data)
     {
