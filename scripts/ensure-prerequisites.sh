@@ -31,3 +31,6 @@ if ((${#apt_packages[@]})); then
 fi
 
 "$root/scripts/ensure-chdb.sh"
+if [[ "$purpose" == "test" ]]; then
+  "$root/scripts/ensure-hyparquet.sh"
+fi
