@@ -27,3 +27,6 @@ if ((${#apt_packages[@]})); then
 fi
 
 "$root/scripts/ensure-chdb.sh"
+if [[ "$purpose" == "test" ]]; then
+  "$root/scripts/ensure-s3rver.sh"
+fi
