@@ -82,4 +82,51 @@ public sealed class S3ObjectStoreTests(S3rverFixture s3rver, EmbeddedClickHouseF
 
         (await store.HeadAsync("cold/t/big.parquet", Ct)).ShouldBeNull();
     }
+
+    [Fact]
+    public async Task Bodies_are_sent_whole_and_signed_and_create_only_puts_carry_If_None_Match()
+    {
+        await using var proxy = await S3FaultProxy.StartAsync(s3rver.ServiceUrl, Ct);
+        var store = NewStore(_prefix, o => o.ServiceUrl = proxy.Url);
+
+        await store.PutAsync("cold/t/a.parquet", Bytes(1_000), Ct);
+        await store.PutIfAbsentAsync("cold/t/metadata/v1.metadata.json", "{}"u8.ToArray(), Ct);
+
+        var puts = proxy.Requests.Where(r => r.Method == "PUT").ToList();
+        puts.Select(r => r.IfNoneMatch).ShouldBe(["", "*"]);
+        puts.ShouldAllBe(r => r.ContentEncoding == "" && r.ContentSha256.Length == 64); // no aws-chunked, a real payload hash
+    }
+
+    [Fact]
+    public async Task Throttled_requests_are_retried_until_they_succeed()
+    {
+        await using var proxy = await S3FaultProxy.StartAsync(s3rver.ServiceUrl, Ct);
+        var store = NewStore(_prefix, o => o.ServiceUrl = proxy.Url);
+
+        proxy.ThrottleNextRequests(2);
+        await store.PutAsync("cold/t/a.parquet", Bytes(100_000), Ct);
+        proxy.ThrottleNextRequests(2);
+        var read = await store.GetAsync("cold/t/a.parquet", Ct);
+
+        ShouldBeBytes(read, Bytes(100_000));
+        proxy.Requests.Select(r => (r.Method, r.Throttled)).ShouldBe(
+            [("PUT", true), ("PUT", true), ("PUT", false), ("GET", true), ("GET", true), ("GET", false)]);
+    }
+
+    [Fact]
+    public async Task A_request_that_stays_throttled_fails_after_the_configured_retries()
+    {
+        await using var proxy = await S3FaultProxy.StartAsync(s3rver.ServiceUrl, Ct);
+        var store = NewStore(_prefix, o =>
+        {
+            o.ServiceUrl = proxy.Url;
+            o.MaxRetries = 2;
+        });
+        proxy.ThrottleNextRequests(100);
+
+        var error = await Should.ThrowAsync<Amazon.S3.AmazonS3Exception>(() => store.HeadAsync("cold/t/a.parquet", Ct));
+
+        error.StatusCode.ShouldBe(System.Net.HttpStatusCode.ServiceUnavailable);
+        proxy.Requests.Count.ShouldBe(3);
+    }
 }
