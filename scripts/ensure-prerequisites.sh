@@ -33,4 +33,5 @@ fi
 "$root/scripts/ensure-chdb.sh"
 if [[ "$purpose" == "test" ]]; then
   "$root/scripts/ensure-hyparquet.sh"
+  "$root/scripts/ensure-s3rver.sh"
 fi
