@@ -178,25 +178,34 @@ public sealed class LocalDirectoryObjectStore : IObjectStore
             throw;
         }
 
-        PosixFiles.FlushDirectory(directory);
+        try
+        {
+            PosixFiles.FlushDirectory(directory);
+        }
+        catch (DirectoryNotFoundException)
+        {
+            // A concurrent delete of this very key emptied and removed the folder: nothing is left to make durable.
+        }
+
         return true;
     }
 
     /// <summary>
     /// Creates the temporary file, first creating missing directories (and making each new entry durable). A
-    /// concurrent delete may remove an empty directory between the two steps, so that case is retried.
+    /// concurrent delete may remove a directory while it is still empty, at any of these steps, so that case is retried.
     /// </summary>
     private FileStream CreateTemporary(string directory, string temp)
     {
         for (var attempt = 1; ; attempt++)
         {
-            CreateDirectoryDurably(directory);
             try
             {
+                CreateDirectoryDurably(directory);
                 return new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, bufferSize: 0, FileOptions.Asynchronous);
             }
-            catch (DirectoryNotFoundException) when (attempt < 10)
+            catch (Exception e) when (e is DirectoryNotFoundException or FileNotFoundException && attempt < 100)
             {
+                // ENOENT: the directory went away under us (.NET reports it as either type); create it again.
             }
         }
     }

@@ -13,9 +13,13 @@ internal static partial class PosixFiles
     private const int ReadOnly = 0; // O_RDONLY
     private const int DirectoryOnly = 0x10000; // O_DIRECTORY on Linux x86-64 and arm64
     private const int CloseOnExec = 0x80000; // O_CLOEXEC
+    private const int NoSuchEntry = 2; // ENOENT
     private const int FileExists = 17; // EEXIST
 
-    /// <summary>Makes the entries of <paramref name="directory"/> durable.</summary>
+    /// <summary>
+    /// Makes the entries of <paramref name="directory"/> durable; <see cref="DirectoryNotFoundException"/> if it no
+    /// longer exists (a concurrent delete removed it once empty).
+    /// </summary>
     public static void FlushDirectory(string directory)
     {
         if (!OperatingSystem.IsLinux())
@@ -26,7 +30,10 @@ internal static partial class PosixFiles
         var fd = Open(directory, ReadOnly | DirectoryOnly | CloseOnExec);
         if (fd < 0)
         {
-            throw new IOException($"Could not open directory {directory} to fsync it (errno {Marshal.GetLastPInvokeError()}).");
+            var errno = Marshal.GetLastPInvokeError();
+            throw errno == NoSuchEntry
+                ? new DirectoryNotFoundException($"Directory {directory} was removed before it could be fsynced.")
+                : new IOException($"Could not open directory {directory} to fsync it (errno {errno}).");
         }
 
         try

@@ -74,7 +74,7 @@ public sealed class LocalDirectoryObjectStoreTests(EmbeddedClickHouseFixture cli
     public async Task Puts_and_deletes_racing_in_one_folder_never_fail()
     {
         // A delete may remove a folder just as a put is about to create its temporary file there.
-        await Parallel.ForAsync(0, 400, new ParallelOptions { MaxDegreeOfParallelism = 4, CancellationToken = Ct }, async (i, ct) =>
+        await Parallel.ForAsync(0, 2_000, new ParallelOptions { MaxDegreeOfParallelism = 4, CancellationToken = Ct }, async (i, ct) =>
         {
             var key = $"cold/t/data/day=1/{i}.parquet";
             await Store.PutAsync(key, "x"u8.ToArray(), ct);
