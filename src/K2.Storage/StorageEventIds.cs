@@ -12,4 +12,6 @@ public static class StorageEventIds
     public const int WriterDropped = 2022;
     public const int RowUnencodable = 2023;
     public const int HttpReadRetried = 2030;
+    public const int TableOffloaded = 2040;
+    public const int OffloadRolledForward = 2041;
 }

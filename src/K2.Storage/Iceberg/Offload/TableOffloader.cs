@@ -1,0 +1,280 @@
+using System.Globalization;
+using K2.Core;
+using K2.Storage.ClickHouse;
+using K2.Storage.Iceberg.Avro;
+using K2.Storage.Iceberg.Catalog;
+using K2.Storage.Iceberg.Manifests;
+using K2.Storage.Iceberg.Metadata;
+using K2.Storage.Iceberg.Parquet;
+using K2.Storage.ObjectStores;
+using Microsoft.Extensions.Logging;
+
+namespace K2.Storage.Iceberg.Offload;
+
+/// <summary>
+/// Moves one hot table's new rows into its Iceberg table, exactly once. The slice is every row whose ingest time lies
+/// after the watermark of the table's current snapshot and at most <see cref="OffloadOptions.SafetyLag"/> before now
+/// (an insert still in flight lands within the lag). Each day partition of the slice becomes one Parquet file written
+/// by ClickHouse, with the Iceberg field ids put into its footer; then a manifest, a manifest list, and the metadata
+/// file of a snapshot whose summary carries the new watermark, committed by compare-and-swap in the catalog. A crash
+/// before the metadata file is written leaves the previous snapshot current (and unreferenced files for maintenance to
+/// remove); a crash after it is completed by the next run, which commits that file first; a concurrent
+/// offload that committed first makes this one fail with <see cref="OffloadConflictException"/> before anything of it
+/// becomes visible.
+/// </summary>
+public sealed partial class TableOffloader(
+    IClickHouseClient hot,
+    HotStoreOptions hotOptions,
+    IObjectStore warehouse,
+    SqlCatalog catalog,
+    OffloadStateStore state,
+    OffloadOptions options,
+    TimeProvider time,
+    ILogger<TableOffloader> logger)
+{
+    /// <summary>Snapshot summary key of the watermark: the last offloaded ingest time, in microseconds since the epoch.</summary>
+    public const string WatermarkProperty = "k2.offload.watermark";
+
+    /// <summary>Observes each step; tests use it to stop an offload at a chosen point, as a crash would.</summary>
+    public Action<OffloadStep, ColdTable>? StepReached { get; set; }
+
+    /// <summary>Creates the table (metadata with no snapshot, registered in the catalog) unless it exists.</summary>
+    public async Task EnsureTableAsync(ColdTable table, CancellationToken cancellationToken)
+    {
+        var id = new TableIdentifier(table.Namespace, table.Name);
+        if (await catalog.LoadMetadataLocationAsync(id, cancellationToken) is not null)
+        {
+            return;
+        }
+
+        var metadata = TableMetadataUpdates.NewTable(
+            table.Schema, table.PartitionSpec, warehouse.LocationOf(TableKey(table)), Guid.NewGuid(), time.GetUtcNow().ToUnixTimeMilliseconds(),
+            new Dictionary<string, string> { ["write.parquet.compression-codec"] = "zstd", ["write.format.default"] = "parquet" });
+        // If another process wrote the first metadata file first, its file is registered instead: both name the same one.
+        var key = MetadataKey(table, 1);
+        await warehouse.PutIfAbsentAsync(key, TableMetadataJson.Write(metadata), cancellationToken);
+        try
+        {
+            await catalog.RegisterTableAsync(id, warehouse.LocationOf(key), cancellationToken);
+            await warehouse.PutAsync(VersionHintKey(table), MetadataFileNames.VersionHint(1), cancellationToken);
+        }
+        catch (IcebergCatalogException)
+        {
+            if (await catalog.LoadMetadataLocationAsync(id, cancellationToken) is null)
+            {
+                throw;
+            }
+
+            // registered concurrently by another process
+        }
+    }
+
+    /// <summary>Offloads the table's slice up to now minus the safety lag; an empty slice commits nothing.</summary>
+    public async Task<OffloadResult> OffloadAsync(ColdTable table, CancellationToken cancellationToken)
+    {
+        var started = time.GetTimestamp();
+        var startedAt = UnixMicros.Now(time);
+        var id = new TableIdentifier(table.Namespace, table.Name);
+        await EnsureTableAsync(table, cancellationToken);
+        var (metadataLocation, current) = await LoadCurrentAsync(table, id, cancellationToken);
+        var from = Watermark(current);
+        var upTo = new UnixMicros(startedAt.Value - (options.SafetyLag.Ticks / TimeSpan.TicksPerMicrosecond));
+        if (upTo <= from)
+        {
+            return new OffloadResult(table.Name, 0, 0, 0, null, from, time.GetElapsedTime(started));
+        }
+
+        var days = await SliceDaysAsync(table, from, upTo, cancellationToken);
+        if (days.Count == 0)
+        {
+            return new OffloadResult(table.Name, 0, 0, 0, null, from, time.GetElapsedTime(started));
+        }
+
+        var files = new List<DataFile>();
+        foreach (var day in days)
+        {
+            files.Add(await WriteDataFileAsync(table, from, upTo, day, cancellationToken));
+        }
+
+        StepReached?.Invoke(OffloadStep.DataFilesWritten, table);
+        var snapshotId = SnapshotIds.New();
+        var sequenceNumber = current.LastSequenceNumber + 1;
+        var entries = files.Select(ManifestEntry.Added).ToList();
+        var manifestKey = $"{TableKey(table)}/metadata/{Guid.NewGuid():N}-m0.avro";
+        var manifestBytes = Encode(stream => ManifestWriter.Write(stream, new ManifestHeader(
+            TableMetadataJson.WriteSchema(current.CurrentSchema), current.CurrentSchemaId,
+            TableMetadataJson.WritePartitionFields(current.DefaultSpec), current.DefaultSpecId,
+            new DayPartitionField(current.DefaultSpec.Fields[0].Name, current.DefaultSpec.Fields[0].FieldId)), entries, AvroCodec.Deflate));
+        await warehouse.PutAsync(manifestKey, manifestBytes, cancellationToken);
+        var manifest = ManifestFile.Describe(
+            warehouse.LocationOf(manifestKey), manifestBytes.Length, current.DefaultSpecId, sequenceNumber, snapshotId, entries);
+
+        IReadOnlyList<ManifestFile> parentManifests = current.CurrentSnapshot is { } parent
+            ? ManifestListReader.Read(await ReadAsync(parent.ManifestList, cancellationToken)).Manifests
+            : [];
+        var listKey = $"{TableKey(table)}/metadata/snap-{snapshotId}-1-{Guid.NewGuid():N}.avro";
+        await warehouse.PutAsync(listKey, Encode(stream => ManifestListWriter.Write(
+            stream, new ManifestListHeader(snapshotId, current.CurrentSnapshotId, sequenceNumber), [.. parentManifests, manifest], AvroCodec.Deflate)),
+            cancellationToken);
+        StepReached?.Invoke(OffloadStep.ManifestsWritten, table);
+
+        var rows = files.Sum(f => f.RecordCount);
+        var bytes = files.Sum(f => f.FileSizeInBytes);
+        var next = TableMetadataUpdates.AppendSnapshot(
+            current, snapshotId, warehouse.LocationOf(listKey), new AppendedFiles(files.Count, rows, bytes),
+            new Dictionary<string, string> { [WatermarkProperty] = upTo.Value.ToString(CultureInfo.InvariantCulture) },
+            metadataLocation, time.GetUtcNow().ToUnixTimeMilliseconds());
+        var version = (MetadataFileNames.VersionOf(metadataLocation) ?? 0) + 1;
+        var nextKey = MetadataKey(table, version);
+        if (!await warehouse.PutIfAbsentAsync(nextKey, TableMetadataJson.Write(next), cancellationToken))
+        {
+            throw new OffloadConflictException(table.Name, $"metadata version {version} was written by another offload");
+        }
+
+        StepReached?.Invoke(OffloadStep.BeforeCommit, table);
+        var nextLocation = warehouse.LocationOf(nextKey);
+        if (await catalog.CommitAsync(id, metadataLocation, nextLocation, cancellationToken) != CatalogCommitResult.Committed
+            && await catalog.LoadMetadataLocationAsync(id, cancellationToken) != nextLocation) // another run may have committed this very file
+        {
+            await warehouse.DeleteAsync(nextKey, cancellationToken);
+            throw new OffloadConflictException(table.Name, "the catalog moved on while this offload ran");
+        }
+
+        StepReached?.Invoke(OffloadStep.AfterCommit, table);
+        // Path-based readers follow the hint; it may lag a crash by one version, which they tolerate by listing.
+        await warehouse.PutAsync(VersionHintKey(table), MetadataFileNames.VersionHint(version), cancellationToken);
+        var finishedAt = UnixMicros.Now(time);
+        await state.SaveWatermarkAsync(new OffloadWatermark(table.Name, upTo, "", snapshotId, finishedAt), cancellationToken);
+        var result = new OffloadResult(table.Name, rows, bytes, files.Count, snapshotId, upTo, time.GetElapsedTime(started));
+        LogOffloaded(logger, table.Name, rows, files.Count, bytes, upTo.ToString(), result.Duration.TotalMilliseconds);
+        return result;
+    }
+
+    /// <summary>
+    /// The table's current metadata. A successor metadata file that a crashed offload wrote but never committed is
+    /// committed now (its data files and manifests were all written before it), so the catalog and readers that go by
+    /// file names agree again; a file in its place that does not follow from the current metadata is removed.
+    /// </summary>
+    private async Task<(string Location, TableMetadata Metadata)> LoadCurrentAsync(ColdTable table, TableIdentifier id, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            var location = await catalog.LoadMetadataLocationAsync(id, cancellationToken)
+                ?? throw new InvalidOperationException($"{id} is not in the catalog.");
+            var metadata = TableMetadataJson.Read(await ReadAsync(location, cancellationToken));
+            var successorKey = MetadataKey(table, (MetadataFileNames.VersionOf(location) ?? 0) + 1);
+            if (await warehouse.GetAsync(successorKey, cancellationToken) is not { } successor)
+            {
+                return (location, metadata);
+            }
+
+            TableMetadata? next = null;
+            try
+            {
+                next = TableMetadataJson.Read(successor);
+            }
+            catch (IcebergMetadataException)
+            {
+                // unreadable: not a successor
+            }
+
+            if (next?.MetadataLog.LastOrDefault()?.MetadataFile == location)
+            {
+                await catalog.CommitAsync(id, location, warehouse.LocationOf(successorKey), cancellationToken); // a conflict means someone else did
+                await warehouse.PutAsync(VersionHintKey(table), MetadataFileNames.VersionHint((MetadataFileNames.VersionOf(location) ?? 0) + 1), cancellationToken);
+                LogRolledForward(logger, table.Name, successorKey);
+            }
+            else
+            {
+                await warehouse.DeleteAsync(successorKey, cancellationToken);
+            }
+        }
+    }
+
+    /// <summary>The watermark of the current snapshot; before the first offload, the start of time.</summary>
+    public static UnixMicros Watermark(TableMetadata metadata) =>
+        metadata.CurrentSnapshot?.Summary.TryGetValue(WatermarkProperty, out var text) == true
+            ? new UnixMicros(long.Parse(text, NumberStyles.Integer, CultureInfo.InvariantCulture))
+            : new UnixMicros(long.MinValue);
+
+    private async Task<IReadOnlyList<int>> SliceDaysAsync(ColdTable table, UnixMicros from, UnixMicros upTo, CancellationToken cancellationToken)
+    {
+        var sql = $"""
+            SELECT DISTINCT toInt32(toDate({PartitionSource(table)})) AS day
+            FROM {hotOptions.Database}.{table.HotTable}
+            WHERE {SliceFilter(table)}
+            ORDER BY day
+            """;
+        return await hot.QueryAsync(sql, SliceParameters(from, upTo), ClickHouseFormats.TabSeparated, static data =>
+            (IReadOnlyList<int>)[.. System.Text.Encoding.UTF8.GetString(data).Split('\n', StringSplitOptions.RemoveEmptyEntries)
+                .Select(d => int.Parse(d, CultureInfo.InvariantCulture))], cancellationToken);
+    }
+
+    /// <summary>Exports one day of the slice as Parquet, adds the field ids, stores it and describes it for the manifest.</summary>
+    private async Task<DataFile> WriteDataFileAsync(ColdTable table, UnixMicros from, UnixMicros upTo, int day, CancellationToken cancellationToken)
+    {
+        var sql = $$"""
+            SELECT {{table.SelectList}}
+            FROM {{hotOptions.Database}}.{{table.HotTable}}
+            WHERE {{SliceFilter(table)}} AND toInt32(toDate({{PartitionSource(table)}})) = {day:Int32}
+            ORDER BY {{PartitionSource(table)}}
+            SETTINGS output_format_parquet_compression_method = 'zstd', output_format_parquet_string_as_string = 1
+            """;
+        var parquet = await hot.QueryAsync(sql, SliceParameters(from, upTo).Add("day", day), "Parquet", static data => data.ToArray(), cancellationToken);
+        var ids = table.ParquetFieldIds;
+        var withIds = ParquetFieldIds.Assign(parquet, path => ids.TryGetValue(string.Join('.', path), out var fieldId) ? fieldId : null);
+        var partition = table.PartitionSpec.Fields[0].Name;
+        var date = DateOnly.FromDayNumber(DateOnly.FromDateTime(DateTime.UnixEpoch).DayNumber + day);
+        var key = $"{TableKey(table)}/data/{partition}={date:yyyy-MM-dd}/{Guid.NewGuid():N}.parquet";
+        await warehouse.PutAsync(key, withIds, cancellationToken);
+        return DataFileMetrics.Describe(warehouse.LocationOf(key), day, withIds.Length, ParquetFooter.Read(withIds), table);
+    }
+
+    private static string SliceFilter(ColdTable table) =>
+        $"{table.IngestTimeColumn} > {{from:DateTime64(6, 'UTC')}} AND {table.IngestTimeColumn} <= {{to:DateTime64(6, 'UTC')}}"
+        + (table.HotFilter is { } filter ? $" AND {filter}" : "");
+
+    private static ClickHouseParameters SliceParameters(UnixMicros from, UnixMicros upTo) => new ClickHouseParameters()
+        .Add("from", from.Value == long.MinValue ? new UnixMicros(0) : from)
+        .Add("to", upTo);
+
+    private static string PartitionSource(ColdTable table) =>
+        table.Schema.Fields.First(f => f.Id == table.PartitionSpec.Fields[0].SourceId).Name;
+
+    private async Task<byte[]> ReadAsync(string location, CancellationToken cancellationToken) =>
+        await warehouse.GetAsync(KeyOf(location), cancellationToken)
+        ?? throw new InvalidOperationException($"{location} is referenced by the table but missing from the warehouse.");
+
+    /// <summary>The warehouse key of a location this store reported.</summary>
+    private string KeyOf(string location)
+    {
+        var root = warehouse.LocationOf(ColdTables.Namespace);
+        root = root[..^ColdTables.Namespace.Length];
+        return location.StartsWith(root, StringComparison.Ordinal)
+            ? location[root.Length..]
+            : throw new InvalidOperationException($"{location} is not in this warehouse ({root}).");
+    }
+
+    private static string TableKey(ColdTable table) => $"{table.Namespace}/{table.Name}";
+
+    private static string MetadataKey(ColdTable table, int version) =>
+        $"{TableKey(table)}/{MetadataFileNames.MetadataDirectory}/{MetadataFileNames.MetadataFile(version)}";
+
+    private static string VersionHintKey(ColdTable table) =>
+        $"{TableKey(table)}/{MetadataFileNames.MetadataDirectory}/{MetadataFileNames.VersionHintFile}";
+
+    private static byte[] Encode(Action<Stream> write)
+    {
+        using var buffer = new MemoryStream();
+        write(buffer);
+        return buffer.ToArray();
+    }
+
+    [LoggerMessage(EventId = StorageEventIds.OffloadRolledForward, Level = LogLevel.Warning,
+        Message = "{Table}: committed {MetadataFile}, written by an offload that stopped before its commit")]
+    private static partial void LogRolledForward(ILogger logger, string table, string metadataFile);
+
+    [LoggerMessage(EventId = StorageEventIds.TableOffloaded, Level = LogLevel.Information,
+        Message = "Offloaded {Table}: {Rows} rows in {Files} files ({Bytes} bytes) up to {Watermark} in {Milliseconds:0} ms")]
+    private static partial void LogOffloaded(ILogger logger, string table, long rows, int files, long bytes, string watermark, double milliseconds);
+}
