@@ -15,7 +15,9 @@ fi
 apt_packages=()
 command -v npm >/dev/null || apt_packages+=(npm)
 if [[ "$purpose" == "test" ]]; then
-  : # Services for later test suites (PostgreSQL, Prometheus, Chromium) are added here as they are needed.
+  # PostgreSQL 15: the tests start their own servers from its binaries (the schedules' clustered job store).
+  [[ -x /usr/lib/postgresql/15/bin/initdb ]] || apt_packages+=(postgresql)
+  : # Services for later test suites (Prometheus, Chromium) are added here as they are needed.
 fi
 
 if ((${#apt_packages[@]})); then
