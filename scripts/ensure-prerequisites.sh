@@ -15,7 +15,7 @@ fi
 apt_packages=()
 command -v npm >/dev/null || apt_packages+=(npm)
 if [[ "$purpose" == "test" ]]; then
-  # The Iceberg catalog tests start a PostgreSQL cluster of their own (initdb + pg_ctl, no service).
+  # PostgreSQL: the catalog and schedule tests start servers of their own from its binaries (initdb + pg_ctl, no service).
   compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || apt_packages+=(postgresql)
   # Apache Avro for Python reads the Avro manifests K2 writes (for the system interpreter, /usr/bin/python3).
   /usr/bin/python3 -c 'import avro' 2>/dev/null || apt_packages+=(python3-avro)
