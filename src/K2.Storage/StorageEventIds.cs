@@ -14,4 +14,5 @@ public static class StorageEventIds
     public const int HttpReadRetried = 2030;
     public const int TableOffloaded = 2040;
     public const int OffloadRolledForward = 2041;
+    public const int OffloadFailed = 2042;
 }

@@ -11,6 +11,7 @@ internal static class K2Command
         root.Add(RunCommand.Create());
         root.Add(NormalizeCommand.Create());
         root.Add(MigrateCommand.Create());
+        root.Add(OffloadCommand.Create());
         return root;
     }
 }

@@ -3,7 +3,9 @@ using K2.Core.Instruments;
 using K2.Grains.Hosting;
 using K2.Silo.Dashboard;
 using K2.Silo.Health;
+using K2.Silo.Schedules;
 using K2.Simulator;
+using K2.Storage.Iceberg;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Logging.Console;
 
@@ -36,6 +38,9 @@ internal static class SiloHost
         // anything writes, and the writers drain after the grains and sessions have stopped.
         builder.Services.AddSingleton(registry);
         builder.Services.AddConfiguredHotStore(builder.Configuration);
+        builder.Services.AddColdTier();
+        builder.Services.AddSingleton<IOffloadRun, ScheduledOffload>();
+        builder.Services.AddK2Schedules(builder.Configuration);
         builder.Services.AddK2Ingest();
         builder.Services.AddK2Api();
         builder.Services.AddHealthChecks()
@@ -62,10 +67,7 @@ internal static class SiloHost
 
     private static Dictionary<string, string?> CommandLineOverrides(SiloSettings settings, ExchangeSimulator? simulator)
     {
-        var overrides = new Dictionary<string, string?>
-        {
-            [EmbeddedDataPathKey] = EmbeddedDataPath(settings.DataDirectory),
-        };
+        var overrides = DataDirectoryOverrides(settings.DataDirectory);
         if (simulator is not null)
         {
             overrides["K2:Exchanges:Binance:WebSocketBase"] = simulator.BinanceWebSocketBase.ToString();
@@ -77,6 +79,23 @@ internal static class SiloHost
         }
 
         return overrides;
+    }
+
+    /// <summary>
+    /// Where <c>--data</c> puts each store: the hot store in <c>DIR/hot</c>, the Iceberg warehouse in <c>DIR/warehouse</c>,
+    /// the state database (catalog, watermarks, run log, schedules) in <c>DIR/state/k2.db</c>. Every command that takes
+    /// <c>--data</c> uses these.
+    /// </summary>
+    public static Dictionary<string, string?> DataDirectoryOverrides(string dataDirectory)
+    {
+        var state = Path.Combine(dataDirectory, "state", "k2.db");
+        return new Dictionary<string, string?>
+        {
+            [EmbeddedDataPathKey] = EmbeddedDataPath(dataDirectory),
+            ["K2:Warehouse:Path"] = Path.Combine(dataDirectory, "warehouse"),
+            ["K2:State:SqlitePath"] = state,
+            ["K2:Schedules:SqlitePath"] = state,
+        };
     }
 
     private static void ConfigureConsole(SimpleConsoleFormatterOptions options)

@@ -1,0 +1,46 @@
+using System.Data.Common;
+using K2.Storage.Iceberg.Catalog;
+using K2.Storage.Iceberg.Offload;
+using K2.Storage.ObjectStores;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+using Npgsql;
+
+namespace K2.Storage.Iceberg;
+
+public static class ColdTierServiceCollectionExtensions
+{
+    /// <summary>
+    /// The cold tier: the warehouse's object store (<c>K2:Warehouse</c>), the state database with the Iceberg catalog
+    /// (<c>K2:State</c>), and the offload (<c>K2:Offload</c>). Needs the hot store registered too.
+    /// </summary>
+    public static IServiceCollection AddColdTier(this IServiceCollection services)
+    {
+        services.AddWarehouseObjectStore();
+        services.AddOptions<StateDatabaseOptions>().BindConfiguration(StateDatabaseOptions.Section)
+            .Validate(o => o.Kind == StateDatabaseKind.Postgres ? o.PostgresConnectionString.Length > 0 : o.SqlitePath.Length > 0,
+                "K2:State needs SqlitePath (Kind=Sqlite) or PostgresConnectionString (Kind=Postgres).")
+            .ValidateOnStart();
+        services.AddOptions<OffloadOptions>().BindConfiguration("K2:Offload");
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton<DbDataSource>(sp =>
+        {
+            var options = sp.GetRequiredService<IOptions<StateDatabaseOptions>>().Value;
+            if (options.Kind == StateDatabaseKind.Postgres)
+            {
+                return NpgsqlDataSource.Create(options.PostgresConnectionString);
+            }
+
+            Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(options.SqlitePath))!);
+            return SqliteFactory.Instance.CreateDataSource(new SqliteConnectionStringBuilder { DataSource = options.SqlitePath, DefaultTimeout = 30 }.ToString());
+        });
+        services.AddSingleton(sp => new SqlCatalog(sp.GetRequiredService<DbDataSource>(), sp.GetRequiredService<IOptions<StateDatabaseOptions>>().Value.CatalogName));
+        services.AddSingleton(sp => new OffloadStateStore(sp.GetRequiredService<DbDataSource>()));
+        services.AddSingleton(sp => sp.GetRequiredService<IOptions<OffloadOptions>>().Value);
+        services.AddSingleton<TableOffloader>();
+        services.AddSingleton<OffloadCycle>();
+        return services;
+    }
+}
