@@ -1,6 +1,7 @@
 using K2.EndToEnd.Tests.Support;
 using K2.Storage.ClickHouse;
 using K2.Storage.ClickHouse.Embedded;
+using K2.Storage.Iceberg.Metadata;
 using K2.Testing;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -8,17 +9,19 @@ namespace K2.EndToEnd.Tests;
 
 /// <summary>
 /// What a user finds in the data directory after <c>k2 run --simulate</c> has run and stopped: bronze, silver and
-/// candles of every exchange, agreeing with each other.
+/// candles of every exchange, agreeing with each other; and after <c>k2 offload --now</c>, a warehouse whose ten Iceberg
+/// tables ClickHouse's own Iceberg reader returns exactly the hot rows from.
 /// </summary>
 public sealed class StoredLayersTests(ITestOutputHelper output)
 {
     private static readonly TimeSpan RunFor = TimeSpan.FromSeconds(75);
 
     [Fact]
-    public async Task After_a_simulated_run_bronze_silver_and_candles_agree()
+    public async Task After_a_simulated_run_bronze_silver_and_candles_agree_and_the_offloaded_warehouse_reads_the_same()
     {
         var ct = TestContext.Current.CancellationToken;
-        using var data = new TempDirectory("k2-layers");
+        // Below the working directory: chDB's icebergLocal reads only there (its user_files_path is ".").
+        using var data = new WorkingSubdirectory("k2-layers");
         await using (var k2 = K2Process.Start(data.Path, ["--simulate"]))
         {
             try
@@ -32,6 +35,10 @@ public sealed class StoredLayersTests(ITestOutputHelper output)
                 output.WriteLine(k2.Output);
             }
         }
+
+        var offload = await K2Process.RunToEndAsync(["offload", "--now", "--data", data.Path], TimeSpan.FromMinutes(3), ct);
+        output.WriteLine(offload.Output);
+        offload.ExitCode.ShouldBe(0);
 
         using var store = EmbeddedClickHouse.Open(
             new EmbeddedClickHouseOptions { DataPath = Path.Combine(data.Path, "hot") }, NullLogger<EmbeddedClickHouse>.Instance);
@@ -60,5 +67,23 @@ public sealed class StoredLayersTests(ITestOutputHelper output)
             output.WriteLine($"bronze {exchange}: {string.Join(" | ", bronze)}");
             notInBronze.ShouldBe(["0"], $"{exchange} silver trades without a valid bronze row");
         }
+
+        foreach (var table in ColdTables.All)
+        {
+            var location = Path.GetRelativePath(Environment.CurrentDirectory, Path.Combine(data.Path, "warehouse", table.Namespace, table.Name));
+            var cold = await Rows($"SELECT * FROM icebergLocal('{location}') ORDER BY ALL");
+            var hot = await Rows($"SELECT {table.SelectList} FROM k2.{table.HotTable} {(table.HotFilter is { } f ? $"WHERE {f}" : "")} ORDER BY ALL");
+            output.WriteLine($"cold {table.Name}: {cold.Length} rows");
+            cold.Length.ShouldBeGreaterThan(0, table.Name);
+            cold.ShouldBe(hot, $"cold.{table.Name} read by icebergLocal against k2.{table.HotTable}");
+        }
+    }
+
+    /// <summary>A fresh directory below the working directory, removed at the end.</summary>
+    private sealed class WorkingSubdirectory(string prefix) : IDisposable
+    {
+        public string Path { get; } = Directory.CreateDirectory(System.IO.Path.Combine(Environment.CurrentDirectory, $"{prefix}-{Guid.NewGuid():N}")).FullName;
+
+        public void Dispose() => Directory.Delete(Path, recursive: true);
     }
 }
