@@ -1,0 +1,98 @@
+using System.Globalization;
+using System.Text;
+using K2.Core;
+using K2.Storage.ClickHouse;
+using K2.Storage.Iceberg.Catalog;
+using K2.Storage.Iceberg.Manifests;
+using K2.Storage.Iceberg.Metadata;
+using K2.Storage.Iceberg.Offload;
+using K2.Storage.ObjectStores;
+
+namespace K2.Storage.Iceberg.Maintenance;
+
+/// <summary>
+/// Compares a table's hot and cold row counts over the rows whose ingest time lies in the audit window (now minus
+/// <see cref="MaintenanceOptions.AuditWindow"/>, up to the table's offload watermark: later rows are not offloaded
+/// yet). The window is (start, end], the offload's own slice bounds. The cold count reads the rows themselves,
+/// not the manifests' record counts: a file holds whole offload slices (several, once compacted), which need not
+/// line up with the window's start, so only a row-level filter on the ingest column counts exactly. The files read
+/// are the current snapshot's live data files whose ingest-time bounds meet the window, read with ClickHouse
+/// (<c>file()</c>, or <c>s3()</c> for an S3 warehouse), which reaches the store wherever it is, unlike
+/// <c>icebergLocal</c> (relative to ClickHouse's own directory).
+/// </summary>
+public sealed class HotColdAudit(
+    IClickHouseClient clickHouse,
+    HotStoreOptions hotOptions,
+    IObjectStore warehouse,
+    MetadataCommitter committer,
+    MaintenanceOptions options,
+    TimeProvider time)
+{
+    public const string TaskName = "audit";
+    public const string Match = "ok";
+    public const string Mismatch = "mismatch";
+
+    /// <summary>Counts both sides; the caller records the result (<see cref="OffloadStateStore.RecordAuditAsync"/>).</summary>
+    public async Task<MaintenanceAudit> AuditAsync(ColdTable table, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        var current = await committer.LoadCurrentAsync(table, cancellationToken);
+        var from = UnixMicros.FromDateTimeOffset(now - options.AuditWindow);
+        var to = new UnixMicros(Math.Min(UnixMicros.FromDateTimeOffset(now).Value, TableOffloader.Watermark(current.Metadata).Value));
+        long hot = 0;
+        long cold = 0;
+        if (to > from)
+        {
+            hot = await HotCountAsync(table, from, to, cancellationToken);
+            cold = await ColdCountAsync(table, current, from, to, cancellationToken);
+        }
+
+        return new MaintenanceAudit(Guid.NewGuid(), table.Name, TaskName, hot, cold, from, to, hot == cold ? Match : Mismatch, UnixMicros.FromDateTimeOffset(now));
+    }
+
+    private async Task<long> HotCountAsync(ColdTable table, UnixMicros from, UnixMicros to, CancellationToken cancellationToken)
+    {
+        var sql = $"SELECT count() FROM {hotOptions.Database}.{table.HotTable} WHERE {WindowFilter(table)}"
+            + (table.HotFilter is { } filter ? $" AND {filter}" : "");
+        return await CountAsync(sql, new ClickHouseParameters().Add("from", from).Add("to", to), cancellationToken);
+    }
+
+    private async Task<long> ColdCountAsync(ColdTable table, CurrentMetadata current, UnixMicros from, UnixMicros to, CancellationToken cancellationToken)
+    {
+        if (current.Metadata.CurrentSnapshot is not { } snapshot)
+        {
+            return 0;
+        }
+
+        var ingestId = table.Schema.Field(table.IngestTimeColumn).Id;
+        var (_, live) = await LiveDataFile.ReadAsync(new WarehouseTableKeys(warehouse, table), snapshot, cancellationToken);
+        var files = live.Select(f => f.Entry.DataFile).Where(f => MayHoldRowsIn(f, ingestId, from, to)).Select(f => f.FilePath).ToList();
+        if (files.Count == 0)
+        {
+            return 0;
+        }
+
+        var parameters = new ClickHouseParameters().Add("from", from).Add("to", to);
+        var rows = ColdDataFileQueries.RowsOf(table, files, parameters);
+        return await CountAsync($"SELECT count() FROM {rows} WHERE {WindowFilter(table)}", parameters, cancellationToken);
+    }
+
+    /// <summary>Whether the file's ingest-time bounds (microseconds, Appendix D) meet (from, to]; a file without bounds may.</summary>
+    private static bool MayHoldRowsIn(DataFile file, int ingestId, UnixMicros from, UnixMicros to)
+    {
+        if (file.LowerBounds is null || file.UpperBounds is null
+            || !file.LowerBounds.TryGetValue(ingestId, out var lower) || !file.UpperBounds.TryGetValue(ingestId, out var upper))
+        {
+            return true;
+        }
+
+        return SingleValue.ToLong(upper) > from.Value && SingleValue.ToLong(lower) <= to.Value;
+    }
+
+    private static string WindowFilter(ColdTable table) =>
+        $"{table.IngestTimeColumn} > {{from:DateTime64(6, 'UTC')}} AND {table.IngestTimeColumn} <= {{to:DateTime64(6, 'UTC')}}";
+
+    private Task<long> CountAsync(string sql, ClickHouseParameters parameters, CancellationToken cancellationToken) =>
+        clickHouse.QueryAsync(sql, parameters, ClickHouseFormats.TabSeparated,
+            static data => long.Parse(Encoding.UTF8.GetString(data).Trim(), NumberStyles.None, CultureInfo.InvariantCulture), cancellationToken);
+}
