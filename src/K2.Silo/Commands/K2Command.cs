@@ -12,6 +12,7 @@ internal static class K2Command
         root.Add(NormalizeCommand.Create());
         root.Add(MigrateCommand.Create());
         root.Add(OffloadCommand.Create());
+        root.Add(MaintenanceCommand.Create());
         return root;
     }
 }

@@ -40,6 +40,7 @@ internal static class SiloHost
         builder.Services.AddConfiguredHotStore(builder.Configuration);
         builder.Services.AddColdTier();
         builder.Services.AddSingleton<IOffloadRun, ScheduledOffload>();
+        builder.Services.AddSingleton<IMaintenanceRun, ScheduledMaintenance>();
         builder.Services.AddK2Schedules(builder.Configuration);
         builder.Services.AddK2Ingest();
         builder.Services.AddK2Api();

@@ -1,5 +1,6 @@
 using System.Data.Common;
 using K2.Storage.Iceberg.Catalog;
+using K2.Storage.Iceberg.Maintenance;
 using K2.Storage.Iceberg.Offload;
 using K2.Storage.ObjectStores;
 using Microsoft.Data.Sqlite;
@@ -14,7 +15,7 @@ public static class ColdTierServiceCollectionExtensions
 {
     /// <summary>
     /// The cold tier: the warehouse's object store (<c>K2:Warehouse</c>), the state database with the Iceberg catalog
-    /// (<c>K2:State</c>), and the offload (<c>K2:Offload</c>). Needs the hot store registered too.
+    /// (<c>K2:State</c>), the offload (<c>K2:Offload</c>) and the daily maintenance (<c>K2:Maintenance</c>). Needs the hot store registered too.
     /// </summary>
     public static IServiceCollection AddColdTier(this IServiceCollection services)
     {
@@ -41,6 +42,17 @@ public static class ColdTierServiceCollectionExtensions
         services.AddSingleton(sp => sp.GetRequiredService<IOptions<OffloadOptions>>().Value);
         services.AddSingleton<TableOffloader>();
         services.AddSingleton<OffloadCycle>();
+
+        services.AddOptions<MaintenanceOptions>().BindConfiguration("K2:Maintenance");
+        services.AddSingleton(sp => sp.GetRequiredService<IOptions<MaintenanceOptions>>().Value);
+        services.AddMetrics();
+        services.AddSingleton<MaintenanceMetrics>();
+        services.AddSingleton<MetadataCommitter>();
+        services.AddSingleton<SmallFileCompaction>();
+        services.AddSingleton<SnapshotExpiration>();
+        services.AddSingleton<OrphanFileRemoval>();
+        services.AddSingleton<HotColdAudit>();
+        services.AddSingleton<ColdTableMaintenance>();
         return services;
     }
 }

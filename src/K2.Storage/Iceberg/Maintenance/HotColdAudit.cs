@@ -11,7 +11,8 @@ using K2.Storage.ObjectStores;
 namespace K2.Storage.Iceberg.Maintenance;
 
 /// <summary>
-/// Compares a table's hot and cold row counts over the rows whose ingest time lies in the audit window (now minus
+/// Compares a table's hot and cold row counts (for a deduplicating table, counts of keys by their latest row) over the
+/// rows whose ingest time lies in the audit window (now minus
 /// <see cref="MaintenanceOptions.AuditWindow"/>, up to the table's offload watermark: later rows are not offloaded
 /// yet). The window is (start, end], the offload's own slice bounds. The cold count reads the rows themselves,
 /// not the manifests' record counts: a file holds whole offload slices (several, once compacted), which need not
@@ -50,9 +51,13 @@ public sealed class HotColdAudit(
         return new MaintenanceAudit(Guid.NewGuid(), table.Name, TaskName, hot, cold, from, to, hot == cold ? Match : Mismatch, UnixMicros.FromDateTimeOffset(now));
     }
 
+    /// <summary>
+    /// Rows in the window; for a deduplicating table, keys whose latest row is in the window (FINAL), since merges drop
+    /// the older rows of a key from the hot table while the cold table keeps every row it was given.
+    /// </summary>
     private async Task<long> HotCountAsync(ColdTable table, UnixMicros from, UnixMicros to, CancellationToken cancellationToken)
     {
-        var sql = $"SELECT count() FROM {hotOptions.Database}.{table.HotTable} WHERE {WindowFilter(table)}"
+        var sql = $"SELECT count() FROM {hotOptions.Database}.{table.HotTable}{(table.ReplacingKey is null ? "" : " FINAL")} WHERE {WindowFilter(table)}"
             + (table.HotFilter is { } filter ? $" AND {filter}" : "");
         return await CountAsync(sql, new ClickHouseParameters().Add("from", from).Add("to", to), cancellationToken);
     }
@@ -74,7 +79,10 @@ public sealed class HotColdAudit(
 
         var parameters = new ClickHouseParameters().Add("from", from).Add("to", to);
         var rows = ColdDataFileQueries.RowsOf(table, files, parameters);
-        return await CountAsync($"SELECT count() FROM {rows} WHERE {WindowFilter(table)}", parameters, cancellationToken);
+        var sql = table.ReplacingKey is { } key
+            ? $"SELECT count() FROM (SELECT max({table.IngestTimeColumn}) AS {table.IngestTimeColumn} FROM {rows} GROUP BY {key}) WHERE {WindowFilter(table)}"
+            : $"SELECT count() FROM {rows} WHERE {WindowFilter(table)}";
+        return await CountAsync(sql, parameters, cancellationToken);
     }
 
     /// <summary>Whether the file's ingest-time bounds (microseconds, Appendix D) meet (from, to]; a file without bounds may.</summary>

@@ -14,6 +14,12 @@ public sealed record ColdTable(
     IcebergSchema Schema,
     PartitionSpec PartitionSpec)
 {
+    /// <summary>
+    /// The columns the hot table deduplicates on (a ReplacingMergeTree keeps the latest row per key), or null for an
+    /// append-only table. The cold table keeps every row offloaded, so a key corrected after an offload has several.
+    /// </summary>
+    public string? ReplacingKey { get; init; }
+
     /// <summary>The SELECT list that exports the table's columns in schema order.</summary>
     public string SelectList => string.Join(", ", Columns.Select(c => c.SelectExpression));
 

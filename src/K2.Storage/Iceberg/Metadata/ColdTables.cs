@@ -68,7 +68,8 @@ public static class ColdTables
         ("updated_at", "DateTime64(6, 'UTC')"),
     ];
 
-    public static ColdTable SilverTrades { get; } = Define("silver_trades", "silver_trades", null, "ingest_ts", SilverColumns, "exchange_ts");
+    public static ColdTable SilverTrades { get; } =
+        Define("silver_trades", "silver_trades", null, "ingest_ts", SilverColumns, "exchange_ts") with { ReplacingKey = "exchange, symbol, trade_id" };
 
     /// <summary>Bronze trades of <paramref name="exchange"/>: <c>cold.bronze_trades_&lt;exchange&gt;</c>.</summary>
     public static ColdTable BronzeTrades(Exchange exchange) =>
@@ -79,7 +80,8 @@ public static class ColdTables
     /// sliced by <c>updated_at</c> (candles have no ingest time; a correction is a new row with a later one).
     /// </summary>
     public static ColdTable GoldOhlcv(Timeframe timeframe) =>
-        Define($"gold_ohlcv_{timeframe.ToName()}", "ohlcv", $"timeframe = '{timeframe.ToName()}'", "updated_at", CandleColumns, "bucket_start");
+        Define($"gold_ohlcv_{timeframe.ToName()}", "ohlcv", $"timeframe = '{timeframe.ToName()}'", "updated_at", CandleColumns, "bucket_start")
+            with { ReplacingKey = "exchange, symbol, bucket_start" };
 
     /// <summary>All ten, bronze first, then silver, then gold: the order an offload cycle runs them in.</summary>
     public static IReadOnlyList<ColdTable> All { get; } =

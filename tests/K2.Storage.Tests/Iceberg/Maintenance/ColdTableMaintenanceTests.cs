@@ -242,6 +242,21 @@ public sealed class ColdTableMaintenanceTests(EmbeddedClickHouseFixture fixture)
     }
 
     [Fact]
+    public async Task Corrected_candles_merged_away_in_the_hot_table_still_audit_as_matching_keys()
+    {
+        await InsertCandlesAsync(version: 1);
+        await Offloader().OffloadAsync(Gold, Ct);
+        await InsertCandlesAsync(version: 2); // every candle corrected after the first offload
+        await Offloader().OffloadAsync(Gold, Ct);
+        await fixture.ClickHouse.ExecuteAsync($"OPTIMIZE TABLE {_hot.Database}.ohlcv FINAL", null, Ct); // version 1 rows merged away
+
+        var audit = await Maintenance().RunAsync([Gold], [MaintenanceTask.Audit], Ct);
+
+        audit.Outcomes.Single().Detail.ShouldBe("hot 100 rows, cold 100 rows", "100 candles; the cold table keeps both versions of each (200 rows)");
+        audit.Succeeded.ShouldBeTrue();
+    }
+
+    [Fact]
     public async Task The_audit_records_matching_counts_and_a_hot_row_lost_or_added_behind_the_watermark_fails_the_run()
     {
         await InsertSilverAsync(0, 2_000);

@@ -1,0 +1,21 @@
+using K2.Storage.Iceberg.Maintenance;
+using K2.Storage.Iceberg.Metadata;
+
+namespace K2.Silo.Schedules;
+
+/// <summary>
+/// The daily maintenance schedule's work: all four tasks on all ten tables. A failed task or an audit mismatch fails
+/// the run (logged and counted by the schedule) after every other task has run.
+/// </summary>
+internal sealed class ScheduledMaintenance(ColdTableMaintenance maintenance) : IMaintenanceRun
+{
+    public async Task RunAsync(ScheduleFiring firing, CancellationToken cancellationToken)
+    {
+        var result = await maintenance.RunAsync(ColdTables.All, [], cancellationToken);
+        if (!result.Succeeded)
+        {
+            var failures = result.Outcomes.Where(o => !o.Succeeded).Select(o => $"{o.Table}/{ColdTableMaintenance.TaskName(o.Task)}: {o.Outcome}");
+            throw new InvalidOperationException($"Maintenance finished with failures: {string.Join("; ", failures)}.");
+        }
+    }
+}
