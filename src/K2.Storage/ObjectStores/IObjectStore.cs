@@ -50,4 +50,15 @@ public interface IObjectStore
     /// <c>icebergLocal()</c>), an <c>http(s)://endpoint/bucket/key</c> URL for S3 (for <c>s3()</c> and <c>icebergS3()</c>).
     /// </summary>
     string LocationOf(string key);
+
+    /// <summary>
+    /// The location Iceberg metadata records for the object (table location, manifest list, manifest and data file
+    /// paths): for a local store the same absolute path as <see cref="LocationOf"/>; for S3 the <c>s3://bucket/key</c>
+    /// URI that Spark, PyIceberg and Trino resolve through their own endpoint setting (an <c>http://</c> location is
+    /// not an S3 path to them) and that ClickHouse's <c>icebergS3</c> reads as well, relating it to the table location.
+    /// </summary>
+    string IcebergLocationOf(string key);
+
+    /// <summary>The key of a location <see cref="IcebergLocationOf"/> gave, or null for a location outside this store.</summary>
+    string? KeyOf(string icebergLocation);
 }

@@ -132,6 +132,16 @@ public sealed class LocalDirectoryObjectStore : IObjectStore
 
     public string LocationOf(string key) => PathOf(key);
 
+    public string IcebergLocationOf(string key) => PathOf(key);
+
+    public string? KeyOf(string icebergLocation)
+    {
+        var root = Root.EndsWith(Path.DirectorySeparatorChar) ? Root : Root + Path.DirectorySeparatorChar;
+        return icebergLocation.StartsWith(root, StringComparison.Ordinal)
+            ? icebergLocation[root.Length..].Replace(Path.DirectorySeparatorChar, '/')
+            : null;
+    }
+
     private string PathOf(string key)
     {
         ObjectKey.Validate(key);

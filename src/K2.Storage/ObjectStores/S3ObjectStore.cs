@@ -23,6 +23,7 @@ public sealed class S3ObjectStore : IObjectStore, IDisposable
     private readonly string _bucket;
     private readonly string _prefix;
     private readonly string _locationBase;
+    private readonly string _icebergLocationBase;
     private readonly long _multipartThreshold;
     private readonly int _partSize;
 
@@ -32,6 +33,7 @@ public sealed class S3ObjectStore : IObjectStore, IDisposable
         _bucket = options.Bucket;
         _prefix = options.Prefix.Length == 0 || options.Prefix.EndsWith('/') ? options.Prefix : options.Prefix + "/";
         _locationBase = $"{options.ServiceUrl.GetLeftPart(UriPartial.Path).TrimEnd('/')}/{_bucket}/{_prefix}";
+        _icebergLocationBase = $"s3://{_bucket}/{_prefix}";
         _multipartThreshold = options.MultipartThresholdBytes;
         _partSize = options.MultipartPartSizeBytes;
         EnforcesCreateOnly = enforcesCreateOnly;
@@ -167,6 +169,15 @@ public sealed class S3ObjectStore : IObjectStore, IDisposable
         ObjectKey.Validate(key);
         return _locationBase + key;
     }
+
+    public string IcebergLocationOf(string key)
+    {
+        ObjectKey.Validate(key);
+        return _icebergLocationBase + key;
+    }
+
+    public string? KeyOf(string icebergLocation) =>
+        icebergLocation.StartsWith(_icebergLocationBase, StringComparison.Ordinal) ? icebergLocation[_icebergLocationBase.Length..] : null;
 
     public void Dispose() => _client.Dispose();
 

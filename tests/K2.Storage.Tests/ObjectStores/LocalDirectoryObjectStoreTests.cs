@@ -25,6 +25,7 @@ public sealed class LocalDirectoryObjectStoreTests(EmbeddedClickHouseFixture cli
     {
         LocalStore.LocationOf("cold/t/data/a.parquet").ShouldBe(Path.Combine(_directory.Path, "warehouse", "cold", "t", "data", "a.parquet"));
         Path.IsPathRooted(LocalStore.Root).ShouldBeTrue();
+        LocalStore.IcebergLocationOf("cold/t/data/a.parquet").ShouldBe(LocalStore.LocationOf("cold/t/data/a.parquet"));
     }
 
     [Fact]

@@ -272,6 +272,18 @@ public abstract class ObjectStoreContractTests
         rows.ShouldBe("1\talpha\n2\tbe,ta\n3\tgamma");
     }
 
+    [Fact]
+    public void An_Iceberg_location_leads_back_to_its_key_and_a_location_elsewhere_to_none()
+    {
+        var location = Store.IcebergLocationOf("cold/t/data/day=2026-11-22/a.parquet");
+
+        Store.KeyOf(location).ShouldBe("cold/t/data/day=2026-11-22/a.parquet");
+        Store.KeyOf(Store.IcebergLocationOf("cold")).ShouldBe("cold");
+        Store.KeyOf("s3://another-bucket/cold/t/data/a.parquet").ShouldBeNull();
+        Store.KeyOf("/elsewhere/cold/t/data/a.parquet").ShouldBeNull();
+        Should.Throw<InvalidObjectKeyException>(() => Store.IcebergLocationOf("cold/../x"));
+    }
+
     /// <summary>Compares bytes as spans: Shouldly's element-by-element comparison takes tens of seconds on 20 MB.</summary>
     protected static void ShouldBeBytes(byte[]? actual, byte[] expected)
     {

@@ -42,6 +42,14 @@ public sealed class S3ObjectStoreTests(S3rverFixture s3rver, EmbeddedClickHouseF
     }
 
     [Fact]
+    public void The_Iceberg_location_is_the_s3_URI_of_the_object_without_the_endpoint()
+    {
+        Store.IcebergLocationOf("cold/t/data/a.parquet").ShouldBe($"s3://{S3rverFixture.Bucket}/{_prefix}cold/t/data/a.parquet");
+        NewStore("").IcebergLocationOf("cold/a.parquet").ShouldBe($"s3://{S3rverFixture.Bucket}/cold/a.parquet");
+        Store.KeyOf(Store.LocationOf("cold/a.parquet")).ShouldBeNull("the ClickHouse URL is not an Iceberg location");
+    }
+
+    [Fact]
     public async Task Objects_live_under_the_prefix_and_stores_with_other_prefixes_do_not_see_them()
     {
         var other = NewStore($"other-{Guid.NewGuid():N}");

@@ -20,7 +20,9 @@ namespace K2.Storage.Iceberg.Offload;
 /// before the metadata file is written leaves the previous snapshot current (and unreferenced files for maintenance to
 /// remove); a crash after it is completed by the next run, which commits that file first; a concurrent
 /// offload that committed first makes this one fail with <see cref="OffloadConflictException"/> before anything of it
-/// becomes visible.
+/// becomes visible. Locations in the metadata are <see cref="IObjectStore.IcebergLocationOf"/>'s. On a store that
+/// cannot refuse an existing name each attempt names its metadata file uniquely (<see cref="MetadataFileNames"/>), so
+/// a loser never overwrites or deletes the winner's file.
 /// </summary>
 public sealed partial class TableOffloader(
     IClickHouseClient hot,
@@ -48,24 +50,29 @@ public sealed partial class TableOffloader(
         }
 
         var metadata = TableMetadataUpdates.NewTable(
-            table.Schema, table.PartitionSpec, warehouse.LocationOf(TableKey(table)), Guid.NewGuid(), time.GetUtcNow().ToUnixTimeMilliseconds(),
+            table.Schema, table.PartitionSpec, warehouse.IcebergLocationOf(TableKey(table)), Guid.NewGuid(), time.GetUtcNow().ToUnixTimeMilliseconds(),
             new Dictionary<string, string> { ["write.parquet.compression-codec"] = "zstd", ["write.format.default"] = "parquet" });
-        // If another process wrote the first metadata file first, its file is registered instead: both name the same one.
-        var key = MetadataKey(table, 1);
+        // With create-only puts, a process that wrote the first metadata file first has its file registered instead:
+        // both name the same one. Otherwise each names its own, and the one not registered is removed.
+        var key = NewMetadataKey(table, 1);
         await warehouse.PutIfAbsentAsync(key, TableMetadataJson.Write(metadata), cancellationToken);
         try
         {
-            await catalog.RegisterTableAsync(id, warehouse.LocationOf(key), cancellationToken);
-            await warehouse.PutAsync(VersionHintKey(table), MetadataFileNames.VersionHint(1), cancellationToken);
+            await catalog.RegisterTableAsync(id, warehouse.IcebergLocationOf(key), cancellationToken);
+            await warehouse.PutAsync(VersionHintKey(table), MetadataFileNames.VersionHintFor(key), cancellationToken);
         }
         catch (IcebergCatalogException)
         {
-            if (await catalog.LoadMetadataLocationAsync(id, cancellationToken) is null)
+            if (await catalog.LoadMetadataLocationAsync(id, cancellationToken) is not { } registered)
             {
                 throw;
             }
 
             // registered concurrently by another process
+            if (registered != warehouse.IcebergLocationOf(key))
+            {
+                await warehouse.DeleteAsync(key, cancellationToken);
+            }
         }
     }
 
@@ -107,7 +114,7 @@ public sealed partial class TableOffloader(
             new DayPartitionField(current.DefaultSpec.Fields[0].Name, current.DefaultSpec.Fields[0].FieldId)), entries, AvroCodec.Deflate));
         await warehouse.PutAsync(manifestKey, manifestBytes, cancellationToken);
         var manifest = ManifestFile.Describe(
-            warehouse.LocationOf(manifestKey), manifestBytes.Length, current.DefaultSpecId, sequenceNumber, snapshotId, entries);
+            warehouse.IcebergLocationOf(manifestKey), manifestBytes.Length, current.DefaultSpecId, sequenceNumber, snapshotId, entries);
 
         IReadOnlyList<ManifestFile> parentManifests = current.CurrentSnapshot is { } parent
             ? ManifestListReader.Read(await ReadAsync(parent.ManifestList, cancellationToken)).Manifests
@@ -121,28 +128,29 @@ public sealed partial class TableOffloader(
         var rows = files.Sum(f => f.RecordCount);
         var bytes = files.Sum(f => f.FileSizeInBytes);
         var next = TableMetadataUpdates.AppendSnapshot(
-            current, snapshotId, warehouse.LocationOf(listKey), new AppendedFiles(files.Count, rows, bytes),
+            current, snapshotId, warehouse.IcebergLocationOf(listKey), new AppendedFiles(files.Count, rows, bytes),
             new Dictionary<string, string> { [WatermarkProperty] = upTo.Value.ToString(CultureInfo.InvariantCulture) },
             metadataLocation, time.GetUtcNow().ToUnixTimeMilliseconds());
         var version = (MetadataFileNames.VersionOf(metadataLocation) ?? 0) + 1;
-        var nextKey = MetadataKey(table, version);
+        var nextKey = NewMetadataKey(table, version);
         if (!await warehouse.PutIfAbsentAsync(nextKey, TableMetadataJson.Write(next), cancellationToken))
         {
             throw new OffloadConflictException(table.Name, $"metadata version {version} was written by another offload");
         }
 
         StepReached?.Invoke(OffloadStep.BeforeCommit, table);
-        var nextLocation = warehouse.LocationOf(nextKey);
+        var nextLocation = warehouse.IcebergLocationOf(nextKey);
         if (await catalog.CommitAsync(id, metadataLocation, nextLocation, cancellationToken) != CatalogCommitResult.Committed
             && await catalog.LoadMetadataLocationAsync(id, cancellationToken) != nextLocation) // another run may have committed this very file
         {
+            // This attempt's own file (created by it, or named by it alone), which the catalog never referenced.
             await warehouse.DeleteAsync(nextKey, cancellationToken);
             throw new OffloadConflictException(table.Name, "the catalog moved on while this offload ran");
         }
 
         StepReached?.Invoke(OffloadStep.AfterCommit, table);
         // Path-based readers follow the hint; it may lag a crash by one version, which they tolerate by listing.
-        await warehouse.PutAsync(VersionHintKey(table), MetadataFileNames.VersionHint(version), cancellationToken);
+        await warehouse.PutAsync(VersionHintKey(table), MetadataFileNames.VersionHintFor(nextKey), cancellationToken);
         var finishedAt = UnixMicros.Now(time);
         await state.SaveWatermarkAsync(new OffloadWatermark(table.Name, upTo, "", snapshotId, finishedAt), cancellationToken);
         var result = new OffloadResult(table.Name, rows, bytes, files.Count, snapshotId, upTo, time.GetElapsedTime(started));
@@ -153,7 +161,9 @@ public sealed partial class TableOffloader(
     /// <summary>
     /// The table's current metadata. A successor metadata file that a crashed offload wrote but never committed is
     /// committed now (its data files and manifests were all written before it), so the catalog and readers that go by
-    /// file names agree again; a file in its place that does not follow from the current metadata is removed.
+    /// file names agree again; a file in its place that does not follow from the current metadata is removed, and so is
+    /// any other file of the current version (an attempt that lost the commit, or stopped before removing its file):
+    /// ClickHouse takes the highest version, and of two files of one version the first by name.
     /// </summary>
     private async Task<(string Location, TableMetadata Metadata)> LoadCurrentAsync(ColdTable table, TableIdentifier id, CancellationToken cancellationToken)
     {
@@ -162,16 +172,47 @@ public sealed partial class TableOffloader(
             var location = await catalog.LoadMetadataLocationAsync(id, cancellationToken)
                 ?? throw new InvalidOperationException($"{id} is not in the catalog.");
             var metadata = TableMetadataJson.Read(await ReadAsync(location, cancellationToken));
-            var successorKey = MetadataKey(table, (MetadataFileNames.VersionOf(location) ?? 0) + 1);
-            if (await warehouse.GetAsync(successorKey, cancellationToken) is not { } successor)
+            var version = MetadataFileNames.VersionOf(location) ?? 0;
+            foreach (var sibling in await MetadataKeysAsync(table, version, cancellationToken))
+            {
+                if (warehouse.IcebergLocationOf(sibling) != location)
+                {
+                    await warehouse.DeleteAsync(sibling, cancellationToken); // its writer's commit fails: the catalog is past its base
+                }
+            }
+
+            if (await FirstSuccessorAsync(table, location, version + 1, cancellationToken) is not { } successorKey)
             {
                 return (location, metadata);
+            }
+
+            if (await catalog.CommitAsync(id, location, warehouse.IcebergLocationOf(successorKey), cancellationToken) == CatalogCommitResult.Committed)
+            {
+                await warehouse.PutAsync(VersionHintKey(table), MetadataFileNames.VersionHintFor(successorKey), cancellationToken);
+                LogRolledForward(logger, table.Name, successorKey);
+            }
+
+            // else someone else moved the catalog on: load again
+        }
+    }
+
+    /// <summary>
+    /// The first stored metadata file of <paramref name="version"/> that follows from <paramref name="location"/>;
+    /// files of that version that do not (unreadable, or based on another file) are removed on the way.
+    /// </summary>
+    private async Task<string?> FirstSuccessorAsync(ColdTable table, string location, int version, CancellationToken cancellationToken)
+    {
+        foreach (var key in await MetadataKeysAsync(table, version, cancellationToken))
+        {
+            if (await warehouse.GetAsync(key, cancellationToken) is not { } content)
+            {
+                continue; // removed since the listing
             }
 
             TableMetadata? next = null;
             try
             {
-                next = TableMetadataJson.Read(successor);
+                next = TableMetadataJson.Read(content);
             }
             catch (IcebergMetadataException)
             {
@@ -180,15 +221,39 @@ public sealed partial class TableOffloader(
 
             if (next?.MetadataLog.LastOrDefault()?.MetadataFile == location)
             {
-                await catalog.CommitAsync(id, location, warehouse.LocationOf(successorKey), cancellationToken); // a conflict means someone else did
-                await warehouse.PutAsync(VersionHintKey(table), MetadataFileNames.VersionHint((MetadataFileNames.VersionOf(location) ?? 0) + 1), cancellationToken);
-                LogRolledForward(logger, table.Name, successorKey);
+                return key;
             }
-            else
-            {
-                await warehouse.DeleteAsync(successorKey, cancellationToken);
-            }
+
+            await warehouse.DeleteAsync(key, cancellationToken);
         }
+
+        return null;
+    }
+
+    /// <summary>
+    /// The stored metadata files of <paramref name="version"/>: the one <c>v&lt;N&gt;</c> file on a store that enforces
+    /// create-only puts, else every attempt's own file.
+    /// </summary>
+    private async Task<IReadOnlyList<string>> MetadataKeysAsync(ColdTable table, int version, CancellationToken cancellationToken)
+    {
+        if (version < 1)
+        {
+            return [];
+        }
+
+        if (warehouse.EnforcesCreateOnly)
+        {
+            var key = MetadataKey(table, MetadataFileNames.MetadataFile(version));
+            return await warehouse.HeadAsync(key, cancellationToken) is null ? [] : [key];
+        }
+
+        var keys = new List<string>();
+        await foreach (var file in warehouse.ListAsync(MetadataKey(table, MetadataFileNames.AttemptPrefix(version)), cancellationToken))
+        {
+            keys.Add(file.Key);
+        }
+
+        return keys;
     }
 
     /// <summary>The watermark of the current snapshot; before the first offload, the start of time.</summary>
@@ -227,7 +292,7 @@ public sealed partial class TableOffloader(
         var date = DateOnly.FromDayNumber(DateOnly.FromDateTime(DateTime.UnixEpoch).DayNumber + day);
         var key = $"{TableKey(table)}/data/{partition}={date:yyyy-MM-dd}/{Guid.NewGuid():N}.parquet";
         await warehouse.PutAsync(key, withIds, cancellationToken);
-        return DataFileMetrics.Describe(warehouse.LocationOf(key), day, withIds.Length, ParquetFooter.Read(withIds), table);
+        return DataFileMetrics.Describe(warehouse.IcebergLocationOf(key), day, withIds.Length, ParquetFooter.Read(withIds), table);
     }
 
     private static string SliceFilter(ColdTable table) =>
@@ -242,23 +307,20 @@ public sealed partial class TableOffloader(
         table.Schema.Fields.First(f => f.Id == table.PartitionSpec.Fields[0].SourceId).Name;
 
     private async Task<byte[]> ReadAsync(string location, CancellationToken cancellationToken) =>
-        await warehouse.GetAsync(KeyOf(location), cancellationToken)
+        await warehouse.GetAsync(
+            warehouse.KeyOf(location) ?? throw new InvalidOperationException($"{location} is not in this warehouse ({warehouse.IcebergLocationOf(ColdTables.Namespace)})."),
+            cancellationToken)
         ?? throw new InvalidOperationException($"{location} is referenced by the table but missing from the warehouse.");
-
-    /// <summary>The warehouse key of a location this store reported.</summary>
-    private string KeyOf(string location)
-    {
-        var root = warehouse.LocationOf(ColdTables.Namespace);
-        root = root[..^ColdTables.Namespace.Length];
-        return location.StartsWith(root, StringComparison.Ordinal)
-            ? location[root.Length..]
-            : throw new InvalidOperationException($"{location} is not in this warehouse ({root}).");
-    }
 
     private static string TableKey(ColdTable table) => $"{table.Namespace}/{table.Name}";
 
-    private static string MetadataKey(ColdTable table, int version) =>
-        $"{TableKey(table)}/{MetadataFileNames.MetadataDirectory}/{MetadataFileNames.MetadataFile(version)}";
+    /// <summary>The key for a new metadata file of <paramref name="version"/>: <c>v&lt;N&gt;</c>, or this attempt's own name.</summary>
+    private string NewMetadataKey(ColdTable table, int version) => MetadataKey(table, warehouse.EnforcesCreateOnly
+        ? MetadataFileNames.MetadataFile(version)
+        : MetadataFileNames.MetadataFile(version, Guid.NewGuid()));
+
+    private static string MetadataKey(ColdTable table, string fileName) =>
+        $"{TableKey(table)}/{MetadataFileNames.MetadataDirectory}/{fileName}";
 
     private static string VersionHintKey(ColdTable table) =>
         $"{TableKey(table)}/{MetadataFileNames.MetadataDirectory}/{MetadataFileNames.VersionHintFile}";

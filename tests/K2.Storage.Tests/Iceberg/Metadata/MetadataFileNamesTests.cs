@@ -14,6 +14,25 @@ public sealed class MetadataFileNamesTests
         Should.Throw<ArgumentOutOfRangeException>(() => MetadataFileNames.MetadataFile(0));
     }
 
+    [Fact]
+    public void An_attempt_names_its_own_file_of_a_version_and_the_hint_names_that_file()
+    {
+        var attempt = Guid.Parse("6f1a9c1e-1b0e-4f0e-9a57-0a4c2f1d2b33");
+
+        var name = MetadataFileNames.MetadataFile(7, attempt);
+
+        name.ShouldBe("00007-6f1a9c1e-1b0e-4f0e-9a57-0a4c2f1d2b33.metadata.json");
+        name.ShouldStartWith(MetadataFileNames.AttemptPrefix(7));
+        MetadataFileNames.MetadataFile(123456, attempt).ShouldStartWith(MetadataFileNames.AttemptPrefix(123456));
+        MetadataFileNames.AttemptPrefix(123456).ShouldBe("123456-");
+        MetadataFileNames.VersionOf(name).ShouldBe(7);
+        MetadataFileNames.MetadataFile(8, attempt).ShouldNotStartWith(MetadataFileNames.AttemptPrefix(7));
+        Encoding.ASCII.GetString(MetadataFileNames.VersionHintFor($"s3://b/t/metadata/{name}")).ShouldBe("00007-6f1a9c1e-1b0e-4f0e-9a57-0a4c2f1d2b33");
+        Encoding.ASCII.GetString(MetadataFileNames.VersionHintFor("/wh/t/metadata/v12.metadata.json")).ShouldBe("12");
+        Should.Throw<ArgumentException>(() => MetadataFileNames.VersionHintFor("/wh/t/metadata/version-hint.text")).Message.ShouldContain("'version-hint.text'");
+        Should.Throw<ArgumentOutOfRangeException>(() => MetadataFileNames.MetadataFile(0, attempt));
+    }
+
     [Theory]
     [InlineData("v1.metadata.json", 1)]
     [InlineData("s3://b/t/metadata/v10.metadata.json", 10)]

@@ -14,48 +14,62 @@ using Microsoft.Extensions.Logging.Abstractions;
 namespace K2.Storage.Tests.Iceberg.Offload;
 
 /// <summary>
-/// Offloads from the real hot store into a local warehouse with a SQLite catalog, read back by chDB's own Iceberg reader.
-/// The warehouse lies below the working directory, the only place chDB's <c>icebergLocal</c> may read.
+/// Offloads from the real hot store into a warehouse with a SQLite catalog, read back by chDB's own Iceberg reader;
+/// one suite on each object store.
 /// </summary>
-public sealed class TableOffloaderTests(EmbeddedClickHouseFixture fixture) : IAsyncLifetime
+public abstract class TableOffloaderTests(EmbeddedClickHouseFixture fixture) : IAsyncLifetime
 {
-    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+    protected static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    private static readonly ColdTable Silver = ColdTables.SilverTrades;
+    protected static readonly ColdTable Silver = ColdTables.SilverTrades;
     private static readonly ColdTable Bronze = ColdTables.BronzeTrades(Exchange.Kraken);
     private static readonly ColdTable Gold = ColdTables.GoldOhlcv(Timeframe.OneMinute);
 
     private readonly DirectoryInfo _root = Directory.CreateDirectory(Path.Combine(Environment.CurrentDirectory, $"k2-offload-{Guid.NewGuid():N}"));
     private SqliteDataSourceHolder _catalogDatabase = null!;
     private HotStoreOptions _hot = null!;
-    private LocalDirectoryObjectStore _warehouse = null!;
+    private IObjectStore _warehouse = null!;
     private SqlCatalog _catalog = null!;
+
+    /// <summary>An empty warehouse private to the running test; <paramref name="directory"/> is free for a local one.</summary>
+    protected abstract IObjectStore CreateWarehouse(string directory);
+
+    /// <summary>
+    /// The ClickHouse table function by which chDB reads <paramref name="table"/> from the warehouse, with
+    /// <paramref name="settings"/> (e.g. <c>, SETTINGS ...</c>) after the other arguments.
+    /// </summary>
+    protected abstract string IcebergTableFunction(IObjectStore warehouse, ColdTable table, string settings = "");
+
+    protected IObjectStore Warehouse => _warehouse;
+
+    protected SqlCatalog Catalog => _catalog;
 
     public async ValueTask InitializeAsync()
     {
         _hot = await fixture.CreateDatabaseAsync(Ct);
-        _warehouse = new LocalDirectoryObjectStore(Path.Combine(_root.FullName, "warehouse"));
+        _warehouse = CreateWarehouse(Path.Combine(_root.FullName, "warehouse"));
         _catalogDatabase = new SqliteDataSourceHolder(Path.Combine(_root.FullName, "state.db"));
         _catalog = new SqlCatalog(_catalogDatabase.DataSource, "k2");
         await _catalog.CreateTablesAsync(Ct);
         await _catalog.CreateNamespaceAsync(ColdTables.Namespace, Ct);
     }
 
-    public ValueTask DisposeAsync()
+    public virtual ValueTask DisposeAsync()
     {
         _catalogDatabase.Dispose();
         _root.Delete(recursive: true);
+        GC.SuppressFinalize(this);
         return ValueTask.CompletedTask;
     }
 
-    private TableOffloader Offloader() => new(
+    protected TableOffloader Offloader() => new(
         fixture.ClickHouse, _hot, _warehouse, _catalog, new OffloadStateStore(_catalogDatabase.DataSource),
         new OffloadOptions { SafetyLag = TimeSpan.Zero }, TimeProvider.System, NullLogger<TableOffloader>.Instance);
 
-    private static UnixMicros MinutesAgo(int minutes) => UnixMicros.FromDateTimeOffset(DateTimeOffset.UtcNow.AddMinutes(-minutes));
+    protected static UnixMicros MinutesAgo(int minutes) => UnixMicros.FromDateTimeOffset(DateTimeOffset.UtcNow.AddMinutes(-minutes));
 
     /// <summary>Trades over two days (two partitions), every side and amount shape, landed at <paramref name="ingest"/>.</summary>
-    private Task InsertSilverAsync(int first, int count, UnixMicros ingest) => fixture.ClickHouse.ExecuteAsync($$"""
+    protected Task InsertSilverAsync(int first, int count, UnixMicros ingest) => fixture.ClickHouse.ExecuteAsync($$"""
         INSERT INTO {{_hot.Database}}.silver_trades
         SELECT 'binance', if(number % 3 = 0, 'ETH-USDT', 'BTC-USDT'), if(number % 3 = 0, 'ETHUSDT', 'BTCUSDT'), toString(number),
                toDecimal64(87000, 8) + toDecimal64(number, 8) / 100000000, toDecimal64(number % 97 + 1, 8) / 1000,
@@ -86,10 +100,10 @@ public sealed class TableOffloaderTests(EmbeddedClickHouseFixture fixture) : IAs
         FROM numbers(100) ARRAY JOIN ['1m', '5m'] AS tf
         """, new ClickHouseParameters().Add("day", TradeRows.Day).Add("ingest", ingest), Ct);
 
-    private async Task<string> ColdAsync(ColdTable table) => await fixture.ClickHouse.QueryRawTextAsync(
-        $"SELECT * FROM icebergLocal('{Path.GetRelativePath(Environment.CurrentDirectory, Path.Combine(_warehouse.Root, table.Namespace, table.Name))}') ORDER BY ALL", Ct);
+    protected async Task<string> ColdAsync(ColdTable table, string settings = "") => await fixture.ClickHouse.QueryRawTextAsync(
+        $"SELECT * FROM {IcebergTableFunction(_warehouse, table, settings)} ORDER BY ALL", Ct);
 
-    private async Task<string> HotAsync(ColdTable table) => await fixture.ClickHouse.QueryRawTextAsync(
+    protected async Task<string> HotAsync(ColdTable table) => await fixture.ClickHouse.QueryRawTextAsync(
         $"SELECT {table.SelectList} FROM {_hot.Database}.{table.HotTable} {(table.HotFilter is { } f ? $"WHERE {f}" : "")} ORDER BY ALL", Ct);
 
     [Fact]
@@ -114,13 +128,22 @@ public sealed class TableOffloaderTests(EmbeddedClickHouseFixture fixture) : IAs
             cold.ShouldBe(await HotAsync(table), $"{table.Name}: cold against hot");
         }
 
-        foreach (var file in Directory.EnumerateFiles(_warehouse.Root, "*.parquet", SearchOption.AllDirectories))
+        var dataFiles = 0;
+        await foreach (var file in _warehouse.ListAsync("", Ct))
         {
-            var footer = ParquetFooter.Read(File.ReadAllBytes(file));
-            var table = ColdTables.All.Single(t => file.Contains($"{Path.DirectorySeparatorChar}{t.Name}{Path.DirectorySeparatorChar}", StringComparison.Ordinal));
+            if (!file.Key.EndsWith(".parquet", StringComparison.Ordinal))
+            {
+                continue;
+            }
+
+            var footer = ParquetFooter.Read((await _warehouse.GetAsync(file.Key, Ct))!);
+            var table = ColdTables.All.Single(t => file.Key.StartsWith($"{t.Namespace}/{t.Name}/", StringComparison.Ordinal));
             var ids = table.ParquetFieldIds;
-            footer.Schema.Skip(1).Where(e => e.Name != "list").ShouldAllBe(e => e.FieldId == ids[string.Join('.', e.Path)], file);
+            footer.Schema.Skip(1).Where(e => e.Name != "list").ShouldAllBe(e => e.FieldId == ids[string.Join('.', e.Path)], file.Key);
+            dataFiles++;
         }
+
+        dataFiles.ShouldBe(results.Sum(r => r.Files));
     }
 
     [Fact]
@@ -196,6 +219,73 @@ public sealed class TableOffloaderTests(EmbeddedClickHouseFixture fixture) : IAs
         (await ColdAsync(Silver)).ShouldBe(await HotAsync(Silver));
     }
 
+    [Fact]
+    public async Task An_offload_that_loses_the_commit_leaves_the_winners_metadata_file_alone()
+    {
+        await InsertSilverAsync(0, 5_000, MinutesAgo(10));
+        await Offloader().EnsureTableAsync(Silver, Ct);
+        using var bothBuilt = new CountdownEvent(2);
+        using var winnerDone = new ManualResetEventSlim();
+        var winner = Offloader();
+        var loser = Offloader();
+        // Both read version 1 and build their snapshot before either writes version 2.
+        winner.StepReached = (step, _) =>
+        {
+            if (step == OffloadStep.ManifestsWritten)
+            {
+                bothBuilt.Signal();
+                bothBuilt.Wait(Ct);
+            }
+        };
+        loser.StepReached = (step, _) =>
+        {
+            if (step == OffloadStep.ManifestsWritten)
+            {
+                bothBuilt.Signal();
+                winnerDone.Wait(Ct);
+            }
+        };
+
+        var losing = Task.Run(() => loser.OffloadAsync(Silver, Ct), Ct);
+        var won = await Task.Run(() => winner.OffloadAsync(Silver, Ct), Ct);
+        winnerDone.Set();
+
+        await Should.ThrowAsync<OffloadConflictException>(() => losing);
+        won.Rows.ShouldBe(5_000);
+        var committed = (await _catalog.LoadMetadataLocationAsync(new TableIdentifier(Silver.Namespace, Silver.Name), Ct))!;
+        var committedKey = _warehouse.KeyOf(committed)!;
+        TableMetadataJson.Read((await _warehouse.GetAsync(committedKey, Ct))!).CurrentSnapshotId.ShouldBe(won.SnapshotId);
+        var metadataFiles = await MetadataFilesAsync(Silver);
+        metadataFiles.Select(MetadataFileNames.VersionOf).ShouldBe([1, 2], ignoreOrder: true, "one file per version: the loser's is gone");
+        metadataFiles.ShouldContain(committedKey);
+        HintedKey(Silver, (await _warehouse.GetAsync(VersionHintKey(Silver), Ct))!).ShouldBe(committedKey);
+        (await ColdAsync(Silver)).ShouldBe(await HotAsync(Silver));
+        (await ColdAsync(Silver, ", SETTINGS iceberg_use_version_hint = 1")).ShouldBe(await HotAsync(Silver));
+    }
+
+    protected async Task<List<string>> MetadataFilesAsync(ColdTable table)
+    {
+        var keys = new List<string>();
+        await foreach (var file in _warehouse.ListAsync($"{table.Namespace}/{table.Name}/metadata/", Ct))
+        {
+            if (file.Key.EndsWith(".metadata.json", StringComparison.Ordinal))
+            {
+                keys.Add(file.Key);
+            }
+        }
+
+        return keys;
+    }
+
+    protected static string VersionHintKey(ColdTable table) => $"{table.Namespace}/{table.Name}/metadata/version-hint.text";
+
+    /// <summary>The metadata file a version hint names, resolved as PyIceberg's <c>StaticTable</c> and ClickHouse do.</summary>
+    private static string HintedKey(ColdTable table, byte[] hint)
+    {
+        var text = System.Text.Encoding.ASCII.GetString(hint);
+        return $"{table.Namespace}/{table.Name}/metadata/{(text.All(char.IsAsciiDigit) ? $"v{text}" : text)}.metadata.json";
+    }
+
     private sealed class SimulatedCrashException : Exception;
 
     private sealed class SqliteDataSourceHolder(string path) : IDisposable
@@ -204,5 +294,78 @@ public sealed class TableOffloaderTests(EmbeddedClickHouseFixture fixture) : IAs
             new SqliteConnectionStringBuilder { DataSource = path, Pooling = false }.ToString());
 
         public void Dispose() => DataSource.Dispose();
+    }
+}
+
+/// <summary>
+/// The suite on a local warehouse, read back with <c>icebergLocal</c>. The warehouse lies below the working directory,
+/// the only place chDB's <c>icebergLocal</c> may read.
+/// </summary>
+public sealed class LocalTableOffloaderTests(EmbeddedClickHouseFixture fixture) : TableOffloaderTests(fixture)
+{
+    protected override IObjectStore CreateWarehouse(string directory) => new LocalDirectoryObjectStore(directory);
+
+    protected override string IcebergTableFunction(IObjectStore warehouse, ColdTable table, string settings = "") =>
+        $"icebergLocal('{Path.GetRelativePath(Environment.CurrentDirectory, warehouse.LocationOf($"{table.Namespace}/{table.Name}"))}'{settings})";
+}
+
+/// <summary>
+/// The suite on a real s3rver (one per class; each test has its own prefix in the bucket), read back with
+/// <c>icebergS3</c>. s3rver ignores <c>If-None-Match</c>, so the store does not promise create-only puts and concurrent
+/// offloads meet only in the catalog's compare-and-swap.
+/// </summary>
+public sealed class S3TableOffloaderTests(EmbeddedClickHouseFixture fixture, S3rverFixture s3rver)
+    : TableOffloaderTests(fixture), IClassFixture<S3rverFixture>
+{
+    private S3ObjectStore? _store;
+
+    protected override IObjectStore CreateWarehouse(string directory) =>
+        _store = new S3ObjectStore(s3rver.Options($"test-{Guid.NewGuid():N}"), enforcesCreateOnly: false);
+
+    protected override string IcebergTableFunction(IObjectStore warehouse, ColdTable table, string settings = "") =>
+        $"icebergS3('{warehouse.LocationOf($"{table.Namespace}/{table.Name}")}', '{S3rverFixture.AccessKey}', '{S3rverFixture.SecretKey}'{settings})";
+
+    [Fact]
+    public async Task Metadata_names_objects_by_s3_URI_and_chDB_resolves_them_against_the_endpoint_it_is_given()
+    {
+        await InsertSilverAsync(0, 1_000, MinutesAgo(10));
+        await Offloader().OffloadAsync(Silver, Ct);
+
+        var committed = (await Catalog.LoadMetadataLocationAsync(new TableIdentifier(Silver.Namespace, Silver.Name), Ct))!;
+        var tableUri = Warehouse.IcebergLocationOf($"{Silver.Namespace}/{Silver.Name}");
+        tableUri.ShouldStartWith($"s3://{S3rverFixture.Bucket}/test-");
+        committed.ShouldStartWith(tableUri + "/metadata/");
+        var metadata = TableMetadataJson.Read((await Warehouse.GetAsync(Warehouse.KeyOf(committed)!, Ct))!);
+        metadata.Location.ShouldBe(tableUri);
+        metadata.CurrentSnapshot!.ManifestList.ShouldStartWith(tableUri + "/metadata/snap-");
+        (await ColdAsync(Silver)).ShouldBe(await HotAsync(Silver));
+    }
+
+    [Fact]
+    public async Task A_lost_attempts_file_of_the_current_version_is_removed_by_the_next_offload_before_chDB_would_read_it()
+    {
+        await InsertSilverAsync(0, 1_000, MinutesAgo(10));
+        await Offloader().OffloadAsync(Silver, Ct);
+        var files = await MetadataFilesAsync(Silver);
+        var first = files.Single(f => MetadataFileNames.VersionOf(f) == 1);
+        // What a loser that stopped before removing its version-2 file leaves: named before the committed one.
+        var stray = $"{Silver.Namespace}/{Silver.Name}/metadata/{MetadataFileNames.MetadataFile(2, Guid.Empty)}";
+        await Warehouse.PutAsync(stray, (await Warehouse.GetAsync(first, Ct))!, Ct);
+
+        // chDB takes the highest version and, of two files of one version, the first by name; the hint names the committed one.
+        (await ColdAsync(Silver)).ShouldBeEmpty();
+        (await ColdAsync(Silver, ", SETTINGS iceberg_use_version_hint = 1")).ShouldBe(await HotAsync(Silver));
+
+        var idle = await Offloader().OffloadAsync(Silver, Ct);
+
+        idle.SnapshotId.ShouldBeNull();
+        (await Warehouse.HeadAsync(stray, Ct)).ShouldBeNull();
+        (await ColdAsync(Silver)).ShouldBe(await HotAsync(Silver));
+    }
+
+    public override async ValueTask DisposeAsync()
+    {
+        _store?.Dispose();
+        await base.DisposeAsync();
     }
 }
