@@ -70,8 +70,10 @@ public sealed class HotColdAudit(
         }
 
         var ingestId = table.Schema.Field(table.IngestTimeColumn).Id;
-        var (_, live) = await LiveDataFile.ReadAsync(new WarehouseTableKeys(warehouse, table), snapshot, cancellationToken);
-        var files = live.Select(f => f.Entry.DataFile).Where(f => MayHoldRowsIn(f, ingestId, from, to)).Select(f => f.FilePath).ToList();
+        var keys = new WarehouseTableKeys(warehouse, table);
+        var (_, live) = await LiveDataFile.ReadAsync(keys, snapshot, cancellationToken);
+        var files = live.Select(f => f.Entry.DataFile).Where(f => MayHoldRowsIn(f, ingestId, from, to))
+            .Select(f => warehouse.LocationOf(keys.RequiredKeyOf(f.FilePath))).ToList(); // where ClickHouse reads it
         if (files.Count == 0)
         {
             return 0;

@@ -58,7 +58,7 @@ public sealed partial class MetadataCommitter(IObjectStore warehouse, SqlCatalog
                 continue; // an offload wrote this version meanwhile
             }
 
-            var nextLocation = warehouse.LocationOf(nextKey);
+            var nextLocation = warehouse.IcebergLocationOf(nextKey);
             if (await catalog.CommitAsync(id, current.Location, nextLocation, cancellationToken) != CatalogCommitResult.Committed
                 && await catalog.LoadMetadataLocationAsync(id, cancellationToken) != nextLocation)
             {
@@ -93,7 +93,7 @@ public sealed partial class MetadataCommitter(IObjectStore warehouse, SqlCatalog
             throw new MaintenanceConflictException(table.Name, $"{successorKey} does not follow the current metadata; the next offload removes it");
         }
 
-        await catalog.CommitAsync(id, current.Location, warehouse.LocationOf(successorKey), cancellationToken); // a conflict means someone else did
+        await catalog.CommitAsync(id, current.Location, warehouse.IcebergLocationOf(successorKey), cancellationToken); // a conflict means someone else did
         await warehouse.PutAsync(keys.VersionHintKey, MetadataFileNames.VersionHint(current.Version + 1), cancellationToken);
         LogRolledForward(logger, table.Name, successorKey);
     }

@@ -85,7 +85,8 @@ public sealed class SmallFileCompaction(
     private async Task<DataFile> RewriteAsync(ColdTable table, WarehouseTableKeys keys, IReadOnlyList<DataFile> group, CancellationToken cancellationToken)
     {
         var parameters = new ClickHouseParameters();
-        var rows = ColdDataFileQueries.RowsOf(table, [.. group.Select(f => f.FilePath)], parameters);
+        var rows = ColdDataFileQueries.RowsOf(
+            table, [.. group.Select(f => warehouse.LocationOf(warehouse.KeyOf(f.FilePath) ?? throw new InvalidOperationException($"{f.FilePath} is not in this warehouse.")))], parameters);
         var sql = $"""
             SELECT * FROM {rows}
             ORDER BY {ColdDataFileQueries.PartitionSource(table)}
@@ -97,7 +98,7 @@ public sealed class SmallFileCompaction(
         var day = group[0].PartitionDay;
         var date = day is { } d ? DateOnly.FromDayNumber(DateOnly.FromDateTime(DateTime.UnixEpoch).DayNumber + d).ToString("yyyy-MM-dd", null) : "null";
         var key = $"{keys.Prefix}data/{table.PartitionSpec.Fields[0].Name}={date}/{Guid.NewGuid():N}.parquet";
-        var file = DataFileMetrics.Describe(warehouse.LocationOf(key), day, withIds.Length, ParquetFooter.Read(withIds), table);
+        var file = DataFileMetrics.Describe(warehouse.IcebergLocationOf(key), day, withIds.Length, ParquetFooter.Read(withIds), table);
         var expected = group.Sum(f => f.RecordCount);
         if (file.RecordCount != expected)
         {
@@ -142,7 +143,7 @@ public sealed class SmallFileCompaction(
             TableMetadataJson.WritePartitionFields(spec), metadata.DefaultSpecId,
             new DayPartitionField(spec.Fields[0].Name, spec.Fields[0].FieldId)), entries, AvroCodec.Deflate));
         await warehouse.PutAsync(manifestKey, manifestBytes, cancellationToken);
-        var manifest = ManifestFile.Describe(warehouse.LocationOf(manifestKey), manifestBytes.Length, metadata.DefaultSpecId, sequenceNumber, snapshotId, entries);
+        var manifest = ManifestFile.Describe(warehouse.IcebergLocationOf(manifestKey), manifestBytes.Length, metadata.DefaultSpecId, sequenceNumber, snapshotId, entries);
 
         var listKey = $"{keys.Prefix}metadata/snap-{snapshotId}-1-{Guid.NewGuid():N}.avro";
         await warehouse.PutAsync(listKey, Encode(stream => ManifestListWriter.Write(
@@ -155,7 +156,7 @@ public sealed class SmallFileCompaction(
         var news = rewrites.Select(r => r.New).ToList();
         var olds = replacedLive.Select(f => f.Entry.DataFile).ToList();
         return TableMetadataReplacements.ReplaceSnapshot(
-            metadata, snapshotId, warehouse.LocationOf(listKey),
+            metadata, snapshotId, warehouse.IcebergLocationOf(listKey),
             new ReplacedFiles(news.Count, news.Sum(f => f.RecordCount), news.Sum(f => f.FileSizeInBytes),
                 olds.Count, olds.Sum(f => f.RecordCount), olds.Sum(f => f.FileSizeInBytes)),
             extra, current.Location, time.GetUtcNow().ToUnixTimeMilliseconds());
