@@ -155,7 +155,7 @@ public sealed class SmallFileCompaction(
             : new Dictionary<string, string>();
         var news = rewrites.Select(r => r.New).ToList();
         var olds = replacedLive.Select(f => f.Entry.DataFile).ToList();
-        return TableMetadataReplacements.ReplaceSnapshot(
+        return TableMetadataUpdates.ReplaceSnapshot(
             metadata, snapshotId, warehouse.IcebergLocationOf(listKey),
             new ReplacedFiles(news.Count, news.Sum(f => f.RecordCount), news.Sum(f => f.FileSizeInBytes),
                 olds.Count, olds.Sum(f => f.RecordCount), olds.Sum(f => f.FileSizeInBytes)),

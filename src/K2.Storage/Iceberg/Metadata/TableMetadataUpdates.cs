@@ -3,8 +3,8 @@ using System.Globalization;
 namespace K2.Storage.Iceberg.Metadata;
 
 /// <summary>
-/// The three metadata changes the cold tier makes: create a table, append a snapshot, expire old snapshots. Each
-/// returns new metadata and leaves its input untouched; committing the result is the catalog's job.
+/// The metadata changes the cold tier makes: create a table, append a snapshot, replace files (compaction), expire old
+/// snapshots. Each returns new metadata and leaves its input untouched; committing the result is the catalog's job.
 /// </summary>
 public static class TableMetadataUpdates
 {
@@ -12,10 +12,16 @@ public static class TableMetadataUpdates
     public const int MetadataLogLimit = 100;
 
     /// <summary>Summary keys an append computes itself; callers cannot set them through extra properties.</summary>
-    private static readonly string[] ComputedSummaryKeys =
+    private static readonly string[] AppendSummaryKeys =
     [
         "operation", "added-data-files", "added-records", "added-files-size", "total-data-files", "total-records",
         "total-files-size", "total-delete-files", "total-position-deletes", "total-equality-deletes",
+    ];
+
+    /// <summary>Summary keys a replace computes itself.</summary>
+    private static readonly string[] ReplaceSummaryKeys =
+    [
+        .. AppendSummaryKeys, "deleted-data-files", "deleted-records", "removed-files-size",
     ];
 
     /// <summary>
@@ -78,28 +84,9 @@ public static class TableMetadataUpdates
         string currentMetadataLocation,
         long nowMs)
     {
-        if (snapshotId <= 0)
-        {
-            throw new ArgumentException($"Snapshot id {snapshotId} is not positive.", nameof(snapshotId));
-        }
-
-        if (current.Snapshots.Any(s => s.SnapshotId == snapshotId))
-        {
-            throw new ArgumentException($"Snapshot id {snapshotId} is already used by this table.", nameof(snapshotId));
-        }
-
-        if (extraSummary.Keys.FirstOrDefault(k => ComputedSummaryKeys.Contains(k, StringComparer.Ordinal)) is { } reserved)
-        {
-            throw new ArgumentException($"Summary key '{reserved}' is computed by the append and cannot be given.", nameof(extraSummary));
-        }
-
-        ArgumentException.ThrowIfNullOrEmpty(manifestList);
-        ArgumentException.ThrowIfNullOrEmpty(currentMetadataLocation);
-
+        CheckNewSnapshot(current, snapshotId, manifestList, extraSummary, currentMetadataLocation, "append", AppendSummaryKeys);
         var parent = current.CurrentSnapshot;
-        var timestamp = Math.Max(nowMs, current.LastUpdatedMs);
-        var sequenceNumber = current.LastSequenceNumber + 1;
-        var summary = new Dictionary<string, string>(StringComparer.Ordinal)
+        return WithSnapshot(current, snapshotId, parent, manifestList, extraSummary, currentMetadataLocation, nowMs, new Dictionary<string, string>(StringComparer.Ordinal)
         {
             ["operation"] = "append",
             ["added-data-files"] = Text(added.DataFiles),
@@ -108,26 +95,52 @@ public static class TableMetadataUpdates
             ["total-data-files"] = Text(Total(parent, "total-data-files") + added.DataFiles),
             ["total-records"] = Text(Total(parent, "total-records") + added.Records),
             ["total-files-size"] = Text(Total(parent, "total-files-size") + added.FilesSizeBytes),
-            ["total-delete-files"] = "0",
-            ["total-position-deletes"] = "0",
-            ["total-equality-deletes"] = "0",
-        };
-        foreach (var (key, value) in extraSummary)
+        });
+    }
+
+    /// <summary>
+    /// <paramref name="current"/> with a new <c>replace</c> snapshot on top of its current one (what a compaction commits:
+    /// the same rows in other files): the next sequence number, parent = the current snapshot, <c>main</c> moved to it,
+    /// both logs extended, and a summary holding the added and deleted counts, the totals (the parent's, changed by
+    /// them) and <paramref name="extraSummary"/> (a compaction carries the current offload watermark over unchanged, so
+    /// the next offload continues where the last one ended).
+    /// </summary>
+    /// <exception cref="ArgumentException">
+    /// The table has no snapshot to replace files of, the snapshot id is taken or not positive, an extra key is one the
+    /// replace computes, or the replace would change the number of rows.
+    /// </exception>
+    /// <exception cref="IcebergMetadataException">The parent's summary has a total that is not a number.</exception>
+    public static TableMetadata ReplaceSnapshot(
+        TableMetadata current,
+        long snapshotId,
+        string manifestList,
+        ReplacedFiles replaced,
+        IReadOnlyDictionary<string, string> extraSummary,
+        string currentMetadataLocation,
+        long nowMs)
+    {
+        var parent = current.CurrentSnapshot
+            ?? throw new ArgumentException("The table has no snapshot, so it has no files to replace.", nameof(current));
+        CheckNewSnapshot(current, snapshotId, manifestList, extraSummary, currentMetadataLocation, "replace", ReplaceSummaryKeys);
+        if (replaced.AddedRecords != replaced.DeletedRecords)
         {
-            summary[key] = value;
+            throw new ArgumentException(
+                $"A replace keeps the rows: it adds {replaced.AddedRecords} records but deletes {replaced.DeletedRecords}.", nameof(replaced));
         }
 
-        var snapshot = new Snapshot(snapshotId, parent?.SnapshotId, sequenceNumber, timestamp, manifestList, summary, current.CurrentSchemaId);
-        return current with
+        return WithSnapshot(current, snapshotId, parent, manifestList, extraSummary, currentMetadataLocation, nowMs, new Dictionary<string, string>(StringComparer.Ordinal)
         {
-            LastSequenceNumber = sequenceNumber,
-            LastUpdatedMs = timestamp,
-            CurrentSnapshotId = snapshotId,
-            Snapshots = [.. current.Snapshots, snapshot],
-            SnapshotLog = [.. current.SnapshotLog, new SnapshotLogEntry(snapshotId, timestamp)],
-            MetadataLog = WithPrevious(current, currentMetadataLocation, timestamp),
-            Refs = WithMain(current.Refs, snapshotId),
-        };
+            ["operation"] = "replace",
+            ["added-data-files"] = Text(replaced.AddedDataFiles),
+            ["deleted-data-files"] = Text(replaced.DeletedDataFiles),
+            ["added-records"] = Text(replaced.AddedRecords),
+            ["deleted-records"] = Text(replaced.DeletedRecords),
+            ["added-files-size"] = Text(replaced.AddedFilesSizeBytes),
+            ["removed-files-size"] = Text(replaced.RemovedFilesSizeBytes),
+            ["total-data-files"] = Text(Total(parent, "total-data-files") + replaced.AddedDataFiles - replaced.DeletedDataFiles),
+            ["total-records"] = Text(Total(parent, "total-records")),
+            ["total-files-size"] = Text(Total(parent, "total-files-size") + replaced.AddedFilesSizeBytes - replaced.RemovedFilesSizeBytes),
+        });
     }
 
     /// <summary>
@@ -162,6 +175,57 @@ public static class TableMetadataUpdates
             MetadataLog = WithPrevious(current, currentMetadataLocation, timestamp),
         };
         return new SnapshotExpiry(expired, removed);
+    }
+
+    private static void CheckNewSnapshot(
+        TableMetadata current, long snapshotId, string manifestList, IReadOnlyDictionary<string, string> extraSummary, string currentMetadataLocation, string operation,
+        string[] computedKeys)
+    {
+        if (snapshotId <= 0)
+        {
+            throw new ArgumentException($"Snapshot id {snapshotId} is not positive.", nameof(snapshotId));
+        }
+
+        if (current.Snapshots.Any(s => s.SnapshotId == snapshotId))
+        {
+            throw new ArgumentException($"Snapshot id {snapshotId} is already used by this table.", nameof(snapshotId));
+        }
+
+        if (extraSummary.Keys.FirstOrDefault(k => computedKeys.Contains(k, StringComparer.Ordinal)) is { } reserved)
+        {
+            throw new ArgumentException($"Summary key '{reserved}' is computed by the {operation} and cannot be given.", nameof(extraSummary));
+        }
+
+        ArgumentException.ThrowIfNullOrEmpty(manifestList);
+        ArgumentException.ThrowIfNullOrEmpty(currentMetadataLocation);
+    }
+
+    /// <summary>The new snapshot made current: the summary gets the zero delete totals and the extra properties.</summary>
+    private static TableMetadata WithSnapshot(
+        TableMetadata current, long snapshotId, Snapshot? parent, string manifestList, IReadOnlyDictionary<string, string> extraSummary,
+        string currentMetadataLocation, long nowMs, Dictionary<string, string> summary)
+    {
+        var timestamp = Math.Max(nowMs, current.LastUpdatedMs);
+        var sequenceNumber = current.LastSequenceNumber + 1;
+        summary["total-delete-files"] = "0";
+        summary["total-position-deletes"] = "0";
+        summary["total-equality-deletes"] = "0";
+        foreach (var (key, value) in extraSummary)
+        {
+            summary[key] = value;
+        }
+
+        var snapshot = new Snapshot(snapshotId, parent?.SnapshotId, sequenceNumber, timestamp, manifestList, summary, current.CurrentSchemaId);
+        return current with
+        {
+            LastSequenceNumber = sequenceNumber,
+            LastUpdatedMs = timestamp,
+            CurrentSnapshotId = snapshotId,
+            Snapshots = [.. current.Snapshots, snapshot],
+            SnapshotLog = [.. current.SnapshotLog, new SnapshotLogEntry(snapshotId, timestamp)],
+            MetadataLog = WithPrevious(current, currentMetadataLocation, timestamp),
+            Refs = WithMain(current.Refs, snapshotId),
+        };
     }
 
     private static long Total(Snapshot? parent, string key)

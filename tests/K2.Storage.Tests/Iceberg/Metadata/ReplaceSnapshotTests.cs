@@ -2,7 +2,7 @@ using K2.Storage.Iceberg.Metadata;
 
 namespace K2.Storage.Tests.Iceberg.Metadata;
 
-public sealed class TableMetadataReplacementsTests
+public sealed class ReplaceSnapshotTests
 {
     private const string Location = "file:///wh/cold/silver_trades";
     private const long Created = 1_700_000_000_000;
@@ -18,7 +18,7 @@ public sealed class TableMetadataReplacementsTests
     }
 
     private static TableMetadata Replace(TableMetadata current, ReplacedFiles replaced, long snapshotId = 3) =>
-        TableMetadataReplacements.ReplaceSnapshot(current, snapshotId, $"{Location}/metadata/snap-{snapshotId}.avro", replaced,
+        TableMetadataUpdates.ReplaceSnapshot(current, snapshotId, $"{Location}/metadata/snap-{snapshotId}.avro", replaced,
             new Dictionary<string, string> { ["k2.offload.watermark"] = "9" }, MetadataFileNames.MetadataLocation(Location, 3), Created + 3);
 
     [Fact]
@@ -46,7 +46,7 @@ public sealed class TableMetadataReplacementsTests
     public void A_replace_that_changes_the_rows_a_computed_key_or_a_table_without_snapshots_is_refused()
     {
         Should.Throw<ArgumentException>(() => Replace(WithTwoAppends(), new ReplacedFiles(1, 29, 250, 4, 30, 300))).Message.ShouldContain("keeps the rows");
-        Should.Throw<ArgumentException>(() => TableMetadataReplacements.ReplaceSnapshot(WithTwoAppends(), 3, "x", new ReplacedFiles(1, 1, 1, 1, 1, 1),
+        Should.Throw<ArgumentException>(() => TableMetadataUpdates.ReplaceSnapshot(WithTwoAppends(), 3, "x", new ReplacedFiles(1, 1, 1, 1, 1, 1),
             new Dictionary<string, string> { ["operation"] = "append" }, "y", Created)).Message.ShouldContain("'operation'");
         Should.Throw<ArgumentException>(() => Replace(WithTwoAppends(), new ReplacedFiles(1, 1, 1, 1, 1, 1), snapshotId: 2)).Message.ShouldContain("already used");
         var empty = TableMetadataUpdates.NewTable(ColdTables.SilverTrades.Schema, ColdTables.SilverTrades.PartitionSpec, Location, Guid.NewGuid(), Created);
