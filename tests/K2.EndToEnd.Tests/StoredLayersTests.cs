@@ -21,7 +21,7 @@ public sealed class StoredLayersTests(ITestOutputHelper output)
     {
         var ct = TestContext.Current.CancellationToken;
         // Below the working directory: chDB's icebergLocal reads only there (its user_files_path is ".").
-        using var data = new WorkingSubdirectory("k2-layers");
+        using var data = TempDirectory.BelowWorkingDirectory("k2-layers");
         await using (var k2 = K2Process.Start(data.Path, ["--simulate"]))
         {
             try
@@ -70,20 +70,12 @@ public sealed class StoredLayersTests(ITestOutputHelper output)
 
         foreach (var table in ColdTables.All)
         {
-            var location = Path.GetRelativePath(Environment.CurrentDirectory, Path.Combine(data.Path, "warehouse", table.Namespace, table.Name));
+            var location = data.RelativePath("warehouse", table.Namespace, table.Name);
             var cold = await Rows($"SELECT * FROM icebergLocal('{location}') ORDER BY ALL");
             var hot = await Rows($"SELECT {table.SelectList} FROM k2.{table.HotTable} {(table.HotFilter is { } f ? $"WHERE {f}" : "")} ORDER BY ALL");
             output.WriteLine($"cold {table.Name}: {cold.Length} rows");
             cold.Length.ShouldBeGreaterThan(0, table.Name);
             cold.ShouldBe(hot, $"cold.{table.Name} read by icebergLocal against k2.{table.HotTable}");
         }
-    }
-
-    /// <summary>A fresh directory below the working directory, removed at the end.</summary>
-    private sealed class WorkingSubdirectory(string prefix) : IDisposable
-    {
-        public string Path { get; } = Directory.CreateDirectory(System.IO.Path.Combine(Environment.CurrentDirectory, $"{prefix}-{Guid.NewGuid():N}")).FullName;
-
-        public void Dispose() => Directory.Delete(Path, recursive: true);
     }
 }

@@ -1,6 +1,5 @@
 using System.Data.Common;
 using K2.Testing;
-using Microsoft.Data.Sqlite;
 
 namespace K2.Storage.Tests.Iceberg.Catalog;
 
@@ -8,19 +7,18 @@ namespace K2.Storage.Tests.Iceberg.Catalog;
 public sealed class SqliteCatalogContractTests : SqlCatalogContractTests, IDisposable
 {
     private readonly TempDirectory _directory = new("k2-sqlite-catalog");
-    private readonly DbDataSource _dataSource;
+    private readonly SqliteDatabaseFile _database;
 
     public SqliteCatalogContractTests()
     {
-        _dataSource = SqliteFactory.Instance.CreateDataSource(
-            new SqliteConnectionStringBuilder { DataSource = Path.Combine(_directory.Path, "catalog.db"), Pooling = false }.ToString());
+        _database = new SqliteDatabaseFile(Path.Combine(_directory.Path, "catalog.db"));
     }
 
-    protected override DbDataSource DataSource => _dataSource;
+    protected override DbDataSource DataSource => _database.DataSource;
 
     public void Dispose()
     {
-        _dataSource.Dispose();
+        _database.Dispose();
         _directory.Dispose();
     }
 }

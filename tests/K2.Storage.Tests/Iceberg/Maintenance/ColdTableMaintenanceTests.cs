@@ -9,7 +9,6 @@ using K2.Storage.Iceberg.Parquet;
 using K2.Storage.ObjectStores;
 using K2.Storage.Tests.Support;
 using K2.Testing;
-using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace K2.Storage.Tests.Iceberg.Maintenance;
@@ -25,11 +24,11 @@ public sealed class ColdTableMaintenanceTests(EmbeddedClickHouseFixture fixture)
     private static readonly ColdTable Silver = ColdTables.SilverTrades;
     private static readonly ColdTable Gold = ColdTables.GoldOhlcv(Timeframe.OneMinute);
 
-    private readonly DirectoryInfo _root = Directory.CreateDirectory(Path.Combine(Environment.CurrentDirectory, $"k2-maint-{Guid.NewGuid():N}"));
+    private readonly TempDirectory _root = TempDirectory.BelowWorkingDirectory("k2-maint");
     private readonly ManualTimeProvider _clock = new(DateTimeOffset.UtcNow);
     private readonly TestMeterFactory _meters = new();
     private readonly MaintenanceOptions _options = new();
-    private SqliteDataSourceHolder _catalogDatabase = null!;
+    private SqliteDatabaseFile _catalogDatabase = null!;
     private HotStoreOptions _hot = null!;
     private LocalDirectoryObjectStore _warehouse = null!;
     private SqlCatalog _catalog = null!;
@@ -40,8 +39,8 @@ public sealed class ColdTableMaintenanceTests(EmbeddedClickHouseFixture fixture)
     public async ValueTask InitializeAsync()
     {
         _hot = await fixture.CreateDatabaseAsync(Ct);
-        _warehouse = new LocalDirectoryObjectStore(Path.Combine(_root.FullName, "warehouse"));
-        _catalogDatabase = new SqliteDataSourceHolder(Path.Combine(_root.FullName, "state.db"));
+        _warehouse = new LocalDirectoryObjectStore(Path.Combine(_root.Path, "warehouse"));
+        _catalogDatabase = new SqliteDatabaseFile(Path.Combine(_root.Path, "state.db"));
         _catalog = new SqlCatalog(_catalogDatabase.DataSource, "k2");
         _state = new OffloadStateStore(_catalogDatabase.DataSource);
         await _catalog.CreateTablesAsync(Ct);
@@ -54,7 +53,7 @@ public sealed class ColdTableMaintenanceTests(EmbeddedClickHouseFixture fixture)
     {
         _meters.Dispose();
         _catalogDatabase.Dispose();
-        _root.Delete(recursive: true);
+        _root.Dispose();
         return ValueTask.CompletedTask;
     }
 
@@ -118,7 +117,7 @@ public sealed class ColdTableMaintenanceTests(EmbeddedClickHouseFixture fixture)
     }
 
     private async Task<string> ColdAsync(ColdTable table) => await fixture.ClickHouse.QueryRawTextAsync(
-        $"SELECT * FROM icebergLocal('{Path.GetRelativePath(Environment.CurrentDirectory, Path.Combine(_warehouse.Root, table.Namespace, table.Name))}') ORDER BY ALL", Ct);
+        $"SELECT * FROM icebergLocal('{_root.RelativePath("warehouse", table.Namespace, table.Name)}') ORDER BY ALL", Ct);
 
     private async Task<string> HotAsync(ColdTable table) => await fixture.ClickHouse.QueryRawTextAsync(
         $"SELECT {table.SelectList} FROM {_hot.Database}.{table.HotTable} {(table.HotFilter is { } f ? $"WHERE {f}" : "")} ORDER BY ALL", Ct);
@@ -309,12 +308,4 @@ public sealed class ColdTableMaintenanceTests(EmbeddedClickHouseFixture fixture)
     }
 
     private sealed class SimulatedCrashException : Exception;
-
-    private sealed class SqliteDataSourceHolder(string path) : IDisposable
-    {
-        public System.Data.Common.DbDataSource DataSource { get; } = SqliteFactory.Instance.CreateDataSource(
-            new SqliteConnectionStringBuilder { DataSource = path, Pooling = false }.ToString());
-
-        public void Dispose() => DataSource.Dispose();
-    }
 }

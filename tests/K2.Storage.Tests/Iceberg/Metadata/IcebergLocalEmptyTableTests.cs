@@ -32,10 +32,6 @@ public sealed class IcebergLocalEmptyTableTests(EmbeddedClickHouseFixture fixtur
     /// </summary>
     private static string ReaderPath(string location) => Path.GetRelativePath(Environment.CurrentDirectory, location);
 
-    /// <summary>A fresh directory below the working directory, where chDB may read files.</summary>
-    private static DirectoryInfo WorkingSubdirectory(string prefix) =>
-        Directory.CreateDirectory(Path.Combine(Environment.CurrentDirectory, $"{prefix}-{Guid.NewGuid():N}"));
-
     [Fact]
     public async Task An_absolute_table_path_is_refused_by_chDB()
     {
@@ -50,15 +46,9 @@ public sealed class IcebergLocalEmptyTableTests(EmbeddedClickHouseFixture fixtur
     [Fact]
     public async Task An_empty_table_reads_as_zero_rows_with_the_schemas_columns()
     {
-        var directory = WorkingSubdirectory("k2-iceberg-empty");
-        try
-        {
-            await AssertEmptyBronzeReads(WriteEmptyTable(directory.FullName, ColdTables.BronzeTrades(K2.Core.Exchange.Binance), versions: 1));
-        }
-        finally
-        {
-            directory.Delete(recursive: true);
-        }
+        using var directory = TempDirectory.BelowWorkingDirectory("k2-iceberg-empty");
+
+        await AssertEmptyBronzeReads(WriteEmptyTable(directory.Path, ColdTables.BronzeTrades(K2.Core.Exchange.Binance), versions: 1));
     }
 
     private async Task AssertEmptyBronzeReads(string location)
@@ -80,20 +70,14 @@ public sealed class IcebergLocalEmptyTableTests(EmbeddedClickHouseFixture fixtur
     [Fact]
     public async Task With_several_versions_the_reader_takes_the_highest_and_v10_is_above_v9()
     {
-        var directory = WorkingSubdirectory("k2-iceberg-versions");
-        try
-        {
-            var location = WriteEmptyTable(directory.FullName, ColdTables.SilverTrades, versions: 10);
-            // Version 9 is broken: were it chosen over v10 (a lexicographic pick), the read would fail.
-            File.WriteAllText(MetadataFileNames.MetadataLocation(location, 9), "{");
+        using var directory = TempDirectory.BelowWorkingDirectory("k2-iceberg-versions");
 
-            var count = await fixture.ClickHouse.QueryRawTextAsync($"SELECT count() FROM icebergLocal('{location}')", Ct);
+        var location = WriteEmptyTable(directory.Path, ColdTables.SilverTrades, versions: 10);
+        // Version 9 is broken: were it chosen over v10 (a lexicographic pick), the read would fail.
+        File.WriteAllText(MetadataFileNames.MetadataLocation(location, 9), "{");
 
-            count.ShouldBe("0");
-        }
-        finally
-        {
-            directory.Delete(recursive: true);
-        }
+        var count = await fixture.ClickHouse.QueryRawTextAsync($"SELECT count() FROM icebergLocal('{location}')", Ct);
+
+        count.ShouldBe("0");
     }
 }

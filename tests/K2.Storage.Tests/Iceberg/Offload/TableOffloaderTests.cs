@@ -8,7 +8,6 @@ using K2.Storage.Iceberg.Parquet;
 using K2.Storage.ObjectStores;
 using K2.Storage.Tests.Support;
 using K2.Testing;
-using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace K2.Storage.Tests.Iceberg.Offload;
@@ -25,8 +24,8 @@ public abstract class TableOffloaderTests(EmbeddedClickHouseFixture fixture) : I
     private static readonly ColdTable Bronze = ColdTables.BronzeTrades(Exchange.Kraken);
     private static readonly ColdTable Gold = ColdTables.GoldOhlcv(Timeframe.OneMinute);
 
-    private readonly DirectoryInfo _root = Directory.CreateDirectory(Path.Combine(Environment.CurrentDirectory, $"k2-offload-{Guid.NewGuid():N}"));
-    private SqliteDataSourceHolder _catalogDatabase = null!;
+    private readonly TempDirectory _root = TempDirectory.BelowWorkingDirectory("k2-offload");
+    private SqliteDatabaseFile _catalogDatabase = null!;
     private HotStoreOptions _hot = null!;
     private IObjectStore _warehouse = null!;
     private SqlCatalog _catalog = null!;
@@ -47,8 +46,8 @@ public abstract class TableOffloaderTests(EmbeddedClickHouseFixture fixture) : I
     public async ValueTask InitializeAsync()
     {
         _hot = await fixture.CreateDatabaseAsync(Ct);
-        _warehouse = CreateWarehouse(Path.Combine(_root.FullName, "warehouse"));
-        _catalogDatabase = new SqliteDataSourceHolder(Path.Combine(_root.FullName, "state.db"));
+        _warehouse = CreateWarehouse(Path.Combine(_root.Path, "warehouse"));
+        _catalogDatabase = new SqliteDatabaseFile(Path.Combine(_root.Path, "state.db"));
         _catalog = new SqlCatalog(_catalogDatabase.DataSource, "k2");
         await _catalog.CreateTablesAsync(Ct);
         await _catalog.CreateNamespaceAsync(ColdTables.Namespace, Ct);
@@ -57,7 +56,7 @@ public abstract class TableOffloaderTests(EmbeddedClickHouseFixture fixture) : I
     public virtual ValueTask DisposeAsync()
     {
         _catalogDatabase.Dispose();
-        _root.Delete(recursive: true);
+        _root.Dispose();
         GC.SuppressFinalize(this);
         return ValueTask.CompletedTask;
     }
@@ -287,14 +286,6 @@ public abstract class TableOffloaderTests(EmbeddedClickHouseFixture fixture) : I
     }
 
     private sealed class SimulatedCrashException : Exception;
-
-    private sealed class SqliteDataSourceHolder(string path) : IDisposable
-    {
-        public System.Data.Common.DbDataSource DataSource { get; } = SqliteFactory.Instance.CreateDataSource(
-            new SqliteConnectionStringBuilder { DataSource = path, Pooling = false }.ToString());
-
-        public void Dispose() => DataSource.Dispose();
-    }
 }
 
 /// <summary>
