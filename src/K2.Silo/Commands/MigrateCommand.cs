@@ -1,9 +1,7 @@
 using System.CommandLine;
 using K2.Silo.Hosting;
 using K2.Storage;
-using K2.Storage.ClickHouse;
 using K2.Storage.Schema;
-using Microsoft.Extensions.Options;
 
 namespace K2.Silo.Commands;
 
@@ -34,17 +32,11 @@ internal static class MigrateCommand
     public static async Task<int> RunAsync(
         IReadOnlyDictionary<string, string?> overrides, TextWriter output, TextWriter error, CancellationToken cancellationToken)
     {
-        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = [], ContentRootPath = AppContext.BaseDirectory });
-        builder.Configuration.AddInMemoryCollection(overrides);
-        // What was applied goes to stdout below, for scripts; the log (at the configured levels) goes to stderr.
-        builder.Logging.ClearProviders().AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
-        try
+        return await CommandHost.RunAsync("migrate", overrides, coldTier: false, error, async (services, configuration) =>
         {
-            builder.Services.AddConfiguredHotStore(builder.Configuration);
-            using var host = builder.Build();
-            var store = host.Services.GetRequiredService<HotStoreOptions>();
-            var transport = HotStoreTransport.Name(builder.Configuration);
-            var applied = await host.Services.GetRequiredService<HotStoreMigrator>().ApplyPendingAsync(cancellationToken);
+            var store = services.GetRequiredService<HotStoreOptions>();
+            var transport = HotStoreTransport.Name(configuration);
+            var applied = await services.GetRequiredService<HotStoreMigrator>().ApplyPendingAsync(cancellationToken);
             foreach (var migration in applied)
             {
                 await output.WriteLineAsync($"applied {migration.Version} {migration.Name}");
@@ -54,16 +46,6 @@ internal static class MigrateCommand
                 ? $"k2 migrate: database {store.Database} ({transport}) is current; nothing to apply."
                 : $"k2 migrate: applied {applied.Count} migration(s) to database {store.Database} ({transport}); it is current.");
             return ExitCodes.Success;
-        }
-        catch (OptionsValidationException e)
-        {
-            await error.WriteLineAsync($"k2 migrate: invalid configuration: {e.Message}");
-            return ExitCodes.BadConfiguration;
-        }
-        catch (ClickHouseException e)
-        {
-            await error.WriteLineAsync($"k2 migrate: the hot store could not be migrated: {e.Message}");
-            return ExitCodes.StartFailed;
-        }
+        });
     }
 }

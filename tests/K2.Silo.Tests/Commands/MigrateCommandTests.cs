@@ -8,9 +8,9 @@ using Microsoft.Extensions.Logging.Abstractions;
 namespace K2.Silo.Tests.Commands;
 
 /// <summary>
-/// <c>k2 migrate</c> on both transports. Every test here opens chDB, which allows one data path per process at a time,
-/// so they live in this one class and run one after another.
+/// <c>k2 migrate</c> on both transports.
 /// </summary>
+[Collection(EmbeddedStoreCommands.Name)]
 public sealed class MigrateCommandTests
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
@@ -60,7 +60,7 @@ public sealed class MigrateCommandTests
         var (exitCode, output, error) = await MigrateAsync(Embedded(data.Path));
 
         exitCode.ShouldBe(ExitCodes.StartFailed);
-        error.ShouldContain("k2 migrate: the hot store could not be migrated");
+        error.ShouldContain("k2 migrate: the hot store failed");
         error.ShouldContain("embedded ClickHouse open");
         output.ShouldBeEmpty();
     }
