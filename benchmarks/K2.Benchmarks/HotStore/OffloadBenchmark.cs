@@ -48,14 +48,14 @@ internal static class OffloadBenchmark
             var cycle = services.GetRequiredService<OffloadCycle>();
 
             var silver = Stopwatch.StartNew();
-            var silverOutcome = (await cycle.RunAsync([ColdTables.SilverTrades.Name], CancellationToken.None)).Single();
+            var silverOutcome = (await cycle.RunAsync([ColdTables.SilverTrades.Name], null, CancellationToken.None)).Single();
             silver.Stop();
             var silverRows = silverOutcome.Result?.Rows ?? throw new InvalidOperationException(silverOutcome.Error);
             Console.WriteLine($"  silver_trades: {silverRows:N0} rows, {silverOutcome.Result.Files} files, {silverOutcome.Result.Bytes:N0} bytes in {silver.Elapsed.TotalSeconds:0.00} s");
             Console.WriteLine($"  SILVER OFFLOAD: {silverRows / silver.Elapsed.TotalSeconds:N0} rows/s");
 
             var rest = Stopwatch.StartNew();
-            var outcomes = await cycle.RunAsync([.. ColdTables.All.Select(t => t.Name).Where(n => n != ColdTables.SilverTrades.Name)], CancellationToken.None);
+            var outcomes = await cycle.RunAsync([.. ColdTables.All.Select(t => t.Name).Where(n => n != ColdTables.SilverTrades.Name)], null, CancellationToken.None);
             rest.Stop();
             var total = silverRows + outcomes.Sum(o => o.Result?.Rows ?? 0);
             Console.WriteLine($"  other nine tables: {outcomes.Sum(o => o.Result?.Rows ?? 0):N0} rows in {rest.Elapsed.TotalSeconds:0.00} s ({outcomes.Count(o => o.Error is not null)} failed)");

@@ -7,7 +7,7 @@ internal static class CommonOptions
 {
     public static Option<DirectoryInfo> Data() => new("--data")
     {
-        Description = "Data directory: the hot store lives in DIR/hot.",
+        Description = "Data directory: the hot store in DIR/hot, the Iceberg warehouse in DIR/warehouse, the state database in DIR/state.",
         DefaultValueFactory = _ => new DirectoryInfo("data"),
     };
 

@@ -1,19 +1,19 @@
 using System.CommandLine;
 using K2.Silo.Hosting;
-using K2.Storage.ClickHouse;
-using K2.Storage.Iceberg;
 using K2.Storage.Iceberg.Maintenance;
 using K2.Storage.Iceberg.Metadata;
-using Microsoft.Extensions.Options;
 
 namespace K2.Silo.Commands;
 
 /// <summary>
 /// <c>k2 maintenance [--task compact|expire|orphans|audit] [--table T]</c>: the daily maintenance of the cold tables,
-/// now, printing each table's and task's outcome. Exit code 1 when a task failed or the audit found a mismatch.
+/// now, printing each table's and task's outcome as it finishes (and, on stderr, how far it is every few seconds). Exit code 1 when a task failed or the audit found a mismatch.
 /// </summary>
 internal static class MaintenanceCommand
 {
+    /// <summary>How often a running maintenance says how far it is.</summary>
+    private static readonly TimeSpan StatusInterval = TimeSpan.FromSeconds(5);
+
     public static Command Create()
     {
         var data = CommonOptions.Data();
@@ -48,33 +48,31 @@ internal static class MaintenanceCommand
             return ExitCodes.BadConfiguration;
         }
 
-        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = [], ContentRootPath = AppContext.BaseDirectory });
-        builder.Configuration.AddInMemoryCollection(overrides);
-        builder.Logging.ClearProviders().AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
-        try
+        return await CommandHost.RunAsync("maintenance", overrides, coldTier: true, error, async (services, _) =>
         {
-            builder.Services.AddConfiguredHotStore(builder.Configuration);
-            builder.Services.AddColdTier();
-            using var host = builder.Build();
             var tables = ColdTables.All.Where(t => tableNames is null || tableNames.Contains(t.Name)).ToList();
-            var result = await host.Services.GetRequiredService<ColdTableMaintenance>().RunAsync(tables, tasks, cancellationToken);
-            foreach (var outcome in result.Outcomes)
+            var chosen = tasks.Count == 0 ? Enum.GetValues<MaintenanceTask>() : [.. tasks.Distinct().Order()];
+            var maintenance = services.GetRequiredService<ColdTableMaintenance>();
+            using var progress = new RunProgress<MaintenanceOutcome>(
+                "maintenance", tables.Count * chosen.Length, "tasks", Describe, output, error, TimeProvider.System, StatusInterval);
+            var outcomes = new List<MaintenanceOutcome>();
+            // One table and task at a time, in the order the whole run would take, so each outcome shows as it is known.
+            foreach (var table in tables)
             {
-                await output.WriteLineAsync($"{outcome.Table,-24} {ColdTableMaintenance.TaskName(outcome.Task),-8} {outcome.Outcome,-9} {outcome.Detail}");
+                foreach (var task in chosen)
+                {
+                    var outcome = (await maintenance.RunAsync([table], [task], cancellationToken)).Outcomes.Single();
+                    progress.Report(outcome);
+                    outcomes.Add(outcome);
+                }
             }
 
+            var result = new MaintenanceRunResult(outcomes);
             await output.WriteLineAsync($"k2 maintenance: {result.Outcomes.Count(o => o.Succeeded)} ok, {result.Outcomes.Count(o => !o.Succeeded)} not ok.");
             return result.Succeeded ? ExitCodes.Success : ExitCodes.StartFailed;
-        }
-        catch (OptionsValidationException e)
-        {
-            await error.WriteLineAsync($"k2 maintenance: invalid configuration: {e.Message}");
-            return ExitCodes.BadConfiguration;
-        }
-        catch (ClickHouseException e)
-        {
-            await error.WriteLineAsync($"k2 maintenance: the hot store could not be opened: {e.Message}");
-            return ExitCodes.StartFailed;
-        }
+        });
     }
+
+    private static string Describe(MaintenanceOutcome outcome) =>
+        $"{outcome.Table,-24} {ColdTableMaintenance.TaskName(outcome.Task),-8} {outcome.Outcome,-9} {outcome.Detail}";
 }

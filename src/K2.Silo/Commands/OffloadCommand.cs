@@ -1,21 +1,23 @@
 using System.CommandLine;
 using K2.Silo.Hosting;
-using K2.Storage.ClickHouse;
-using K2.Storage.Iceberg;
 using K2.Storage.Iceberg.Metadata;
 using K2.Storage.Iceberg.Offload;
-using Microsoft.Extensions.Options;
+using K2.Storage.ObjectStores;
+using K2.Storage.Schema;
 
 namespace K2.Silo.Commands;
 
 /// <summary>
 /// <c>k2 offload [--table T] [--now]</c>: one offload cycle from the hot store into the Iceberg warehouse, outside the
-/// 15-minute schedule, printing each table's outcome. With <c>--now</c> the safety lag is dropped, so everything in the
+/// 15-minute schedule, printing each table's outcome as it finishes (and, on stderr, how far it is every few seconds). With <c>--now</c> the safety lag is dropped, so everything in the
 /// hot store goes (right for a stopped K2, whose inserts have all landed). A running K2 holding the data directory is
 /// refused, since one process owns an embedded store.
 /// </summary>
 internal static class OffloadCommand
 {
+    /// <summary>How often a running offload says how far it is.</summary>
+    private static readonly TimeSpan StatusInterval = TimeSpan.FromSeconds(5);
+
     public static Command Create()
     {
         var data = CommonOptions.Data();
@@ -50,40 +52,24 @@ internal static class OffloadCommand
             return ExitCodes.BadConfiguration;
         }
 
-        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = [], ContentRootPath = AppContext.BaseDirectory });
-        builder.Configuration.AddInMemoryCollection(overrides);
-        builder.Logging.ClearProviders().AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
-        try
+        return await CommandHost.RunAsync("offload", overrides, coldTier: true, error, async (services, _) =>
         {
-            builder.Services.AddConfiguredHotStore(builder.Configuration);
-            builder.Services.AddColdTier();
-            using var host = builder.Build();
-            await host.Services.GetRequiredService<K2.Storage.Schema.HotStoreMigrator>().MigrateAsync(cancellationToken);
-            var outcomes = await host.Services.GetRequiredService<OffloadCycle>().RunAsync(tables, cancellationToken);
-            foreach (var outcome in outcomes)
-            {
-                await output.WriteLineAsync(outcome switch
-                {
-                    { Error: { } message } => $"{outcome.Table,-24} FAILED: {message}",
-                    { Result: { SnapshotId: null } } => $"{outcome.Table,-24} nothing new",
-                    { Result: { } r } => $"{outcome.Table,-24} {r.Rows,12:N0} rows {r.Files,4} files {r.Bytes,14:N0} bytes {r.Duration.TotalSeconds,7:0.00} s",
-                    _ => outcome.Table,
-                });
-            }
-
+            await services.GetRequiredService<HotStoreMigrator>().MigrateAsync(cancellationToken);
+            var warehouse = services.GetRequiredService<IObjectStore>();
+            var count = tables?.Distinct().Count() ?? ColdTables.All.Count;
+            using var progress = new RunProgress<OffloadOutcome>("offload", count, "tables", Describe, output, error, TimeProvider.System, StatusInterval);
+            var outcomes = await services.GetRequiredService<OffloadCycle>().RunAsync(tables, progress, cancellationToken);
             var failed = outcomes.Count(o => o.Error is not null);
-            await output.WriteLineAsync($"k2 offload: {outcomes.Count - failed} table(s) done, {failed} failed; warehouse {overrides["K2:Warehouse:Path"]}.");
+            await output.WriteLineAsync($"k2 offload: {outcomes.Count - failed} table(s) done, {failed} failed; tables under {warehouse.IcebergLocationOf(ColdTables.Namespace)}.");
             return failed == 0 ? ExitCodes.Success : ExitCodes.StartFailed;
-        }
-        catch (OptionsValidationException e)
-        {
-            await error.WriteLineAsync($"k2 offload: invalid configuration: {e.Message}");
-            return ExitCodes.BadConfiguration;
-        }
-        catch (ClickHouseException e)
-        {
-            await error.WriteLineAsync($"k2 offload: the hot store could not be read: {e.Message}");
-            return ExitCodes.StartFailed;
-        }
+        });
     }
+
+    private static string Describe(OffloadOutcome outcome) => outcome switch
+    {
+        { Error: { } message } => $"{outcome.Table,-24} FAILED: {message}",
+        { Result: { SnapshotId: null } } => $"{outcome.Table,-24} nothing new",
+        { Result: { } r } => $"{outcome.Table,-24} {r.Rows,12:N0} rows {r.Files,4} files {r.Bytes,14:N0} bytes {r.Duration.TotalSeconds,7:0.00} s",
+        _ => outcome.Table,
+    };
 }

@@ -9,11 +9,13 @@ namespace K2.Storage.Iceberg.Offload;
 /// One offload of every cold table (or a chosen few): the three bronze tables in parallel, then silver, then the six
 /// gold tables in parallel, so each layer's cold copy is at least as recent as the one it is derived from. Each
 /// table's run is recorded in the run log; a table that fails is logged and recorded, and the others still run.
+/// Each table's outcome is also reported to the caller's progress as soon as it is known, for a display of long runs.
 /// </summary>
 public sealed partial class OffloadCycle(
     TableOffloader offloader, SqlCatalog catalog, OffloadStateStore state, TimeProvider time, ILogger<OffloadCycle> logger)
 {
-    public async Task<IReadOnlyList<OffloadOutcome>> RunAsync(IReadOnlyCollection<string>? tables, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<OffloadOutcome>> RunAsync(
+        IReadOnlyCollection<string>? tables, IProgress<OffloadOutcome>? progress, CancellationToken cancellationToken)
     {
         await catalog.CreateTablesAsync(cancellationToken);
         await catalog.CreateNamespaceAsync(ColdTables.Namespace, cancellationToken);
@@ -28,13 +30,13 @@ public sealed partial class OffloadCycle(
         var outcomes = new List<OffloadOutcome>();
         foreach (var layer in layers)
         {
-            outcomes.AddRange(await Task.WhenAll(layer.Where(Chosen).Select(t => RunOneAsync(t, cancellationToken))));
+            outcomes.AddRange(await Task.WhenAll(layer.Where(Chosen).Select(t => RunOneAsync(t, progress, cancellationToken))));
         }
 
         return outcomes;
     }
 
-    private async Task<OffloadOutcome> RunOneAsync(ColdTable table, CancellationToken cancellationToken)
+    private async Task<OffloadOutcome> RunOneAsync(ColdTable table, IProgress<OffloadOutcome>? progress, CancellationToken cancellationToken)
     {
         var startedAt = UnixMicros.Now(time);
         var started = time.GetTimestamp();
@@ -54,6 +56,7 @@ public sealed partial class OffloadCycle(
             Guid.NewGuid(), table.Name, startedAt, UnixMicros.Now(time), result?.Rows ?? 0, result?.Bytes ?? 0, result?.Files ?? 0,
             time.GetElapsedTime(started), outcome.Error is null ? (result?.SnapshotId is null ? "empty" : "committed") : "failed", outcome.Error),
             CancellationToken.None);
+        progress?.Report(outcome);
         return outcome;
     }
 
