@@ -12,8 +12,9 @@ namespace K2.Storage.Iceberg.Maintenance;
 /// Rewrites the small data files of each day partition (below <see cref="MaintenanceOptions.SmallFileBytes"/>) into
 /// files of about <see cref="MaintenanceOptions.TargetFileBytes"/>: ClickHouse reads the rows of a group of small files
 /// and writes them as one zstd Parquet file, sorted as the offload sorts, which gets the field ids and metrics the
-/// offload gives its files. One <c>replace</c> snapshot then commits the new files as ADDED and the old ones as
-/// DELETED in a new manifest (with the other live files of the manifests it rewrites as EXISTING), keeping the
+/// offload gives its files; of a deduplicating table only each key's latest row is kept (an offload after a correction
+/// sent the key again). One <c>replace</c> snapshot (<c>overwrite</c> when superseded rows went) then commits the new
+/// files as ADDED and the old ones as DELETED in a new manifest (with the other live files of the manifests it rewrites as EXISTING), keeping the
 /// current offload watermark. The replaced files stay on disk for older snapshots until they expire; a compaction
 /// that loses its commit leaves its new files to <see cref="OrphanFileRemoval"/>.
 /// </summary>
@@ -87,8 +88,9 @@ public sealed class SmallFileCompaction(
         var parameters = new ClickHouseParameters();
         var rows = ColdDataFileQueries.RowsOf(
             table, [.. group.Select(f => warehouse.LocationOf(warehouse.KeyOf(f.FilePath) ?? throw new InvalidOperationException($"{f.FilePath} is not in this warehouse.")))], parameters);
+        // A deduplicating table keeps each key's latest row only: offloads after a correction each sent a version.
         var sql = $"""
-            SELECT * FROM {rows}
+            SELECT * FROM (SELECT * FROM {rows} {table.LatestRowPerKey})
             ORDER BY {ColdDataFileQueries.PartitionSource(table)}
             SETTINGS output_format_parquet_compression_method = 'zstd', output_format_parquet_string_as_string = 1
             """;
@@ -100,9 +102,9 @@ public sealed class SmallFileCompaction(
         var key = $"{keys.Prefix}data/{table.PartitionSpec.Fields[0].Name}={date}/{Guid.NewGuid():N}.parquet";
         var file = DataFileMetrics.Describe(warehouse.IcebergLocationOf(key), day, withIds.Length, ParquetFooter.Read(withIds), table);
         var expected = group.Sum(f => f.RecordCount);
-        if (file.RecordCount != expected)
+        if (table.ReplacingKey is null ? file.RecordCount != expected : file.RecordCount > expected || file.RecordCount == 0)
         {
-            throw new InvalidOperationException($"Compacting {group.Count} files of {table.Name} gave {file.RecordCount} rows instead of {expected}.");
+            throw new InvalidOperationException($"Compacting {group.Count} files of {table.Name} ({expected} rows) gave {file.RecordCount} rows.");
         }
 
         await warehouse.PutAsync(key, withIds, cancellationToken);

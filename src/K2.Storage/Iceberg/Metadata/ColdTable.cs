@@ -16,9 +16,23 @@ public sealed record ColdTable(
 {
     /// <summary>
     /// The columns the hot table deduplicates on (a ReplacingMergeTree keeps the latest row per key), or null for an
-    /// append-only table. The cold table keeps every row offloaded, so a key corrected after an offload has several.
+    /// append-only table. A key written again after an offload has a row in each slice until maintenance compacts its
+    /// partition, which keeps the latest.
     /// </summary>
     public string? ReplacingKey { get; init; }
+
+    /// <summary>
+    /// Whether an offload sends only each key's latest row of its slice: for candles, rewritten every second while
+    /// open, so a slice holds many versions of a key; not for trades, whose rare duplicates are not worth sorting a
+    /// large slice for (maintenance removes them).
+    /// </summary>
+    public bool OffloadsLatestRowPerKey { get; init; }
+
+    /// <summary>The column whose highest value makes a row its key's latest (the ReplacingMergeTree's version column).</summary>
+    public string? ReplacingVersion { get; init; }
+
+    /// <summary>The ClickHouse clauses that keep each key's latest row of an row set, or empty for an append-only table.</summary>
+    public string LatestRowPerKey => ReplacingKey is { } key ? $"ORDER BY {ReplacingVersion} DESC LIMIT 1 BY {key}" : "";
 
     /// <summary>The SELECT list that exports the table's columns in schema order.</summary>
     public string SelectList => string.Join(", ", Columns.Select(c => c.SelectExpression));

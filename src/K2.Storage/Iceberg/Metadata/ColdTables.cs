@@ -69,7 +69,7 @@ public static class ColdTables
     ];
 
     public static ColdTable SilverTrades { get; } =
-        Define("silver_trades", "silver_trades", null, "ingest_ts", SilverColumns, "exchange_ts") with { ReplacingKey = "exchange, symbol, trade_id" };
+        Define("silver_trades", "silver_trades", null, "ingest_ts", SilverColumns, "exchange_ts") with { ReplacingKey = "exchange, symbol, trade_id", ReplacingVersion = "ingest_ts" };
 
     /// <summary>Bronze trades of <paramref name="exchange"/>: <c>cold.bronze_trades_&lt;exchange&gt;</c>.</summary>
     public static ColdTable BronzeTrades(Exchange exchange) =>
@@ -81,7 +81,7 @@ public static class ColdTables
     /// </summary>
     public static ColdTable GoldOhlcv(Timeframe timeframe) =>
         Define($"gold_ohlcv_{timeframe.ToName()}", "ohlcv", $"timeframe = '{timeframe.ToName()}'", "updated_at", CandleColumns, "bucket_start")
-            with { ReplacingKey = "exchange, symbol, bucket_start" };
+            with { ReplacingKey = "exchange, symbol, bucket_start", ReplacingVersion = "version", OffloadsLatestRowPerKey = true };
 
     /// <summary>All ten, bronze first, then silver, then gold: the order an offload cycle runs them in.</summary>
     public static IReadOnlyList<ColdTable> All { get; } =

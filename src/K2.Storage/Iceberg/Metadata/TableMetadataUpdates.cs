@@ -99,15 +99,17 @@ public static class TableMetadataUpdates
     }
 
     /// <summary>
-    /// <paramref name="current"/> with a new <c>replace</c> snapshot on top of its current one (what a compaction commits:
-    /// the same rows in other files): the next sequence number, parent = the current snapshot, <c>main</c> moved to it,
-    /// both logs extended, and a summary holding the added and deleted counts, the totals (the parent's, changed by
-    /// them) and <paramref name="extraSummary"/> (a compaction carries the current offload watermark over unchanged, so
-    /// the next offload continues where the last one ended).
+    /// <paramref name="current"/> with a new snapshot on top of its current one that replaces data files (what a
+    /// compaction commits): <c>replace</c> when the new files hold the same rows, <c>overwrite</c> when they hold fewer
+    /// (a compaction of a deduplicating table drops the rows a later version of their key superseded). The next sequence
+    /// number, parent = the current snapshot, <c>main</c> moved to it, both logs extended, and a summary holding the
+    /// added and deleted counts, the totals (the parent's, changed by them) and <paramref name="extraSummary"/> (a
+    /// compaction carries the current offload watermark over unchanged, so the next offload continues where the last
+    /// one ended).
     /// </summary>
     /// <exception cref="ArgumentException">
     /// The table has no snapshot to replace files of, the snapshot id is taken or not positive, an extra key is one the
-    /// replace computes, or the replace would change the number of rows.
+    /// snapshot computes, or the new files would hold more rows than the ones they replace.
     /// </exception>
     /// <exception cref="IcebergMetadataException">The parent's summary has a total that is not a number.</exception>
     public static TableMetadata ReplaceSnapshot(
@@ -121,16 +123,17 @@ public static class TableMetadataUpdates
     {
         var parent = current.CurrentSnapshot
             ?? throw new ArgumentException("The table has no snapshot, so it has no files to replace.", nameof(current));
-        CheckNewSnapshot(current, snapshotId, manifestList, extraSummary, currentMetadataLocation, "replace", ReplaceSummaryKeys);
-        if (replaced.AddedRecords != replaced.DeletedRecords)
+        var operation = replaced.AddedRecords == replaced.DeletedRecords ? "replace" : "overwrite";
+        CheckNewSnapshot(current, snapshotId, manifestList, extraSummary, currentMetadataLocation, operation, ReplaceSummaryKeys);
+        if (replaced.AddedRecords > replaced.DeletedRecords)
         {
             throw new ArgumentException(
-                $"A replace keeps the rows: it adds {replaced.AddedRecords} records but deletes {replaced.DeletedRecords}.", nameof(replaced));
+                $"A compaction never adds rows: it adds {replaced.AddedRecords} records but deletes {replaced.DeletedRecords}.", nameof(replaced));
         }
 
         return WithSnapshot(current, snapshotId, parent, manifestList, extraSummary, currentMetadataLocation, nowMs, new Dictionary<string, string>(StringComparer.Ordinal)
         {
-            ["operation"] = "replace",
+            ["operation"] = operation,
             ["added-data-files"] = Text(replaced.AddedDataFiles),
             ["deleted-data-files"] = Text(replaced.DeletedDataFiles),
             ["added-records"] = Text(replaced.AddedRecords),
@@ -138,7 +141,7 @@ public static class TableMetadataUpdates
             ["added-files-size"] = Text(replaced.AddedFilesSizeBytes),
             ["removed-files-size"] = Text(replaced.RemovedFilesSizeBytes),
             ["total-data-files"] = Text(Total(parent, "total-data-files") + replaced.AddedDataFiles - replaced.DeletedDataFiles),
-            ["total-records"] = Text(Total(parent, "total-records")),
+            ["total-records"] = Text(Total(parent, "total-records") + replaced.AddedRecords - replaced.DeletedRecords),
             ["total-files-size"] = Text(Total(parent, "total-files-size") + replaced.AddedFilesSizeBytes - replaced.RemovedFilesSizeBytes),
         });
     }

@@ -278,10 +278,13 @@ public sealed partial class TableOffloader(
     /// <summary>Exports one day of the slice as Parquet, adds the field ids, stores it and describes it for the manifest.</summary>
     private async Task<DataFile> WriteDataFileAsync(ColdTable table, UnixMicros from, UnixMicros upTo, int day, CancellationToken cancellationToken)
     {
+        // The hot table may not have merged a key's versions yet (an open candle is rewritten every second).
         var sql = $$"""
             SELECT {{table.SelectList}}
-            FROM {{hotOptions.Database}}.{{table.HotTable}}
-            WHERE {{SliceFilter(table)}} AND toInt32(toDate({{PartitionSource(table)}})) = {day:Int32}
+            FROM (
+                SELECT * FROM {{hotOptions.Database}}.{{table.HotTable}}
+                WHERE {{SliceFilter(table)}} AND toInt32(toDate({{PartitionSource(table)}})) = {day:Int32}
+                {{(table.OffloadsLatestRowPerKey ? table.LatestRowPerKey : "")}})
             ORDER BY {{PartitionSource(table)}}
             SETTINGS output_format_parquet_compression_method = 'zstd', output_format_parquet_string_as_string = 1
             """;

@@ -43,9 +43,22 @@ public sealed class ReplaceSnapshotTests
     }
 
     [Fact]
-    public void A_replace_that_changes_the_rows_a_computed_key_or_a_table_without_snapshots_is_refused()
+    public void A_compaction_that_drops_superseded_rows_is_an_overwrite_whose_total_counts_the_rows_left()
     {
-        Should.Throw<ArgumentException>(() => Replace(WithTwoAppends(), new ReplacedFiles(1, 29, 250, 4, 30, 300))).Message.ShouldContain("keeps the rows");
+        var replaced = Replace(WithTwoAppends(), new ReplacedFiles(1, 21, 250, 4, 30, 300));
+
+        var snapshot = replaced.CurrentSnapshot!;
+        snapshot.Summary["operation"].ShouldBe("overwrite");
+        snapshot.Summary["added-records"].ShouldBe("21");
+        snapshot.Summary["deleted-records"].ShouldBe("30");
+        snapshot.Summary["total-records"].ShouldBe("21");
+        snapshot.Summary["total-data-files"].ShouldBe("1");
+    }
+
+    [Fact]
+    public void A_replace_that_adds_rows_a_computed_key_or_a_table_without_snapshots_is_refused()
+    {
+        Should.Throw<ArgumentException>(() => Replace(WithTwoAppends(), new ReplacedFiles(1, 31, 250, 4, 30, 300))).Message.ShouldContain("never adds rows");
         Should.Throw<ArgumentException>(() => TableMetadataUpdates.ReplaceSnapshot(WithTwoAppends(), 3, "x", new ReplacedFiles(1, 1, 1, 1, 1, 1),
             new Dictionary<string, string> { ["operation"] = "append" }, "y", Created)).Message.ShouldContain("'operation'");
         Should.Throw<ArgumentException>(() => Replace(WithTwoAppends(), new ReplacedFiles(1, 1, 1, 1, 1, 1), snapshotId: 2)).Message.ShouldContain("already used");

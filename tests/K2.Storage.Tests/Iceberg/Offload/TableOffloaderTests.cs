@@ -170,6 +170,24 @@ public abstract class TableOffloaderTests(EmbeddedClickHouseFixture fixture) : I
         (await new OffloadStateStore(_catalogDatabase.DataSource).LoadWatermarkAsync(Silver.Name, Ct))!.IngestTime.ShouldBe(second.Watermark);
     }
 
+    [Fact]
+    public async Task Of_a_key_written_several_times_within_one_slice_only_its_latest_row_goes()
+    {
+        // An open candle is rewritten every second; the hot table merges its versions only eventually.
+        await fixture.ClickHouse.ExecuteAsync($"SYSTEM STOP MERGES {_hot.Database}.ohlcv", null, Ct);
+        await InsertCandlesAsync(MinutesAgo(12), version: 1);
+        await InsertCandlesAsync(MinutesAgo(11), version: 3);
+        await InsertCandlesAsync(MinutesAgo(10), version: 2);
+
+        var result = await Offloader().OffloadAsync(Gold, Ct);
+
+        result.Rows.ShouldBe(100);
+        var cold = await ColdAsync(Gold);
+        cold.ShouldBe(await fixture.ClickHouse.QueryRawTextAsync(
+            $"SELECT {Gold.SelectList} FROM {_hot.Database}.ohlcv FINAL WHERE {Gold.HotFilter} ORDER BY ALL", Ct));
+        cold.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(row => row.Split('\t')).Select(fields => fields[fields.Length - 2]).ShouldAllBe(version => version == "3");
+    }
+
     [Theory]
     [InlineData(OffloadStep.DataFilesWritten)]
     [InlineData(OffloadStep.ManifestsWritten)]
