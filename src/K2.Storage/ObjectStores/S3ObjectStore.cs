@@ -53,8 +53,9 @@ public sealed class S3ObjectStore : IObjectStore, IDisposable
     }
 
     /// <summary>
-    /// True unless the store was built for a server known to ignore <c>If-None-Match</c> on PUT (s3rver); the store
-    /// cannot find out by itself, since such a server simply overwrites.
+    /// True unless the store was built for a server known to ignore <c>If-None-Match</c> on PUT (s3rver;
+    /// <see cref="S3WarehouseOptions.CreateOnlyPuts"/>); the store cannot find out by itself, since such a server simply
+    /// overwrites.
     /// </summary>
     public bool EnforcesCreateOnly { get; }
 

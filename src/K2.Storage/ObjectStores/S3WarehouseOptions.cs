@@ -18,6 +18,13 @@ public sealed class S3WarehouseOptions
     /// <summary>A folder inside the bucket that is the warehouse root (e.g. <c>k2/</c>); empty for the bucket root.</summary>
     public string Prefix { get; set; } = "";
 
+    /// <summary>
+    /// Whether the server refuses a put with <c>If-None-Match: *</c> when the key exists (AWS S3, current MinIO). Set
+    /// false for one that ignores the header and overwrites: commits then give each attempt's metadata file its own
+    /// name and let the catalog's compare-and-swap alone decide.
+    /// </summary>
+    public bool CreateOnlyPuts { get; set; } = true;
+
     /// <summary>Retries of a request that failed transiently (throttling, 5xx, a dropped connection), with exponential backoff and jitter.</summary>
     public int MaxRetries { get; set; } = 5;
 

@@ -19,7 +19,7 @@ public static class WarehouseServiceCollectionExtensions
             return options.Kind switch
             {
                 WarehouseKind.Local => new LocalDirectoryObjectStore(options.Path),
-                WarehouseKind.S3 => new S3ObjectStore(options.S3),
+                WarehouseKind.S3 => new S3ObjectStore(options.S3, options.S3.CreateOnlyPuts),
                 _ => throw new InvalidOperationException($"Unknown {WarehouseOptions.Section}:Kind {options.Kind}."),
             };
         });
