@@ -51,6 +51,22 @@ public sealed class WarehouseRegistrationTests : IDisposable
     }
 
     [Fact]
+    public void CreateOnlyPuts_false_gives_a_store_that_does_not_count_on_If_None_Match()
+    {
+        using var provider = Build(new()
+        {
+            ["K2:Warehouse:Kind"] = "s3",
+            ["K2:Warehouse:S3:ServiceUrl"] = "http://minio:9000",
+            ["K2:Warehouse:S3:Bucket"] = "lake",
+            ["K2:Warehouse:S3:AccessKey"] = "k2",
+            ["K2:Warehouse:S3:SecretKey"] = "secret",
+            ["K2:Warehouse:S3:CreateOnlyPuts"] = "false",
+        });
+
+        provider.GetRequiredService<IObjectStore>().EnforcesCreateOnly.ShouldBeFalse();
+    }
+
+    [Fact]
     public void Unusable_S3_settings_are_refused_naming_each_one()
     {
         using var provider = Build(new()
