@@ -9,4 +9,11 @@ public sealed class OffloadOptions
     /// insert timeout.
     /// </summary>
     public TimeSpan SafetyLag { get; set; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>
+    /// A backlog larger than this (after downtime, or a first offload of a full hot store) goes in several commits of
+    /// about this many rows each, since each day file of a commit is built in memory before it is stored. Rows that
+    /// share one ingest time are never split, so a commit can hold more.
+    /// </summary>
+    public long MaxRowsPerCommit { get; set; } = 5_000_000;
 }

@@ -14,7 +14,8 @@ namespace K2.Storage.Iceberg.Offload;
 /// <summary>
 /// Moves one hot table's new rows into its Iceberg table, exactly once. The slice is every row whose ingest time lies
 /// after the watermark of the table's current snapshot and at most <see cref="OffloadOptions.SafetyLag"/> before now
-/// (an insert still in flight lands within the lag). Each day partition of the slice becomes one Parquet file written
+/// (an insert still in flight lands within the lag), committed whole or, when large, in parts of about
+/// <see cref="OffloadOptions.MaxRowsPerCommit"/> rows, each with its own watermark. Each day partition of a commit becomes one Parquet file written
 /// by ClickHouse, with the Iceberg field ids put into its footer; then a manifest, a manifest list, and the metadata
 /// file of a snapshot whose summary carries the new watermark, committed by compare-and-swap in the catalog. A crash
 /// before the metadata file is written leaves the previous snapshot current (and unreferenced files for maintenance to
@@ -76,21 +77,43 @@ public sealed partial class TableOffloader(
         }
     }
 
-    /// <summary>Offloads the table's slice up to now minus the safety lag; an empty slice commits nothing.</summary>
+    /// <summary>
+    /// Offloads the table's slice up to now minus the safety lag, in commits of about
+    /// <see cref="OffloadOptions.MaxRowsPerCommit"/> rows; an empty slice commits nothing. The result sums the commits
+    /// and names the last snapshot.
+    /// </summary>
     public async Task<OffloadResult> OffloadAsync(ColdTable table, CancellationToken cancellationToken)
     {
         var started = time.GetTimestamp();
-        var startedAt = UnixMicros.Now(time);
-        var id = new TableIdentifier(table.Namespace, table.Name);
+        var upTo = new UnixMicros(UnixMicros.Now(time).Value - (options.SafetyLag.Ticks / TimeSpan.TicksPerMicrosecond));
         await EnsureTableAsync(table, cancellationToken);
+        var total = new OffloadResult(table.Name, 0, 0, 0, null, new UnixMicros(long.MinValue), TimeSpan.Zero);
+        while (true)
+        {
+            var commit = await OffloadNextCommitAsync(table, upTo, cancellationToken);
+            total = new OffloadResult(
+                table.Name, total.Rows + commit.Rows, total.Bytes + commit.Bytes, total.Files + commit.Files,
+                commit.SnapshotId ?? total.SnapshotId, commit.Watermark, time.GetElapsedTime(started));
+            if (commit.SnapshotId is null || commit.Watermark >= upTo)
+            {
+                return total;
+            }
+        }
+    }
+
+    /// <summary>Commits the next part of the slice up to <paramref name="upTo"/>: all of it, or about <see cref="OffloadOptions.MaxRowsPerCommit"/> rows.</summary>
+    private async Task<OffloadResult> OffloadNextCommitAsync(ColdTable table, UnixMicros upTo, CancellationToken cancellationToken)
+    {
+        var started = time.GetTimestamp();
+        var id = new TableIdentifier(table.Namespace, table.Name);
         var (metadataLocation, current) = await LoadCurrentAsync(table, id, cancellationToken);
         var from = Watermark(current);
-        var upTo = new UnixMicros(startedAt.Value - (options.SafetyLag.Ticks / TimeSpan.TicksPerMicrosecond));
         if (upTo <= from)
         {
             return new OffloadResult(table.Name, 0, 0, 0, null, from, time.GetElapsedTime(started));
         }
 
+        upTo = await CommitBoundaryAsync(table, from, upTo, cancellationToken);
         var days = await SliceDaysAsync(table, from, upTo, cancellationToken);
         if (days.Count == 0)
         {
@@ -261,6 +284,24 @@ public sealed partial class TableOffloader(
         metadata.CurrentSnapshot?.Summary.TryGetValue(WatermarkProperty, out var text) == true
             ? new UnixMicros(long.Parse(text, NumberStyles.Integer, CultureInfo.InvariantCulture))
             : new UnixMicros(long.MinValue);
+
+    /// <summary>
+    /// <paramref name="upTo"/>, or an earlier ingest time when more than <see cref="OffloadOptions.MaxRowsPerCommit"/>
+    /// rows lie between: the ingest time of the row at that position, so rows landed together stay in one commit.
+    /// </summary>
+    private async Task<UnixMicros> CommitBoundaryAsync(ColdTable table, UnixMicros from, UnixMicros upTo, CancellationToken cancellationToken)
+    {
+        var sql = $$"""
+            SELECT toUnixTimestamp64Micro({{table.IngestTimeColumn}})
+            FROM {{hotOptions.Database}}.{{table.HotTable}}
+            WHERE {{SliceFilter(table)}}
+            ORDER BY {{table.IngestTimeColumn}}
+            LIMIT 1 OFFSET {offset:UInt64}
+            """;
+        var boundary = await hot.QueryAsync(sql, SliceParameters(from, upTo).Add("offset", options.MaxRowsPerCommit - 1), ClickHouseFormats.TabSeparated,
+            static data => System.Text.Encoding.UTF8.GetString(data).Trim(), cancellationToken);
+        return boundary.Length == 0 ? upTo : new UnixMicros(long.Parse(boundary, NumberStyles.Integer, CultureInfo.InvariantCulture));
+    }
 
     private async Task<IReadOnlyList<int>> SliceDaysAsync(ColdTable table, UnixMicros from, UnixMicros upTo, CancellationToken cancellationToken)
     {

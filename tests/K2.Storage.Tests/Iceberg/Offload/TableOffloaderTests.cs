@@ -61,9 +61,9 @@ public abstract class TableOffloaderTests(EmbeddedClickHouseFixture fixture) : I
         return ValueTask.CompletedTask;
     }
 
-    protected TableOffloader Offloader() => new(
+    protected TableOffloader Offloader(long maxRowsPerCommit = 5_000_000) => new(
         fixture.ClickHouse, _hot, _warehouse, _catalog, new OffloadStateStore(_catalogDatabase.DataSource),
-        new OffloadOptions { SafetyLag = TimeSpan.Zero }, TimeProvider.System, NullLogger<TableOffloader>.Instance);
+        new OffloadOptions { SafetyLag = TimeSpan.Zero, MaxRowsPerCommit = maxRowsPerCommit }, TimeProvider.System, NullLogger<TableOffloader>.Instance);
 
     protected static UnixMicros MinutesAgo(int minutes) => UnixMicros.FromDateTimeOffset(DateTimeOffset.UtcNow.AddMinutes(-minutes));
 
@@ -168,6 +168,28 @@ public abstract class TableOffloaderTests(EmbeddedClickHouseFixture fixture) : I
         (await ColdAsync(Silver)).ShouldBe(await HotAsync(Silver));
         (await ColdAsync(Gold)).ShouldBe(await HotAsync(Gold));
         (await new OffloadStateStore(_catalogDatabase.DataSource).LoadWatermarkAsync(Silver.Name, Ct))!.IngestTime.ShouldBe(second.Watermark);
+    }
+
+    [Fact]
+    public async Task A_backlog_goes_in_commits_of_about_the_row_limit_never_splitting_rows_landed_together()
+    {
+        var landed = Enumerable.Range(0, 4).Select(batch => MinutesAgo(40 - batch)).ToList();
+        for (var batch = 0; batch < 4; batch++)
+        {
+            await InsertSilverAsync(batch * 900, 900, landed[batch]);
+        }
+
+        var result = await Offloader(maxRowsPerCommit: 1_000).OffloadAsync(Silver, Ct);
+
+        result.Rows.ShouldBe(3_600);
+        result.Files.ShouldBe(2, "two commits, each of one day's file");
+        result.Watermark.ShouldBe(landed[^1], "the last commit ends at the last batch");
+        var metadata = TableMetadataJson.Read((await _warehouse.GetAsync(
+            _warehouse.KeyOf((await _catalog.LoadMetadataLocationAsync(new TableIdentifier(Silver.Namespace, Silver.Name), Ct))!)!, Ct))!);
+        // The 1,000th row is in the second batch, so the first commit takes two batches whole, and so does the second.
+        metadata.Snapshots.Select(s => long.Parse(s.Summary["added-records"], System.Globalization.CultureInfo.InvariantCulture)).ShouldBe([1_800L, 1_800L]);
+        metadata.CurrentSnapshot!.SnapshotId.ShouldBe(result.SnapshotId!.Value);
+        (await ColdAsync(Silver)).ShouldBe(await HotAsync(Silver));
     }
 
     [Fact]
