@@ -40,6 +40,9 @@ public sealed class TestMeterFactory : IMeterFactory
 
     public double Sum(string instrument) => Values(instrument).Sum();
 
+    /// <summary>Has every observable instrument report now; what they report joins <see cref="Values"/>.</summary>
+    public void Observe() => _listener.RecordObservableInstruments();
+
     public void Dispose()
     {
         _listener.Dispose();

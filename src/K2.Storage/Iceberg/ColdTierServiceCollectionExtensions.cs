@@ -41,11 +41,12 @@ public static class ColdTierServiceCollectionExtensions
         services.AddSingleton(sp => new OffloadStateStore(sp.GetRequiredService<DbDataSource>()));
         services.AddSingleton(sp => sp.GetRequiredService<IOptions<OffloadOptions>>().Value);
         services.AddSingleton<TableOffloader>();
+        services.AddMetrics();
+        services.AddSingleton<OffloadMetrics>();
         services.AddSingleton<OffloadCycle>();
 
         services.AddOptions<MaintenanceOptions>().BindConfiguration("K2:Maintenance");
         services.AddSingleton(sp => sp.GetRequiredService<IOptions<MaintenanceOptions>>().Value);
-        services.AddMetrics();
         services.AddSingleton<MaintenanceMetrics>();
         services.AddSingleton<MetadataCommitter>();
         services.AddSingleton<SmallFileCompaction>();

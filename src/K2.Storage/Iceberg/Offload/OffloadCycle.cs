@@ -8,11 +8,11 @@ namespace K2.Storage.Iceberg.Offload;
 /// <summary>
 /// One offload of every cold table (or a chosen few): the three bronze tables in parallel, then silver, then the six
 /// gold tables in parallel, so each layer's cold copy is at least as recent as the one it is derived from. Each
-/// table's run is recorded in the run log; a table that fails is logged and recorded, and the others still run.
+/// table's run is recorded in the run log and in <see cref="OffloadMetrics"/>; a table that fails is logged and recorded, and the others still run.
 /// Each table's outcome is also reported to the caller's progress as soon as it is known, for a display of long runs.
 /// </summary>
 public sealed partial class OffloadCycle(
-    TableOffloader offloader, SqlCatalog catalog, OffloadStateStore state, TimeProvider time, ILogger<OffloadCycle> logger)
+    TableOffloader offloader, SqlCatalog catalog, OffloadStateStore state, OffloadMetrics metrics, TimeProvider time, ILogger<OffloadCycle> logger)
 {
     public async Task<IReadOnlyList<OffloadOutcome>> RunAsync(
         IReadOnlyCollection<string>? tables, IProgress<OffloadOutcome>? progress, CancellationToken cancellationToken)
@@ -52,6 +52,7 @@ public sealed partial class OffloadCycle(
         }
 
         var result = outcome.Result;
+        metrics.Record(table.Name, result, time.GetElapsedTime(started));
         await state.RecordRunAsync(new OffloadRun(
             Guid.NewGuid(), table.Name, startedAt, UnixMicros.Now(time), result?.Rows ?? 0, result?.Bytes ?? 0, result?.Files ?? 0,
             time.GetElapsedTime(started), outcome.Error is null ? (result?.SnapshotId is null ? "empty" : "committed") : "failed", outcome.Error),
