@@ -15,8 +15,8 @@ namespace K2.Benchmarks.HotStore;
 /// <summary>
 /// Offload throughput: fills a fresh embedded hot store (silver with <c>--rows</c> trades over two days, each bronze table
 /// and the candle table with a tenth of that), then times the offload of <c>silver_trades</c> alone and then a full cycle
-/// of the other nine tables, into a local warehouse with a SQLite catalog, all under a temporary directory removed at
-/// the end. The Iceberg tables are read back with chDB's icebergLocal to check the row counts.
+/// of the other nine tables, then a steady-state silver cycle of 10,000 new rows on top, into a local warehouse with a
+/// SQLite catalog, all under a temporary directory removed at the end. The Iceberg tables are read back with chDB's icebergLocal to check the row counts.
 /// </summary>
 internal static class OffloadBenchmark
 {
@@ -61,11 +61,25 @@ internal static class OffloadBenchmark
             Console.WriteLine($"  other nine tables: {outcomes.Sum(o => o.Result?.Rows ?? 0):N0} rows in {rest.Elapsed.TotalSeconds:0.00} s ({outcomes.Count(o => o.Error is not null)} failed)");
             Console.WriteLine($"  TEN-TABLE CYCLE: {total:N0} rows in {(silver.Elapsed + rest.Elapsed).TotalSeconds:0.00} s ({total / (silver.Elapsed + rest.Elapsed).TotalSeconds:N0} rows/s)");
 
+            // A steady-state cycle: a 15-minute slice of new trades on top of everything already offloaded. Its cost is
+            // finding the slice among the rows that stay in the hot store, not encoding it.
+            const int newRows = 10_000;
+            await hot.ExecuteAsync($$"""
+                INSERT INTO {{db}}.silver_trades
+                SELECT 'binance', 'BTC-USDT', 'BTCUSDT', concat('new-', toString(number)), toDecimal64(87000, 8), toDecimal64(0.001, 8), 'buy',
+                       now64(6, 'UTC') - toIntervalMicrosecond(number * 17), now64(6, 'UTC') - toIntervalMicrosecond(number * 17), now64(6, 'UTC')
+                FROM numbers({{newRows}})
+                """, null, CancellationToken.None);
+            var steady = Stopwatch.StartNew();
+            var steadyOutcome = (await cycle.RunAsync([ColdTables.SilverTrades.Name], null, CancellationToken.None)).Single();
+            steady.Stop();
+            Console.WriteLine($"  STEADY CYCLE (silver): {steadyOutcome.Result?.Rows ?? 0:N0} new rows among {rows:N0} offloaded in {steady.Elapsed.TotalMilliseconds:N0} ms");
+
             var relative = Path.GetRelativePath(Environment.CurrentDirectory, Path.Combine(directory, "warehouse", "cold", "silver_trades"));
             var cold = await hot.QueryAsync($"SELECT count() FROM icebergLocal('{relative}')", null, ClickHouseFormats.TabSeparated,
                 static data => long.Parse(System.Text.Encoding.UTF8.GetString(data).Trim(), CultureInfo.InvariantCulture), CancellationToken.None);
-            Console.WriteLine($"  verify: icebergLocal count of cold.silver_trades = {cold:N0} (expected {rows:N0})");
-            return cold == rows ? 0 : 1;
+            Console.WriteLine($"  verify: icebergLocal count of cold.silver_trades = {cold:N0} (expected {rows + newRows:N0})");
+            return cold == rows + newRows ? 0 : 1;
         }
         finally
         {
