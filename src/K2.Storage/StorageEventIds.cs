@@ -13,9 +13,8 @@ public static class StorageEventIds
     public const int RowUnencodable = 2023;
     public const int HttpReadRetried = 2030;
     public const int TableOffloaded = 2040;
-    public const int OffloadRolledForward = 2041;
+    public const int MetadataRolledForward = 2041;
     public const int OffloadFailed = 2042;
-    public const int MaintenanceRolledForward = 2050;
     public const int MaintenanceTaskDone = 2051;
     public const int MaintenanceTaskFailed = 2052;
     public const int AuditMismatch = 2053;

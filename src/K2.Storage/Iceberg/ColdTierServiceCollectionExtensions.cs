@@ -1,5 +1,6 @@
 using System.Data.Common;
 using K2.Storage.Iceberg.Catalog;
+using K2.Storage.Iceberg.Commits;
 using K2.Storage.Iceberg.Maintenance;
 using K2.Storage.Iceberg.Offload;
 using K2.Storage.ObjectStores;
@@ -40,6 +41,7 @@ public static class ColdTierServiceCollectionExtensions
         services.AddSingleton(sp => new SqlCatalog(sp.GetRequiredService<DbDataSource>(), sp.GetRequiredService<IOptions<StateDatabaseOptions>>().Value.CatalogName));
         services.AddSingleton(sp => new OffloadStateStore(sp.GetRequiredService<DbDataSource>()));
         services.AddSingleton(sp => sp.GetRequiredService<IOptions<OffloadOptions>>().Value);
+        services.AddSingleton<TableMetadataCommitter>();
         services.AddSingleton<TableOffloader>();
         services.AddMetrics();
         services.AddSingleton<OffloadMetrics>();
@@ -48,7 +50,6 @@ public static class ColdTierServiceCollectionExtensions
         services.AddOptions<MaintenanceOptions>().BindConfiguration("K2:Maintenance");
         services.AddSingleton(sp => sp.GetRequiredService<IOptions<MaintenanceOptions>>().Value);
         services.AddSingleton<MaintenanceMetrics>();
-        services.AddSingleton<MetadataCommitter>();
         services.AddSingleton<SmallFileCompaction>();
         services.AddSingleton<SnapshotExpiration>();
         services.AddSingleton<OrphanFileRemoval>();

@@ -3,6 +3,7 @@ using System.Text;
 using K2.Core;
 using K2.Storage.ClickHouse;
 using K2.Storage.Iceberg.Catalog;
+using K2.Storage.Iceberg.Commits;
 using K2.Storage.Iceberg.Manifests;
 using K2.Storage.Iceberg.Metadata;
 using K2.Storage.Iceberg.Offload;
@@ -25,7 +26,7 @@ public sealed class HotColdAudit(
     IClickHouseClient clickHouse,
     HotStoreOptions hotOptions,
     IObjectStore warehouse,
-    MetadataCommitter committer,
+    TableMetadataCommitter committer,
     MaintenanceOptions options,
     TimeProvider time)
 {
@@ -70,7 +71,7 @@ public sealed class HotColdAudit(
         }
 
         var ingestId = table.Schema.Field(table.IngestTimeColumn).Id;
-        var keys = new WarehouseTableKeys(warehouse, table);
+        var keys = committer.KeysOf(table);
         var (_, live) = await LiveDataFile.ReadAsync(keys, snapshot, cancellationToken);
         var files = live.Select(f => f.Entry.DataFile).Where(f => MayHoldRowsIn(f, ingestId, from, to))
             .Select(f => warehouse.LocationOf(keys.RequiredKeyOf(f.FilePath))).ToList(); // where ClickHouse reads it

@@ -1,3 +1,4 @@
+using K2.Storage.Iceberg.Commits;
 using K2.Storage.Iceberg.Manifests;
 using K2.Storage.Iceberg.Metadata;
 

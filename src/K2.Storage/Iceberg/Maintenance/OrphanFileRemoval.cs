@@ -1,3 +1,4 @@
+using K2.Storage.Iceberg.Commits;
 using K2.Storage.Iceberg.Manifests;
 using K2.Storage.Iceberg.Metadata;
 using K2.Storage.ObjectStores;
@@ -7,18 +8,17 @@ namespace K2.Storage.Iceberg.Maintenance;
 /// <summary>
 /// Deletes the objects under a cold table's prefix that nothing live references: data files, manifests and manifest
 /// lists of no snapshot in the current metadata, and metadata files that are neither current nor in its
-/// <c>metadata-log</c>. Kept regardless: the version hint, the successor <c>v&lt;N+1&gt;</c> of the current metadata
-/// file with everything its snapshots reference (a crashed offload's commit, which its next run completes), and any
-/// object younger than <see cref="MaintenanceOptions.OrphanGracePeriod"/> (an offload or compaction may be writing
+/// <c>metadata-log</c>. A commit a crashed writer left half done is completed first (by loading the current metadata),
+/// so its files count as referenced. Kept regardless: the version hint, and any object younger than <see cref="MaintenanceOptions.OrphanGracePeriod"/> (an offload or compaction may be writing
 /// it now). If a referenced file cannot be read, nothing is deleted: an incomplete picture would delete live data.
 /// </summary>
 public sealed class OrphanFileRemoval(
-    IObjectStore warehouse, MetadataCommitter committer, MaintenanceOptions options, TimeProvider time, MaintenanceMetrics metrics)
+    IObjectStore warehouse, TableMetadataCommitter committer, MaintenanceOptions options, TimeProvider time, MaintenanceMetrics metrics)
 {
     /// <summary>Removes the table's orphan files; returns how many were deleted.</summary>
     public async Task<int> RemoveAsync(ColdTable table, CancellationToken cancellationToken)
     {
-        var keys = new WarehouseTableKeys(warehouse, table);
+        var keys = committer.KeysOf(table);
         var cutoff = time.GetUtcNow() - options.OrphanGracePeriod;
         var candidates = new List<string>();
         await foreach (var info in warehouse.ListAsync(keys.Prefix, cancellationToken))
@@ -51,41 +51,23 @@ public sealed class OrphanFileRemoval(
     {
         var current = await committer.LoadCurrentAsync(table, cancellationToken);
         var referenced = new HashSet<string>(StringComparer.Ordinal) { keys.VersionHintKey, keys.RequiredKeyOf(current.Location) };
-        var versions = new List<TableMetadata> { current.Metadata };
-        var successorKey = keys.MetadataKey(current.Version + 1);
-        if (await warehouse.GetAsync(successorKey, cancellationToken) is { } successor)
+        var manifestsSeen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var logged in current.Metadata.MetadataLog)
         {
-            referenced.Add(successorKey);
-            try
-            {
-                versions.Add(TableMetadataJson.Read(successor));
-            }
-            catch (IcebergMetadataException)
-            {
-                // not a successor after all; the offload removes it
-            }
+            AddIfInWarehouse(referenced, keys, logged.MetadataFile);
         }
 
-        var manifestsSeen = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var metadata in versions)
+        foreach (var snapshot in current.Metadata.Snapshots)
         {
-            foreach (var logged in metadata.MetadataLog)
+            referenced.Add(keys.RequiredKeyOf(snapshot.ManifestList));
+            var list = ManifestListReader.Read(await keys.ReadReferencedAsync(snapshot.ManifestList, cancellationToken));
+            foreach (var manifest in list.Manifests.Where(m => manifestsSeen.Add(m.ManifestPath)))
             {
-                AddIfInWarehouse(referenced, keys, logged.MetadataFile);
-            }
-
-            foreach (var snapshot in metadata.Snapshots)
-            {
-                referenced.Add(keys.RequiredKeyOf(snapshot.ManifestList));
-                var list = ManifestListReader.Read(await keys.ReadReferencedAsync(snapshot.ManifestList, cancellationToken));
-                foreach (var manifest in list.Manifests.Where(m => manifestsSeen.Add(m.ManifestPath)))
+                referenced.Add(keys.RequiredKeyOf(manifest.ManifestPath));
+                var entries = ManifestReader.Read(await keys.ReadReferencedAsync(manifest.ManifestPath, cancellationToken)).Entries;
+                foreach (var entry in entries.Where(e => e.Status != ManifestEntryStatus.Deleted))
                 {
-                    referenced.Add(keys.RequiredKeyOf(manifest.ManifestPath));
-                    var entries = ManifestReader.Read(await keys.ReadReferencedAsync(manifest.ManifestPath, cancellationToken)).Entries;
-                    foreach (var entry in entries.Where(e => e.Status != ManifestEntryStatus.Deleted))
-                    {
-                        referenced.Add(keys.RequiredKeyOf(entry.DataFile.FilePath));
-                    }
+                    referenced.Add(keys.RequiredKeyOf(entry.DataFile.FilePath));
                 }
             }
         }

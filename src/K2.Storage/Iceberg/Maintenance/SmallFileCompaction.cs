@@ -1,5 +1,6 @@
 using K2.Storage.ClickHouse;
 using K2.Storage.Iceberg.Avro;
+using K2.Storage.Iceberg.Commits;
 using K2.Storage.Iceberg.Manifests;
 using K2.Storage.Iceberg.Metadata;
 using K2.Storage.Iceberg.Offload;
@@ -21,7 +22,7 @@ namespace K2.Storage.Iceberg.Maintenance;
 public sealed class SmallFileCompaction(
     IClickHouseClient clickHouse,
     IObjectStore warehouse,
-    MetadataCommitter committer,
+    TableMetadataCommitter committer,
     MaintenanceOptions options,
     TimeProvider time,
     MaintenanceMetrics metrics)
@@ -29,7 +30,7 @@ public sealed class SmallFileCompaction(
     /// <summary>Compacts the table's small files; returns how many files were replaced and how many written.</summary>
     public async Task<CompactionResult> CompactAsync(ColdTable table, CancellationToken cancellationToken)
     {
-        var keys = new WarehouseTableKeys(warehouse, table);
+        var keys = committer.KeysOf(table);
         var start = await committer.LoadCurrentAsync(table, cancellationToken);
         if (start.Metadata.CurrentSnapshot is not { } snapshot)
         {
@@ -120,13 +121,13 @@ public sealed class SmallFileCompaction(
         CancellationToken cancellationToken)
     {
         var metadata = current.Metadata;
-        var parent = metadata.CurrentSnapshot ?? throw new MaintenanceConflictException(table.Name, "the table lost its snapshot during compaction");
+        var parent = metadata.CurrentSnapshot ?? throw new TableCommitConflictException(table.Name, "the table lost its snapshot during compaction");
         var (manifests, live) = await LiveDataFile.ReadAsync(keys, parent, cancellationToken);
         var replaced = rewrites.SelectMany(r => r.Old).Select(f => f.FilePath).ToHashSet(StringComparer.Ordinal);
         var replacedLive = live.Where(f => replaced.Contains(f.Entry.DataFile.FilePath)).ToList();
         if (replacedLive.Count != replaced.Count)
         {
-            throw new MaintenanceConflictException(table.Name, "files chosen for compaction are no longer all live");
+            throw new TableCommitConflictException(table.Name, "files chosen for compaction are no longer all live");
         }
 
         var rewritten = replacedLive.Select(f => f.Manifest.ManifestPath).ToHashSet(StringComparer.Ordinal);

@@ -1,3 +1,4 @@
+using K2.Storage.Iceberg.Commits;
 using K2.Storage.Iceberg.Metadata;
 
 namespace K2.Storage.Iceberg.Maintenance;
@@ -7,7 +8,7 @@ namespace K2.Storage.Iceberg.Maintenance;
 /// one, and commits the shorter metadata. The files only expired snapshots referenced are left for
 /// <see cref="OrphanFileRemoval"/>, which deletes whatever no live snapshot references.
 /// </summary>
-public sealed class SnapshotExpiration(MetadataCommitter committer, MaintenanceOptions options, TimeProvider time)
+public sealed class SnapshotExpiration(TableMetadataCommitter committer, MaintenanceOptions options, TimeProvider time)
 {
     /// <summary>Expires the table's old snapshots; returns how many were removed (0: nothing committed).</summary>
     public async Task<int> ExpireAsync(ColdTable table, CancellationToken cancellationToken)

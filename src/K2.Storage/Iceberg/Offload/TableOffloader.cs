@@ -3,6 +3,7 @@ using K2.Core;
 using K2.Storage.ClickHouse;
 using K2.Storage.Iceberg.Avro;
 using K2.Storage.Iceberg.Catalog;
+using K2.Storage.Iceberg.Commits;
 using K2.Storage.Iceberg.Manifests;
 using K2.Storage.Iceberg.Metadata;
 using K2.Storage.Iceberg.Parquet;
@@ -15,21 +16,20 @@ namespace K2.Storage.Iceberg.Offload;
 /// Moves one hot table's new rows into its Iceberg table, exactly once. The slice is every row whose ingest time lies
 /// after the watermark of the table's current snapshot and at most <see cref="OffloadOptions.SafetyLag"/> before now
 /// (an insert still in flight lands within the lag), committed whole or, when large, in parts of about
-/// <see cref="OffloadOptions.MaxRowsPerCommit"/> rows, each with its own watermark. Each day partition of a commit becomes one Parquet file written
-/// by ClickHouse, with the Iceberg field ids put into its footer; then a manifest, a manifest list, and the metadata
-/// file of a snapshot whose summary carries the new watermark, committed by compare-and-swap in the catalog. A crash
-/// before the metadata file is written leaves the previous snapshot current (and unreferenced files for maintenance to
-/// remove); a crash after it is completed by the next run, which commits that file first; a concurrent
-/// offload that committed first makes this one fail with <see cref="OffloadConflictException"/> before anything of it
-/// becomes visible. Locations in the metadata are <see cref="IObjectStore.IcebergLocationOf"/>'s. On a store that
-/// cannot refuse an existing name each attempt names its metadata file uniquely (<see cref="MetadataFileNames"/>), so
-/// a loser never overwrites or deletes the winner's file.
+/// <see cref="OffloadOptions.MaxRowsPerCommit"/> rows, each with its own watermark. Each day partition of a commit
+/// becomes one Parquet file written by ClickHouse, with the Iceberg field ids put into its footer; then a manifest, a
+/// manifest list, and the metadata of a snapshot whose summary carries the new watermark, committed through
+/// <see cref="TableMetadataCommitter"/>. A crash before the metadata file is written leaves the previous snapshot
+/// current (and unreferenced files for maintenance to remove); a crash after it is completed by the next load of the
+/// table; a concurrent writer that committed first makes this offload fail with <see cref="OffloadConflictException"/>
+/// before anything of it becomes visible (the next cycle takes the slice again from the new watermark). Locations in
+/// the metadata are <see cref="IObjectStore.IcebergLocationOf"/>'s.
 /// </summary>
 public sealed partial class TableOffloader(
     IClickHouseClient hot,
     HotStoreOptions hotOptions,
     IObjectStore warehouse,
-    SqlCatalog catalog,
+    TableMetadataCommitter committer,
     OffloadStateStore state,
     OffloadOptions options,
     TimeProvider time,
@@ -42,40 +42,12 @@ public sealed partial class TableOffloader(
     public Action<OffloadStep, ColdTable>? StepReached { get; set; }
 
     /// <summary>Creates the table (metadata with no snapshot, registered in the catalog) unless it exists.</summary>
-    public async Task EnsureTableAsync(ColdTable table, CancellationToken cancellationToken)
-    {
-        var id = new TableIdentifier(table.Namespace, table.Name);
-        if (await catalog.LoadMetadataLocationAsync(id, cancellationToken) is not null)
-        {
-            return;
-        }
-
-        var metadata = TableMetadataUpdates.NewTable(
-            table.Schema, table.PartitionSpec, warehouse.IcebergLocationOf(TableKey(table)), Guid.NewGuid(), time.GetUtcNow().ToUnixTimeMilliseconds(),
-            new Dictionary<string, string> { ["write.parquet.compression-codec"] = "zstd", ["write.format.default"] = "parquet" });
-        // With create-only puts, a process that wrote the first metadata file first has its file registered instead:
-        // both name the same one. Otherwise each names its own, and the one not registered is removed.
-        var key = NewMetadataKey(table, 1);
-        await warehouse.PutIfAbsentAsync(key, TableMetadataJson.Write(metadata), cancellationToken);
-        try
-        {
-            await catalog.RegisterTableAsync(id, warehouse.IcebergLocationOf(key), cancellationToken);
-            await warehouse.PutAsync(VersionHintKey(table), MetadataFileNames.VersionHintFor(key), cancellationToken);
-        }
-        catch (IcebergCatalogException)
-        {
-            if (await catalog.LoadMetadataLocationAsync(id, cancellationToken) is not { } registered)
-            {
-                throw;
-            }
-
-            // registered concurrently by another process
-            if (registered != warehouse.IcebergLocationOf(key))
-            {
-                await warehouse.DeleteAsync(key, cancellationToken);
-            }
-        }
-    }
+    public Task EnsureTableAsync(ColdTable table, CancellationToken cancellationToken) => committer.RegisterAsync(
+        table,
+        TableMetadataUpdates.NewTable(
+            table.Schema, table.PartitionSpec, committer.KeysOf(table).TableLocation, Guid.NewGuid(), time.GetUtcNow().ToUnixTimeMilliseconds(),
+            new Dictionary<string, string> { ["write.parquet.compression-codec"] = "zstd", ["write.format.default"] = "parquet" }),
+        cancellationToken);
 
     /// <summary>
     /// Offloads the table's slice up to now minus the safety lag, in commits of about
@@ -105,9 +77,9 @@ public sealed partial class TableOffloader(
     private async Task<OffloadResult> OffloadNextCommitAsync(ColdTable table, UnixMicros upTo, CancellationToken cancellationToken)
     {
         var started = time.GetTimestamp();
-        var id = new TableIdentifier(table.Namespace, table.Name);
-        var (metadataLocation, current) = await LoadCurrentAsync(table, id, cancellationToken);
-        var from = Watermark(current);
+        var current = await committer.LoadCurrentAsync(table, cancellationToken);
+        var metadata = current.Metadata;
+        var from = Watermark(metadata);
         if (upTo <= from)
         {
             return new OffloadResult(table.Name, 0, 0, 0, null, from, time.GetElapsedTime(started));
@@ -127,156 +99,44 @@ public sealed partial class TableOffloader(
         }
 
         StepReached?.Invoke(OffloadStep.DataFilesWritten, table);
+        var keys = committer.KeysOf(table);
         var snapshotId = SnapshotIds.New();
-        var sequenceNumber = current.LastSequenceNumber + 1;
+        var sequenceNumber = metadata.LastSequenceNumber + 1;
         var entries = files.Select(ManifestEntry.Added).ToList();
-        var manifestKey = $"{TableKey(table)}/metadata/{Guid.NewGuid():N}-m0.avro";
+        var manifestKey = keys.MetadataKey($"{Guid.NewGuid():N}-m0.avro");
         var manifestBytes = Encode(stream => ManifestWriter.Write(stream, new ManifestHeader(
-            TableMetadataJson.WriteSchema(current.CurrentSchema), current.CurrentSchemaId,
-            TableMetadataJson.WritePartitionFields(current.DefaultSpec), current.DefaultSpecId,
-            new DayPartitionField(current.DefaultSpec.Fields[0].Name, current.DefaultSpec.Fields[0].FieldId)), entries, AvroCodec.Deflate));
+            TableMetadataJson.WriteSchema(metadata.CurrentSchema), metadata.CurrentSchemaId,
+            TableMetadataJson.WritePartitionFields(metadata.DefaultSpec), metadata.DefaultSpecId,
+            new DayPartitionField(metadata.DefaultSpec.Fields[0].Name, metadata.DefaultSpec.Fields[0].FieldId)), entries, AvroCodec.Deflate));
         await warehouse.PutAsync(manifestKey, manifestBytes, cancellationToken);
         var manifest = ManifestFile.Describe(
-            warehouse.IcebergLocationOf(manifestKey), manifestBytes.Length, current.DefaultSpecId, sequenceNumber, snapshotId, entries);
+            warehouse.IcebergLocationOf(manifestKey), manifestBytes.Length, metadata.DefaultSpecId, sequenceNumber, snapshotId, entries);
 
-        IReadOnlyList<ManifestFile> parentManifests = current.CurrentSnapshot is { } parent
-            ? ManifestListReader.Read(await ReadAsync(parent.ManifestList, cancellationToken)).Manifests
+        IReadOnlyList<ManifestFile> parentManifests = metadata.CurrentSnapshot is { } parent
+            ? ManifestListReader.Read(await keys.ReadReferencedAsync(parent.ManifestList, cancellationToken)).Manifests
             : [];
-        var listKey = $"{TableKey(table)}/metadata/snap-{snapshotId}-1-{Guid.NewGuid():N}.avro";
+        var listKey = keys.MetadataKey($"snap-{snapshotId}-1-{Guid.NewGuid():N}.avro");
         await warehouse.PutAsync(listKey, Encode(stream => ManifestListWriter.Write(
-            stream, new ManifestListHeader(snapshotId, current.CurrentSnapshotId, sequenceNumber), [.. parentManifests, manifest], AvroCodec.Deflate)),
+            stream, new ManifestListHeader(snapshotId, metadata.CurrentSnapshotId, sequenceNumber), [.. parentManifests, manifest], AvroCodec.Deflate)),
             cancellationToken);
         StepReached?.Invoke(OffloadStep.ManifestsWritten, table);
 
         var rows = files.Sum(f => f.RecordCount);
         var bytes = files.Sum(f => f.FileSizeInBytes);
         var next = TableMetadataUpdates.AppendSnapshot(
-            current, snapshotId, warehouse.IcebergLocationOf(listKey), new AppendedFiles(files.Count, rows, bytes),
+            metadata, snapshotId, warehouse.IcebergLocationOf(listKey), new AppendedFiles(files.Count, rows, bytes),
             new Dictionary<string, string> { [WatermarkProperty] = upTo.Value.ToString(CultureInfo.InvariantCulture) },
-            metadataLocation, time.GetUtcNow().ToUnixTimeMilliseconds());
-        var version = (MetadataFileNames.VersionOf(metadataLocation) ?? 0) + 1;
-        var nextKey = NewMetadataKey(table, version);
-        if (!await warehouse.PutIfAbsentAsync(nextKey, TableMetadataJson.Write(next), cancellationToken))
-        {
-            throw new OffloadConflictException(table.Name, $"metadata version {version} was written by another offload");
-        }
-
-        StepReached?.Invoke(OffloadStep.BeforeCommit, table);
-        var nextLocation = warehouse.IcebergLocationOf(nextKey);
-        if (await catalog.CommitAsync(id, metadataLocation, nextLocation, cancellationToken) != CatalogCommitResult.Committed
-            && await catalog.LoadMetadataLocationAsync(id, cancellationToken) != nextLocation) // another run may have committed this very file
-        {
-            // This attempt's own file (created by it, or named by it alone), which the catalog never referenced.
-            await warehouse.DeleteAsync(nextKey, cancellationToken);
-            throw new OffloadConflictException(table.Name, "the catalog moved on while this offload ran");
-        }
-
+            current.Location, time.GetUtcNow().ToUnixTimeMilliseconds());
+        // One attempt only: a slice chosen on the old watermark must not be committed on top of another's.
+        var committed = await committer.TryCommitAsync(table, current, next, () => StepReached?.Invoke(OffloadStep.BeforeCommit, table), cancellationToken)
+            ?? throw new OffloadConflictException(table.Name, "another writer committed first");
         StepReached?.Invoke(OffloadStep.AfterCommit, table);
-        // Path-based readers follow the hint; it may lag a crash by one version, which they tolerate by listing.
-        await warehouse.PutAsync(VersionHintKey(table), MetadataFileNames.VersionHintFor(nextKey), cancellationToken);
+        await committer.UpdateVersionHintAsync(table, committed, cancellationToken);
         var finishedAt = UnixMicros.Now(time);
         await state.SaveWatermarkAsync(new OffloadWatermark(table.Name, upTo, "", snapshotId, finishedAt), cancellationToken);
         var result = new OffloadResult(table.Name, rows, bytes, files.Count, snapshotId, upTo, time.GetElapsedTime(started));
         LogOffloaded(logger, table.Name, rows, files.Count, bytes, upTo.ToString(), result.Duration.TotalMilliseconds);
         return result;
-    }
-
-    /// <summary>
-    /// The table's current metadata. A successor metadata file that a crashed offload wrote but never committed is
-    /// committed now (its data files and manifests were all written before it), so the catalog and readers that go by
-    /// file names agree again; a file in its place that does not follow from the current metadata is removed, and so is
-    /// any other file of the current version (an attempt that lost the commit, or stopped before removing its file):
-    /// ClickHouse takes the highest version, and of two files of one version the first by name.
-    /// </summary>
-    private async Task<(string Location, TableMetadata Metadata)> LoadCurrentAsync(ColdTable table, TableIdentifier id, CancellationToken cancellationToken)
-    {
-        while (true)
-        {
-            var location = await catalog.LoadMetadataLocationAsync(id, cancellationToken)
-                ?? throw new InvalidOperationException($"{id} is not in the catalog.");
-            var metadata = TableMetadataJson.Read(await ReadAsync(location, cancellationToken));
-            var version = MetadataFileNames.VersionOf(location) ?? 0;
-            foreach (var sibling in await MetadataKeysAsync(table, version, cancellationToken))
-            {
-                if (warehouse.IcebergLocationOf(sibling) != location)
-                {
-                    await warehouse.DeleteAsync(sibling, cancellationToken); // its writer's commit fails: the catalog is past its base
-                }
-            }
-
-            if (await FirstSuccessorAsync(table, location, version + 1, cancellationToken) is not { } successorKey)
-            {
-                return (location, metadata);
-            }
-
-            if (await catalog.CommitAsync(id, location, warehouse.IcebergLocationOf(successorKey), cancellationToken) == CatalogCommitResult.Committed)
-            {
-                await warehouse.PutAsync(VersionHintKey(table), MetadataFileNames.VersionHintFor(successorKey), cancellationToken);
-                LogRolledForward(logger, table.Name, successorKey);
-            }
-
-            // else someone else moved the catalog on: load again
-        }
-    }
-
-    /// <summary>
-    /// The first stored metadata file of <paramref name="version"/> that follows from <paramref name="location"/>;
-    /// files of that version that do not (unreadable, or based on another file) are removed on the way.
-    /// </summary>
-    private async Task<string?> FirstSuccessorAsync(ColdTable table, string location, int version, CancellationToken cancellationToken)
-    {
-        foreach (var key in await MetadataKeysAsync(table, version, cancellationToken))
-        {
-            if (await warehouse.GetAsync(key, cancellationToken) is not { } content)
-            {
-                continue; // removed since the listing
-            }
-
-            TableMetadata? next = null;
-            try
-            {
-                next = TableMetadataJson.Read(content);
-            }
-            catch (IcebergMetadataException)
-            {
-                // unreadable: not a successor
-            }
-
-            if (next?.MetadataLog.LastOrDefault()?.MetadataFile == location)
-            {
-                return key;
-            }
-
-            await warehouse.DeleteAsync(key, cancellationToken);
-        }
-
-        return null;
-    }
-
-    /// <summary>
-    /// The stored metadata files of <paramref name="version"/>: the one <c>v&lt;N&gt;</c> file on a store that enforces
-    /// create-only puts, else every attempt's own file.
-    /// </summary>
-    private async Task<IReadOnlyList<string>> MetadataKeysAsync(ColdTable table, int version, CancellationToken cancellationToken)
-    {
-        if (version < 1)
-        {
-            return [];
-        }
-
-        if (warehouse.EnforcesCreateOnly)
-        {
-            var key = MetadataKey(table, MetadataFileNames.MetadataFile(version));
-            return await warehouse.HeadAsync(key, cancellationToken) is null ? [] : [key];
-        }
-
-        var keys = new List<string>();
-        await foreach (var file in warehouse.ListAsync(MetadataKey(table, MetadataFileNames.AttemptPrefix(version)), cancellationToken))
-        {
-            keys.Add(file.Key);
-        }
-
-        return keys;
     }
 
     /// <summary>The watermark of the current snapshot; before the first offload, the start of time.</summary>
@@ -334,7 +194,7 @@ public sealed partial class TableOffloader(
         var withIds = ParquetFieldIds.Assign(parquet, path => ids.TryGetValue(string.Join('.', path), out var fieldId) ? fieldId : null);
         var partition = table.PartitionSpec.Fields[0].Name;
         var date = DateOnly.FromDayNumber(DateOnly.FromDateTime(DateTime.UnixEpoch).DayNumber + day);
-        var key = $"{TableKey(table)}/data/{partition}={date:yyyy-MM-dd}/{Guid.NewGuid():N}.parquet";
+        var key = $"{committer.KeysOf(table).Prefix}data/{partition}={date:yyyy-MM-dd}/{Guid.NewGuid():N}.parquet";
         await warehouse.PutAsync(key, withIds, cancellationToken);
         return DataFileMetrics.Describe(warehouse.IcebergLocationOf(key), day, withIds.Length, ParquetFooter.Read(withIds), table);
     }
@@ -350,35 +210,12 @@ public sealed partial class TableOffloader(
     private static string PartitionSource(ColdTable table) =>
         table.Schema.Fields.First(f => f.Id == table.PartitionSpec.Fields[0].SourceId).Name;
 
-    private async Task<byte[]> ReadAsync(string location, CancellationToken cancellationToken) =>
-        await warehouse.GetAsync(
-            warehouse.KeyOf(location) ?? throw new InvalidOperationException($"{location} is not in this warehouse ({warehouse.IcebergLocationOf(ColdTables.Namespace)})."),
-            cancellationToken)
-        ?? throw new InvalidOperationException($"{location} is referenced by the table but missing from the warehouse.");
-
-    private static string TableKey(ColdTable table) => $"{table.Namespace}/{table.Name}";
-
-    /// <summary>The key for a new metadata file of <paramref name="version"/>: <c>v&lt;N&gt;</c>, or this attempt's own name.</summary>
-    private string NewMetadataKey(ColdTable table, int version) => MetadataKey(table, warehouse.EnforcesCreateOnly
-        ? MetadataFileNames.MetadataFile(version)
-        : MetadataFileNames.MetadataFile(version, Guid.NewGuid()));
-
-    private static string MetadataKey(ColdTable table, string fileName) =>
-        $"{TableKey(table)}/{MetadataFileNames.MetadataDirectory}/{fileName}";
-
-    private static string VersionHintKey(ColdTable table) =>
-        $"{TableKey(table)}/{MetadataFileNames.MetadataDirectory}/{MetadataFileNames.VersionHintFile}";
-
     private static byte[] Encode(Action<Stream> write)
     {
         using var buffer = new MemoryStream();
         write(buffer);
         return buffer.ToArray();
     }
-
-    [LoggerMessage(EventId = StorageEventIds.OffloadRolledForward, Level = LogLevel.Warning,
-        Message = "{Table}: committed {MetadataFile}, written by an offload that stopped before its commit")]
-    private static partial void LogRolledForward(ILogger logger, string table, string metadataFile);
 
     [LoggerMessage(EventId = StorageEventIds.TableOffloaded, Level = LogLevel.Information,
         Message = "Offloaded {Table}: {Rows} rows in {Files} files ({Bytes} bytes) up to {Watermark} in {Milliseconds:0} ms")]

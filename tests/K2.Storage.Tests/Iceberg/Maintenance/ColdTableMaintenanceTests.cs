@@ -2,6 +2,7 @@ using K2.Core;
 using K2.Core.Candles;
 using K2.Storage.ClickHouse;
 using K2.Storage.Iceberg.Catalog;
+using K2.Storage.Iceberg.Commits;
 using K2.Storage.Iceberg.Maintenance;
 using K2.Storage.Iceberg.Metadata;
 using K2.Storage.Iceberg.Offload;
@@ -33,7 +34,7 @@ public sealed class ColdTableMaintenanceTests(EmbeddedClickHouseFixture fixture)
     private LocalDirectoryObjectStore _warehouse = null!;
     private SqlCatalog _catalog = null!;
     private OffloadStateStore _state = null!;
-    private MetadataCommitter _committer = null!;
+    private TableMetadataCommitter _committer = null!;
     private MaintenanceMetrics _metrics = null!;
 
     public async ValueTask InitializeAsync()
@@ -45,7 +46,7 @@ public sealed class ColdTableMaintenanceTests(EmbeddedClickHouseFixture fixture)
         _state = new OffloadStateStore(_catalogDatabase.DataSource);
         await _catalog.CreateTablesAsync(Ct);
         await _catalog.CreateNamespaceAsync(ColdTables.Namespace, Ct);
-        _committer = new MetadataCommitter(_warehouse, _catalog, NullLogger<MetadataCommitter>.Instance);
+        _committer = new TableMetadataCommitter(_warehouse, _catalog, NullLogger<TableMetadataCommitter>.Instance);
         _metrics = new MaintenanceMetrics(_meters);
     }
 
@@ -58,7 +59,7 @@ public sealed class ColdTableMaintenanceTests(EmbeddedClickHouseFixture fixture)
     }
 
     private TableOffloader Offloader() => new(
-        fixture.ClickHouse, _hot, _warehouse, _catalog, _state, new OffloadOptions { SafetyLag = TimeSpan.Zero }, _clock,
+        fixture.ClickHouse, _hot, _warehouse, _committer, _state, new OffloadOptions { SafetyLag = TimeSpan.Zero }, _clock,
         NullLogger<TableOffloader>.Instance);
 
     private ColdTableMaintenance Maintenance() => new(
@@ -125,7 +126,7 @@ public sealed class ColdTableMaintenanceTests(EmbeddedClickHouseFixture fixture)
     private async Task<IReadOnlyList<LiveDataFile>> LiveFilesAsync(ColdTable table)
     {
         var current = await _committer.LoadCurrentAsync(table, Ct);
-        return (await LiveDataFile.ReadAsync(new WarehouseTableKeys(_warehouse, table), current.Metadata.CurrentSnapshot!, Ct)).Files;
+        return (await LiveDataFile.ReadAsync(_committer.KeysOf(table), current.Metadata.CurrentSnapshot!, Ct)).Files;
     }
 
     private List<string> TableFiles(ColdTable table) =>

@@ -2,6 +2,7 @@ using K2.Core;
 using K2.Core.Candles;
 using K2.Storage.ClickHouse;
 using K2.Storage.Iceberg.Catalog;
+using K2.Storage.Iceberg.Commits;
 using K2.Storage.Iceberg.Metadata;
 using K2.Storage.Iceberg.Offload;
 using K2.Storage.ObjectStores;
@@ -43,8 +44,9 @@ public sealed class OffloadCycleTests(EmbeddedClickHouseFixture fixture) : IAsyn
     private OffloadCycle Cycle()
     {
         var catalog = new SqlCatalog(_database.DataSource, "k2");
+        var warehouse = new LocalDirectoryObjectStore(Path.Combine(_root.Path, "warehouse"));
         var offloader = new TableOffloader(
-            fixture.ClickHouse, _hot, new LocalDirectoryObjectStore(Path.Combine(_root.Path, "warehouse")), catalog, _state,
+            fixture.ClickHouse, _hot, warehouse, new TableMetadataCommitter(warehouse, catalog, NullLogger<TableMetadataCommitter>.Instance), _state,
             new OffloadOptions { SafetyLag = TimeSpan.Zero }, TimeProvider.System, NullLogger<TableOffloader>.Instance);
         return new OffloadCycle(offloader, catalog, _state, new OffloadMetrics(_meters, TimeProvider.System), TimeProvider.System, NullLogger<OffloadCycle>.Instance);
     }

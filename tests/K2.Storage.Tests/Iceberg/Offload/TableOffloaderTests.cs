@@ -2,6 +2,7 @@ using K2.Core;
 using K2.Core.Candles;
 using K2.Storage.ClickHouse;
 using K2.Storage.Iceberg.Catalog;
+using K2.Storage.Iceberg.Commits;
 using K2.Storage.Iceberg.Metadata;
 using K2.Storage.Iceberg.Offload;
 using K2.Storage.Iceberg.Parquet;
@@ -62,7 +63,8 @@ public abstract class TableOffloaderTests(EmbeddedClickHouseFixture fixture) : I
     }
 
     protected TableOffloader Offloader(long maxRowsPerCommit = 5_000_000) => new(
-        fixture.ClickHouse, _hot, _warehouse, _catalog, new OffloadStateStore(_catalogDatabase.DataSource),
+        fixture.ClickHouse, _hot, _warehouse, new TableMetadataCommitter(_warehouse, _catalog, NullLogger<TableMetadataCommitter>.Instance),
+        new OffloadStateStore(_catalogDatabase.DataSource),
         new OffloadOptions { SafetyLag = TimeSpan.Zero, MaxRowsPerCommit = maxRowsPerCommit }, TimeProvider.System, NullLogger<TableOffloader>.Instance);
 
     protected static UnixMicros MinutesAgo(int minutes) => UnixMicros.FromDateTimeOffset(DateTimeOffset.UtcNow.AddMinutes(-minutes));

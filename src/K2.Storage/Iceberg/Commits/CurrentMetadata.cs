@@ -1,6 +1,6 @@
 using K2.Storage.Iceberg.Metadata;
 
-namespace K2.Storage.Iceberg.Maintenance;
+namespace K2.Storage.Iceberg.Commits;
 
 /// <summary>The metadata file a table's catalog entry points at, and what it holds.</summary>
 public sealed record CurrentMetadata(string Location, TableMetadata Metadata)
