@@ -72,7 +72,9 @@ public sealed class StoredLayersTests(ITestOutputHelper output)
         {
             var location = data.RelativePath("warehouse", table.Namespace, table.Name);
             var cold = await Rows($"SELECT * FROM icebergLocal('{location}') ORDER BY ALL");
-            var hot = await Rows($"SELECT {table.SelectList} FROM k2.{table.HotTable} {(table.HotFilter is { } f ? $"WHERE {f}" : "")} ORDER BY ALL");
+            // One offload, one slice: a candle table gets each candle's latest version, the others every row the hot table holds.
+            var hot = await Rows(
+                $"SELECT {table.SelectList} FROM k2.{table.HotTable}{(table.OffloadsLatestRowPerKey ? " FINAL" : "")} {(table.HotFilter is { } f ? $"WHERE {f}" : "")} ORDER BY ALL");
             output.WriteLine($"cold {table.Name}: {cold.Length} rows");
             cold.Length.ShouldBeGreaterThan(0, table.Name);
             cold.ShouldBe(hot, $"cold.{table.Name} read by icebergLocal against k2.{table.HotTable}");
