@@ -13,7 +13,7 @@ using Microsoft.Extensions.DependencyInjection;
 namespace K2.Benchmarks.HotStore;
 
 /// <summary>
-/// Offload throughput: fills a fresh embedded hot store (silver with <c>--rows</c> trades over two days, each bronze table
+/// Offload throughput: fills a fresh embedded hot store (silver with <c>--rows</c> trades, landed one every 17 µs, each bronze table
 /// and the candle table with a tenth of that), then times the offload of <c>silver_trades</c> alone and then a full cycle
 /// of the other nine tables, then a steady-state silver cycle of 10,000 new rows on top, into a local warehouse with a
 /// SQLite catalog, all under a temporary directory removed at the end. The Iceberg tables are read back with chDB's icebergLocal to check the row counts.
@@ -32,7 +32,12 @@ internal static class OffloadBenchmark
                 ["K2:Warehouse:Path"] = Path.Combine(directory, "warehouse"),
                 ["K2:State:SqlitePath"] = Path.Combine(directory, "state", "k2.db"),
                 ["K2:Offload:SafetyLag"] = "00:00:00",
-            }).Build();
+            })
+                // K2__Offload__MaxRowsPerCommit=5000000 measures a backlog split into commits.
+                .AddInMemoryCollection(Environment.GetEnvironmentVariable("K2__Offload__MaxRowsPerCommit") is { } maxRows
+                    ? [new("K2:Offload:MaxRowsPerCommit", maxRows)]
+                    : [])
+                .Build();
             await using var services = new ServiceCollection()
                 .AddSingleton<IConfiguration>(configuration)
                 .AddLogging()
@@ -74,6 +79,16 @@ internal static class OffloadBenchmark
             var steadyOutcome = (await cycle.RunAsync([ColdTables.SilverTrades.Name], null, CancellationToken.None)).Single();
             steady.Stop();
             Console.WriteLine($"  STEADY CYCLE (silver): {steadyOutcome.Result?.Rows ?? 0:N0} new rows among {rows:N0} offloaded in {steady.Elapsed.TotalMilliseconds:N0} ms");
+            // The part that grows with the hot store: finding the slice by ingest time, with and without the skip index.
+            foreach (var useIndex in new[] { 1, 0, 1, 0 })
+            {
+                var scan = Stopwatch.StartNew();
+                await hot.ExecuteAsync(
+                    $"SELECT count() FROM {db}.silver_trades WHERE ingest_ts > now64(6, 'UTC') - INTERVAL 1 SECOND SETTINGS use_skip_indexes = {useIndex}",
+                    null, CancellationToken.None);
+                scan.Stop();
+                Console.WriteLine($"  slice lookup, skip index {(useIndex == 1 ? "on " : "off")}: {scan.Elapsed.TotalMilliseconds:N1} ms");
+            }
 
             var relative = Path.GetRelativePath(Environment.CurrentDirectory, Path.Combine(directory, "warehouse", "cold", "silver_trades"));
             var cold = await hot.QueryAsync($"SELECT count() FROM icebergLocal('{relative}')", null, ClickHouseFormats.TabSeparated,
@@ -98,7 +113,7 @@ internal static class OffloadBenchmark
             SELECT 'binance', ['BTC-USDT', 'ETH-USDT', 'SOL-USDT'][number % 3 + 1], ['BTCUSDT', 'ETHUSDT', 'SOLUSDT'][number % 3 + 1], toString(number),
                    toDecimal64(87000, 8) + toDecimal64(number % 100000, 8) / 100, toDecimal64(number % 997 + 1, 8) / 1000,
                    if(number % 2 = 0, 'buy', 'sell'), now64(6, 'UTC') - toIntervalMicrosecond(number * 17), now64(6, 'UTC') - toIntervalMicrosecond(number * 17),
-                   {ingest:DateTime64(6, 'UTC')}
+                   {ingest:DateTime64(6, 'UTC')} - toIntervalMicrosecond(number * 17)
             FROM numbers({{rows}})
             """, ingest, CancellationToken.None);
         foreach (var exchange in new[] { "binance", "kraken", "coinbase" })

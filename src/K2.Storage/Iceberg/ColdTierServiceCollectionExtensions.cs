@@ -25,7 +25,10 @@ public static class ColdTierServiceCollectionExtensions
             .Validate(o => o.Kind == StateDatabaseKind.Postgres ? o.PostgresConnectionString.Length > 0 : o.SqlitePath.Length > 0,
                 "K2:State needs SqlitePath (Kind=Sqlite) or PostgresConnectionString (Kind=Postgres).")
             .ValidateOnStart();
-        services.AddOptions<OffloadOptions>().BindConfiguration("K2:Offload");
+        services.AddOptions<OffloadOptions>().BindConfiguration("K2:Offload")
+            .Validate(o => o.MaxRowsPerCommit >= 1 && o.SafetyLag >= TimeSpan.Zero,
+                "K2:Offload needs MaxRowsPerCommit of at least 1 and a SafetyLag that is not negative.")
+            .ValidateOnStart();
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<DbDataSource>(sp =>
         {

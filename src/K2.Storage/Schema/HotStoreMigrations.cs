@@ -70,6 +70,20 @@ public static class HotStoreMigrations
             TTL toDateTime(bucket_start) + INTERVAL 30 DAY
             """,
         ]),
+        // Every offload finds its slice by ingest time, which no table is partitioned or sorted by: without an index each
+        // cycle reads that column of the whole hot store (30 days). Parts and granules of earlier inserts lie wholly
+        // before the watermark and are skipped. Existing rows are indexed by a background mutation.
+        new(4, "ingest_time_indexes",
+        [
+            .. new[] { "silver_trades", "bronze_trades_binance", "bronze_trades_kraken", "bronze_trades_coinbase" }.SelectMany(table => IngestTimeIndex(table, "ingest_ts")),
+            .. IngestTimeIndex("ohlcv", "updated_at"),
+        ]),
+    ];
+
+    private static string[] IngestTimeIndex(string table, string column) =>
+    [
+        $"ALTER TABLE {{db}}.{table} ADD INDEX IF NOT EXISTS {column}_minmax {column} TYPE minmax GRANULARITY 1",
+        $"ALTER TABLE {{db}}.{table} MATERIALIZE INDEX {column}_minmax",
     ];
 
     /// <summary>

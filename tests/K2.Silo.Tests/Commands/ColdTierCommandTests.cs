@@ -93,6 +93,23 @@ public sealed class ColdTierCommandTests
         Directory.Exists(Path.Combine(data.Path, "warehouse", "cold")).ShouldBeFalse();
     }
 
+    [Theory]
+    [InlineData("K2:Offload:MaxRowsPerCommit", "0")]
+    [InlineData("K2:Offload:SafetyLag", "-00:01:00")]
+    public async Task Unusable_offload_settings_exit_with_code_2_and_say_what_is_needed(string key, string value)
+    {
+        using var data = new TempDirectory();
+        var overrides = SiloHost.DataDirectoryOverrides(data.Path);
+        overrides[key] = value;
+        var output = new StringWriter();
+        var error = new StringWriter();
+
+        var exitCode = await OffloadCommand.RunAsync(overrides, null, output, error, Ct);
+
+        exitCode.ShouldBe(ExitCodes.BadConfiguration);
+        error.ToString().ShouldContain("k2 offload: invalid configuration: K2:Offload needs MaxRowsPerCommit of at least 1 and a SafetyLag that is not negative.");
+    }
+
     [Fact]
     public async Task An_unknown_table_is_refused_with_the_known_ones_before_anything_opens()
     {

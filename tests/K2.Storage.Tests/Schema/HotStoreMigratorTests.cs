@@ -110,7 +110,20 @@ public sealed class HotStoreMigratorTests(EmbeddedClickHouseFixture fixture)
         await Migrator(fixture.ClickHouse, db).MigrateAsync(Ct);
 
         (await TextAsync($"SELECT version, name, toString(applied_at) FROM {db}.schema_migrations ORDER BY version", db))
-            .ShouldBe("1\tsilver_trades\t2026-11-22 10:15:00.000000\n2\tbronze_trades\t2026-11-22 10:15:00.000000\n3\tohlcv\t2026-11-22 10:15:00.000000");
+            .ShouldBe("1\tsilver_trades\t2026-11-22 10:15:00.000000\n2\tbronze_trades\t2026-11-22 10:15:00.000000\n3\tohlcv\t2026-11-22 10:15:00.000000\n" +
+                "4\tingest_time_indexes\t2026-11-22 10:15:00.000000");
+    }
+
+    [Fact]
+    public async Task Every_table_an_offload_slices_by_ingest_time_has_a_minmax_index_on_that_column()
+    {
+        var db = NewDatabaseName();
+
+        await Migrator(fixture.ClickHouse, db).MigrateAsync(Ct);
+
+        (await TextAsync($"SELECT table, expr, type FROM system.data_skipping_indices WHERE database = '{db}' AND expr IN ('ingest_ts', 'updated_at') ORDER BY table", db)).ShouldBe(
+            "bronze_trades_binance\tingest_ts\tminmax\nbronze_trades_coinbase\tingest_ts\tminmax\nbronze_trades_kraken\tingest_ts\tminmax\n" +
+            "ohlcv\tupdated_at\tminmax\nsilver_trades\tingest_ts\tminmax");
     }
 
     [Fact]

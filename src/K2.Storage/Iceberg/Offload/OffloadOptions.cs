@@ -15,5 +15,5 @@ public sealed class OffloadOptions
     /// about this many rows each, since each day file of a commit is built in memory before it is stored. Rows that
     /// share one ingest time are never split, so a commit can hold more.
     /// </summary>
-    public long MaxRowsPerCommit { get; set; } = 5_000_000;
+    public long MaxRowsPerCommit { get; set; } = 20_000_000;
 }

@@ -62,7 +62,7 @@ public abstract class TableOffloaderTests(EmbeddedClickHouseFixture fixture) : I
         return ValueTask.CompletedTask;
     }
 
-    protected TableOffloader Offloader(long maxRowsPerCommit = 5_000_000) => new(
+    protected TableOffloader Offloader(long maxRowsPerCommit = 20_000_000) => new(
         fixture.ClickHouse, _hot, _warehouse, new TableMetadataCommitter(_warehouse, _catalog, NullLogger<TableMetadataCommitter>.Instance),
         new OffloadStateStore(_catalogDatabase.DataSource),
         new OffloadOptions { SafetyLag = TimeSpan.Zero, MaxRowsPerCommit = maxRowsPerCommit }, TimeProvider.System, NullLogger<TableOffloader>.Instance);
