@@ -78,6 +78,14 @@ public sealed class S3rverFixture : IDisposable
         Prefix = prefix,
     };
 
+    /// <summary>
+    /// Sets the Last-Modified time s3rver reports for the object at <paramref name="bucketKey"/> (its key in the
+    /// bucket, store prefix included): s3rver takes it from the mtime of the file it stores the object in, so a test
+    /// can age an object as it ages a local file.
+    /// </summary>
+    public void SetLastModified(string bucketKey, DateTimeOffset time) =>
+        File.SetLastWriteTimeUtc(Path.Combine(_directory.Path, Bucket, $"{bucketKey}._S3rver_object"), time.UtcDateTime);
+
     /// <summary>What s3rver printed, for failure messages.</summary>
     public string Output => string.Join(Environment.NewLine, _output);
 

@@ -102,9 +102,17 @@ public sealed partial class TableMetadataCommitter(IObjectStore warehouse, SqlCa
     /// another writer committed first (this attempt's file is then removed). The version hint is left to
     /// <see cref="UpdateVersionHintAsync"/>.
     /// </summary>
+    /// <exception cref="ArgumentException"><paramref name="next"/> does not name <paramref name="current"/> last in its metadata-log.</exception>
     public async Task<CurrentMetadata?> TryCommitAsync(
         ColdTable table, CurrentMetadata current, TableMetadata next, Action? written, CancellationToken cancellationToken)
     {
+        // A concurrent load takes a next-version file by that entry and removes one without it, which could be this
+        // file between its write and the swap: the catalog would then point at a removed file.
+        if (next.MetadataLog.LastOrDefault()?.MetadataFile != current.Location)
+        {
+            throw new ArgumentException($"The next metadata of {table.Name} must name {current.Location} last in its metadata-log.", nameof(next));
+        }
+
         var id = Identifier(table);
         var nextKey = KeysOf(table).NewMetadataKey(current.Version + 1);
         if (!await warehouse.PutIfAbsentAsync(nextKey, TableMetadataJson.Write(next), cancellationToken))

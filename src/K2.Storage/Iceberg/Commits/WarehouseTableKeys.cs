@@ -1,3 +1,4 @@
+using System.Globalization;
 using K2.Storage.Iceberg.Metadata;
 using K2.Storage.ObjectStores;
 
@@ -19,6 +20,22 @@ public sealed class WarehouseTableKeys(IObjectStore warehouse, ColdTable table)
 
     /// <summary>The key of a file in the table's <c>metadata/</c> folder.</summary>
     public string MetadataKey(string fileName) => $"{Prefix}{MetadataFileNames.MetadataDirectory}/{fileName}";
+
+    /// <summary>A new data file's key, in the folder of its day partition (<c>=null</c> for a null day).</summary>
+    public string NewDataFileKey(int? partitionDay)
+    {
+        var day = partitionDay is { } d
+            ? DateOnly.FromDayNumber(DateOnly.FromDateTime(DateTime.UnixEpoch).DayNumber + d).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)
+            : "null";
+        return $"{Prefix}data/{table.PartitionSpec.Fields[0].Name}={day}/{Guid.NewGuid():N}.parquet";
+    }
+
+    /// <summary>A new manifest's key, <c>&lt;uuid&gt;-m0.avro</c> as Iceberg names them.</summary>
+    public string NewManifestKey() => MetadataKey($"{Guid.NewGuid():N}-m0.avro");
+
+    /// <summary>A new manifest list's key, <c>snap-&lt;snapshot id&gt;-1-&lt;uuid&gt;.avro</c> as Iceberg names them.</summary>
+    public string NewManifestListKey(long snapshotId) =>
+        MetadataKey(string.Create(CultureInfo.InvariantCulture, $"snap-{snapshotId}-1-{Guid.NewGuid():N}.avro"));
 
     /// <summary>
     /// The key for a new metadata file of <paramref name="version"/>: <c>v&lt;N&gt;</c> on a store that refuses an

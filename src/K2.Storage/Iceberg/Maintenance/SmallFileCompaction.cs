@@ -88,7 +88,7 @@ public sealed class SmallFileCompaction(
     {
         var parameters = new ClickHouseParameters();
         var rows = ColdDataFileQueries.RowsOf(
-            table, [.. group.Select(f => warehouse.LocationOf(warehouse.KeyOf(f.FilePath) ?? throw new InvalidOperationException($"{f.FilePath} is not in this warehouse.")))], parameters);
+            table, [.. group.Select(f => warehouse.LocationOf(keys.RequiredKeyOf(f.FilePath)))], parameters);
         // A deduplicating table keeps each key's latest row only: offloads after a correction each sent a version.
         var sql = $"""
             SELECT * FROM (SELECT * FROM {rows} {table.LatestRowPerKey})
@@ -99,8 +99,7 @@ public sealed class SmallFileCompaction(
         var ids = table.ParquetFieldIds;
         var withIds = ParquetFieldIds.Assign(parquet, path => ids.TryGetValue(string.Join('.', path), out var fieldId) ? fieldId : null);
         var day = group[0].PartitionDay;
-        var date = day is { } d ? DateOnly.FromDayNumber(DateOnly.FromDateTime(DateTime.UnixEpoch).DayNumber + d).ToString("yyyy-MM-dd", null) : "null";
-        var key = $"{keys.Prefix}data/{table.PartitionSpec.Fields[0].Name}={date}/{Guid.NewGuid():N}.parquet";
+        var key = keys.NewDataFileKey(day);
         var file = DataFileMetrics.Describe(warehouse.IcebergLocationOf(key), day, withIds.Length, ParquetFooter.Read(withIds), table);
         var expected = group.Sum(f => f.RecordCount);
         if (table.ReplacingKey is null ? file.RecordCount != expected : file.RecordCount > expected || file.RecordCount == 0)
@@ -140,7 +139,7 @@ public sealed class SmallFileCompaction(
             .Select(f => f.Entry with { Status = ManifestEntryStatus.Existing }));
 
         var spec = metadata.DefaultSpec;
-        var manifestKey = $"{keys.Prefix}metadata/{Guid.NewGuid():N}-m0.avro";
+        var manifestKey = keys.NewManifestKey();
         var manifestBytes = Encode(stream => ManifestWriter.Write(stream, new ManifestHeader(
             TableMetadataJson.WriteSchema(metadata.CurrentSchema), metadata.CurrentSchemaId,
             TableMetadataJson.WritePartitionFields(spec), metadata.DefaultSpecId,
@@ -148,7 +147,7 @@ public sealed class SmallFileCompaction(
         await warehouse.PutAsync(manifestKey, manifestBytes, cancellationToken);
         var manifest = ManifestFile.Describe(warehouse.IcebergLocationOf(manifestKey), manifestBytes.Length, metadata.DefaultSpecId, sequenceNumber, snapshotId, entries);
 
-        var listKey = $"{keys.Prefix}metadata/snap-{snapshotId}-1-{Guid.NewGuid():N}.avro";
+        var listKey = keys.NewManifestListKey(snapshotId);
         await warehouse.PutAsync(listKey, Encode(stream => ManifestListWriter.Write(
             stream, new ManifestListHeader(snapshotId, parent.SnapshotId, sequenceNumber),
             [.. manifests.Where(m => !rewritten.Contains(m.ManifestPath)), manifest], AvroCodec.Deflate)), cancellationToken);

@@ -103,7 +103,7 @@ public sealed partial class TableOffloader(
         var snapshotId = SnapshotIds.New();
         var sequenceNumber = metadata.LastSequenceNumber + 1;
         var entries = files.Select(ManifestEntry.Added).ToList();
-        var manifestKey = keys.MetadataKey($"{Guid.NewGuid():N}-m0.avro");
+        var manifestKey = keys.NewManifestKey();
         var manifestBytes = Encode(stream => ManifestWriter.Write(stream, new ManifestHeader(
             TableMetadataJson.WriteSchema(metadata.CurrentSchema), metadata.CurrentSchemaId,
             TableMetadataJson.WritePartitionFields(metadata.DefaultSpec), metadata.DefaultSpecId,
@@ -115,7 +115,7 @@ public sealed partial class TableOffloader(
         IReadOnlyList<ManifestFile> parentManifests = metadata.CurrentSnapshot is { } parent
             ? ManifestListReader.Read(await keys.ReadReferencedAsync(parent.ManifestList, cancellationToken)).Manifests
             : [];
-        var listKey = keys.MetadataKey($"snap-{snapshotId}-1-{Guid.NewGuid():N}.avro");
+        var listKey = keys.NewManifestListKey(snapshotId);
         await warehouse.PutAsync(listKey, Encode(stream => ManifestListWriter.Write(
             stream, new ManifestListHeader(snapshotId, metadata.CurrentSnapshotId, sequenceNumber), [.. parentManifests, manifest], AvroCodec.Deflate)),
             cancellationToken);
@@ -192,9 +192,7 @@ public sealed partial class TableOffloader(
         var parquet = await hot.QueryAsync(sql, SliceParameters(from, upTo).Add("day", day), "Parquet", static data => data.ToArray(), cancellationToken);
         var ids = table.ParquetFieldIds;
         var withIds = ParquetFieldIds.Assign(parquet, path => ids.TryGetValue(string.Join('.', path), out var fieldId) ? fieldId : null);
-        var partition = table.PartitionSpec.Fields[0].Name;
-        var date = DateOnly.FromDayNumber(DateOnly.FromDateTime(DateTime.UnixEpoch).DayNumber + day);
-        var key = $"{committer.KeysOf(table).Prefix}data/{partition}={date:yyyy-MM-dd}/{Guid.NewGuid():N}.parquet";
+        var key = committer.KeysOf(table).NewDataFileKey(day);
         await warehouse.PutAsync(key, withIds, cancellationToken);
         return DataFileMetrics.Describe(warehouse.IcebergLocationOf(key), day, withIds.Length, ParquetFooter.Read(withIds), table);
     }

@@ -15,10 +15,11 @@ using Microsoft.Extensions.Logging.Abstractions;
 namespace K2.Storage.Tests.Iceberg.Maintenance;
 
 /// <summary>
-/// Maintenance of tables built by real offloads from the real hot store into a local warehouse with a SQLite catalog,
-/// read back by chDB's own Iceberg reader. One clock, which the test moves, ages snapshots and files.
+/// Maintenance of tables built by real offloads from the real hot store into a warehouse with a SQLite catalog, read
+/// back by chDB's own Iceberg reader; one suite on each object store. One clock, which the test moves, ages snapshots;
+/// objects are aged by setting the modification time the store reports.
 /// </summary>
-public sealed class ColdTableMaintenanceTests(EmbeddedClickHouseFixture fixture) : IAsyncLifetime
+public abstract class ColdTableMaintenanceTests(EmbeddedClickHouseFixture fixture) : IAsyncLifetime
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
@@ -31,16 +32,25 @@ public sealed class ColdTableMaintenanceTests(EmbeddedClickHouseFixture fixture)
     private readonly MaintenanceOptions _options = new();
     private SqliteDatabaseFile _catalogDatabase = null!;
     private HotStoreOptions _hot = null!;
-    private LocalDirectoryObjectStore _warehouse = null!;
+    private IObjectStore _warehouse = null!;
     private SqlCatalog _catalog = null!;
     private OffloadStateStore _state = null!;
     private TableMetadataCommitter _committer = null!;
     private MaintenanceMetrics _metrics = null!;
 
+    /// <summary>An empty warehouse private to the running test; <paramref name="directory"/> is free for a local one.</summary>
+    protected abstract IObjectStore CreateWarehouse(string directory);
+
+    /// <summary>The ClickHouse table function by which chDB reads <paramref name="table"/> from the warehouse.</summary>
+    protected abstract string IcebergTableFunction(IObjectStore warehouse, ColdTable table);
+
+    /// <summary>Makes the store report <paramref name="time"/> as the last modification of the object at <paramref name="key"/>.</summary>
+    protected abstract void SetLastModified(string key, DateTimeOffset time);
+
     public async ValueTask InitializeAsync()
     {
         _hot = await fixture.CreateDatabaseAsync(Ct);
-        _warehouse = new LocalDirectoryObjectStore(Path.Combine(_root.Path, "warehouse"));
+        _warehouse = CreateWarehouse(Path.Combine(_root.Path, "warehouse"));
         _catalogDatabase = new SqliteDatabaseFile(Path.Combine(_root.Path, "state.db"));
         _catalog = new SqlCatalog(_catalogDatabase.DataSource, "k2");
         _state = new OffloadStateStore(_catalogDatabase.DataSource);
@@ -50,11 +60,12 @@ public sealed class ColdTableMaintenanceTests(EmbeddedClickHouseFixture fixture)
         _metrics = new MaintenanceMetrics(_meters);
     }
 
-    public ValueTask DisposeAsync()
+    public virtual ValueTask DisposeAsync()
     {
         _meters.Dispose();
         _catalogDatabase.Dispose();
         _root.Dispose();
+        GC.SuppressFinalize(this);
         return ValueTask.CompletedTask;
     }
 
@@ -62,8 +73,10 @@ public sealed class ColdTableMaintenanceTests(EmbeddedClickHouseFixture fixture)
         fixture.ClickHouse, _hot, _warehouse, _committer, _state, new OffloadOptions { SafetyLag = TimeSpan.Zero }, _clock,
         NullLogger<TableOffloader>.Instance);
 
+    private SmallFileCompaction Compaction(IClickHouseClient clickHouse) => new(clickHouse, _warehouse, _committer, _options, _clock, _metrics);
+
     private ColdTableMaintenance Maintenance() => new(
-        new SmallFileCompaction(fixture.ClickHouse, _warehouse, _committer, _options, _clock, _metrics),
+        Compaction(fixture.ClickHouse),
         new SnapshotExpiration(_committer, _options, _clock),
         new OrphanFileRemoval(_warehouse, _committer, _options, _clock, _metrics),
         new HotColdAudit(fixture.ClickHouse, _hot, _warehouse, _committer, _options, _clock),
@@ -89,7 +102,8 @@ public sealed class ColdTableMaintenanceTests(EmbeddedClickHouseFixture fixture)
         _clock.Advance(TimeSpan.FromMinutes(1));
     }
 
-    private async Task InsertCandlesAsync(int version)
+    /// <summary>The first <paramref name="count"/> of 100 one-minute and five-minute candles, at <paramref name="version"/>.</summary>
+    private async Task InsertCandlesAsync(int version, int count = 100)
     {
         _clock.Advance(TimeSpan.FromMinutes(1));
         await fixture.ClickHouse.ExecuteAsync($$"""
@@ -97,7 +111,7 @@ public sealed class ColdTableMaintenanceTests(EmbeddedClickHouseFixture fixture)
             SELECT 'binance', 'BTC-USDT', tf, {day:DateTime64(6, 'UTC')} + toIntervalMinute(number), toDecimal64(1, 8), toDecimal64(2, 8),
                    toDecimal64(0.5, 8), toDecimal64(1.5, 8), toDecimal128(12345678901234567890.12345678, 8), toDecimal128(1.1234567890123456, 16),
                    toDecimal128(1, 8), toDecimal128(2, 8), number + 1, toDecimal128(1.0000000000000001, 16), {{version}}, {ingest:DateTime64(6, 'UTC')}
-            FROM numbers(100) ARRAY JOIN ['1m', '5m'] AS tf
+            FROM numbers({{count}}) ARRAY JOIN ['1m', '5m'] AS tf
             """, new ClickHouseParameters().Add("day", TradeRows.Day).Add("ingest", UnixMicros.Now(_clock)), Ct);
         _clock.Advance(TimeSpan.FromMinutes(1));
     }
@@ -118,10 +132,14 @@ public sealed class ColdTableMaintenanceTests(EmbeddedClickHouseFixture fixture)
     }
 
     private async Task<string> ColdAsync(ColdTable table) => await fixture.ClickHouse.QueryRawTextAsync(
-        $"SELECT * FROM icebergLocal('{_root.RelativePath("warehouse", table.Namespace, table.Name)}') ORDER BY ALL", Ct);
+        $"SELECT * FROM {IcebergTableFunction(_warehouse, table)} ORDER BY ALL", Ct);
 
     private async Task<string> HotAsync(ColdTable table) => await fixture.ClickHouse.QueryRawTextAsync(
         $"SELECT {table.SelectList} FROM {_hot.Database}.{table.HotTable} {(table.HotFilter is { } f ? $"WHERE {f}" : "")} ORDER BY ALL", Ct);
+
+    /// <summary>Each key's latest row in the hot table, which is what a cold table holds once compacted.</summary>
+    private async Task<string> HotLatestAsync(ColdTable table) => await fixture.ClickHouse.QueryRawTextAsync(
+        $"SELECT {table.SelectList} FROM {_hot.Database}.{table.HotTable} FINAL {(table.HotFilter is { } f ? $"WHERE {f}" : "")} ORDER BY ALL", Ct);
 
     private async Task<IReadOnlyList<LiveDataFile>> LiveFilesAsync(ColdTable table)
     {
@@ -129,8 +147,44 @@ public sealed class ColdTableMaintenanceTests(EmbeddedClickHouseFixture fixture)
         return (await LiveDataFile.ReadAsync(_committer.KeysOf(table), current.Metadata.CurrentSnapshot!, Ct)).Files;
     }
 
-    private List<string> TableFiles(ColdTable table) =>
-        [.. Directory.EnumerateFiles(Path.Combine(_warehouse.Root, table.Namespace, table.Name), "*", SearchOption.AllDirectories)];
+    private async Task<List<string>> KeysAsync(string prefix)
+    {
+        var keys = new List<string>();
+        await foreach (var file in _warehouse.ListAsync(prefix, Ct))
+        {
+            keys.Add(file.Key);
+        }
+
+        return keys;
+    }
+
+    private Task<List<string>> TableFilesAsync(ColdTable table) => KeysAsync(_committer.KeysOf(table).Prefix);
+
+    /// <summary>The version of each stored metadata file of <paramref name="table"/>, in order.</summary>
+    private async Task<List<int>> MetadataVersionsAsync(ColdTable table) =>
+        [.. (await KeysAsync(_committer.KeysOf(table).MetadataKey("")))
+            .Where(k => k.EndsWith(".metadata.json", StringComparison.Ordinal))
+            .Select(k => MetadataFileNames.VersionOf(k)!.Value)
+            .Order()];
+
+    /// <summary>
+    /// The key of the metadata file <c>version-hint.text</c> names, resolved as PyIceberg's <c>StaticTable</c> does
+    /// (chDB still reads the right rows through a hint that names a missing file, so it would not show a wrong one).
+    /// </summary>
+    private async Task<string> HintedKeyAsync(ColdTable table)
+    {
+        var keys = _committer.KeysOf(table);
+        var hint = System.Text.Encoding.ASCII.GetString((await _warehouse.GetAsync(keys.VersionHintKey, Ct))!);
+        return keys.MetadataKey($"{(hint.All(char.IsAsciiDigit) ? $"v{hint}" : hint)}.metadata.json");
+    }
+
+    /// <summary>The change another writer might make without a snapshot: a table property set.</summary>
+    private TableMetadata WithProperty(CurrentMetadata current, string name, string value) => current.Metadata with
+    {
+        Properties = new Dictionary<string, string>(current.Metadata.Properties) { [name] = value },
+        LastUpdatedMs = _clock.GetUtcNow().ToUnixTimeMilliseconds(),
+        MetadataLog = [.. current.Metadata.MetadataLog, new MetadataLogEntry(current.Location, current.Metadata.LastUpdatedMs)],
+    };
 
     [Fact]
     public async Task Expiry_removes_snapshots_older_than_the_retention_and_keeps_the_current_one_with_its_rows()
@@ -154,6 +208,7 @@ public sealed class ColdTableMaintenanceTests(EmbeddedClickHouseFixture fixture)
         afterSecond.Metadata.CurrentSnapshotId.ShouldBe(before.Metadata.CurrentSnapshotId);
         (await ColdAsync(Silver)).ShouldBe(cold);
         cold.ShouldBe(await HotAsync(Silver));
+        (await HintedKeyAsync(Silver)).ShouldBe(_warehouse.KeyOf(afterSecond.Location));
         (await _state.RecentAuditsAsync(Silver.Name, 10, Ct)).Select(a => (a.Task, a.Outcome)).ShouldBe([("expire", "ok"), ("expire", "ok")]);
     }
 
@@ -161,12 +216,12 @@ public sealed class ColdTableMaintenanceTests(EmbeddedClickHouseFixture fixture)
     public async Task Orphan_removal_deletes_old_unreferenced_files_and_keeps_fresh_ones_referenced_ones_and_a_crashed_offloads_commit()
     {
         await OffloadSilverThriceAsync(TimeSpan.FromDays(4));
-        var expiredList = (await _committer.LoadCurrentAsync(Silver, Ct)).Metadata.Snapshots[0].ManifestList;
+        var expiredList = _warehouse.KeyOf((await _committer.LoadCurrentAsync(Silver, Ct)).Metadata.Snapshots[0].ManifestList)!;
         await Maintenance().RunAsync([Silver], [MaintenanceTask.Expire], Ct); // the first snapshot's manifest list is now unreferenced
-        var metadataFolder = Path.Combine(_warehouse.Root, "cold", "silver_trades", "metadata");
-        var listsBefore = Directory.GetFiles(metadataFolder, "snap-*.avro").Length;
+        var metadataFolder = _committer.KeysOf(Silver).MetadataKey("");
+        var listsBefore = (await KeysAsync($"{metadataFolder}snap-")).Count;
 
-        // A crashed offload: data, manifests and metadata file v<N+1> written, never committed.
+        // A crashed offload: data, manifests and its next metadata file written, never committed.
         await InsertSilverAsync(10_000, 500);
         var crashing = Offloader();
         crashing.StepReached = (step, _) =>
@@ -178,29 +233,27 @@ public sealed class ColdTableMaintenanceTests(EmbeddedClickHouseFixture fixture)
         };
         await Should.ThrowAsync<SimulatedCrashException>(() => crashing.OffloadAsync(Silver, Ct));
 
-        var partition = Path.Combine(_warehouse.Root, "cold", "silver_trades", "data", "stray");
-        Directory.CreateDirectory(partition);
-        var old = Path.Combine(partition, "old.parquet");
-        var fresh = Path.Combine(partition, "fresh.parquet");
-        await File.WriteAllBytesAsync(old, [1, 2, 3], Ct);
-        await File.WriteAllBytesAsync(fresh, [1, 2, 3], Ct);
+        const string old = "cold/silver_trades/data/stray/old.parquet";
+        const string fresh = "cold/silver_trades/data/stray/fresh.parquet";
+        await _warehouse.PutAsync(old, new byte[] { 1, 2, 3 }, Ct);
+        await _warehouse.PutAsync(fresh, new byte[] { 1, 2, 3 }, Ct);
         _clock.Advance(TimeSpan.FromDays(3)); // every file the offloads wrote is now days old by the clock
-        File.SetLastWriteTimeUtc(fresh, _clock.GetUtcNow().UtcDateTime.AddHours(-1));
-        File.SetLastWriteTimeUtc(old, _clock.GetUtcNow().UtcDateTime.AddDays(-2));
-        var everyFile = TableFiles(Silver);
+        SetLastModified(fresh, _clock.GetUtcNow().AddHours(-1));
+        SetLastModified(old, _clock.GetUtcNow().AddDays(-2));
+        var everyFile = await TableFilesAsync(Silver);
 
         var run = await Maintenance().RunAsync([Silver], [MaintenanceTask.Orphans], Ct);
 
         run.Outcomes.Single().Detail.ShouldBe("2 files removed", "the stray old file and the expired snapshot's manifest list");
-        File.Exists(old).ShouldBeFalse();
-        File.Exists(fresh).ShouldBeTrue();
-        File.Exists(expiredList).ShouldBeFalse();
-        Directory.GetFiles(metadataFolder, "snap-*.avro").Length.ShouldBe(listsBefore, "one list expired, one written by the crashed offload");
-        TableFiles(Silver).Order().ShouldBe(everyFile.Except([old, expiredList]).Order());
+        (await _warehouse.HeadAsync(old, Ct)).ShouldBeNull();
+        (await _warehouse.HeadAsync(fresh, Ct)).ShouldNotBeNull();
+        (await _warehouse.HeadAsync(expiredList, Ct)).ShouldBeNull();
+        (await KeysAsync($"{metadataFolder}snap-")).Count.ShouldBe(listsBefore, "one list expired, one written by the crashed offload");
+        (await TableFilesAsync(Silver)).ShouldBe(everyFile.Except([old, expiredList]), ignoreOrder: true);
         _meters.Sum("k2.maintenance.files.removed").ShouldBe(2);
 
-        // The crashed offload's commit survived: the next offload completes it and cold equals hot.
-        File.Delete(fresh);
+        // The crashed offload's commit survived: it is completed, nothing is offloaded twice, and cold equals hot.
+        await _warehouse.DeleteAsync(fresh, Ct);
         var next = await Offloader().OffloadAsync(Silver, Ct);
         next.Rows.ShouldBe(0);
         (await ColdAsync(Silver)).ShouldBe(await HotAsync(Silver));
@@ -224,9 +277,10 @@ public sealed class ColdTableMaintenanceTests(EmbeddedClickHouseFixture fixture)
         after.Metadata.CurrentSnapshot!.Summary["operation"].ShouldBe("replace");
         TableOffloader.Watermark(after.Metadata).ShouldBe(TableOffloader.Watermark(before.Metadata));
         (await ColdAsync(Silver)).ShouldBe(cold);
+        (await HintedKeyAsync(Silver)).ShouldBe(_warehouse.KeyOf(after.Location));
         foreach (var file in live)
         {
-            var footer = ParquetFooter.Read(await File.ReadAllBytesAsync(file.Entry.DataFile.FilePath, Ct));
+            var footer = ParquetFooter.Read((await _warehouse.GetAsync(_warehouse.KeyOf(file.Entry.DataFile.FilePath)!, Ct))!);
             footer.Schema.Skip(1).ShouldAllBe(e => e.FieldId == Silver.ParquetFieldIds[string.Join('.', e.Path)]);
         }
 
@@ -238,6 +292,121 @@ public sealed class ColdTableMaintenanceTests(EmbeddedClickHouseFixture fixture)
         (await ColdAsync(Silver)).ShouldBe(await HotAsync(Silver));
         var again = await Maintenance().RunAsync([Silver], [MaintenanceTask.Compact, MaintenanceTask.Audit], Ct);
         again.Outcomes.Select(o => o.Detail).ShouldBe(["4 small files compacted into 2", "hot 3400 rows, cold 3400 rows"]);
+        (await ColdAsync(Silver)).ShouldBe(await HotAsync(Silver));
+    }
+
+    [Fact]
+    public async Task Every_task_in_one_run_leaves_chDB_reading_one_row_per_key_equal_to_the_hot_tables_latest()
+    {
+        for (var i = 0; i < 3; i++)
+        {
+            await InsertSilverAsync(i * 1_000, 1_000);
+            await Offloader().OffloadAsync(Silver, Ct);
+        }
+
+        await InsertCandlesAsync(version: 1);
+        await Offloader().OffloadAsync(Gold, Ct);
+        await InsertCandlesAsync(version: 2, count: 40); // 40 candles corrected after they were offloaded
+        await Offloader().OffloadAsync(Gold, Ct);
+        const string stray = "cold/silver_trades/data/stray/left-by-a-crash.parquet";
+        await _warehouse.PutAsync(stray, new byte[] { 1, 2, 3 }, Ct);
+        var audit = await Maintenance().RunAsync([Silver, Gold], [MaintenanceTask.Audit], Ct);
+        _clock.Advance(TimeSpan.FromDays(8)); // every snapshot but the current ones expires; every object is past the grace period
+
+        var run = await Maintenance().RunAsync([Silver, Gold], [], Ct);
+
+        audit.Outcomes.Select(o => o.Detail).ShouldBe(["hot 3000 rows, cold 3000 rows", "hot 100 rows, cold 100 rows"]);
+        run.Outcomes.Select(o => $"{o.Table} {ColdTableMaintenance.TaskName(o.Task)} {o.Outcome} {o.Detail}").ShouldBe(
+        [
+            "silver_trades compact ok 6 small files compacted into 2",
+            "silver_trades expire ok 3 snapshots expired",
+            "silver_trades orphans ok 13 files removed", // 6 compacted data files, 3 manifests and 3 lists of expired snapshots, the stray file
+            "silver_trades audit ok hot 0 rows, cold 0 rows",
+            "gold_ohlcv_1m compact ok 2 small files compacted into 1",
+            "gold_ohlcv_1m expire ok 2 snapshots expired",
+            "gold_ohlcv_1m orphans ok 6 files removed", // 2 compacted data files, 2 manifests and 2 lists
+            "gold_ohlcv_1m audit ok hot 0 rows, cold 0 rows",
+        ]);
+        (await ColdAsync(Silver)).ShouldBe(await HotLatestAsync(Silver));
+        (await ColdAsync(Gold)).ShouldBe(await HotLatestAsync(Gold));
+        var gold = await _committer.LoadCurrentAsync(Gold, Ct);
+        gold.Metadata.CurrentSnapshot!.Summary["operation"].ShouldBe("overwrite", "the 40 superseded candles went");
+        gold.Metadata.CurrentSnapshot.Summary["total-records"].ShouldBe("100");
+        (await _warehouse.HeadAsync(stray, Ct)).ShouldBeNull();
+    }
+
+    [Fact]
+    public async Task A_maintenance_commit_that_loses_to_an_offload_is_rebuilt_on_it_and_leaves_one_metadata_file_per_version()
+    {
+        await InsertSilverAsync(0, 1_000);
+        await Offloader().OffloadAsync(Silver, Ct);
+        await InsertSilverAsync(1_000, 500);
+        var builds = new List<int>();
+
+        var committed = await _committer.CommitAsync(Silver, async (current, ct) =>
+        {
+            builds.Add(current.Version);
+            if (builds.Count == 1)
+            {
+                await Offloader().OffloadAsync(Silver, ct); // commits while this change is being built
+            }
+
+            return WithProperty(current, "k2.test", "kept");
+        }, Ct);
+
+        builds.ShouldBe([2, 3], "built on version 2, lost to the offload's version 3, rebuilt on it");
+        committed!.Version.ShouldBe(4);
+        committed.Metadata.Properties["k2.test"].ShouldBe("kept");
+        committed.Metadata.Snapshots.Count.ShouldBe(2, "the offload's snapshot is in the rebuilt change");
+        (await MetadataVersionsAsync(Silver)).ShouldBe([1, 2, 3, 4], "the losing attempt left no file");
+        (await HintedKeyAsync(Silver)).ShouldBe(_warehouse.KeyOf(committed.Location));
+        (await ColdAsync(Silver)).ShouldBe(await HotAsync(Silver));
+    }
+
+    [Fact]
+    public async Task A_compaction_an_offload_commits_in_the_middle_of_replaces_on_top_of_the_offload_and_keeps_its_rows()
+    {
+        await OffloadSilverThriceAsync(TimeSpan.FromMinutes(5));
+        await InsertSilverAsync(5_000, 400);
+        OffloadResult? offload = null;
+        var compaction = Compaction(new AfterFirstQueryClickHouseClient(
+            fixture.ClickHouse, async ct => offload = await Offloader().OffloadAsync(Silver, ct))); // after the first rewrite
+
+        var result = await compaction.CompactAsync(Silver, Ct);
+
+        result.ShouldBe(new CompactionResult(6, 2));
+        offload!.Rows.ShouldBe(400);
+        var current = await _committer.LoadCurrentAsync(Silver, Ct);
+        current.Metadata.CurrentSnapshot!.Summary["operation"].ShouldBe("replace");
+        current.Metadata.CurrentSnapshot.ParentSnapshotId.ShouldBe(offload.SnapshotId);
+        TableOffloader.Watermark(current.Metadata).ShouldBe(offload.Watermark, "the watermark of the snapshot it replaced on");
+        (await LiveFilesAsync(Silver)).Count.ShouldBe(4, "the two compacted files and the offload's two");
+        (await ColdAsync(Silver)).ShouldBe(await HotAsync(Silver));
+    }
+
+    [Fact]
+    public async Task A_maintenance_commit_that_loses_every_attempt_fails_with_a_conflict_and_leaves_no_file_of_its_own()
+    {
+        await InsertSilverAsync(0, 1_000);
+        await Offloader().OffloadAsync(Silver, Ct);
+        var builds = 0;
+
+        var conflict = await Should.ThrowAsync<TableCommitConflictException>(() => _committer.CommitAsync(Silver, async (current, ct) =>
+        {
+            builds++;
+            // Another writer commits while this change is being built, every time.
+            await _committer.CommitAsync(Silver, (newer, _) => Task.FromResult<TableMetadata?>(WithProperty(newer, "k2.other", $"{builds}")), ct);
+            return WithProperty(current, "k2.lost", "never");
+        }, Ct));
+
+        // Listed before loading again: a load would remove a stray file of the current version itself.
+        (await MetadataVersionsAsync(Silver)).ShouldBe([.. Enumerable.Range(1, 2 + TableMetadataCommitter.Attempts)], "the losing change removed its files");
+        conflict.Table.ShouldBe(Silver.Name);
+        builds.ShouldBe(TableMetadataCommitter.Attempts);
+        var current = await _committer.LoadCurrentAsync(Silver, Ct);
+        current.Version.ShouldBe(2 + TableMetadataCommitter.Attempts);
+        current.Metadata.Properties["k2.other"].ShouldBe($"{TableMetadataCommitter.Attempts}");
+        current.Metadata.Properties.ContainsKey("k2.lost").ShouldBeFalse();
         (await ColdAsync(Silver)).ShouldBe(await HotAsync(Silver));
     }
 
@@ -309,4 +478,46 @@ public sealed class ColdTableMaintenanceTests(EmbeddedClickHouseFixture fixture)
     }
 
     private sealed class SimulatedCrashException : Exception;
+}
+
+/// <summary>
+/// The suite on a local warehouse, read back with <c>icebergLocal</c>. The warehouse lies below the working directory,
+/// the only place chDB's <c>icebergLocal</c> may read.
+/// </summary>
+public sealed class LocalColdTableMaintenanceTests(EmbeddedClickHouseFixture fixture) : ColdTableMaintenanceTests(fixture)
+{
+    private LocalDirectoryObjectStore? _store;
+
+    protected override IObjectStore CreateWarehouse(string directory) => _store = new LocalDirectoryObjectStore(directory);
+
+    protected override string IcebergTableFunction(IObjectStore warehouse, ColdTable table) =>
+        $"icebergLocal('{Path.GetRelativePath(Environment.CurrentDirectory, warehouse.LocationOf($"{table.Namespace}/{table.Name}"))}')";
+
+    protected override void SetLastModified(string key, DateTimeOffset time) => File.SetLastWriteTimeUtc(_store!.LocationOf(key), time.UtcDateTime);
+}
+
+/// <summary>
+/// The suite on a real s3rver (one per class; each test has its own prefix in the bucket), read back with
+/// <c>icebergS3</c>. s3rver ignores <c>If-None-Match</c>, so commits name their metadata files per attempt and meet only
+/// in the catalog's compare-and-swap.
+/// </summary>
+public sealed class S3ColdTableMaintenanceTests(EmbeddedClickHouseFixture fixture, S3rverFixture s3rver)
+    : ColdTableMaintenanceTests(fixture), IClassFixture<S3rverFixture>
+{
+    private readonly string _prefix = $"maint-{Guid.NewGuid():N}";
+    private S3ObjectStore? _store;
+
+    protected override IObjectStore CreateWarehouse(string directory) =>
+        _store = new S3ObjectStore(s3rver.Options(_prefix), enforcesCreateOnly: false);
+
+    protected override string IcebergTableFunction(IObjectStore warehouse, ColdTable table) =>
+        $"icebergS3('{warehouse.LocationOf($"{table.Namespace}/{table.Name}")}', '{S3rverFixture.AccessKey}', '{S3rverFixture.SecretKey}')";
+
+    protected override void SetLastModified(string key, DateTimeOffset time) => s3rver.SetLastModified($"{_prefix}/{key}", time);
+
+    public override async ValueTask DisposeAsync()
+    {
+        _store?.Dispose();
+        await base.DisposeAsync();
+    }
 }
