@@ -123,7 +123,7 @@ public sealed partial class TableMetadataCommitter(IObjectStore warehouse, SqlCa
         written?.Invoke();
         var nextLocation = warehouse.IcebergLocationOf(nextKey);
         if (await catalog.CommitAsync(id, current.Location, nextLocation, cancellationToken) != CatalogCommitResult.Committed
-            && await catalog.LoadMetadataLocationAsync(id, cancellationToken) != nextLocation) // a loader may have committed this very file
+            && !await WasCommittedAsync(table, nextLocation, cancellationToken))
         {
             await warehouse.DeleteAsync(nextKey, cancellationToken); // this attempt's own file, never referenced
             return null;
@@ -132,9 +132,32 @@ public sealed partial class TableMetadataCommitter(IObjectStore warehouse, SqlCa
         return new CurrentMetadata(nextLocation, next);
     }
 
-    /// <summary>Points <c>version-hint.text</c> at <paramref name="committed"/>; path-based readers tolerate a hint one version behind.</summary>
-    public Task UpdateVersionHintAsync(ColdTable table, CurrentMetadata committed, CancellationToken cancellationToken) =>
-        warehouse.PutAsync(KeysOf(table).VersionHintKey, MetadataFileNames.VersionHintFor(committed.Location), cancellationToken);
+    /// <summary>
+    /// Whether <paramref name="location"/> was committed although this writer's swap failed: a concurrent load may
+    /// have committed this very file, and another writer may even have committed on top of it since.
+    /// </summary>
+    private async Task<bool> WasCommittedAsync(ColdTable table, string location, CancellationToken cancellationToken)
+    {
+        if (await catalog.LoadMetadataLocationAsync(Identifier(table), cancellationToken) is not { } now)
+        {
+            return false;
+        }
+
+        return now == location
+            || TableMetadataJson.Read(await KeysOf(table).ReadReferencedAsync(now, cancellationToken)).MetadataLog.Any(e => e.MetadataFile == location);
+    }
+
+    /// <summary>
+    /// Points <c>version-hint.text</c> at the table's current metadata, which may be newer than what the caller
+    /// committed (the hint never goes back to a file a later commit replaced); path-based readers tolerate a hint one
+    /// version behind, should two writers update it at once.
+    /// </summary>
+    public async Task UpdateVersionHintAsync(ColdTable table, CancellationToken cancellationToken)
+    {
+        var location = await catalog.LoadMetadataLocationAsync(Identifier(table), cancellationToken)
+            ?? throw new InvalidOperationException($"{Identifier(table)} is not in the catalog.");
+        await warehouse.PutAsync(KeysOf(table).VersionHintKey, MetadataFileNames.VersionHintFor(location), cancellationToken);
+    }
 
     /// <summary>
     /// Builds the next metadata from the current one with <paramref name="build"/> (null: nothing to commit) and
@@ -155,7 +178,7 @@ public sealed partial class TableMetadataCommitter(IObjectStore warehouse, SqlCa
 
             if (await TryCommitAsync(table, current, next, null, cancellationToken) is { } committed)
             {
-                await UpdateVersionHintAsync(table, committed, cancellationToken);
+                await UpdateVersionHintAsync(table, cancellationToken);
                 return committed;
             }
         }

@@ -128,10 +128,13 @@ public sealed partial class TableOffloader(
             new Dictionary<string, string> { [WatermarkProperty] = upTo.Value.ToString(CultureInfo.InvariantCulture) },
             current.Location, time.GetUtcNow().ToUnixTimeMilliseconds());
         // One attempt only: a slice chosen on the old watermark must not be committed on top of another's.
-        var committed = await committer.TryCommitAsync(table, current, next, () => StepReached?.Invoke(OffloadStep.BeforeCommit, table), cancellationToken)
-            ?? throw new OffloadConflictException(table.Name, "another writer committed first");
+        if (await committer.TryCommitAsync(table, current, next, () => StepReached?.Invoke(OffloadStep.BeforeCommit, table), cancellationToken) is null)
+        {
+            throw new OffloadConflictException(table.Name, "another writer committed first");
+        }
+
         StepReached?.Invoke(OffloadStep.AfterCommit, table);
-        await committer.UpdateVersionHintAsync(table, committed, cancellationToken);
+        await committer.UpdateVersionHintAsync(table, cancellationToken);
         var finishedAt = UnixMicros.Now(time);
         await state.SaveWatermarkAsync(new OffloadWatermark(table.Name, upTo, "", snapshotId, finishedAt), cancellationToken);
         var result = new OffloadResult(table.Name, rows, bytes, files.Count, snapshotId, upTo, time.GetElapsedTime(started));

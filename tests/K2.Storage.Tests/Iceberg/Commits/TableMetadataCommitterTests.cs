@@ -8,8 +8,9 @@ using Microsoft.Extensions.Logging.Abstractions;
 namespace K2.Storage.Tests.Iceberg.Commits;
 
 /// <summary>
-/// What the committer refuses, on a local warehouse with a SQLite catalog. Commits themselves (lost swaps, crashed
-/// writers, per-attempt names) are tested through their writers, in the offload and maintenance suites on both stores.
+/// What the committer refuses, and a three-writer race no single writer's suite can stage, on a local warehouse with a
+/// SQLite catalog. Other commits (lost swaps, crashed writers, per-attempt names) are tested through their writers, in
+/// the offload and maintenance suites on both stores.
 /// </summary>
 public sealed class TableMetadataCommitterTests : IAsyncLifetime
 {
@@ -52,5 +53,38 @@ public sealed class TableMetadataCommitterTests : IAsyncLifetime
         refused.Message.ShouldContain(current.Location);
         (await _committer.LoadCurrentAsync(Silver, Ct)).Location.ShouldBe(current.Location);
         (await _committer.KeysOf(Silver).MetadataKeysAsync(2, Ct)).ShouldBeEmpty("no file of the next version was written");
+    }
+
+    /// <summary>The next metadata on <paramref name="current"/> with one property changed, logged as a commit must be.</summary>
+    private static TableMetadata WithProperty(CurrentMetadata current, string value) => current.Metadata with
+    {
+        Properties = new Dictionary<string, string>(current.Metadata.Properties) { ["k2.test"] = value },
+        MetadataLog = [.. current.Metadata.MetadataLog, new MetadataLogEntry(current.Location, current.Metadata.LastUpdatedMs)],
+    };
+
+    [Fact]
+    public async Task A_writer_whose_file_a_loader_committed_and_a_third_writer_built_on_reports_its_commit_and_keeps_its_file()
+    {
+        var current = await _committer.LoadCurrentAsync(Silver, Ct);
+        CurrentMetadata? third = null;
+
+        var mine = await _committer.TryCommitAsync(Silver, current, WithProperty(current, "mine"), () =>
+        {
+            // Between this writer's file and its swap: another process loads the table (which commits that file for
+            // it), and a third writer commits on top.
+            var loaded = _committer.LoadCurrentAsync(Silver, TestContext.Current.CancellationToken).GetAwaiter().GetResult();
+            third = _committer.TryCommitAsync(Silver, loaded, WithProperty(loaded, "third"), null, TestContext.Current.CancellationToken).GetAwaiter().GetResult();
+        }, Ct);
+        await _committer.UpdateVersionHintAsync(Silver, Ct);
+
+        mine.ShouldNotBeNull("its change was committed, by the loader");
+        mine.Version.ShouldBe(2);
+        third.ShouldNotBeNull().Version.ShouldBe(3);
+        third.Metadata.Properties["k2.test"].ShouldBe("third");
+        (await _warehouse.GetAsync(_committer.KeysOf(Silver).RequiredKeyOf(mine.Location), Ct)).ShouldNotBeNull("a committed file stays");
+        var latest = await _committer.LoadCurrentAsync(Silver, Ct);
+        latest.Location.ShouldBe(third.Location);
+        latest.Metadata.MetadataLog.Select(e => e.MetadataFile).ShouldContain(mine.Location);
+        MetadataFileNames.ReadVersionHint((await _warehouse.GetAsync(_committer.KeysOf(Silver).VersionHintKey, Ct))!).ShouldBe(3, "the hint names the newest file, not the caller's");
     }
 }
