@@ -15,6 +15,8 @@ public static class StorageEventIds
     public const int TableOffloaded = 2040;
     public const int MetadataRolledForward = 2041;
     public const int OffloadFailed = 2042;
+    public const int MetadataCommitLost = 2043;
+    public const int MetadataFileRemoved = 2044;
     public const int MaintenanceTaskDone = 2051;
     public const int MaintenanceTaskFailed = 2052;
     public const int AuditMismatch = 2053;

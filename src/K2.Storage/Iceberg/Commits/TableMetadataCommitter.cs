@@ -78,10 +78,11 @@ public sealed partial class TableMetadataCommitter(IObjectStore warehouse, SqlCa
                 if (warehouse.IcebergLocationOf(sibling) != location)
                 {
                     await warehouse.DeleteAsync(sibling, cancellationToken); // its writer's swap fails: the catalog is past its base
+                    LogStaleFileRemoved(logger, table.Name, sibling);
                 }
             }
 
-            if (await FirstSuccessorAsync(keys, current, cancellationToken) is not { } successorKey)
+            if (await FirstSuccessorAsync(table, keys, current, cancellationToken) is not { } successorKey)
             {
                 return current;
             }
@@ -126,6 +127,7 @@ public sealed partial class TableMetadataCommitter(IObjectStore warehouse, SqlCa
             && !await WasCommittedAsync(table, nextLocation, cancellationToken))
         {
             await warehouse.DeleteAsync(nextKey, cancellationToken); // this attempt's own file, never referenced
+            LogCommitLost(logger, table.Name, nextKey);
             return null;
         }
 
@@ -190,7 +192,7 @@ public sealed partial class TableMetadataCommitter(IObjectStore warehouse, SqlCa
     /// The first stored metadata file of the next version that is based on <paramref name="current"/>; files of that
     /// version that are not (unreadable, or based on another file) are removed on the way.
     /// </summary>
-    private async Task<string?> FirstSuccessorAsync(WarehouseTableKeys keys, CurrentMetadata current, CancellationToken cancellationToken)
+    private async Task<string?> FirstSuccessorAsync(ColdTable table, WarehouseTableKeys keys, CurrentMetadata current, CancellationToken cancellationToken)
     {
         foreach (var key in await keys.MetadataKeysAsync(current.Version + 1, cancellationToken))
         {
@@ -215,12 +217,21 @@ public sealed partial class TableMetadataCommitter(IObjectStore warehouse, SqlCa
             }
 
             await warehouse.DeleteAsync(key, cancellationToken);
+            LogStaleFileRemoved(logger, table.Name, key);
         }
 
         return null;
     }
 
     private static TableIdentifier Identifier(ColdTable table) => new(table.Namespace, table.Name);
+
+    [LoggerMessage(EventId = StorageEventIds.MetadataCommitLost, Level = LogLevel.Information,
+        Message = "{Table}: another writer committed first; removed this attempt's {MetadataFile}")]
+    private static partial void LogCommitLost(ILogger logger, string table, string metadataFile);
+
+    [LoggerMessage(EventId = StorageEventIds.MetadataFileRemoved, Level = LogLevel.Information,
+        Message = "{Table}: removed {MetadataFile}, which no commit can take any more")]
+    private static partial void LogStaleFileRemoved(ILogger logger, string table, string metadataFile);
 
     [LoggerMessage(EventId = StorageEventIds.MetadataRolledForward, Level = LogLevel.Warning,
         Message = "{Table}: committed {MetadataFile}, written by a writer that stopped before its commit")]
