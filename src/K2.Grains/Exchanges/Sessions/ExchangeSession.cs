@@ -184,9 +184,9 @@ internal abstract partial class ExchangeSession(Exchange exchange, ExchangeSessi
             LogConnectFailed(context.Logger, exchange, settings.Uri, e.GetBaseException().Message);
             return null;
         }
-        catch (OperationCanceledException)
+        catch (Exception) when (stop.IsCancellationRequested)
         {
-            return null;
+            return null; // stopping: whatever the attempt met (cancelled, or refused as the stop began) no longer matters
         }
 
         var number = Interlocked.Increment(ref _connections);
