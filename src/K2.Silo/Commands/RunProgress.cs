@@ -19,6 +19,7 @@ internal sealed class RunProgress<T> : IProgress<T>, IDisposable
     private readonly long _started;
     private readonly ITimer _timer;
     private int _done;
+    private bool _disposed;
 
     public RunProgress(
         string command, int total, string items, Func<T, string> describe, TextWriter output, TextWriter error, TimeProvider time, TimeSpan interval)
@@ -44,20 +45,34 @@ internal sealed class RunProgress<T> : IProgress<T>, IDisposable
         }
     }
 
-    public void Dispose() => _timer.Dispose();
+    public void Dispose()
+    {
+        _timer.Dispose();
+        lock (_gate)
+        {
+            _disposed = true; // a callback already running writes nothing after the command's summary
+        }
+    }
 
     private void WriteStatus()
     {
         lock (_gate)
         {
-            if (_done >= _total)
+            if (_disposed || _done >= _total)
             {
                 return;
             }
 
             var elapsed = _time.GetElapsedTime(_started);
-            _error.WriteLine($"k2 {_command}: {_done} of {_total} {_items} done, {(int)elapsed.TotalMinutes}:{elapsed.Seconds:00} elapsed");
-            _error.Flush();
+            try
+            {
+                _error.WriteLine($"k2 {_command}: {_done} of {_total} {_items} done, {(int)elapsed.TotalMinutes}:{elapsed.Seconds:00} elapsed");
+                _error.Flush();
+            }
+            catch (Exception e) when (e is IOException or ObjectDisposedException)
+            {
+                // stderr closed (piped into a command that exited): the status is a courtesy, the run goes on
+            }
         }
     }
 }

@@ -42,4 +42,22 @@ public sealed class RunProgressTests
 
         output.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries).Order().ShouldBe(Enumerable.Range(0, 1_000).Select(i => $"table {i}").Order());
     }
+
+    [Fact]
+    public void After_dispose_no_status_line_is_written_and_a_closed_stderr_does_not_stop_the_run()
+    {
+        var time = new ManualTimeProvider();
+        var closed = new StringWriter();
+        closed.Dispose(); // writing to it throws, as a closed pipe does
+        var progress = new RunProgress<string>("offload", 2, "tables", t => t, TextWriter.Null, closed, time, TimeSpan.FromSeconds(5));
+
+        Should.NotThrow(() => time.Advance(TimeSpan.FromSeconds(5)));
+        var error = new StringWriter();
+        var disposed = new RunProgress<string>("offload", 2, "tables", t => t, TextWriter.Null, error, time, TimeSpan.FromSeconds(5));
+        disposed.Dispose();
+        progress.Dispose();
+        time.Advance(TimeSpan.FromSeconds(30));
+
+        error.ToString().ShouldBeEmpty();
+    }
 }

@@ -151,8 +151,8 @@ public sealed partial class TableMetadataCommitter(IObjectStore warehouse, SqlCa
 
     /// <summary>
     /// Points <c>version-hint.text</c> at the table's current metadata, which may be newer than what the caller
-    /// committed (the hint never goes back to a file a later commit replaced); path-based readers tolerate a hint one
-    /// version behind, should two writers update it at once.
+    /// committed. Reading the catalog and writing the hint are not one step, so two writers updating it at once can
+    /// leave it a version behind until the next commit; path-based readers tolerate that.
     /// </summary>
     public async Task UpdateVersionHintAsync(ColdTable table, CancellationToken cancellationToken)
     {

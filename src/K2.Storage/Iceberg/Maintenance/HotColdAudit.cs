@@ -83,7 +83,7 @@ public sealed class HotColdAudit(
         var parameters = new ClickHouseParameters().Add("from", from).Add("to", to);
         var rows = ColdDataFileQueries.RowsOf(table, files, parameters);
         var sql = table.ReplacingKey is { } key
-            ? $"SELECT count() FROM (SELECT argMax({table.IngestTimeColumn}, {table.ReplacingVersion}) AS {table.IngestTimeColumn} FROM {rows} GROUP BY {key}) WHERE {WindowFilter(table)}"
+            ? $"SELECT count() FROM (SELECT argMax({table.IngestTimeColumn}, {table.LatestRowOrder}) AS {table.IngestTimeColumn} FROM {rows} GROUP BY {key}) WHERE {WindowFilter(table)}"
             : $"SELECT count() FROM {rows} WHERE {WindowFilter(table)}";
         return await CountAsync(sql, parameters, cancellationToken);
     }

@@ -16,8 +16,8 @@ public sealed record ColdTable(
 {
     /// <summary>
     /// The columns the hot table deduplicates on (a ReplacingMergeTree keeps the latest row per key), or null for an
-    /// append-only table. A key written again after an offload has a row in each slice until maintenance compacts its
-    /// partition, which keeps the latest.
+    /// append-only table. A key written again after an offload has a row in each slice; compaction keeps only the
+    /// latest of the rows in the small files it rewrites together, so readers still take the latest row per key.
     /// </summary>
     public string? ReplacingKey { get; init; }
 
@@ -28,11 +28,17 @@ public sealed record ColdTable(
     /// </summary>
     public bool OffloadsLatestRowPerKey { get; init; }
 
-    /// <summary>The column whose highest value makes a row its key's latest (the ReplacingMergeTree's version column).</summary>
+    /// <summary>
+    /// The column whose highest value makes a row its key's latest (the ReplacingMergeTree's version column); the
+    /// ingest-time column when not set, as a ReplacingMergeTree without a version keeps the last insert.
+    /// </summary>
     public string? ReplacingVersion { get; init; }
 
+    /// <summary>The column that orders a key's rows, newest highest.</summary>
+    public string LatestRowOrder => ReplacingVersion ?? IngestTimeColumn;
+
     /// <summary>The ClickHouse clauses that keep each key's latest row of an row set, or empty for an append-only table.</summary>
-    public string LatestRowPerKey => ReplacingKey is { } key ? $"ORDER BY {ReplacingVersion} DESC LIMIT 1 BY {key}" : "";
+    public string LatestRowPerKey => ReplacingKey is { } key ? $"ORDER BY {LatestRowOrder} DESC LIMIT 1 BY {key}" : "";
 
     /// <summary>The SELECT list that exports the table's columns in schema order.</summary>
     public string SelectList => string.Join(", ", Columns.Select(c => c.SelectExpression));
