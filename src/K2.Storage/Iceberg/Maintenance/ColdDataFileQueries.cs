@@ -38,10 +38,6 @@ internal static class ColdDataFileQueries
         return $"({string.Join(" UNION ALL ", selects)})";
     }
 
-    /// <summary>The column the table is partitioned by day of.</summary>
-    public static string PartitionSource(ColdTable table) =>
-        table.Schema.Fields.First(f => f.Id == table.PartitionSpec.Fields[0].SourceId).Name;
-
     /// <summary>The table's columns as ClickHouse reads them from its Parquet files: enums were exported as their names.</summary>
     private static string Structure(ColdTable table) => string.Join(", ", table.Columns.Select(c =>
         $"{c.Name} {(c.ClickHouseType.StartsWith("Enum8(", StringComparison.Ordinal) ? "String"

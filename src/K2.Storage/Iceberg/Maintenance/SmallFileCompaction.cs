@@ -92,7 +92,7 @@ public sealed class SmallFileCompaction(
         // A deduplicating table keeps each key's latest row only: offloads after a correction each sent a version.
         var sql = $"""
             SELECT * FROM (SELECT * FROM {rows} {table.LatestRowPerKey})
-            ORDER BY {ColdDataFileQueries.PartitionSource(table)}
+            ORDER BY {table.PartitionSourceColumn}
             SETTINGS output_format_parquet_compression_method = 'zstd', output_format_parquet_string_as_string = 1
             """;
         var parquet = await clickHouse.QueryAsync(sql, parameters, "Parquet", static data => data.ToArray(), cancellationToken);

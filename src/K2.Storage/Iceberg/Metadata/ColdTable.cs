@@ -40,6 +40,9 @@ public sealed record ColdTable(
     /// <summary>The ClickHouse clauses that keep each key's latest row of an row set, or empty for an append-only table.</summary>
     public string LatestRowPerKey => ReplacingKey is { } key ? $"ORDER BY {LatestRowOrder} DESC LIMIT 1 BY {key}" : "";
 
+    /// <summary>The column the table is partitioned by day of (exchange time; bucket start for candles).</summary>
+    public string PartitionSourceColumn => Schema.Fields.First(f => f.Id == PartitionSpec.Fields[0].SourceId).Name;
+
     /// <summary>The SELECT list that exports the table's columns in schema order.</summary>
     public string SelectList => string.Join(", ", Columns.Select(c => c.SelectExpression));
 

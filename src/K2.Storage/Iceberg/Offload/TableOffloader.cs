@@ -169,7 +169,7 @@ public sealed partial class TableOffloader(
     private async Task<IReadOnlyList<int>> SliceDaysAsync(ColdTable table, UnixMicros from, UnixMicros upTo, CancellationToken cancellationToken)
     {
         var sql = $"""
-            SELECT DISTINCT toInt32(toDate({PartitionSource(table)})) AS day
+            SELECT DISTINCT toInt32(toDate({table.PartitionSourceColumn})) AS day
             FROM {hotOptions.Database}.{table.HotTable}
             WHERE {SliceFilter(table)}
             ORDER BY day
@@ -187,9 +187,9 @@ public sealed partial class TableOffloader(
             SELECT {{table.SelectList}}
             FROM (
                 SELECT * FROM {{hotOptions.Database}}.{{table.HotTable}}
-                WHERE {{SliceFilter(table)}} AND toInt32(toDate({{PartitionSource(table)}})) = {day:Int32}
+                WHERE {{SliceFilter(table)}} AND toInt32(toDate({{table.PartitionSourceColumn}})) = {day:Int32}
                 {{(table.OffloadsLatestRowPerKey ? table.LatestRowPerKey : "")}})
-            ORDER BY {{PartitionSource(table)}}
+            ORDER BY {{table.PartitionSourceColumn}}
             SETTINGS output_format_parquet_compression_method = 'zstd', output_format_parquet_string_as_string = 1
             """;
         var parquet = await hot.QueryAsync(sql, SliceParameters(from, upTo).Add("day", day), "Parquet", static data => data.ToArray(), cancellationToken);
@@ -207,9 +207,6 @@ public sealed partial class TableOffloader(
     private static ClickHouseParameters SliceParameters(UnixMicros from, UnixMicros upTo) => new ClickHouseParameters()
         .Add("from", from.Value == long.MinValue ? new UnixMicros(0) : from)
         .Add("to", upTo);
-
-    private static string PartitionSource(ColdTable table) =>
-        table.Schema.Fields.First(f => f.Id == table.PartitionSpec.Fields[0].SourceId).Name;
 
     private static byte[] Encode(Action<Stream> write)
     {
