@@ -19,7 +19,11 @@ public static class TradeValidator
     /// </summary>
     public static readonly TimeSpan MaxAge = TimeSpan.FromDays(30);
 
-    public static string? CheckExchangeTime(UnixMicros exchangeTime, UnixMicros receivedAt)
+    /// <summary>
+    /// Refuses an exchange time ahead of receipt by more than the clock skew, and under the live rule one more than
+    /// <see cref="MaxAge"/> behind it.
+    /// </summary>
+    public static string? CheckExchangeTime(UnixMicros exchangeTime, UnixMicros receivedAt, ExchangeTimeRule rule = ExchangeTimeRule.Live)
     {
         // In microseconds and 128 bits: a bad timestamp may be anywhere in the long range.
         var ahead = (Int128)exchangeTime.Value - receivedAt.Value;
@@ -28,7 +32,7 @@ public static class TradeValidator
             return $"exchange time {exchangeTime} is more than {MaxClockSkew.TotalMinutes:0} minutes after receipt at {receivedAt}";
         }
 
-        if (-ahead > MaxAge.Ticks / TimeSpan.TicksPerMicrosecond)
+        if (rule == ExchangeTimeRule.Live && -ahead > MaxAge.Ticks / TimeSpan.TicksPerMicrosecond)
         {
             return $"exchange time {exchangeTime} is more than {MaxAge.TotalDays:0} days before receipt at {receivedAt}";
         }

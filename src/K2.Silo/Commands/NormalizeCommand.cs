@@ -25,7 +25,8 @@ internal static class NormalizeCommand
         exchange.AcceptOnlyFromAmong([.. ExchangeNames.All.Select(e => e.ToName())]);
         var receivedAt = new Option<string>("--received-at")
         {
-            Description = "Receipt time the frames are checked against (ISO 8601), for old captures; default: now.",
+            Description = "Check the frames as live ingest would, as if received at this time (ISO 8601): trades more than 30 days older are " +
+                "rejected. Default: a capture is history, so any age is accepted (a time ahead of now still is not).",
         };
         var coinbaseSide = new Option<CoinbaseSideConvention>("--coinbase-side")
         {
@@ -65,7 +66,7 @@ internal static class NormalizeCommand
             }
 
             ExchangeNames.TryParse(result.GetRequiredValue(exchange), out var venue);
-            var normalizer = Normalizer(venue, registry, result.GetValue(coinbaseSide));
+            var normalizer = Normalizer(venue, registry, result.GetValue(coinbaseSide), asOf is null ? ExchangeTimeRule.Replay : ExchangeTimeRule.Live);
             try
             {
                 await NormalizeAsync(normalizer, Console.OpenStandardInput(), result.InvocationConfiguration.Output, error, asOf, cancellationToken);
@@ -81,11 +82,12 @@ internal static class NormalizeCommand
     }
 
     /// <summary>Binance captures may be in milliseconds or microseconds; the unit is inferred per trade.</summary>
-    private static ITradeFrameNormalizer Normalizer(Exchange exchange, InstrumentRegistry registry, CoinbaseSideConvention coinbaseSide) => exchange switch
+    private static ITradeFrameNormalizer Normalizer(
+        Exchange exchange, InstrumentRegistry registry, CoinbaseSideConvention coinbaseSide, ExchangeTimeRule timeRule) => exchange switch
     {
-        Exchange.Binance => new BinanceFrameNormalizer(registry, BinanceTimeUnit.Detect),
-        Exchange.Kraken => new KrakenFrameNormalizer(registry),
-        Exchange.Coinbase => new CoinbaseFrameNormalizer(registry, coinbaseSide),
+        Exchange.Binance => new BinanceFrameNormalizer(registry, BinanceTimeUnit.Detect, timeRule),
+        Exchange.Kraken => new KrakenFrameNormalizer(registry, timeRule),
+        Exchange.Coinbase => new CoinbaseFrameNormalizer(registry, coinbaseSide, timeRule),
         _ => throw new ArgumentOutOfRangeException(nameof(exchange), exchange, "Unknown exchange."),
     };
 

@@ -20,7 +20,8 @@ public static class BinanceTradeParser
     /// <summary>The largest millisecond count whose microseconds fit in a long.</summary>
     private const long MaxMillisecondTime = long.MaxValue / 1_000;
 
-    public static BinanceFrame Parse(ReadOnlySpan<byte> frame, UnixMicros receivedAt, BinanceTimeUnit timeUnit, InstrumentRegistry registry)
+    public static BinanceFrame Parse(
+        ReadOnlySpan<byte> frame, UnixMicros receivedAt, BinanceTimeUnit timeUnit, InstrumentRegistry registry, ExchangeTimeRule timeRule = ExchangeTimeRule.Live)
     {
         // Outside the try, so a field that fails to read still leaves the symbol and id read before it for bronze.
         var envelope = new Fields();
@@ -45,7 +46,7 @@ public static class BinanceTradeParser
                     }
 
                     ReadObject(ref reader, ref inner);
-                    wrapped = Interpret(ref inner, receivedAt, timeUnit, registry);
+                    wrapped = Interpret(ref inner, receivedAt, timeUnit, registry, timeRule);
                 }
                 else
                 {
@@ -59,7 +60,7 @@ public static class BinanceTradeParser
                 return BinanceFrame.Rejected(TradeRejectReason.MalformedJson, "malformed JSON: more than one value in the frame");
             }
 
-            return wrapped ?? Interpret(ref envelope, receivedAt, timeUnit, registry);
+            return wrapped ?? Interpret(ref envelope, receivedAt, timeUnit, registry, timeRule);
         }
         catch (JsonException e)
         {
@@ -76,13 +77,13 @@ public static class BinanceTradeParser
         }
     }
 
-    private static BinanceFrame Interpret(ref Fields f, UnixMicros receivedAt, BinanceTimeUnit timeUnit, InstrumentRegistry registry)
+    private static BinanceFrame Interpret(ref Fields f, UnixMicros receivedAt, BinanceTimeUnit timeUnit, InstrumentRegistry registry, ExchangeTimeRule timeRule)
     {
         if (f.EventType is { } eventType)
         {
             return eventType switch
             {
-                "trade" => ToTrade(ref f, receivedAt, timeUnit, registry),
+                "trade" => ToTrade(ref f, receivedAt, timeUnit, registry, timeRule),
                 "serverShutdown" => new BinanceFrame(BinanceFrameKind.ServerShutdown),
                 _ => new BinanceFrame(BinanceFrameKind.Ignored, Detail: eventType),
             };
@@ -101,7 +102,7 @@ public static class BinanceTradeParser
         return new BinanceFrame(BinanceFrameKind.Ignored, Detail: "no event type");
     }
 
-    private static BinanceFrame ToTrade(ref Fields f, UnixMicros receivedAt, BinanceTimeUnit timeUnit, InstrumentRegistry registry)
+    private static BinanceFrame ToTrade(ref Fields f, UnixMicros receivedAt, BinanceTimeUnit timeUnit, InstrumentRegistry registry, ExchangeTimeRule timeRule)
     {
         if (f is not
             {
@@ -143,7 +144,7 @@ public static class BinanceTradeParser
             return Reject(TradeRejectReason.InvalidQuantity, badQuantity);
         }
 
-        if (TradeValidator.CheckExchangeTime(exchangeTime, receivedAt) is { } badTime)
+        if (TradeValidator.CheckExchangeTime(exchangeTime, receivedAt, timeRule) is { } badTime)
         {
             return Reject(TradeRejectReason.InvalidTimestamp, badTime);
         }

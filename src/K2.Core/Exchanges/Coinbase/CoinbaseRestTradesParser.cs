@@ -109,6 +109,6 @@ public static class CoinbaseRestTradesParser
             || fields.ProductIdSpan.SequenceEqual(instrument.ExchangeSymbol)
             || fields.ProductIdSpan.SequenceEqual(CoinbaseSymbols.MarketDataProductId(instrument));
         var unknown = belongs ? null : $"product '{fields.ProductIdText()}' in a response for '{instrument.ExchangeSymbol}'";
-        CoinbaseTradeReader.Finish(ref fields, belongs ? instrument : null, unknown, receivedAt, sides, trades, rejections);
+        CoinbaseTradeReader.Finish(ref fields, belongs ? instrument : null, unknown, receivedAt, ExchangeTimeRule.Live, sides, trades, rejections);
     }
 }

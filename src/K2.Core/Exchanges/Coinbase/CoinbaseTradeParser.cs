@@ -30,12 +30,12 @@ public static class CoinbaseTradeParser
 
     public static CoinbaseFrame Parse(
         ReadOnlySpan<byte> frame, UnixMicros receivedAt, InstrumentRegistry registry, CoinbaseSideConvention sides,
-        List<Trade> trades, List<TradeRejection> rejections)
+        List<Trade> trades, List<TradeRejection> rejections, ExchangeTimeRule timeRule = ExchangeTimeRule.Live)
     {
         ArgumentNullException.ThrowIfNull(registry);
         ArgumentNullException.ThrowIfNull(trades);
         ArgumentNullException.ThrowIfNull(rejections);
-        var sink = new TradeSink(registry, receivedAt, sides, trades, rejections, trades.Count, rejections.Count);
+        var sink = new TradeSink(registry, receivedAt, timeRule, sides, trades, rejections, trades.Count, rejections.Count);
         try
         {
             var reader = new Utf8JsonReader(frame, new JsonReaderOptions { MaxDepth = MaxDepth });
@@ -261,7 +261,7 @@ public static class CoinbaseTradeParser
             instrument = null;
         }
 
-        CoinbaseTradeReader.Finish(ref fields, instrument, unknown, sink.ReceivedAt, sink.Sides, sink.Trades, sink.Rejections);
+        CoinbaseTradeReader.Finish(ref fields, instrument, unknown, sink.ReceivedAt, sink.TimeRule, sink.Sides, sink.Trades, sink.Rejections);
     }
 
     /// <summary><c>heartbeat_counter</c>: a string of digits in the docs' sample, a JSON number in live recordings.</summary>
@@ -344,7 +344,7 @@ public static class CoinbaseTradeParser
 
     /// <summary>Where trades go, and how many each list held before this frame, so a broken frame can take its own back.</summary>
     private readonly record struct TradeSink(
-        InstrumentRegistry Registry, UnixMicros ReceivedAt, CoinbaseSideConvention Sides, List<Trade> Trades, List<TradeRejection> Rejections,
+        InstrumentRegistry Registry, UnixMicros ReceivedAt, ExchangeTimeRule TimeRule, CoinbaseSideConvention Sides, List<Trade> Trades, List<TradeRejection> Rejections,
         int TradesBefore, int RejectionsBefore)
     {
         public void Rollback()

@@ -70,7 +70,7 @@ internal static class CoinbaseTradeReader
     /// <paramref name="unknownProduct"/> saying why) and appends a trade or a rejection.
     /// </summary>
     public static void Finish(
-        ref Fields f, Instrument? instrument, string? unknownProduct, UnixMicros receivedAt, CoinbaseSideConvention sides,
+        ref Fields f, Instrument? instrument, string? unknownProduct, UnixMicros receivedAt, ExchangeTimeRule timeRule, CoinbaseSideConvention sides,
         List<Trade> trades, List<TradeRejection> rejections)
     {
         if (f.Problem is { } problem)
@@ -89,7 +89,7 @@ internal static class CoinbaseTradeReader
         var rejected = instrument is null ? (TradeRejectReason.UnknownSymbol, unknownProduct!)
             : TradeValidator.CheckPrice(price) is { } badPrice ? (TradeRejectReason.InvalidPrice, badPrice)
             : TradeValidator.CheckQuantity(size) is { } badSize ? (TradeRejectReason.InvalidQuantity, badSize)
-            : TradeValidator.CheckExchangeTime(time, receivedAt) is { } badTime ? (TradeRejectReason.InvalidTimestamp, badTime)
+            : TradeValidator.CheckExchangeTime(time, receivedAt, timeRule) is { } badTime ? (TradeRejectReason.InvalidTimestamp, badTime)
             : ((TradeRejectReason, string)?)null;
         if (rejected is { } reason)
         {

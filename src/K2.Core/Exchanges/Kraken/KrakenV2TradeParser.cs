@@ -29,13 +29,14 @@ public static class KrakenV2TradeParser
     private const int MaxTimestampLength = 64;
 
     public static KrakenV2Frame Parse(
-        ReadOnlySpan<byte> frame, UnixMicros receivedAt, InstrumentRegistry registry, List<Trade> trades, List<TradeRejection> rejections)
+        ReadOnlySpan<byte> frame, UnixMicros receivedAt, InstrumentRegistry registry, List<Trade> trades, List<TradeRejection> rejections,
+        ExchangeTimeRule timeRule = ExchangeTimeRule.Live)
     {
         ArgumentNullException.ThrowIfNull(registry);
         ArgumentNullException.ThrowIfNull(trades);
         ArgumentNullException.ThrowIfNull(rejections);
 
-        var context = new Context(receivedAt, registry, trades, rejections);
+        var context = new Context(receivedAt, timeRule, registry, trades, rejections);
         try
         {
             var reader = new Utf8JsonReader(frame, new JsonReaderOptions { MaxDepth = MaxDepth });
@@ -293,7 +294,7 @@ public static class KrakenV2TradeParser
         var rejected = id < 0 ? (TradeRejectReason.InvalidTradeId, $"trade id {id} is negative")
             : TradeValidator.CheckPrice(p) is { } badPrice ? (TradeRejectReason.InvalidPrice, badPrice)
             : TradeValidator.CheckQuantity(q) is { } badQuantity ? (TradeRejectReason.InvalidQuantity, badQuantity)
-            : TradeValidator.CheckExchangeTime(t, context.ReceivedAt) is { } badTime ? (TradeRejectReason.InvalidTimestamp, badTime)
+            : TradeValidator.CheckExchangeTime(t, context.ReceivedAt, context.TimeRule) is { } badTime ? (TradeRejectReason.InvalidTimestamp, badTime)
             : ((TradeRejectReason, string)?)null;
         if (rejected is { } reason)
         {
@@ -600,12 +601,14 @@ public static class KrakenV2TradeParser
     }
 
     /// <summary>What the parse so far added to the caller's lists, so a frame found malformed can take it back.</summary>
-    private readonly struct Context(UnixMicros receivedAt, InstrumentRegistry registry, List<Trade> trades, List<TradeRejection> rejections)
+    private readonly struct Context(
+        UnixMicros receivedAt, ExchangeTimeRule timeRule, InstrumentRegistry registry, List<Trade> trades, List<TradeRejection> rejections)
     {
         private readonly int _tradesBefore = trades.Count;
         private readonly int _rejectionsBefore = rejections.Count;
 
         public UnixMicros ReceivedAt { get; } = receivedAt;
+        public ExchangeTimeRule TimeRule { get; } = timeRule;
         public InstrumentRegistry Registry { get; } = registry;
         public List<Trade> Trades { get; } = trades;
 
