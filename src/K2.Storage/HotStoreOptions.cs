@@ -5,6 +5,8 @@ namespace K2.Storage;
 /// <summary>Options for the hot store (ClickHouse). Bound from <c>K2:Storage</c>.</summary>
 public sealed partial class HotStoreOptions
 {
+    public const string Section = "K2:Storage";
+
     /// <summary>ClickHouse database holding K2's tables. Tests give each fixture its own.</summary>
     public string Database { get; set; } = "k2";
 

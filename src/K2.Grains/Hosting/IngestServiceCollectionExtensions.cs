@@ -6,6 +6,7 @@ using K2.Grains.Ingest;
 using K2.Grains.Instruments;
 using K2.Grains.Runtime;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 
 namespace K2.Grains.Hosting;
 
@@ -17,8 +18,10 @@ public static class IngestServiceCollectionExtensions
     /// </summary>
     public static IServiceCollection AddK2Ingest(this IServiceCollection services)
     {
-        services.AddOptions<ExchangesOptions>().BindConfiguration(ExchangesOptions.Section);
-        services.AddOptions<IngestOptions>().BindConfiguration(IngestOptions.Section);
+        services.AddOptions<ExchangesOptions>().BindConfiguration(ExchangesOptions.Section).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<ExchangesOptions>, ExchangesOptionsValidator>();
+        services.AddOptions<IngestOptions>().BindConfiguration(IngestOptions.Section).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<IngestOptions>, IngestOptionsValidator>();
         services.AddSingleton<IngestMetrics>();
         services.AddSingleton<BackfillQueues>();
         services.AddSingleton<ExchangeConnectors>();

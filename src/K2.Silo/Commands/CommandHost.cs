@@ -1,13 +1,14 @@
 using K2.Silo.Hosting;
 using K2.Storage.ClickHouse;
+using K2.Storage.Hosting;
 using K2.Storage.Iceberg;
 using Microsoft.Extensions.Options;
 
 namespace K2.Silo.Commands;
 
 /// <summary>
-/// The host of a one-shot <c>k2</c> command: the configuration a silo would read (appsettings.json next to the binary,
-/// environment variables) plus the command's overrides, the log on stderr (stdout is the command's result, for
+/// The host of a one-shot <c>k2</c> command: the configuration a silo would read (<see cref="SiloConfiguration"/>, with the
+/// command's own settings as the command-line layer), the log on stderr (stdout is the command's result, for
 /// scripts), the hot store (and the cold tier when asked for), and the exit codes for a bad configuration or a store
 /// that cannot be opened (e.g. an embedded one a running K2 holds).
 /// </summary>
@@ -18,7 +19,7 @@ internal static class CommandHost
         Func<IServiceProvider, IConfiguration, Task<int>> work)
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = [], ContentRootPath = AppContext.BaseDirectory });
-        builder.Configuration.AddInMemoryCollection(overrides);
+        SiloConfiguration.AddLayers(builder.Configuration, overrides);
         builder.Logging.ClearProviders().AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
         try
         {
@@ -29,9 +30,15 @@ internal static class CommandHost
             }
 
             using var host = builder.Build();
-            return await work(host.Services, builder.Configuration);
+            var problems = ConfigurationProblems.Find(host.Services);
+            foreach (var problem in problems)
+            {
+                await error.WriteLineAsync($"k2 {command}: invalid configuration: {problem}");
+            }
+
+            return problems.Count > 0 ? ExitCodes.BadConfiguration : await work(host.Services, builder.Configuration);
         }
-        catch (OptionsValidationException e)
+        catch (OptionsValidationException e) // the transport's name is checked while registering
         {
             await error.WriteLineAsync($"k2 {command}: invalid configuration: {e.Message}");
             return ExitCodes.BadConfiguration;

@@ -1,15 +1,24 @@
 using System.CommandLine;
+using K2.Silo.Hosting;
 
 namespace K2.Silo.Commands;
 
 /// <summary>Options every command that touches the data directory shares.</summary>
 internal static class CommonOptions
 {
-    public static Option<DirectoryInfo> Data() => new("--data")
+    /// <summary>
+    /// No default value: without <c>--data</c>, the stores' paths come from configuration, where <c>./data</c> is only the
+    /// lowest layer, so a path set in the environment or appsettings.json holds.
+    /// </summary>
+    public static Option<DirectoryInfo?> Data() => new("--data")
     {
-        Description = "Data directory: the hot store in DIR/hot, the Iceberg warehouse in DIR/warehouse, the state database in DIR/state.",
-        DefaultValueFactory = _ => new DirectoryInfo("data"),
+        Description = "Data directory: the hot store in DIR/hot, the Iceberg warehouse in DIR/warehouse, the state database in DIR/state " +
+            "(default ./data, unless configuration sets those paths).",
     };
+
+    /// <summary>The settings <c>--data</c> gives, over every other layer; none when it was not given.</summary>
+    public static Dictionary<string, string?> DataOverrides(ParseResult result, Option<DirectoryInfo?> data) =>
+        result.GetValue(data) is { } directory ? SiloHost.DataDirectoryOverrides(directory.FullName) : [];
 
     public static Option<FileInfo?> Instruments() => new("--instruments")
     {

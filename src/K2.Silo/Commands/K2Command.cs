@@ -13,6 +13,7 @@ internal static class K2Command
         root.Add(MigrateCommand.Create());
         root.Add(OffloadCommand.Create());
         root.Add(MaintenanceCommand.Create());
+        root.Add(ConfigCommand.Create());
         return root;
     }
 }

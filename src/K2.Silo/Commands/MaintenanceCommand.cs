@@ -1,5 +1,4 @@
 using System.CommandLine;
-using K2.Silo.Hosting;
 using K2.Storage.Iceberg.Maintenance;
 using K2.Storage.Iceberg.Metadata;
 
@@ -30,7 +29,7 @@ internal static class MaintenanceCommand
         };
         var command = new Command("maintenance", "Compact, expire, remove orphans and audit the cold tables once, and exit.") { data, task, table };
         command.SetAction((result, cancellationToken) => RunAsync(
-            SiloHost.DataDirectoryOverrides(result.GetRequiredValue(data).FullName),
+            CommonOptions.DataOverrides(result, data),
             [.. (result.GetValue(task) ?? []).Select(name => Enum.GetValues<MaintenanceTask>().First(t => ColdTableMaintenance.TaskName(t) == name))],
             result.GetValue(table) is { Length: > 0 } tables ? tables : null,
             result.InvocationConfiguration.Output, result.InvocationConfiguration.Error, cancellationToken));

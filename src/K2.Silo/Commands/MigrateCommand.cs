@@ -20,7 +20,7 @@ internal static class MigrateCommand
             data,
         };
         command.SetAction((result, cancellationToken) => RunAsync(
-            new Dictionary<string, string?> { [SiloHost.EmbeddedDataPathKey] = SiloHost.EmbeddedDataPath(result.GetRequiredValue(data).FullName) },
+            CommonOptions.DataOverrides(result, data),
             result.InvocationConfiguration.Output, result.InvocationConfiguration.Error, cancellationToken));
         return command;
     }

@@ -1,5 +1,4 @@
 using System.CommandLine;
-using K2.Silo.Hosting;
 using K2.Storage.Iceberg.Metadata;
 using K2.Storage.Iceberg.Offload;
 using K2.Storage.ObjectStores;
@@ -30,7 +29,7 @@ internal static class OffloadCommand
         var command = new Command("offload", "Offload the hot store's new rows into the Iceberg warehouse once, and exit.") { data, table, now };
         command.SetAction((result, cancellationToken) =>
         {
-            var overrides = SiloHost.DataDirectoryOverrides(result.GetRequiredValue(data).FullName);
+            var overrides = CommonOptions.DataOverrides(result, data);
             if (result.GetValue(now))
             {
                 overrides["K2:Offload:SafetyLag"] = "00:00:00";

@@ -30,7 +30,7 @@ internal static class RunCommand
         command.SetAction(async (result, cancellationToken) =>
         {
             var settings = new SiloSettings(
-                DataDirectory: result.GetRequiredValue(data).FullName,
+                DataDirectory: result.GetValue(data)?.FullName,
                 Urls: result.GetRequiredValue(urls),
                 Simulate: result.GetValue(simulate),
                 InstrumentsPath: result.GetValue(instruments)?.FullName);

@@ -24,9 +24,8 @@ internal static class SiloHost
 
     public static WebApplication Build(SiloSettings settings, InstrumentRegistry registry, ExchangeSimulator? simulator)
     {
-        // Configuration comes from appsettings.json next to the binary, K2__… environment variables, then the command line.
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = [], ContentRootPath = AppContext.BaseDirectory });
-        builder.Configuration.AddInMemoryCollection(CommandLineOverrides(settings, simulator));
+        SiloConfiguration.AddLayers(builder.Configuration, CommandLineOverrides(settings, simulator));
         // The listening addresses come from --urls alone: a Kestrel:Endpoints section in the environment must not be able
         // to open K2 to the network behind the operator's back.
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Configure(new ConfigurationBuilder().Build()));
@@ -68,7 +67,7 @@ internal static class SiloHost
 
     private static Dictionary<string, string?> CommandLineOverrides(SiloSettings settings, ExchangeSimulator? simulator)
     {
-        var overrides = DataDirectoryOverrides(settings.DataDirectory);
+        var overrides = settings.DataDirectory is { } data ? DataDirectoryOverrides(data) : [];
         if (simulator is not null)
         {
             overrides["K2:Exchanges:Binance:WebSocketBase"] = simulator.BinanceWebSocketBase.ToString();
@@ -83,9 +82,9 @@ internal static class SiloHost
     }
 
     /// <summary>
-    /// Where <c>--data</c> puts each store: the hot store in <c>DIR/hot</c>, the Iceberg warehouse in <c>DIR/warehouse</c>,
-    /// the state database (catalog, watermarks, run log, schedules) in <c>DIR/state/k2.db</c>. Every command that takes
-    /// <c>--data</c> uses these.
+    /// Where a data directory puts each store: the hot store in <c>DIR/hot</c>, the Iceberg warehouse in <c>DIR/warehouse</c>,
+    /// the state database (catalog, watermarks, run log, schedules) in <c>DIR/state/k2.db</c>. <c>--data</c> sets these
+    /// over every other layer; without it they are the lowest layer, for <c>./data</c>.
     /// </summary>
     public static Dictionary<string, string?> DataDirectoryOverrides(string dataDirectory)
     {

@@ -2,6 +2,7 @@ using K2.Core.Instruments;
 using K2.Silo.Commands;
 using K2.Simulator;
 using K2.Storage.ClickHouse;
+using K2.Storage.Hosting;
 using Microsoft.Extensions.Options;
 
 namespace K2.Silo.Hosting;
@@ -23,7 +24,7 @@ internal static class SiloRunner
         {
             app = SiloHost.Build(settings, registry, simulator);
         }
-        catch (OptionsValidationException e)
+        catch (OptionsValidationException e) // the transport's name is checked while registering
         {
             await error.WriteLineAsync($"k2: invalid configuration: {e.Message}");
             return ExitCodes.BadConfiguration;
@@ -31,6 +32,29 @@ internal static class SiloRunner
 
         await using (app)
         {
+            // Every setting is checked before anything opens, so a bad one is reported by name and nothing has to stop.
+            var problems = ConfigurationProblems.Find(app.Services);
+            if (problems.Count > 0)
+            {
+                foreach (var problem in problems)
+                {
+                    await error.WriteLineAsync($"k2: invalid configuration: {problem}");
+                }
+
+                return ExitCodes.BadConfiguration;
+            }
+
+            try
+            {
+                // The host builds its services before it starts any; a store that cannot open fails here, with nothing to stop.
+                _ = app.Services.GetServices<IHostedService>();
+            }
+            catch (Exception e) when (StartFailure(e, settings) is { } failure)
+            {
+                await error.WriteLineAsync($"k2: {failure.Message}");
+                return failure.ExitCode;
+            }
+
             try
             {
                 await app.StartAsync(cancellationToken);

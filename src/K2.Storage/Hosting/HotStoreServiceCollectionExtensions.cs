@@ -19,15 +19,14 @@ namespace K2.Storage.Hosting;
 
 public static class HotStoreServiceCollectionExtensions
 {
-    public const string Section = "K2:Storage";
-
     /// <summary>
     /// The hot store on the embedded engine: schema migrations at start-up, the table writers, and the queries.
     /// Register before anything that writes: hosted services stop in reverse order, so writers drain after producers.
     /// </summary>
     public static IServiceCollection AddEmbeddedHotStore(this IServiceCollection services)
     {
-        services.AddOptions<EmbeddedClickHouseOptions>().BindConfiguration($"{Section}:Embedded");
+        services.AddOptions<EmbeddedClickHouseOptions>().BindConfiguration(EmbeddedClickHouseOptions.Section).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<EmbeddedClickHouseOptions>, EmbeddedClickHouseOptionsValidator>();
         services.AddSingleton(sp => EmbeddedClickHouse.Open(
             sp.GetRequiredService<IOptions<EmbeddedClickHouseOptions>>().Value,
             sp.GetRequiredService<ILogger<EmbeddedClickHouse>>()));
@@ -41,7 +40,7 @@ public static class HotStoreServiceCollectionExtensions
     /// </summary>
     public static IServiceCollection AddServerHotStore(this IServiceCollection services)
     {
-        services.AddOptions<ClickHouseHttpOptions>().BindConfiguration($"{Section}:Http").ValidateOnStart();
+        services.AddOptions<ClickHouseHttpOptions>().BindConfiguration(ClickHouseHttpOptions.Section).ValidateOnStart();
         services.AddSingleton<IValidateOptions<ClickHouseHttpOptions>, ClickHouseHttpOptionsValidator>();
         services.AddSingleton(sp => new ClickHouseHttpClient(
             sp.GetRequiredService<IOptions<ClickHouseHttpOptions>>().Value,
@@ -56,11 +55,9 @@ public static class HotStoreServiceCollectionExtensions
     /// </summary>
     public static IServiceCollection AddHotStore(this IServiceCollection services)
     {
-        services.AddOptions<HotStoreOptions>()
-            .BindConfiguration(Section)
-            .Validate(o => HotStoreOptions.IsValidDatabaseName(o.Database), "K2:Storage:Database must be a lower-case identifier.")
-            .ValidateOnStart();
-        services.AddOptions<BatchedWriterOptions>().BindConfiguration($"{Section}:Writers").ValidateOnStart();
+        services.AddOptions<HotStoreOptions>().BindConfiguration(HotStoreOptions.Section).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<HotStoreOptions>, HotStoreOptionsValidator>();
+        services.AddOptions<BatchedWriterOptions>().BindConfiguration(BatchedWriterOptions.Section).ValidateOnStart();
         services.AddSingleton<IValidateOptions<BatchedWriterOptions>, BatchedWriterOptionsValidator>();
         services.AddSingleton(sp => sp.GetRequiredService<IOptions<HotStoreOptions>>().Value);
         services.AddSingleton(sp => sp.GetRequiredService<IOptions<BatchedWriterOptions>>().Value);

@@ -21,14 +21,10 @@ public static class ColdTierServiceCollectionExtensions
     public static IServiceCollection AddColdTier(this IServiceCollection services)
     {
         services.AddWarehouseObjectStore();
-        services.AddOptions<StateDatabaseOptions>().BindConfiguration(StateDatabaseOptions.Section)
-            .Validate(o => o.Kind == StateDatabaseKind.Postgres ? o.PostgresConnectionString.Length > 0 : o.SqlitePath.Length > 0,
-                "K2:State needs SqlitePath (Kind=Sqlite) or PostgresConnectionString (Kind=Postgres).")
-            .ValidateOnStart();
-        services.AddOptions<OffloadOptions>().BindConfiguration("K2:Offload")
-            .Validate(o => o.MaxRowsPerCommit >= 1 && o.SafetyLag >= TimeSpan.Zero,
-                "K2:Offload needs MaxRowsPerCommit of at least 1 and a SafetyLag that is not negative.")
-            .ValidateOnStart();
+        services.AddOptions<StateDatabaseOptions>().BindConfiguration(StateDatabaseOptions.Section).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<StateDatabaseOptions>, StateDatabaseOptionsValidator>();
+        services.AddOptions<OffloadOptions>().BindConfiguration(OffloadOptions.Section).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<OffloadOptions>, OffloadOptionsValidator>();
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<DbDataSource>(sp =>
         {
@@ -50,7 +46,8 @@ public static class ColdTierServiceCollectionExtensions
         services.AddSingleton<OffloadMetrics>();
         services.AddSingleton<OffloadCycle>();
 
-        services.AddOptions<MaintenanceOptions>().BindConfiguration("K2:Maintenance");
+        services.AddOptions<MaintenanceOptions>().BindConfiguration(MaintenanceOptions.Section).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<MaintenanceOptions>, MaintenanceOptionsValidator>();
         services.AddSingleton(sp => sp.GetRequiredService<IOptions<MaintenanceOptions>>().Value);
         services.AddSingleton<MaintenanceMetrics>();
         services.AddSingleton<SmallFileCompaction>();

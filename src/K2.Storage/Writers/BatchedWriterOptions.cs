@@ -3,6 +3,8 @@ namespace K2.Storage.Writers;
 /// <summary>Batching and back-pressure for the table writers. Bound from <c>K2:Storage:Writers</c>.</summary>
 public sealed class BatchedWriterOptions
 {
+    public const string Section = "K2:Storage:Writers";
+
     /// <summary>A batch is written once it holds this many rows…</summary>
     public int MaxBatchRows { get; set; } = 10_000;
 

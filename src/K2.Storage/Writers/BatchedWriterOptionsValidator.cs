@@ -1,3 +1,4 @@
+using K2.Storage.Hosting;
 using Microsoft.Extensions.Options;
 
 namespace K2.Storage.Writers;
@@ -7,32 +8,21 @@ internal sealed class BatchedWriterOptionsValidator : IValidateOptions<BatchedWr
 {
     public ValidateOptionsResult Validate(string? name, BatchedWriterOptions options)
     {
-        var failures = new List<string>();
-        if (options.MaxBatchRows < 1)
-        {
-            failures.Add($"MaxBatchRows must be at least 1 (is {options.MaxBatchRows}).");
-        }
-
-        if (options.MaxBufferedRows < 1)
-        {
-            failures.Add($"MaxBufferedRows must be at least 1 (is {options.MaxBufferedRows}).");
-        }
-
+        var problems = new SectionProblems(BatchedWriterOptions.Section);
+        problems.AtLeast(nameof(options.MaxBatchRows), options.MaxBatchRows, 1);
+        problems.AtLeast(nameof(options.MaxBacklogBatchRows), options.MaxBacklogBatchRows, Math.Max(1, options.MaxBatchRows));
+        problems.AtLeast(nameof(options.MaxBufferedRows), options.MaxBufferedRows, 1);
         if (options.FlushInterval <= TimeSpan.Zero)
         {
-            failures.Add($"FlushInterval must be positive (is {options.FlushInterval}).");
+            problems.Add(nameof(options.FlushInterval), $"must be positive (is {options.FlushInterval}).");
         }
 
         if (options.InitialRetryDelay < TimeSpan.Zero || options.MaxRetryDelay < options.InitialRetryDelay)
         {
-            failures.Add($"Retry delays must satisfy 0 <= InitialRetryDelay ({options.InitialRetryDelay}) <= MaxRetryDelay ({options.MaxRetryDelay}).");
+            problems.Add("Retry delays", $"must satisfy 0 <= InitialRetryDelay ({options.InitialRetryDelay}) <= MaxRetryDelay ({options.MaxRetryDelay}).");
         }
 
-        if (options.ShutdownFlushTimeout < TimeSpan.Zero)
-        {
-            failures.Add($"ShutdownFlushTimeout must not be negative (is {options.ShutdownFlushTimeout}).");
-        }
-
-        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures.Select(f => $"K2:Storage:Writers: {f}"));
+        problems.NotNegative(nameof(options.ShutdownFlushTimeout), options.ShutdownFlushTimeout);
+        return problems.ToResult();
     }
 }

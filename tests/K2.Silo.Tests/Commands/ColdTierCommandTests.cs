@@ -94,9 +94,9 @@ public sealed class ColdTierCommandTests
     }
 
     [Theory]
-    [InlineData("K2:Offload:MaxRowsPerCommit", "0")]
-    [InlineData("K2:Offload:SafetyLag", "-00:01:00")]
-    public async Task Unusable_offload_settings_exit_with_code_2_and_say_what_is_needed(string key, string value)
+    [InlineData("K2:Offload:MaxRowsPerCommit", "0", "K2:Offload: MaxRowsPerCommit must be at least 1 (is 0).")]
+    [InlineData("K2:Offload:SafetyLag", "-00:01:00", "K2:Offload: SafetyLag must not be negative (is -00:01:00).")]
+    public async Task Unusable_offload_settings_exit_with_code_2_and_say_what_is_needed(string key, string value, string message)
     {
         using var data = new TempDirectory();
         var overrides = SiloHost.DataDirectoryOverrides(data.Path);
@@ -107,7 +107,7 @@ public sealed class ColdTierCommandTests
         var exitCode = await OffloadCommand.RunAsync(overrides, null, output, error, Ct);
 
         exitCode.ShouldBe(ExitCodes.BadConfiguration);
-        error.ToString().ShouldContain("k2 offload: invalid configuration: K2:Offload needs MaxRowsPerCommit of at least 1 and a SafetyLag that is not negative.");
+        error.ToString().ShouldBe($"k2 offload: invalid configuration: {message}{Environment.NewLine}");
     }
 
     [Fact]

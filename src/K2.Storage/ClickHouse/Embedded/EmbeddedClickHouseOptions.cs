@@ -3,6 +3,8 @@ namespace K2.Storage.ClickHouse.Embedded;
 /// <summary>Options for the in-process ClickHouse engine (chDB). Bound from <c>K2:Storage:Embedded</c>.</summary>
 public sealed class EmbeddedClickHouseOptions
 {
+    public const string Section = "K2:Storage:Embedded";
+
     /// <summary>Directory that holds the hot store's data. One process owns it at a time.</summary>
     public string DataPath { get; set; } = Path.Combine("data", "hot");
 

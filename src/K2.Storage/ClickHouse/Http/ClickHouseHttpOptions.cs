@@ -6,6 +6,8 @@ namespace K2.Storage.ClickHouse.Http;
 /// </summary>
 public sealed class ClickHouseHttpOptions
 {
+    public const string Section = "K2:Storage:Http";
+
     /// <summary>The server's HTTP endpoint (port 8123 by default, 8443 with TLS).</summary>
     public Uri Url { get; set; } = new("http://127.0.0.1:8123/");
 

@@ -3,6 +3,8 @@ namespace K2.Storage.Iceberg.Maintenance;
 /// <summary>Daily maintenance settings. Bound from <c>K2:Maintenance</c>.</summary>
 public sealed class MaintenanceOptions
 {
+    public const string Section = "K2:Maintenance";
+
     /// <summary>Snapshots older than this are expired (the current one never is).</summary>
     public TimeSpan SnapshotRetention { get; set; } = TimeSpan.FromDays(7);
 

@@ -3,6 +3,8 @@ namespace K2.Storage.Iceberg.Offload;
 /// <summary>Offload settings. Bound from <c>K2:Offload</c>.</summary>
 public sealed class OffloadOptions
 {
+    public const string Section = "K2:Offload";
+
     /// <summary>
     /// Rows younger than this (by ingest time) wait for the next offload: an insert that is still in flight when the
     /// slice is read lands with an ingest time inside the lag, never behind the watermark. Keep it above the hot store's
