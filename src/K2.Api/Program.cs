@@ -12,7 +12,20 @@ builder.Services.AddK2Api();
 builder.Services.AddHealthChecks();
 
 var app = builder.Build();
+// As the silo does: every setting is checked before anything opens, and a bad one is named instead of a stack trace.
+var problems = ConfigurationProblems.Find(app.Services);
+foreach (var problem in problems)
+{
+    Console.Error.WriteLine($"k2-api: invalid configuration: {problem}");
+}
+
+if (problems.Count > 0)
+{
+    return 2;
+}
+
 app.UseK2ApiErrors();
 app.MapK2Api();
 app.MapHealthChecks("/health/live");
 app.Run();
+return 0;
