@@ -1,4 +1,5 @@
 using System.CommandLine;
+using K2.Core.Instruments;
 using K2.Silo.Hosting;
 
 namespace K2.Silo.Commands;
@@ -24,4 +25,18 @@ internal static class CommonOptions
     {
         Description = "Instrument registry (default: ./config/instruments.yaml, else the copy next to the k2 binary).",
     };
+
+    /// <summary>The registry <c>--instruments</c> names (or the default one); null after saying on stderr what is wrong with it.</summary>
+    public static async Task<InstrumentRegistry?> LoadInstrumentsAsync(ParseResult result, Option<FileInfo?> instruments)
+    {
+        try
+        {
+            return InstrumentRegistryLoader.LoadFile(InstrumentsFile.Resolve(result.GetValue(instruments)?.FullName));
+        }
+        catch (InstrumentRegistryException e)
+        {
+            await result.InvocationConfiguration.Error.WriteLineAsync(e.Message);
+            return null;
+        }
+    }
 }

@@ -1,5 +1,4 @@
 using System.CommandLine;
-using K2.Core.Instruments;
 using K2.Silo.Hosting;
 using K2.Storage.Hosting;
 using Microsoft.Extensions.Options;
@@ -30,14 +29,8 @@ internal static class ConfigCommand
         {
             var output = result.InvocationConfiguration.Output;
             var error = result.InvocationConfiguration.Error;
-            InstrumentRegistry registry;
-            try
+            if (await CommonOptions.LoadInstrumentsAsync(result, instruments) is not { } registry)
             {
-                registry = InstrumentRegistryLoader.LoadFile(InstrumentsFile.Resolve(result.GetValue(instruments)?.FullName));
-            }
-            catch (InstrumentRegistryException e)
-            {
-                await error.WriteLineAsync(e.Message);
                 return ExitCodes.BadConfiguration;
             }
 

@@ -9,7 +9,6 @@ using K2.Core.Exchanges.Coinbase;
 using K2.Core.Exchanges.Kraken;
 using K2.Core.Instruments;
 using K2.Core.Trades;
-using K2.Silo.Hosting;
 
 namespace K2.Silo.Commands;
 
@@ -54,14 +53,8 @@ internal static class NormalizeCommand
                 asOf = UnixMicros.FromDateTimeOffset(parsed);
             }
 
-            InstrumentRegistry registry;
-            try
+            if (await CommonOptions.LoadInstrumentsAsync(result, instruments) is not { } registry)
             {
-                registry = InstrumentRegistryLoader.LoadFile(InstrumentsFile.Resolve(result.GetValue(instruments)?.FullName));
-            }
-            catch (InstrumentRegistryException e)
-            {
-                await error.WriteLineAsync(e.Message);
                 return ExitCodes.BadConfiguration;
             }
 
