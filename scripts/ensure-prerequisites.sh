@@ -19,7 +19,6 @@ if [[ "$purpose" == "test" ]]; then
   compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || apt_packages+=(postgresql)
   # Apache Avro for Python reads the Avro manifests K2 writes (for the system interpreter, /usr/bin/python3).
   /usr/bin/python3 -c 'import avro' 2>/dev/null || apt_packages+=(python3-avro)
-  # Services for later test suites (Prometheus, Chromium) are added here as they are needed.
 fi
 
 if ((${#apt_packages[@]})); then
