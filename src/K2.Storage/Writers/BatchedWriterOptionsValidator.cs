@@ -10,7 +10,8 @@ internal sealed class BatchedWriterOptionsValidator : IValidateOptions<BatchedWr
     {
         var problems = new SectionProblems(BatchedWriterOptions.Section);
         problems.AtLeast(nameof(options.MaxBatchRows), options.MaxBatchRows, 1);
-        problems.AtLeast(nameof(options.MaxBacklogBatchRows), options.MaxBacklogBatchRows, Math.Max(1, options.MaxBatchRows));
+        // Not checked against MaxBatchRows: the writer never cuts a backlog batch below it, so raising MaxBatchRows alone is fine.
+        problems.AtLeast(nameof(options.MaxBacklogBatchRows), options.MaxBacklogBatchRows, 1);
         problems.AtLeast(nameof(options.MaxBufferedRows), options.MaxBufferedRows, 1);
         if (options.FlushInterval <= TimeSpan.Zero)
         {

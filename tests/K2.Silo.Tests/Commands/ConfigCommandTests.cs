@@ -129,7 +129,7 @@ public sealed class ConfigCommandTests
     [Theory]
     [InlineData("K2__Storage__Embedded__QueryConnections", "-3", "K2:Storage:Embedded: QueryConnections must be at least 1 (is -3).")]
     [InlineData("K2__Storage__Writers__MaxBatchRows", "-5", "K2:Storage:Writers: MaxBatchRows must be at least 1 (is -5).")]
-    [InlineData("K2__Storage__Writers__MaxBacklogBatchRows", "5000", "K2:Storage:Writers: MaxBacklogBatchRows must be at least 10000 (is 5000).")]
+    [InlineData("K2__Storage__Writers__MaxBacklogBatchRows", "0", "K2:Storage:Writers: MaxBacklogBatchRows must be at least 1 (is 0).")]
     [InlineData("K2__Storage__Writers__MaxBatchRows", "lots", "Failed to convert configuration value 'lots' at 'K2:Storage:Writers:MaxBatchRows' to type 'System.Int32'.")]
     [InlineData("K2__Storage__Database", "K2-Prod", "K2:Storage: Database must be a lower-case identifier of at most 63 characters (is 'K2-Prod').")]
     [InlineData("K2__Exchanges__Binance__MaxOutgoingMessagesPerSecond", "10", "K2:Exchanges:Binance: MaxOutgoingMessagesPerSecond must be between 1 and 5, Binance's limit a second (is 10).")]
