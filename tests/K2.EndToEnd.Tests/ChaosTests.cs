@@ -111,6 +111,7 @@ public sealed class ChaosTests(ITestOutputHelper output)
             }
 
             var counts = faults.Counts(exchange);
+            counts.GetValueOrDefault(FaultKind.DuplicatedFrame).ShouldBe(20 + 10, "every duplicate armed (at 15 s and 50 s) is taken by the next trade frames");
             foreach (var kind in ExpectedFaults(exchange))
             {
                 counts.GetValueOrDefault(kind).ShouldBeGreaterThan(0, $"the fault {kind} never happened");

@@ -1,17 +1,20 @@
 using K2.Core;
 using K2.Core.Instruments;
 using K2.Grains.Backfill;
-using K2.Testing;
+using K2.Grains.Tests.Exchanges.Rest;
 
 namespace K2.Grains.Tests.Backfill;
 
-/// <summary>The backfill queue on a manual clock: each request comes out once due, earliest first, and the queue is bounded.</summary>
+/// <summary>
+/// The backfill queue on a manual clock: each request comes out once due, earliest first, and the queue is bounded. A
+/// taker waits on a timer of the clock, so a test knows it is waiting (and for how long) once that timer exists.
+/// </summary>
 public sealed class BackfillQueueTests
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(10);
     private static readonly Instrument Btc = new(Exchange.Binance, "BTC-USDT", "BTCUSDT", "BTC", "USDT", 2, 5);
 
-    private readonly ManualTimeProvider _time = new();
+    private readonly ObservedTimeProvider _time = new();
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
@@ -24,8 +27,10 @@ public sealed class BackfillQueueTests
         queue.TryEnqueue(Gap(1), TimeSpan.FromSeconds(2)).ShouldBeTrue();
 
         var dequeue = queue.DequeueAsync(Ct);
+        // The first wait ends at once on the enqueue's wake-up; the second sleeps until the request falls due.
+        await _time.WaitForTimersAsync(2, Ct);
+        _time.Timers.ShouldBe([TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(2)]);
         _time.Advance(TimeSpan.FromSeconds(2) - TimeSpan.FromTicks(1));
-        await Task.Delay(50, Ct); // a wrongly early wake-up would complete meanwhile
         dequeue.IsCompleted.ShouldBeFalse();
         _time.Advance(TimeSpan.FromTicks(1));
 
@@ -58,7 +63,8 @@ public sealed class BackfillQueueTests
         var queue = new BackfillQueue(Exchange.Binance, _time);
         queue.TryEnqueue(Gap(1), TimeSpan.FromMinutes(10));
         var dequeue = queue.DequeueAsync(Ct);
-        await Task.Delay(50, Ct); // the taker is asleep until the first one falls due
+        await _time.WaitForTimersAsync(2, Ct); // the taker is asleep until the first one falls due
+        _time.Timers.ShouldBe([TimeSpan.FromMinutes(10), TimeSpan.FromMinutes(10)]);
 
         queue.TryEnqueue(Gap(2), TimeSpan.Zero);
 
@@ -71,7 +77,8 @@ public sealed class BackfillQueueTests
     {
         var queue = new BackfillQueue(Exchange.Binance, _time);
         var dequeue = queue.DequeueAsync(Ct);
-        await Task.Delay(50, Ct);
+        await _time.WaitForTimersAsync(1, Ct);
+        _time.Timers.ShouldBe([Timeout.InfiniteTimeSpan]); // asleep until a request comes
         dequeue.IsCompleted.ShouldBeFalse();
 
         queue.TryEnqueue(Gap(7), TimeSpan.Zero);

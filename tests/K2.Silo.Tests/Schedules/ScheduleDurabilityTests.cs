@@ -59,7 +59,7 @@ public sealed class ScheduleDurabilityTests(PostgresFixture postgres) : IClassFi
             (cadence[i] - cadence[i - 1]).ShouldBe(ScheduleTestHost.Interval, "after the catch-up, each fire time runs once, in turn");
         }
 
-        logs.Entries.ShouldContain(e => e.EventId.Id == ScheduleEventIds.ScheduleKept, "the restart replaced the stored schedule");
+        logs.Entries.Count(e => e.EventId.Id == ScheduleEventIds.ScheduleKept).ShouldBe(1, "the restart kept the one stored schedule");
     }
 
     private static bool OnGrid(DateTimeOffset time) => time.Millisecond == 0 && time.Second % 2 == 0;

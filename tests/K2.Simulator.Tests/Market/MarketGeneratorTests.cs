@@ -121,7 +121,10 @@ public sealed class MarketGeneratorTests
         await using var second = await ExchangeSimulator.StartAsync(new SimulatorOptions { TradesPerSecond = 100 }, TestRegistries.BinanceOnly, time, null, ct);
         time.Advance(TimeSpan.FromSeconds(1));
 
-        Assert.True(second.GroundTruth.All.Min(t => t.TradeId) > lastOfFirstRun);
+        // Each symbol's ids count up from its market's start in milliseconds: 30 s at 100 trades/s shared by the
+        // symbols in the first run, and the second market opened 31 s after the first.
+        Assert.Equal(StartMilliseconds + (3_000 / TestRegistries.BinanceOnly.ForExchange(Exchange.Binance).Count) - 1, lastOfFirstRun);
+        Assert.Equal(StartMilliseconds + 31_000, second.GroundTruth.All.Min(t => t.TradeId));
     }
 
     [Fact]
@@ -134,11 +137,15 @@ public sealed class MarketGeneratorTests
 
         time.Advance(TimeSpan.FromSeconds(10)); // 1,000 trades per Binance symbol
 
+        // A list is cut back to its cap whenever it passes the cap by more than a tenth: BTCUSDT's 1,000 trades were
+        // cut to 100 at its 111th and then every 11 trades, leaving 100 + (1,000 - 111) % 11; all 12 symbols'
+        // 12,000 trades were cut to 1,200 at the 1,321st and then every 121, leaving 1,200 + (12,000 - 1,321) % 121.
         var btc = simulator.GroundTruth.For(Exchange.Binance, "BTCUSDT");
-        Assert.InRange(btc.Count, 100, 110);
+        Assert.Equal(109, btc.Count);
         Assert.Equal(StartMilliseconds + 999, btc[^1].TradeId);
         Assert.Equal(Enumerable.Range(0, btc.Count).Select(i => btc[0].TradeId + i), btc.Select(t => t.TradeId));
-        Assert.InRange(simulator.GroundTruth.Count, 1_200, 1_320);
+        Assert.Equal(12, TestRegistries.BinanceOnly.ForExchange(Exchange.Binance).Count);
+        Assert.Equal(1_231, simulator.GroundTruth.Count);
     }
 
     private static async Task<IReadOnlyList<PrintedTrade>> PrintAsync(int seed, InstrumentRegistry registry, TimeSpan duration, CancellationToken cancellationToken)

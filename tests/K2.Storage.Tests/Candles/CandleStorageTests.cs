@@ -107,12 +107,15 @@ public sealed class CandleStorageTests(EmbeddedClickHouseFixture fixture) : IDis
 
         await writer.WriteAsync(Candle.Of(TradeRows.BinanceBtc, Timeframe.OneMinute, Hour, aggregate, 1), Ct);
         var written = writer.WhenWrittenAsync(Ct);
+        // Run at the moment the wait completes: how many inserts had returned then (no sleep to see it stay pending).
+        var insertsReturnedWhenWritten = written.ContinueWith(
+            _ => gated.Completed, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
         await gated.EnteredAsync(Ct);
-        await Task.Delay(50, Ct);
         written.IsCompleted.ShouldBeFalse("the insert holding the row has not returned");
 
         gated.Release(1);
         await written.WaitAsync(TimeSpan.FromSeconds(10), Ct);
+        (await insertsReturnedWhenWritten).ShouldBe(1, "the wait completed before the insert holding the row returned");
         gated.Completed.ShouldBe(1);
         writer.RowsWritten.ShouldBe(1);
     }

@@ -1,4 +1,6 @@
 using K2.Storage.ClickHouse;
+using K2.Storage.Iceberg.Commits;
+using K2.Storage.Iceberg.Metadata;
 using K2.Storage.ObjectStores;
 using K2.Testing;
 
@@ -6,13 +8,16 @@ namespace K2.Storage.Tests.ObjectStores;
 
 /// <summary>
 /// The contract on S3, against a real s3rver (one per test class; each test gets its own prefix in the bucket), plus
-/// what only S3 has: the prefix, the URL for ClickHouse, multipart uploads.
+/// what only S3 has: the prefix, the URL for ClickHouse, multipart uploads. s3rver ignores <c>If-None-Match</c>, so
+/// the create-only tests run through a proxy that honours it as AWS S3 and MinIO do, and plain s3rver shows the path
+/// K2 takes on a server without it (<c>K2:Warehouse:S3:CreateOnlyPuts=false</c>).
 /// </summary>
 public sealed class S3ObjectStoreTests(S3rverFixture s3rver, EmbeddedClickHouseFixture clickHouse)
-    : ObjectStoreContractTests, IClassFixture<S3rverFixture>, IDisposable
+    : ObjectStoreContractTests, IClassFixture<S3rverFixture>, IAsyncDisposable
 {
     private readonly string _prefix = $"test-{Guid.NewGuid():N}/";
     private readonly List<S3ObjectStore> _stores = [];
+    private readonly List<S3FaultProxy> _proxies = [];
     private S3ObjectStore? _store;
 
     protected override IObjectStore Store => _store ??= NewStore(_prefix);
@@ -22,16 +27,71 @@ public sealed class S3ObjectStoreTests(S3rverFixture s3rver, EmbeddedClickHouseF
     protected override string CsvTableFunction(string location, string structure) =>
         $"s3('{location}', '{S3rverFixture.AccessKey}', '{S3rverFixture.SecretKey}', 'CSV', '{structure}')";
 
-    public void Dispose() => _stores.ForEach(s => s.Dispose());
+    /// <summary>The store on the same prefix through a proxy that refuses a create-only put of an existing key.</summary>
+    protected override async Task<IObjectStore> CreateOnlyStoreAsync()
+    {
+        var proxy = await S3FaultProxy.StartAsync(s3rver.ServiceUrl, honourIfNoneMatch: true, Ct);
+        _proxies.Add(proxy);
+        return NewStore(_prefix, o => o.ServiceUrl = proxy.Url, enforcesCreateOnly: true);
+    }
 
-    /// <summary>s3rver ignores If-None-Match on PUT, so the store is told not to promise create-only.</summary>
-    private S3ObjectStore NewStore(string prefix, Action<S3WarehouseOptions>? configure = null)
+    public async ValueTask DisposeAsync()
+    {
+        _stores.ForEach(s => s.Dispose());
+        foreach (var proxy in _proxies)
+        {
+            await proxy.DisposeAsync();
+        }
+    }
+
+    /// <summary>s3rver ignores If-None-Match on PUT, so unless it is behind a proxy that honours it the store is told not to promise create-only.</summary>
+    private S3ObjectStore NewStore(string prefix, Action<S3WarehouseOptions>? configure = null, bool enforcesCreateOnly = false)
     {
         var options = s3rver.Options(prefix);
         configure?.Invoke(options);
-        var store = new S3ObjectStore(options, enforcesCreateOnly: false);
+        var store = new S3ObjectStore(options, enforcesCreateOnly);
         _stores.Add(store);
         return store;
+    }
+
+    [Fact]
+    public async Task Without_create_only_puts_each_commit_attempt_writes_a_metadata_file_of_its_own()
+    {
+        // Plain s3rver overwrites on a create-only put, as any server without conditional writes would ...
+        const string key = "cold/t/metadata/00001-a.metadata.json";
+        (await Store.PutIfAbsentAsync(key, "first"u8.ToArray(), Ct)).ShouldBeTrue();
+        (await Store.PutIfAbsentAsync(key, "second"u8.ToArray(), Ct)).ShouldBeTrue();
+        (await Store.GetAsync(key, Ct)).ShouldBe("second"u8.ToArray());
+
+        // ... so a store told so names each attempt's metadata file apart, and two writers of one version keep both.
+        Store.EnforcesCreateOnly.ShouldBeFalse();
+        var keys = new WarehouseTableKeys(Store, ColdTables.SilverTrades);
+        var attempts = new[] { keys.NewMetadataKey(2), keys.NewMetadataKey(2) };
+        attempts.Distinct().Count().ShouldBe(2);
+        attempts.ShouldAllBe(k => k.StartsWith(keys.MetadataKey(MetadataFileNames.AttemptPrefix(2)), StringComparison.Ordinal));
+        for (var i = 0; i < attempts.Length; i++)
+        {
+            (await Store.PutIfAbsentAsync(attempts[i], new[] { (byte)i }, Ct)).ShouldBeTrue();
+        }
+
+        (await keys.MetadataKeysAsync(2, Ct)).Order(StringComparer.Ordinal).ShouldBe(attempts.Order(StringComparer.Ordinal));
+        (await Store.GetAsync(attempts[0], Ct)).ShouldBe([(byte)0]);
+        (await Store.GetAsync(attempts[1], Ct)).ShouldBe([(byte)1]);
+    }
+
+    [Fact]
+    public async Task Behind_a_proxy_that_honours_If_None_Match_a_create_only_put_of_an_existing_key_gets_412()
+    {
+        await using var proxy = await S3FaultProxy.StartAsync(s3rver.ServiceUrl, honourIfNoneMatch: true, Ct);
+        var store = NewStore(_prefix, o => o.ServiceUrl = proxy.Url, enforcesCreateOnly: true);
+
+        await store.PutAsync("cold/t/a.parquet", "a"u8.ToArray(), Ct);
+
+        (await store.PutIfAbsentAsync("cold/t/a.parquet", "b"u8.ToArray(), Ct)).ShouldBeFalse();
+        (await store.GetAsync("cold/t/a.parquet", Ct)).ShouldBe("a"u8.ToArray());
+        await store.PutAsync("cold/t/a.parquet", "c"u8.ToArray(), Ct); // a plain put still replaces
+        (await store.GetAsync("cold/t/a.parquet", Ct)).ShouldBe("c"u8.ToArray());
+        proxy.Requests.Where(r => r.Method == "PUT").Select(r => r.IfNoneMatch).ShouldBe(["", "*", ""]);
     }
 
     [Fact]

@@ -138,7 +138,10 @@ public sealed class KrakenV2TradeParserTests
             _rejections.ShouldBeEmpty(name);
             frame.Kind.ShouldNotBe(KrakenV2FrameKind.Rejected, name);
             (frame.Kind == KrakenV2FrameKind.Trades).ShouldBe(name.StartsWith("ws_trade_", StringComparison.Ordinal), name);
-            (_trades.Count > 0).ShouldBe(name.StartsWith("ws_trade_", StringComparison.Ordinal), name);
+            var carried = name.StartsWith("ws_trade_", StringComparison.Ordinal)
+                ? JsonDocument.Parse(Load(name)).RootElement.GetProperty("data").GetArrayLength()
+                : 0;
+            _trades.Count.ShouldBe(carried, name);
         }
     }
 
