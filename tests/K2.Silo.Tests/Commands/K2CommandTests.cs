@@ -98,7 +98,7 @@ public sealed class K2CommandTests
     {
         var (exitCode, _, error) = await InvokeAsync("run", "--urls", urls);
 
-        exitCode.ShouldNotBe(0);
+        exitCode.ShouldBe(1, "System.CommandLine's code for a parse error");
         error.ShouldContain("--urls");
     }
 
@@ -107,7 +107,7 @@ public sealed class K2CommandTests
     {
         var (exitCode, _, error) = await InvokeAsync("run", "--simulte");
 
-        exitCode.ShouldNotBe(0);
+        exitCode.ShouldBe(1, "System.CommandLine's code for a parse error");
         error.ShouldContain("--simulte");
     }
 }
