@@ -22,7 +22,9 @@ namespace K2.Testing;
 /// credentials (code 516, as a server does), reads <c>query</c> plus body, <c>param_*</c> values and
 /// <c>default_format</c>, relays <c>INSERT … FORMAT X</c> with its (possibly gzipped) body to a streamed insert, gzips
 /// answers when asked, and refuses as a server does: 4xx/500 with <c>X-ClickHouse-Exception-Code</c> and a
-/// <c>Code: N. DB::Exception: …</c> body. Faults can be injected to test the client's retries and timeouts.
+/// <c>Code: N. DB::Exception: …</c> body. Any other URL parameter is a setting, as on a server: an insert passes it to
+/// the engine in a <c>SETTINGS</c> clause (so the engine checks its name and value), and any other statement is
+/// refused for it rather than run without it. Faults can be injected to test the client's retries and timeouts.
 /// </summary>
 public sealed partial class ChdbHttpEndpoint : IAsyncDisposable
 {
@@ -31,12 +33,16 @@ public sealed partial class ChdbHttpEndpoint : IAsyncDisposable
 
     private const string StatementSuffix = " (statement: ";
 
+    /// <summary>URL parameters that are part of the HTTP interface rather than settings (param_* aside).</summary>
+    private static readonly HashSet<string> ProtocolParameters = ["query", "default_format", "enable_http_compression", "user", "password"];
+
     private readonly WebApplication _app;
     private readonly EmbeddedClickHouse _clickHouse;
     private readonly string _user;
     private readonly string _password;
     private readonly ConcurrentQueue<ObservedRequest> _requests = new();
     private int _dropsLeft;
+    private int _answerDropsLeft;
     private int _unavailableLeft;
 
     private ChdbHttpEndpoint(WebApplication app, EmbeddedClickHouse clickHouse, string user, string password)
@@ -77,6 +83,13 @@ public sealed partial class ChdbHttpEndpoint : IAsyncDisposable
 
     /// <summary>The next <paramref name="count"/> requests are cut off without an answer, as by a crashing server.</summary>
     public void DropNextRequests(int count) => Volatile.Write(ref _dropsLeft, count);
+
+    /// <summary>
+    /// The next <paramref name="count"/> requests run on the engine, then the connection is cut before the answer, as
+    /// when a server commits an insert and the connection drops (or the client times out) before the client hears of
+    /// it: the client sees a failure for a statement that took effect.
+    /// </summary>
+    public void DropNextAnswers(int count) => Volatile.Write(ref _answerDropsLeft, count);
 
     /// <summary>
     /// The next <paramref name="count"/> requests get 503 without a ClickHouse error code, as from a proxy in front of
@@ -133,12 +146,27 @@ public sealed partial class ChdbHttpEndpoint : IAsyncDisposable
         }
 
         var body = await ReadBodyAsync(request, gzipBody, context.RequestAborted);
+        var settings = request.Query.Where(q => !ProtocolParameters.Contains(q.Key) && !q.Key.StartsWith("param_", StringComparison.Ordinal)).ToList();
         try
         {
             if (InsertWithFormat().Match(urlQuery) is { Success: true } insert)
             {
-                var written = await _clickHouse.InsertAsync(insert.Groups["statement"].Value, insert.Groups["format"].Value, body, context.RequestAborted);
+                var statement = insert.Groups["statement"].Value + SettingsClause(settings);
+                var written = await _clickHouse.InsertAsync(statement, insert.Groups["format"].Value, body, context.RequestAborted);
+                if (TakeOne(ref _answerDropsLeft))
+                {
+                    context.Abort();
+                    return;
+                }
+
                 context.Response.Headers["X-ClickHouse-Summary"] = $"{{\"written_rows\":\"{written.ToString(CultureInfo.InvariantCulture)}\"}}";
+                return;
+            }
+
+            if (settings.Count > 0)
+            {
+                await RefuseAsync(context, 48,
+                    $"Code: 48. DB::Exception: The test endpoint passes settings to the engine only on INSERT; got {string.Join(", ", settings.Select(s => s.Key))}. (NOT_IMPLEMENTED)");
                 return;
             }
 
@@ -153,6 +181,12 @@ public sealed partial class ChdbHttpEndpoint : IAsyncDisposable
 
             var format = request.Query["default_format"] is { Count: > 0 } given ? given.ToString() : ClickHouseFormats.TabSeparated;
             var result = await _clickHouse.QueryAsync(sql, parameters, format, static data => data.ToArray(), context.RequestAborted);
+            if (TakeOne(ref _answerDropsLeft))
+            {
+                context.Abort();
+                return;
+            }
+
             await AnswerAsync(context, result, gzipAnswer);
         }
         catch (ClickHouseException e)
@@ -179,6 +213,27 @@ public sealed partial class ChdbHttpEndpoint : IAsyncDisposable
                 return true;
             }
         }
+    }
+
+    /// <summary>
+    /// <c> SETTINGS a = 'x', b = 'y'</c> for the request's settings, or nothing. Names must be identifiers; values are
+    /// quoted as string literals, which ClickHouse converts to each setting's type, as it does for URL settings.
+    /// </summary>
+    private static string SettingsClause(IReadOnlyList<KeyValuePair<string, Microsoft.Extensions.Primitives.StringValues>> settings)
+    {
+        if (settings.Count == 0)
+        {
+            return "";
+        }
+
+        var bad = settings.FirstOrDefault(s => s.Key.Length == 0 || !s.Key.All(c => char.IsAsciiLetterOrDigit(c) || c == '_'));
+        if (bad.Key is not null)
+        {
+            throw new ClickHouseException($"Code: 115. DB::Exception: Unknown setting '{bad.Key}'. (UNKNOWN_SETTING)");
+        }
+
+        return " SETTINGS " + string.Join(", ", settings.Select(s =>
+            $"{s.Key} = '{s.Value.ToString().Replace(@"\", @"\\", StringComparison.Ordinal).Replace("'", @"\'", StringComparison.Ordinal)}'"));
     }
 
     private static string? HeaderOrQuery(HttpRequest request, string header, string parameter) =>
