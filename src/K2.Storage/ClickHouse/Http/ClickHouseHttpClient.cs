@@ -77,10 +77,21 @@ public sealed partial class ClickHouseHttpClient : IClickHouseClient, IDisposabl
         }
     }
 
-    /// <summary>Returns the rows written as the server reports them in <c>X-ClickHouse-Summary</c> (0 if it does not).</summary>
-    public Task<long> InsertAsync(string insertStatement, string format, ReadOnlyMemory<byte> data, CancellationToken cancellationToken) =>
-        SendAsync(
-            () => new HttpRequestMessage(HttpMethod.Post, RequestUri([new("query", $"{insertStatement} FORMAT {format}")]))
+    /// <summary>
+    /// Returns the rows written as the server reports them in <c>X-ClickHouse-Summary</c> (0 if it does not). A
+    /// deduplication token is sent as the <c>insert_deduplication_token</c> URL setting.
+    /// </summary>
+    public Task<long> InsertAsync(string insertStatement, string format, ReadOnlyMemory<byte> data, string? deduplicationToken, CancellationToken cancellationToken)
+    {
+        InsertDeduplicationToken.ThrowIfInvalid(deduplicationToken);
+        List<KeyValuePair<string, string>> query = [new("query", $"{insertStatement} FORMAT {format}")];
+        if (deduplicationToken is not null)
+        {
+            query.Add(new("insert_deduplication_token", deduplicationToken));
+        }
+
+        return SendAsync(
+            () => new HttpRequestMessage(HttpMethod.Post, RequestUri(query))
             {
                 Content = _options.Compression ? new GzipContent(data) : new ReadOnlyMemoryContent(data),
             },
@@ -91,6 +102,7 @@ public sealed partial class ClickHouseHttpClient : IClickHouseClient, IDisposabl
                 return WrittenRows(response);
             },
             cancellationToken);
+    }
 
     public void Dispose() => _http.Dispose();
 

@@ -23,6 +23,8 @@ public sealed class HttpClickHouseContractTests(EmbeddedClickHouseFixture fixtur
 
     protected override IClickHouseClient Client => _client;
 
+    protected override void LoseNextInsertAnswer() => _endpoint.DropNextAnswers(1);
+
     public async ValueTask InitializeAsync()
     {
         _endpoint = await ChdbHttpEndpoint.StartAsync(fixture.ClickHouse, Ct);
