@@ -207,6 +207,37 @@ public abstract class ClickHouseContractTests
         (await Client.QueryTextAsync("SELECT 1", Ct)).ShouldBe("1");
     }
 
+    /// <summary>
+    /// Issue 10 item 9, the part every transport shares: a query that fails after it produced rows is an error with the
+    /// engine's code, never a shorter result. (Over HTTP a server may already have begun its answer with 200 OK; the
+    /// HTTP suite covers that wire form, which the embedded engine has no counterpart of.)
+    /// </summary>
+    [Fact]
+    public async Task A_query_that_fails_after_producing_rows_throws_its_code_and_hands_no_rows_to_the_reader()
+    {
+        var readerCalled = false;
+
+        var error = await Should.ThrowAsync<ClickHouseException>(() => Client.QueryAsync(
+            "SELECT number, throwIf(number = 1500000, 'failed after 1.5 million rows') FROM numbers(2000000) SETTINGS max_block_size = 1000",
+            null, ClickHouseFormats.RowBinary, data => readerCalled = true, Ct));
+
+        error.ErrorCode.ShouldBe(395); // FUNCTION_THROW_IF_VALUE_IS_NON_ZERO
+        error.Message.ShouldContain("failed after 1.5 million rows");
+        readerCalled.ShouldBeFalse();
+    }
+
+    [Theory]
+    [InlineData("__exception__\r\nCode: 395. DB::Exception: only looks like an error\n")]
+    [InlineData("\r\n__exception__\r\nabcdefghij012345\r\nCode: 1. DB::Exception: x\n31 abcdefghij012345\r\n__exception__\r\n")]
+    public async Task A_result_that_ends_like_a_server_exception_is_data(string value)
+    {
+        var echoed = await Client.QueryAsync(
+            "SELECT {value:String}", new ClickHouseParameters().Add("value", value), ClickHouseFormats.RowBinary,
+            static data => new RowBinaryReader(data).ReadString(), Ct);
+
+        echoed.ShouldBe(value);
+    }
+
     [Fact]
     public async Task A_large_result_arrives_whole()
     {
