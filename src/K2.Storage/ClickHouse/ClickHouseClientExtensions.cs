@@ -1,5 +1,6 @@
 namespace K2.Storage.ClickHouse;
 
+/// <summary>Shorthands over <see cref="IClickHouseClient"/>.</summary>
 public static class ClickHouseClientExtensions
 {
     /// <summary>Inserts without a deduplication token: a repeat of this insert is stored again.</summary>

@@ -26,8 +26,9 @@ internal static class MidStreamException
     public const string TagHeader = "X-ClickHouse-Exception-Tag";
 
     /// <summary>
-    /// How many bytes at the end of a body can hold the block: the server caps a tagged block at 16 KiB
-    /// (<c>MAX_EXCEPTION_SIZE</c>); the untagged form has no cap, and 64 KiB holds any message ClickHouse writes.
+    /// How many bytes at the end of a body are searched for the block: the server caps a tagged block at 16 KiB
+    /// (<c>MAX_EXCEPTION_SIZE</c>). The untagged form has no cap; a message longer than this is not found, and the
+    /// answer fails as the broken connection it also is.
     /// </summary>
     public const int MaxBlockBytes = 64 * 1024;
 
