@@ -2,11 +2,13 @@ using System.Collections.Concurrent;
 using System.Globalization;
 using System.IO.Compression;
 using System.Net;
+using System.Net.Sockets;
 using System.Text;
 using System.Text.RegularExpressions;
 using K2.Storage.ClickHouse;
 using K2.Storage.ClickHouse.Embedded;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Connections.Features;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
@@ -22,7 +24,11 @@ namespace K2.Testing;
 /// credentials (code 516, as a server does), reads <c>query</c> plus body, <c>param_*</c> values and
 /// <c>default_format</c>, relays <c>INSERT … FORMAT X</c> with its (possibly gzipped) body to a streamed insert, gzips
 /// answers when asked, and refuses as a server does: 4xx/500 with <c>X-ClickHouse-Exception-Code</c> and a
-/// <c>Code: N. DB::Exception: …</c> body. Faults can be injected to test the client's retries and timeouts.
+/// <c>Code: N. DB::Exception: …</c> body. Any other URL parameter is a setting, as on a server: an insert passes it to
+/// the engine in a <c>SETTINGS</c> clause (so the engine checks its name and value), and any other statement is
+/// refused for it rather than run without it. Like a 25.11+ server it names an exception tag on every answer
+/// (<see cref="TagsExceptions"/>). Faults can be injected to test the client's retries and timeouts, and answers that
+/// fail after they began (<see cref="FailNextAnswersMidStream"/>).
 /// </summary>
 public sealed partial class ChdbHttpEndpoint : IAsyncDisposable
 {
@@ -30,6 +36,20 @@ public sealed partial class ChdbHttpEndpoint : IAsyncDisposable
     public const string DefaultPassword = "k2 secret";
 
     private const string StatementSuffix = " (statement: ";
+    private const string ExceptionTagHeader = "X-ClickHouse-Exception-Tag";
+    private const string ExceptionMarker = "__exception__";
+
+    /// <summary>A server's exception tag: 16 random lower-case letters and digits (<c>EXCEPTION_TAG_LENGTH</c>).</summary>
+    private const int ExceptionTagLength = 16;
+
+    /// <summary>Longest wait for a client to hang up on an answer broken mid-stream (a bound, not an expected time).</summary>
+    private static readonly TimeSpan ClientHangUpPatience = TimeSpan.FromSeconds(30);
+
+    /// <summary>Bytes per chunk of an answer broken mid-stream, so the client receives it in several reads.</summary>
+    private const int StreamChunkBytes = 8 * 1024;
+
+    /// <summary>URL parameters that are part of the HTTP interface rather than settings (param_* aside).</summary>
+    private static readonly HashSet<string> ProtocolParameters = ["query", "default_format", "enable_http_compression", "user", "password"];
 
     private readonly WebApplication _app;
     private readonly EmbeddedClickHouse _clickHouse;
@@ -37,7 +57,10 @@ public sealed partial class ChdbHttpEndpoint : IAsyncDisposable
     private readonly string _password;
     private readonly ConcurrentQueue<ObservedRequest> _requests = new();
     private int _dropsLeft;
+    private int _answerDropsLeft;
     private int _unavailableLeft;
+    private int _midStreamFailuresLeft;
+    private string _midStreamException = "";
 
     private ChdbHttpEndpoint(WebApplication app, EmbeddedClickHouse clickHouse, string user, string password)
     {
@@ -52,6 +75,13 @@ public sealed partial class ChdbHttpEndpoint : IAsyncDisposable
 
     /// <summary>Every request that reached the endpoint, in arrival order (dropped ones included).</summary>
     public IReadOnlyList<ObservedRequest> Requests => [.. _requests];
+
+    /// <summary>
+    /// True (the default): as ClickHouse 25.11 and later, every answer names a random tag in
+    /// <c>X-ClickHouse-Exception-Tag</c>, and an exception written into a begun answer is framed with it. False: as
+    /// 25.10 and earlier, no tag, and the exception follows a bare <c>__exception__</c> line.
+    /// </summary>
+    public bool TagsExceptions { get; set; } = true;
 
     /// <summary>How long each request waits before it is handled, to make a client time out.</summary>
     public TimeSpan AnswerDelay { get; set; }
@@ -77,6 +107,26 @@ public sealed partial class ChdbHttpEndpoint : IAsyncDisposable
 
     /// <summary>The next <paramref name="count"/> requests are cut off without an answer, as by a crashing server.</summary>
     public void DropNextRequests(int count) => Volatile.Write(ref _dropsLeft, count);
+
+    /// <summary>
+    /// The next <paramref name="count"/> requests run on the engine, then the connection is cut before the answer, as
+    /// when a server commits an insert and the connection drops (or the client times out) before the client hears of
+    /// it: the client sees a failure for a statement that took effect.
+    /// </summary>
+    public void DropNextAnswers(int count) => Volatile.Write(ref _answerDropsLeft, count);
+
+    /// <summary>
+    /// The next <paramref name="count"/> queries that succeed on the engine are answered as a server answers a query
+    /// that fails while its result streams: 200 OK, the first half of the real result in chunks, then
+    /// <paramref name="exceptionText"/> (e.g. <c>Code: 159. DB::Exception: Timeout exceeded: …</c>) in the form of
+    /// <see cref="TagsExceptions"/>, and the connection cut without the last chunk (and, when gzipped, without the gzip
+    /// trailer), the server's deliberate break of the HTTP framing.
+    /// </summary>
+    public void FailNextAnswersMidStream(int count, string exceptionText)
+    {
+        Volatile.Write(ref _midStreamException, exceptionText);
+        Volatile.Write(ref _midStreamFailuresLeft, count);
+    }
 
     /// <summary>
     /// The next <paramref name="count"/> requests get 503 without a ClickHouse error code, as from a proxy in front of
@@ -111,6 +161,12 @@ public sealed partial class ChdbHttpEndpoint : IAsyncDisposable
             return;
         }
 
+        var tag = TagsExceptions ? NewExceptionTag() : null;
+        if (tag is not null)
+        {
+            context.Response.Headers[ExceptionTagHeader] = tag;
+        }
+
         if (AnswerDelay > TimeSpan.Zero)
         {
             try
@@ -133,12 +189,27 @@ public sealed partial class ChdbHttpEndpoint : IAsyncDisposable
         }
 
         var body = await ReadBodyAsync(request, gzipBody, context.RequestAborted);
+        var settings = request.Query.Where(q => !ProtocolParameters.Contains(q.Key) && !q.Key.StartsWith("param_", StringComparison.Ordinal)).ToList();
         try
         {
             if (InsertWithFormat().Match(urlQuery) is { Success: true } insert)
             {
-                var written = await _clickHouse.InsertAsync(insert.Groups["statement"].Value, insert.Groups["format"].Value, body, context.RequestAborted);
+                var statement = insert.Groups["statement"].Value + SettingsClause(settings);
+                var written = await _clickHouse.InsertAsync(statement, insert.Groups["format"].Value, body, context.RequestAborted);
+                if (TakeOne(ref _answerDropsLeft))
+                {
+                    context.Abort();
+                    return;
+                }
+
                 context.Response.Headers["X-ClickHouse-Summary"] = $"{{\"written_rows\":\"{written.ToString(CultureInfo.InvariantCulture)}\"}}";
+                return;
+            }
+
+            if (settings.Count > 0)
+            {
+                await RefuseAsync(context, 48,
+                    $"Code: 48. DB::Exception: The test endpoint passes settings to the engine only on INSERT; got {string.Join(", ", settings.Select(s => s.Key))}. (NOT_IMPLEMENTED)");
                 return;
             }
 
@@ -153,6 +224,18 @@ public sealed partial class ChdbHttpEndpoint : IAsyncDisposable
 
             var format = request.Query["default_format"] is { Count: > 0 } given ? given.ToString() : ClickHouseFormats.TabSeparated;
             var result = await _clickHouse.QueryAsync(sql, parameters, format, static data => data.ToArray(), context.RequestAborted);
+            if (TakeOne(ref _answerDropsLeft))
+            {
+                context.Abort();
+                return;
+            }
+
+            if (TakeOne(ref _midStreamFailuresLeft))
+            {
+                await AnswerThenFailMidStreamAsync(context, result, gzipAnswer, tag, Volatile.Read(ref _midStreamException));
+                return;
+            }
+
             await AnswerAsync(context, result, gzipAnswer);
         }
         catch (ClickHouseException e)
@@ -179,6 +262,27 @@ public sealed partial class ChdbHttpEndpoint : IAsyncDisposable
                 return true;
             }
         }
+    }
+
+    /// <summary>
+    /// <c> SETTINGS a = 'x', b = 'y'</c> for the request's settings, or nothing. Names must be identifiers; values are
+    /// quoted as string literals, which ClickHouse converts to each setting's type, as it does for URL settings.
+    /// </summary>
+    private static string SettingsClause(IReadOnlyList<KeyValuePair<string, Microsoft.Extensions.Primitives.StringValues>> settings)
+    {
+        if (settings.Count == 0)
+        {
+            return "";
+        }
+
+        var bad = settings.FirstOrDefault(s => s.Key.Length == 0 || !s.Key.All(c => char.IsAsciiLetterOrDigit(c) || c == '_'));
+        if (bad.Key is not null)
+        {
+            throw new ClickHouseException($"Code: 115. DB::Exception: Unknown setting '{bad.Key}'. (UNKNOWN_SETTING)");
+        }
+
+        return " SETTINGS " + string.Join(", ", settings.Select(s =>
+            $"{s.Key} = '{s.Value.ToString().Replace(@"\", @"\\", StringComparison.Ordinal).Replace("'", @"\'", StringComparison.Ordinal)}'"));
     }
 
     private static string? HeaderOrQuery(HttpRequest request, string header, string parameter) =>
@@ -217,6 +321,89 @@ public sealed partial class ChdbHttpEndpoint : IAsyncDisposable
         await using var compressed = new GZipStream(response.Body, CompressionLevel.Fastest, leaveOpen: true);
         await compressed.WriteAsync(result, context.RequestAborted);
     }
+
+    /// <summary>
+    /// Answers 200 OK with the first half of <paramref name="result"/> in chunks, then the exception block in a chunk
+    /// of its own, as <c>WriteBufferFromHTTP1ServerResponse::cancelWithException</c> writes it (through the compressor
+    /// when the answer is gzipped), then ends the connection (FIN) without the last chunk or the gzip trailer: the
+    /// server's deliberate break of the HTTP framing. The answer is written on the socket directly, not through
+    /// Kestrel: Kestrel can only end a response properly or reset the connection (a reset can discard bytes the client
+    /// has received but not read yet), and a flush through it does not mean the bytes reached the socket, so ending the
+    /// connection after a flush could cut them off.
+    /// </summary>
+    private static async Task AnswerThenFailMidStreamAsync(HttpContext context, byte[] result, bool gzip, string? tag, string exceptionText)
+    {
+        var head = new StringBuilder("HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\nTransfer-Encoding: chunked\r\n");
+        head.Append(gzip ? "Content-Encoding: gzip\r\n" : "").Append(tag is null ? "" : $"{ExceptionTagHeader}: {tag}\r\n").Append("\r\n");
+        using var wire = new MemoryStream();
+        wire.Write(Encoding.ASCII.GetBytes(head.ToString()));
+
+        using var compressedBytes = new MemoryStream();
+        using var compressor = gzip ? new GZipStream(compressedBytes, CompressionLevel.Fastest, leaveOpen: true) : null;
+        void Chunk(ReadOnlySpan<byte> bytes)
+        {
+            if (compressor is not null)
+            {
+                compressor.Write(bytes);
+                compressor.Flush(); // emits everything compressed so far
+                bytes = compressedBytes.GetBuffer().AsSpan(0, (int)compressedBytes.Length);
+            }
+
+            wire.Write(Encoding.ASCII.GetBytes($"{bytes.Length:x}\r\n"));
+            wire.Write(bytes);
+            wire.Write("\r\n"u8);
+            compressedBytes.SetLength(0);
+        }
+
+        var streamed = result.Length / 2;
+        for (var offset = 0; offset < streamed; offset += StreamChunkBytes)
+        {
+            Chunk(result.AsSpan(offset, Math.Min(StreamChunkBytes, streamed - offset)));
+        }
+
+        Chunk(ExceptionBlock(tag, exceptionText));
+
+        var socket = context.Features.GetRequiredFeature<IConnectionSocketFeature>().Socket;
+        await socket.SendAsync(wire.GetBuffer().AsMemory(0, (int)wire.Length), SocketFlags.None, context.RequestAborted);
+        socket.Shutdown(SocketShutdown.Send);
+
+        // Wait for the client to hang up before Kestrel gets the connection back, so nothing follows the broken answer.
+        using var patience = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted);
+        patience.CancelAfter(ClientHangUpPatience);
+        try
+        {
+            await Task.Delay(Timeout.Infinite, patience.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            // The client hung up (or did not within the patience); either way the answer stays broken.
+        }
+
+        context.Abort();
+    }
+
+    /// <summary>
+    /// The exception block of a begun answer. Tagged (25.11+):
+    /// <c>\r\n__exception__\r\n{tag}\r\n{message}\n{length} {tag}\r\n__exception__\r\n</c>, length counting the
+    /// message's bytes with its line break. Untagged (before): <c>__exception__\r\n{message}\n</c>.
+    /// </summary>
+    private static byte[] ExceptionBlock(string? tag, string exceptionText)
+    {
+        var message = exceptionText.EndsWith('\n') ? exceptionText : exceptionText + "\n";
+        return Encoding.UTF8.GetBytes(tag is null
+            ? $"{ExceptionMarker}\r\n{message}"
+            : $"\r\n{ExceptionMarker}\r\n{tag}\r\n{message}{Encoding.UTF8.GetByteCount(message).ToString(CultureInfo.InvariantCulture)} {tag}\r\n{ExceptionMarker}\r\n");
+    }
+
+    private static string NewExceptionTag() =>
+        string.Create(ExceptionTagLength, 0, static (tag, _) =>
+        {
+            const string Alphabet = "abcdefghijklmnopqrstuvwxyz0123456789";
+            for (var i = 0; i < tag.Length; i++)
+            {
+                tag[i] = Alphabet[Random.Shared.Next(Alphabet.Length)];
+            }
+        });
 
     /// <summary>A refusal as a server sends it: the HTTP status ClickHouse maps the code to, the code header, the text.</summary>
     private static Task RefuseAsync(HttpContext context, int code, string message)

@@ -17,7 +17,11 @@ public interface IClickHouseClient
 
     /// <summary>
     /// Inserts rows already encoded in <paramref name="format"/>. <paramref name="insertStatement"/> is the INSERT without
-    /// FORMAT clause or data, e.g. <c>INSERT INTO k2.silver_trades (a, b)</c>. Returns the rows written.
+    /// FORMAT clause or data, e.g. <c>INSERT INTO k2.silver_trades (a, b)</c>. Returns the rows written as the engine
+    /// reports them (chDB counts the rows of a repeat it dropped too). <paramref name="deduplicationToken"/> names
+    /// this batch of rows (ClickHouse's <c>insert_deduplication_token</c>): a table that keeps a deduplication window
+    /// stores an insert repeated with the same token once, so retrying an insert whose answer was lost is safe. Null
+    /// for none; see <see cref="InsertDeduplicationToken"/>.
     /// </summary>
-    Task<long> InsertAsync(string insertStatement, string format, ReadOnlyMemory<byte> data, CancellationToken cancellationToken);
+    Task<long> InsertAsync(string insertStatement, string format, ReadOnlyMemory<byte> data, string? deduplicationToken, CancellationToken cancellationToken);
 }

@@ -8,6 +8,9 @@ public static class HotStoreMigrations
 {
     public const string MigrationsTable = "schema_migrations";
 
+    /// <summary>Blocks of recent inserts whose tokens (or hashes) a bronze table remembers (migration 5).</summary>
+    public const int BronzeDeduplicationWindow = 10_000;
+
     public static IReadOnlyList<HotStoreMigration> All { get; } =
     [
         new(1, "silver_trades",
@@ -77,6 +80,19 @@ public static class HotStoreMigrations
         [
             .. new[] { "silver_trades", "bronze_trades_binance", "bronze_trades_kraken", "bronze_trades_coinbase" }.SelectMany(table => IngestTimeIndex(table, "ingest_ts")),
             .. IngestTimeIndex("ohlcv", "updated_at"),
+        ]),
+        // A writer retries a batch whose insert failed, and a failure can come after the insert took effect (the answer
+        // was lost, or came too late). Bronze tables are plain MergeTree, so the retry would store the batch twice, for
+        // good; with a deduplication window, an insert carrying a token seen in the last N blocks is dropped (the writer
+        // sends one token per batch). The window counts blocks (about one per batch and partition) from all writers of
+        // the table: a retry comes at most about 40 s after the first attempt (HTTP timeout 30 s plus a back-off of up
+        // to 10 s), and at 5 batches a second per silo, 10,000 blocks last 200 s with 10 silos writing one table. It
+        // costs about half a megabyte of block ids per table (estimated: some 50 bytes each). silver_trades and ohlcv
+        // need none: they replace by key and are read with FINAL.
+        new(5, "bronze_insert_deduplication",
+        [
+            .. new[] { "binance", "kraken", "coinbase" }.Select(exchange =>
+                $"ALTER TABLE {{db}}.bronze_trades_{exchange} MODIFY SETTING non_replicated_deduplication_window = {BronzeDeduplicationWindow}"),
         ]),
     ];
 

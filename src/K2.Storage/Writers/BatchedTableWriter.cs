@@ -226,13 +226,17 @@ public sealed partial class BatchedTableWriter<TRow> : IHostedService, IAsyncDis
         var started = _time.GetTimestamp();
         var delay = _options.InitialRetryDelay;
         var failures = 0;
+        // One token for every attempt at this batch: an attempt whose answer was lost may have landed, and the table
+        // then drops the retry instead of storing the batch twice (bronze tables have no replacing key to collapse it).
+        var deduplicationToken = InsertDeduplicationToken.New();
         while (true)
         {
-            // Encoded per attempt so ingest_ts is the time the rows actually land; the offload selects by it.
+            // Encoded per attempt so ingest_ts is the time the rows actually land; the offload selects by it. If an
+            // earlier attempt landed, its rows stay, with the time they landed.
             Encode();
             try
             {
-                await _client.InsertAsync(_insertStatement, ClickHouseFormats.RowBinary, _encoded.WrittenMemory, _abort.Token);
+                await _client.InsertAsync(_insertStatement, ClickHouseFormats.RowBinary, _encoded.WrittenMemory, deduplicationToken, _abort.Token);
                 break;
             }
             catch (Exception e) when (!_abort.IsCancellationRequested)

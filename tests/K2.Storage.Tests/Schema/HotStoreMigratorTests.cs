@@ -111,7 +111,20 @@ public sealed class HotStoreMigratorTests(EmbeddedClickHouseFixture fixture)
 
         (await TextAsync($"SELECT version, name, toString(applied_at) FROM {db}.schema_migrations ORDER BY version", db))
             .ShouldBe("1\tsilver_trades\t2026-11-22 10:15:00.000000\n2\tbronze_trades\t2026-11-22 10:15:00.000000\n3\tohlcv\t2026-11-22 10:15:00.000000\n" +
-                "4\tingest_time_indexes\t2026-11-22 10:15:00.000000");
+                "4\tingest_time_indexes\t2026-11-22 10:15:00.000000\n5\tbronze_insert_deduplication\t2026-11-22 10:15:00.000000");
+    }
+
+    [Fact]
+    public async Task Bronze_tables_keep_a_deduplication_window_and_the_replacing_tables_need_none()
+    {
+        var db = NewDatabaseName();
+
+        await Migrator(fixture.ClickHouse, db).MigrateAsync(Ct);
+
+        (await TextAsync(
+            $"SELECT name, extract(engine_full, 'non_replicated_deduplication_window = (\\d+)') FROM system.tables " +
+            $"WHERE database = '{db}' AND name != 'schema_migrations' ORDER BY name", db)).ShouldBe(
+            "bronze_trades_binance\t10000\nbronze_trades_coinbase\t10000\nbronze_trades_kraken\t10000\nohlcv\t\nsilver_trades\t");
     }
 
     [Fact]

@@ -26,6 +26,6 @@ internal sealed class AfterFirstQueryClickHouseClient(IClickHouseClient inner, F
         return result;
     }
 
-    public Task<long> InsertAsync(string insertStatement, string format, ReadOnlyMemory<byte> data, CancellationToken cancellationToken) =>
-        inner.InsertAsync(insertStatement, format, data, cancellationToken);
+    public Task<long> InsertAsync(string insertStatement, string format, ReadOnlyMemory<byte> data, string? deduplicationToken, CancellationToken cancellationToken) =>
+        inner.InsertAsync(insertStatement, format, data, deduplicationToken, cancellationToken);
 }

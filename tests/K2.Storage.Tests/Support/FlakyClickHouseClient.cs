@@ -21,14 +21,14 @@ internal sealed class FlakyClickHouseClient(IClickHouseClient inner, int failure
     public Task<T> QueryAsync<T>(string sql, ClickHouseParameters? parameters, string format, ClickHouseResultReader<T> read, CancellationToken cancellationToken) =>
         inner.QueryAsync(sql, parameters, format, read, cancellationToken);
 
-    public async Task<long> InsertAsync(string insertStatement, string format, ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
+    public async Task<long> InsertAsync(string insertStatement, string format, ReadOnlyMemory<byte> data, string? deduplicationToken, CancellationToken cancellationToken)
     {
         if (Interlocked.Increment(ref _attempts) <= failures)
         {
             throw new ClickHouseException("Code: 210. DB::NetException: Connection refused (simulated)");
         }
 
-        var rows = await inner.InsertAsync(insertStatement, format, data, cancellationToken);
+        var rows = await inner.InsertAsync(insertStatement, format, data, deduplicationToken, cancellationToken);
         Interlocked.Add(ref _rowsWritten, rows);
         return rows;
     }

@@ -20,7 +20,7 @@ internal sealed class GatedClickHouseClient : IClickHouseClient
     public Task<T> QueryAsync<T>(string sql, ClickHouseParameters? parameters, string format, ClickHouseResultReader<T> read, CancellationToken cancellationToken) =>
         Task.FromResult(read([]));
 
-    public async Task<long> InsertAsync(string insertStatement, string format, ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
+    public async Task<long> InsertAsync(string insertStatement, string format, ReadOnlyMemory<byte> data, string? deduplicationToken, CancellationToken cancellationToken)
     {
         _entered.Writer.TryWrite(data.ToArray());
         await _gate.WaitAsync(cancellationToken);

@@ -16,6 +16,9 @@ internal sealed class RecordingClickHouseClient(IClickHouseClient? inner = null)
 
     public ConcurrentQueue<byte[]> InsertedData { get; } = new();
 
+    /// <summary>The deduplication token of every insert attempt, in order.</summary>
+    public ConcurrentQueue<string?> DeduplicationTokens { get; } = new();
+
     public Task ExecuteAsync(string sql, ClickHouseParameters? parameters, CancellationToken cancellationToken)
     {
         Statements.Enqueue(sql);
@@ -28,11 +31,12 @@ internal sealed class RecordingClickHouseClient(IClickHouseClient? inner = null)
         return inner?.QueryAsync(sql, parameters, format, read, cancellationToken) ?? Task.FromResult(read([]));
     }
 
-    public async Task<long> InsertAsync(string insertStatement, string format, ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
+    public async Task<long> InsertAsync(string insertStatement, string format, ReadOnlyMemory<byte> data, string? deduplicationToken, CancellationToken cancellationToken)
     {
         Statements.Enqueue(insertStatement);
         InsertedData.Enqueue(data.ToArray());
-        var rows = inner is null ? 0 : await inner.InsertAsync(insertStatement, format, data, cancellationToken);
+        DeduplicationTokens.Enqueue(deduplicationToken);
+        var rows = inner is null ? 0 : await inner.InsertAsync(insertStatement, format, data, deduplicationToken, cancellationToken);
         _completedInserts.Writer.TryWrite(rows);
         return rows;
     }

@@ -63,6 +63,33 @@ public sealed class BatchedTableWriterResilienceTests : IDisposable
     }
 
     [Fact]
+    public async Task Every_attempt_at_a_batch_carries_the_same_deduplication_token_and_the_next_batch_a_new_one()
+    {
+        var attempts = new RecordingClickHouseClient(new FlakyClickHouseClient(new RecordingClickHouseClient(), failures: 2));
+        await using var writer = Writer(attempts, new BatchedWriterOptions { MaxBatchRows = 2, MaxBacklogBatchRows = 2 });
+        await writer.WriteAsync(Sample(1), Ct);
+        await writer.WriteAsync(Sample(2), Ct);
+        await writer.StartAsync(Ct);
+
+        _clock.Advance(await _clock.NextTimerAsync(Ct));
+        _clock.Advance(await _clock.NextTimerAsync(Ct));
+        await attempts.NextInsertAsync(Ct);
+        await writer.WriteAsync(Sample(3), Ct);
+        await writer.WriteAsync(Sample(4), Ct);
+        await attempts.NextInsertAsync(Ct);
+        await writer.StopAsync(Ct);
+
+        var tokens = attempts.DeduplicationTokens.ToList();
+        tokens.Count.ShouldBe(4);
+        tokens[0].ShouldNotBeNull();
+        InsertDeduplicationToken.IsValid(tokens[0]!).ShouldBeTrue();
+        tokens[1].ShouldBe(tokens[0]);
+        tokens[2].ShouldBe(tokens[0]);
+        tokens[3].ShouldNotBeNull();
+        tokens[3].ShouldNotBe(tokens[0]);
+    }
+
+    [Fact]
     public async Task A_full_buffer_makes_writers_wait_until_the_store_takes_rows()
     {
         var store = new GatedClickHouseClient();

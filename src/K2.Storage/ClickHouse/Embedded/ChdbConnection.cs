@@ -21,7 +21,16 @@ internal sealed unsafe class ChdbConnection(ChdbConnectionHandle handle) : IDisp
                 : QueryPlain(handle.Connection, sql, format);
             try
             {
-                ThrowIfError(result, sql);
+                try
+                {
+                    ThrowIfError(result, sql);
+                }
+                catch (ClickHouseException)
+                {
+                    DiscardLeftoverOutput(handle.Connection);
+                    throw;
+                }
+
                 var buffer = ChdbNative.chdb_result_buffer(result);
                 var length = checked((int)ChdbNative.chdb_result_length(result));
                 return read(buffer == null ? [] : new ReadOnlySpan<byte>(buffer, length));
@@ -151,6 +160,21 @@ internal sealed unsafe class ChdbConnection(ChdbConnectionHandle handle) : IDisp
             {
                 pin.Free();
             }
+        }
+    }
+
+    /// <summary>
+    /// chDB 26.7 keeps the output a query produced before it failed (its rows up to the failing block) and puts it in
+    /// front of the next result on the same connection: after <c>SELECT number, throwIf(number = 1500000) FROM
+    /// numbers(2000000) SETTINGS max_block_size = 1000</c> failed, a later <c>SELECT 42</c> on that connection returned
+    /// 13,500,003 bytes (measured). A throwaway query takes the leftover, so the next caller gets only its own result.
+    /// </summary>
+    private static void DiscardLeftoverOutput(nint connection)
+    {
+        var drain = QueryPlain(connection, "SELECT 1", ClickHouseFormats.RowBinary);
+        if (drain != 0)
+        {
+            ChdbNative.chdb_destroy_query_result(drain);
         }
     }
 

@@ -88,8 +88,16 @@ public sealed partial class EmbeddedClickHouse : IClickHouseClient, IDisposable
         string sql, ClickHouseParameters? parameters, string format, ClickHouseResultReader<T> read, CancellationToken cancellationToken) =>
         _queries.RunAsync(connection => connection.Query(sql, format, parameters, read), cancellationToken);
 
-    public Task<long> InsertAsync(string insertStatement, string format, ReadOnlyMemory<byte> data, CancellationToken cancellationToken) =>
-        _inserts.RunAsync(connection => connection.Insert(insertStatement, format, data.Span), cancellationToken);
+    /// <summary>
+    /// Streams the rows into the INSERT; a deduplication token travels in the statement's SETTINGS clause (it has only
+    /// letters, digits, '-' and '_', so it needs no escaping), since chDB's insert stream takes no separate settings.
+    /// </summary>
+    public Task<long> InsertAsync(string insertStatement, string format, ReadOnlyMemory<byte> data, string? deduplicationToken, CancellationToken cancellationToken)
+    {
+        InsertDeduplicationToken.ThrowIfInvalid(deduplicationToken);
+        var statement = deduplicationToken is null ? insertStatement : $"{insertStatement} SETTINGS insert_deduplication_token = '{deduplicationToken}'";
+        return _inserts.RunAsync(connection => connection.Insert(statement, format, data.Span), cancellationToken);
+    }
 
     /// <summary>
     /// Fails requests that have not started with <see cref="ObjectDisposedException"/>, waits up to 30 s in all for

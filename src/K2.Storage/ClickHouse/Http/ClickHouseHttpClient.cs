@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Globalization;
 using System.Net;
 using System.Text;
@@ -11,7 +12,9 @@ namespace K2.Storage.ClickHouse.Http;
 /// (https://clickhouse.com/docs/interfaces/http). Every statement is a POST: queries carry their SQL in the body and
 /// their values as <c>param_name=</c> URL parameters; inserts carry <c>INSERT … FORMAT X</c> in the <c>query</c>
 /// parameter and the encoded rows, gzipped, as the body. Credentials travel in <c>X-ClickHouse-User</c> and
-/// <c>X-ClickHouse-Key</c>. A refusal becomes a <see cref="ClickHouseException"/> with the server's code and message.
+/// <c>X-ClickHouse-Key</c>. A refusal becomes a <see cref="ClickHouseException"/> with the server's code and message,
+/// and so does an error the server wrote into an answer it had already begun with 200 OK (<see cref="MidStreamException"/>):
+/// such an answer is never handed over as data.
 /// Only queries are retried, and only when the failure happened below ClickHouse: an insert or DDL may already have
 /// taken effect when its connection dropped, so retrying those is the writer's or the operator's call.
 /// </summary>
@@ -48,7 +51,7 @@ public sealed partial class ClickHouseHttpClient : IClickHouseClient, IDisposabl
     }
 
     public Task ExecuteAsync(string sql, ClickHouseParameters? parameters, CancellationToken cancellationToken) =>
-        SendAsync(() => StatementRequest(sql, parameters, format: null), sql, ReadToEndAsync, cancellationToken);
+        SendAsync(() => StatementRequest(sql, parameters, format: null), sql, (response, token) => ReadToEndAsync(response, sql, token), cancellationToken);
 
     public async Task<T> QueryAsync<T>(
         string sql, ClickHouseParameters? parameters, string format, ClickHouseResultReader<T> read, CancellationToken cancellationToken)
@@ -62,8 +65,7 @@ public sealed partial class ClickHouseHttpClient : IClickHouseClient, IDisposabl
                     () => StatementRequest(sql, parameters, format), sql,
                     async (response, token) =>
                     {
-                        await using var body = await response.Content.ReadAsStreamAsync(token);
-                        using var result = await PooledResponseBuffer.ReadToEndAsync(body, response.Content.Headers.ContentLength, token);
+                        using var result = await ReadAnswerAsync(response, sql, token);
                         return read(result.Span);
                     },
                     cancellationToken);
@@ -77,20 +79,32 @@ public sealed partial class ClickHouseHttpClient : IClickHouseClient, IDisposabl
         }
     }
 
-    /// <summary>Returns the rows written as the server reports them in <c>X-ClickHouse-Summary</c> (0 if it does not).</summary>
-    public Task<long> InsertAsync(string insertStatement, string format, ReadOnlyMemory<byte> data, CancellationToken cancellationToken) =>
-        SendAsync(
-            () => new HttpRequestMessage(HttpMethod.Post, RequestUri([new("query", $"{insertStatement} FORMAT {format}")]))
+    /// <summary>
+    /// Returns the rows written as the server reports them in <c>X-ClickHouse-Summary</c> (0 if it does not). A
+    /// deduplication token is sent as the <c>insert_deduplication_token</c> URL setting.
+    /// </summary>
+    public Task<long> InsertAsync(string insertStatement, string format, ReadOnlyMemory<byte> data, string? deduplicationToken, CancellationToken cancellationToken)
+    {
+        InsertDeduplicationToken.ThrowIfInvalid(deduplicationToken);
+        List<KeyValuePair<string, string>> query = [new("query", $"{insertStatement} FORMAT {format}")];
+        if (deduplicationToken is not null)
+        {
+            query.Add(new("insert_deduplication_token", deduplicationToken));
+        }
+
+        return SendAsync(
+            () => new HttpRequestMessage(HttpMethod.Post, RequestUri(query))
             {
                 Content = _options.Compression ? new GzipContent(data) : new ReadOnlyMemoryContent(data),
             },
             insertStatement,
             async (response, token) =>
             {
-                await ReadToEndAsync(response, token);
+                await ReadToEndAsync(response, insertStatement, token);
                 return WrittenRows(response);
             },
             cancellationToken);
+    }
 
     public void Dispose() => _http.Dispose();
 
@@ -176,12 +190,107 @@ public sealed partial class ClickHouseHttpClient : IClickHouseClient, IDisposabl
     private Uri RequestUri(IEnumerable<KeyValuePair<string, string>> query) =>
         new(_options.Url, "?" + string.Join('&', query.Select(p => $"{Uri.EscapeDataString(p.Key)}={Uri.EscapeDataString(p.Value)}")));
 
-    /// <summary>Waits for the statement to finish: the server answers only when it is done.</summary>
-    private static async Task<bool> ReadToEndAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    /// <summary>
+    /// Reads a whole answer into one pooled buffer, or throws the error the server wrote at its end
+    /// (<see cref="MidStreamException"/>).
+    /// </summary>
+    private static async Task<PooledResponseBuffer> ReadAnswerAsync(HttpResponseMessage response, string statement, CancellationToken cancellationToken)
     {
-        await response.Content.CopyToAsync(Stream.Null, cancellationToken);
-        return true;
+        var buffer = PooledResponseBuffer.Create(response.Content.Headers.ContentLength);
+        try
+        {
+            await using var body = await response.Content.ReadAsStreamAsync(cancellationToken);
+            await ReadCheckingForMidStreamExceptionAsync(
+                response, statement, () => buffer.AppendToEndAsync(body, cancellationToken),
+                () => buffer.Span[^Math.Min(buffer.Span.Length, MidStreamException.MaxBlockBytes)..]);
+            return buffer;
+        }
+        catch
+        {
+            buffer.Dispose();
+            throw;
+        }
     }
+
+    /// <summary>
+    /// Waits for the statement to finish (the server answers only when it is done), keeping only the end of any
+    /// answer, which is where an error written after the status went out would be.
+    /// </summary>
+    private static async Task<bool> ReadToEndAsync(HttpResponseMessage response, string statement, CancellationToken cancellationToken)
+    {
+        // The last MaxBlockBytes of the body, at most, are kept: when the window is full, its second half moves down.
+        var window = ArrayPool<byte>.Shared.Rent(2 * MidStreamException.MaxBlockBytes);
+        var length = 0;
+        try
+        {
+            await using var body = await response.Content.ReadAsStreamAsync(cancellationToken);
+            await ReadCheckingForMidStreamExceptionAsync(
+                response, statement,
+                async () =>
+                {
+                    int read;
+                    do
+                    {
+                        if (length == window.Length)
+                        {
+                            window.AsSpan(length - MidStreamException.MaxBlockBytes, MidStreamException.MaxBlockBytes).CopyTo(window);
+                            length = MidStreamException.MaxBlockBytes;
+                        }
+
+                        read = await body.ReadAsync(window.AsMemory(length), cancellationToken);
+                        length += read;
+                    }
+                    while (read > 0);
+                },
+                () => window.AsSpan(0, length));
+            return true;
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(window);
+        }
+    }
+
+    /// <summary>
+    /// Runs <paramref name="readBody"/>, then looks at the end of what it read (<paramref name="tail"/>) for an error
+    /// the server wrote into the answer, whether the body ended properly or broke off, as the server makes it do.
+    /// </summary>
+    private static async Task ReadCheckingForMidStreamExceptionAsync(
+        HttpResponseMessage response, string statement, Func<Task> readBody, TailOf tail)
+    {
+        var tag = response.Headers.TryGetValues(MidStreamException.TagHeader, out var tags) ? tags.FirstOrDefault() : null;
+        try
+        {
+            await readBody();
+        }
+        catch (Exception e) when (e is HttpRequestException or IOException)
+        {
+            if (MidStreamException.Find(tail(), tag, framingBroke: true) is { } broken)
+            {
+                throw MidStreamFailure(broken, statement);
+            }
+
+            throw;
+        }
+
+        if (MidStreamException.Find(tail(), tag, framingBroke: false) is { } written)
+        {
+            throw MidStreamFailure(written, statement);
+        }
+    }
+
+    /// <summary>
+    /// An error from ClickHouse itself (the code parsed from its <c>Code: N.</c> text), so it is not retried as a
+    /// failure below ClickHouse would be.
+    /// </summary>
+    private static ClickHouseException MidStreamFailure(string serverMessage, string statement)
+    {
+        var message = serverMessage.Length > MaxErrorChars ? string.Concat(serverMessage.AsSpan(0, MaxErrorChars), "…") : serverMessage;
+        return new ClickHouseException($"{message} (the answer had begun with 200 OK; statement: {Abbreviate(statement)})");
+    }
+
+    /// <summary>The last bytes read so far, at most <see cref="MidStreamException.MaxBlockBytes"/> of them.</summary>
+    private delegate ReadOnlySpan<byte> TailOf();
 
     /// <summary><c>X-ClickHouse-Summary</c> is JSON with numbers as strings: <c>{"written_rows":"1000",…}</c>.</summary>
     private static long WrittenRows(HttpResponseMessage response)

@@ -17,32 +17,28 @@ internal sealed class PooledResponseBuffer : IDisposable
 
     public ReadOnlySpan<byte> Span => _array.AsSpan(0, _length);
 
-    /// <summary>Reads <paramref name="stream"/> to its end; <paramref name="expectedLength"/> sizes the first array when known.</summary>
-    public static async Task<PooledResponseBuffer> ReadToEndAsync(Stream stream, long? expectedLength, CancellationToken cancellationToken)
+    /// <summary>An empty buffer; <paramref name="expectedLength"/> sizes the first array when known.</summary>
+    public static PooledResponseBuffer Create(long? expectedLength) =>
+        new(expectedLength is > 0 and < int.MaxValue ? (int)expectedLength.Value + 1 : InitialSize);
+
+    /// <summary>
+    /// Appends <paramref name="stream"/> to its end. If reading fails, what arrived before the failure stays in
+    /// <see cref="Span"/>: the end of a broken answer can say why it broke.
+    /// </summary>
+    public async Task AppendToEndAsync(Stream stream, CancellationToken cancellationToken)
     {
-        var buffer = new PooledResponseBuffer(expectedLength is > 0 and < int.MaxValue ? (int)expectedLength.Value + 1 : InitialSize);
-        try
+        int read;
+        do
         {
-            int read;
-            do
+            if (_length == _array.Length)
             {
-                if (buffer._length == buffer._array.Length)
-                {
-                    buffer.Grow();
-                }
-
-                read = await stream.ReadAsync(buffer._array.AsMemory(buffer._length), cancellationToken);
-                buffer._length += read;
+                Grow();
             }
-            while (read > 0);
 
-            return buffer;
+            read = await stream.ReadAsync(_array.AsMemory(_length), cancellationToken);
+            _length += read;
         }
-        catch
-        {
-            buffer.Dispose();
-            throw;
-        }
+        while (read > 0);
     }
 
     public void Dispose()

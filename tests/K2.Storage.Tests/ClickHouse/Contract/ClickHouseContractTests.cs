@@ -1,11 +1,15 @@
 using System.Globalization;
+using System.Text;
 using K2.Core;
 using K2.Core.Trades;
+using K2.Storage.Bronze;
 using K2.Storage.ClickHouse;
 using K2.Storage.ClickHouse.RowBinary;
 using K2.Storage.Schema;
 using K2.Storage.Tests.Support;
 using K2.Storage.Trades;
+using K2.Storage.Writers;
+using K2.Testing;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace K2.Storage.Tests.ClickHouse.Contract;
@@ -20,6 +24,12 @@ public abstract class ClickHouseContractTests
 
     /// <summary>The transport under test.</summary>
     protected abstract IClickHouseClient Client { get; }
+
+    /// <summary>
+    /// Makes the next insert through <see cref="Client"/> take effect while its caller sees a failure, the way this
+    /// transport can lose the answer to a committed insert.
+    /// </summary>
+    protected abstract void LoseNextInsertAnswer();
 
     /// <summary>A fresh database migrated through the transport under test.</summary>
     protected async Task<string> MigratedDatabaseAsync()
@@ -38,6 +48,20 @@ public abstract class ClickHouseContractTests
             quantity: i % 3 == 0 ? 9_999_999_999.99999999m : i / 1000m,
             side: i % 5 == 0 ? TradeSide.Sell : TradeSide.Buy,
             exchangeOffsetMicros: i * 1_000L))];
+
+    /// <summary><paramref name="count"/> accepted bronze rows of one frame each, encoded as the bronze writer encodes them.</summary>
+    protected static byte[] BronzeBatch(Exchange exchange, int count, UnixMicros ingestTime)
+    {
+        var table = new BronzeTradesTable(exchange);
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>();
+        var writer = new RowBinaryWriter(buffer);
+        foreach (var (trade, frame) in SampleTrades(count).Select((t, i) => (t, (long)i)))
+        {
+            table.Write(writer, BronzeTrade.Accepted(trade, BronzeSource.WebSocket, "conn-1", frame, 0, Encoding.UTF8.GetBytes($"{{\"t\":{trade.TradeId}}}")), ingestTime);
+        }
+
+        return buffer.WrittenSpan.ToArray();
+    }
 
     protected static List<StoredTrade> InStorageOrder(IEnumerable<Trade> trades, UnixMicros ingestTime) =>
         [.. trades.Select(t => TradeRows.Expected(t, ingestTime)).OrderBy(t => t.Exchange, StringComparer.Ordinal)
@@ -183,6 +207,37 @@ public abstract class ClickHouseContractTests
         (await Client.QueryTextAsync("SELECT 1", Ct)).ShouldBe("1");
     }
 
+    /// <summary>
+    /// Issue 10 item 9, the part every transport shares: a query that fails after it produced rows is an error with the
+    /// engine's code, never a shorter result. (Over HTTP a server may already have begun its answer with 200 OK; the
+    /// HTTP suite covers that wire form, which the embedded engine has no counterpart of.)
+    /// </summary>
+    [Fact]
+    public async Task A_query_that_fails_after_producing_rows_throws_its_code_and_hands_no_rows_to_the_reader()
+    {
+        var readerCalled = false;
+
+        var error = await Should.ThrowAsync<ClickHouseException>(() => Client.QueryAsync(
+            "SELECT number, throwIf(number = 1500000, 'failed after 1.5 million rows') FROM numbers(2000000) SETTINGS max_block_size = 1000",
+            null, ClickHouseFormats.RowBinary, data => readerCalled = true, Ct));
+
+        error.ErrorCode.ShouldBe(395); // FUNCTION_THROW_IF_VALUE_IS_NON_ZERO
+        error.Message.ShouldContain("failed after 1.5 million rows");
+        readerCalled.ShouldBeFalse();
+    }
+
+    [Theory]
+    [InlineData("__exception__\r\nCode: 395. DB::Exception: only looks like an error\n")]
+    [InlineData("\r\n__exception__\r\nabcdefghij012345\r\nCode: 1. DB::Exception: x\n31 abcdefghij012345\r\n__exception__\r\n")]
+    public async Task A_result_that_ends_like_a_server_exception_is_data(string value)
+    {
+        var echoed = await Client.QueryAsync(
+            "SELECT {value:String}", new ClickHouseParameters().Add("value", value), ClickHouseFormats.RowBinary,
+            static data => new RowBinaryReader(data).ReadString(), Ct);
+
+        echoed.ShouldBe(value);
+    }
+
     [Fact]
     public async Task A_large_result_arrives_whole()
     {
@@ -209,6 +264,70 @@ public abstract class ClickHouseContractTests
         count.ShouldBe(Rows);
         sum.ShouldBe((ulong)Rows * (Rows - 1) / 2);
         last.ShouldBe((ulong)Rows - 1);
+    }
+
+    [Fact]
+    public async Task An_insert_repeated_with_the_same_deduplication_token_is_stored_once_in_a_bronze_table()
+    {
+        var db = await MigratedDatabaseAsync();
+        var table = $"{db}.{BronzeTradesTable.TableName(Exchange.Kraken)}";
+        var columns = new BronzeTradesTable(Exchange.Kraken).Columns;
+        var insert = $"INSERT INTO {table} ({string.Join(", ", columns)})";
+        byte[] Batch(long ingestMicros) => BronzeBatch(Exchange.Kraken, 40, new UnixMicros(TradeRows.Day.Value + ingestMicros));
+
+        await Client.InsertAsync(insert, ClickHouseFormats.RowBinary, Batch(1), "batch-1", Ct);
+        await Client.InsertAsync(insert, ClickHouseFormats.RowBinary, Batch(2), "batch-1", Ct); // re-stamped, as a retry is
+        var afterRepeat = await Client.QueryTextAsync($"SELECT count(), toString(min(ingest_ts)), toString(max(ingest_ts)) FROM {table}", Ct);
+        await Client.InsertAsync(insert, ClickHouseFormats.RowBinary, Batch(3), "batch-2", Ct);
+        await Client.InsertAsync(insert, ClickHouseFormats.RowBinary, Batch(4), Ct);
+
+        var day = TradeRows.Day.ToDateTimeOffset().UtcDateTime.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+        afterRepeat.ShouldBe($"40\t{day} 00:00:00.000001\t{day} 00:00:00.000001");
+        (await Client.QueryTextAsync($"SELECT count() FROM {table}", Ct)).ShouldBe("120");
+    }
+
+    [Fact]
+    public async Task A_malformed_deduplication_token_is_refused_before_anything_is_sent()
+    {
+        var db = await MigratedDatabaseAsync();
+        var table = $"{db}.{BronzeTradesTable.TableName(Exchange.Kraken)}";
+
+        await Should.ThrowAsync<ArgumentException>(() => Client.InsertAsync(
+            $"INSERT INTO {table} ({string.Join(", ", new BronzeTradesTable(Exchange.Kraken).Columns)})", ClickHouseFormats.RowBinary,
+            BronzeBatch(Exchange.Kraken, 1, TradeRows.Day), "x' , insert_deduplicate = '0", Ct));
+
+        (await Client.QueryTextAsync($"SELECT count() FROM {table}", Ct)).ShouldBe("0");
+    }
+
+    /// <summary>
+    /// Issue 10 item 10: a writer that retries an insert whose answer was lost must not store the batch twice. Bronze
+    /// tables have no replacing key, so a second copy would stay forever.
+    /// </summary>
+    [Fact]
+    public async Task A_bronze_batch_whose_insert_answer_was_lost_is_stored_once_after_the_writer_retries()
+    {
+        const int Rows = 250;
+        var db = await MigratedDatabaseAsync();
+        var clock = new ObservedTimeProvider(new DateTimeOffset(2026, 11, 22, 1, 0, 0, TimeSpan.Zero));
+        using var meters = new TestMeterFactory();
+        await using var writer = new BatchedTableWriter<BronzeTrade>(
+            Client, new BronzeTradesTable(Exchange.Binance), new HotStoreOptions { Database = db },
+            new BatchedWriterOptions { MaxBatchRows = Rows, MaxBacklogBatchRows = Rows }, clock, new StorageMetrics(meters),
+            NullLogger<BatchedTableWriter<BronzeTrade>>.Instance);
+        foreach (var (trade, frame) in SampleTrades(Rows).Select((t, i) => (t, (long)i)))
+        {
+            await writer.WriteAsync(BronzeTrade.Accepted(trade, BronzeSource.WebSocket, "conn-1", frame, 0, Encoding.UTF8.GetBytes($"{{\"t\":{trade.TradeId}}}")), Ct);
+        }
+
+        LoseNextInsertAnswer();
+        await writer.StartAsync(Ct); // the whole batch is buffered, so the only timer is the retry's back-off
+        clock.Advance(await clock.NextTimerAsync(Ct));
+        await writer.StopAsync(Ct);
+
+        meters.Sum("k2.insert.failures").ShouldBe(1);
+        writer.RowsWritten.ShouldBe(Rows);
+        (await Client.QueryTextAsync($"SELECT count(), uniqExact(frame_seq) FROM {db}.{BronzeTradesTable.TableName(Exchange.Binance)}", Ct))
+            .ShouldBe($"{Rows}\t{Rows}");
     }
 
     [Fact]

@@ -23,6 +23,8 @@ public sealed class HttpClickHouseContractTests(EmbeddedClickHouseFixture fixtur
 
     protected override IClickHouseClient Client => _client;
 
+    protected override void LoseNextInsertAnswer() => _endpoint.DropNextAnswers(1);
+
     public async ValueTask InitializeAsync()
     {
         _endpoint = await ChdbHttpEndpoint.StartAsync(fixture.ClickHouse, Ct);
@@ -156,6 +158,59 @@ public sealed class HttpClickHouseContractTests(EmbeddedClickHouseFixture fixtur
         Stopwatch.GetElapsedTime(started).ShouldBeLessThan(TimeSpan.FromSeconds(10));
         error.InnerException.ShouldBeOfType<TimeoutException>();
         error.Message.ShouldContain("did not answer within 00:00:00.3");
+        _endpoint.Requests.Count.ShouldBe(1);
+    }
+
+    private const string TimeoutText =
+        "Code: 159. DB::Exception: Timeout exceeded: elapsed 5.000412 seconds, maximum: 5. (TIMEOUT_EXCEEDED) (version 25.11.2.24 (official build))";
+
+    private const string ThrowIfText =
+        "Code: 395. DB::Exception: Value passed to 'throwIf' function is non-zero: Preis über Grenze ✗. (FUNCTION_THROW_IF_VALUE_IS_NON_ZERO) (version 25.8.4.13 (official build))";
+
+    /// <summary>
+    /// Issue 10 item 9. Only HTTP can fail this way: a server commits 200 OK before a result is complete, so an error
+    /// after the first bytes can only be written into the body, in the form of the server's version (tagged from 25.11,
+    /// a bare marker before), and the server then breaks the framing. The embedded engine hands over a whole result or
+    /// an error; the shared contract checks that side with a query that fails after producing rows.
+    /// </summary>
+    [Theory]
+    [InlineData(true, true, 159, TimeoutText)]
+    [InlineData(true, false, 159, TimeoutText)]
+    [InlineData(false, true, 159, TimeoutText)]
+    [InlineData(false, false, 159, TimeoutText)]
+    [InlineData(true, true, 395, ThrowIfText)]
+    [InlineData(false, false, 395, ThrowIfText)]
+    public async Task An_error_written_into_a_begun_answer_throws_its_code_is_not_retried_and_hands_no_data_over(
+        bool tagged, bool compression, int code, string serverText)
+    {
+        var client = NewClient(o => o.Compression = compression);
+        _endpoint.TagsExceptions = tagged;
+        _endpoint.FailNextAnswersMidStream(1, serverText);
+        var readerCalled = false;
+
+        var error = await Should.ThrowAsync<ClickHouseException>(() => client.QueryAsync(
+            "SELECT number FROM numbers(100000)", null, ClickHouseFormats.RowBinary, data => readerCalled = true, Ct));
+
+        error.ErrorCode.ShouldBe(code);
+        error.Message.ShouldStartWith(serverText + " (the answer had begun with 200 OK; statement: SELECT number FROM numbers(100000))");
+        error.InnerException.ShouldBeNull(); // ClickHouse's own error: not a connection failure to retry
+        readerCalled.ShouldBeFalse();
+        _endpoint.Requests.Count.ShouldBe(1);
+        (await client.QueryTextAsync("SELECT 40 + 2", Ct)).ShouldBe("42");
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task An_error_written_into_a_begun_answer_fails_a_statement_without_a_result_reader_too(bool tagged)
+    {
+        _endpoint.TagsExceptions = tagged;
+        _endpoint.FailNextAnswersMidStream(1, TimeoutText);
+
+        var error = await Should.ThrowAsync<ClickHouseException>(() => Client.ExecuteAsync("SELECT number FROM numbers(100000)", null, Ct));
+
+        error.ErrorCode.ShouldBe(159); // TIMEOUT_EXCEEDED
+        error.Message.ShouldStartWith(TimeoutText);
         _endpoint.Requests.Count.ShouldBe(1);
     }
 
