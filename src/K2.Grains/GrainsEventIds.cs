@@ -48,6 +48,7 @@ public static class GrainsEventIds
     public const int BackfillWorkerFailed = 3131;
     public const int BackfillSkipped = 3132;
     public const int CandleRecomputeRetry = 3133;
+    public const int BackfillThrottled = 3134;
     public const int ExchangeRejectionsSuppressed = 3116;
     public const int ExchangeReconnecting = 3107;
 }

@@ -41,6 +41,6 @@ public sealed class KrakenOptions
     /// <summary>Public REST calls per second (Kraken's guidance: one a second or less).</summary>
     public int RestRequestsPerSecond { get; set; } = 1;
 
-    /// <summary>Pause after Kraken's HTTP-200 "EGeneral:Too many requests", doubling while it persists.</summary>
+    /// <summary>Pause after each of Kraken's HTTP-200 "EGeneral:Too many requests" replies (it does not grow; see KrakenTradeHistoryClient).</summary>
     public TimeSpan RestThrottlePause { get; set; } = TimeSpan.FromSeconds(5);
 }

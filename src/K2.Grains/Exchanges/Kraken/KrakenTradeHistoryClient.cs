@@ -11,12 +11,16 @@ namespace K2.Grains.Exchanges.Kraken;
 /// <summary>
 /// Kraken trade history: <c>GET /0/public/Trades?pair=…&amp;since=…&amp;count=1000</c>, from just before the last trade
 /// passed on and onward by the nanosecond <c>last</c> cursor, until the requested id or the present is reached.
-/// Kraken throttles with an HTTP-200 <c>EGeneral:Too many requests</c>; that pauses every request, doubling.
+/// Kraken throttles with an HTTP-200 <c>EGeneral:Too many requests</c>; that pauses every request for
+/// <see cref="KrakenOptions.RestThrottlePause"/> each time, without growing: Kraken's limiter refills about one call a
+/// second, so after a pause of seconds a throttle means another client of the IP is spending it, and waiting longer only
+/// delays repairs. Doubling to a minute held the one backfill worker in a single request for minutes when throttles came
+/// one after another (issue 11: eleven in a row left Kraken gaps unrepaired for more than seven minutes), while one
+/// request per pause stays far below Kraken's one a second.
 /// </summary>
 internal sealed class KrakenTradeHistoryClient(RestPager pager, KrakenOptions options, TimeProvider time) : ITradeHistoryClient
 {
     private const long NanosecondsPerMicrosecond = 1_000;
-    private static readonly TimeSpan MaxThrottlePause = TimeSpan.FromMinutes(1);
 
     public Exchange Exchange => Exchange.Kraken;
 
@@ -30,7 +34,6 @@ internal sealed class KrakenTradeHistoryClient(RestPager pager, KrakenOptions op
 
         // One microsecond early: several trades can share the last one's time, and those already passed on are dropped.
         var since = (after.Value - 1) * NanosecondsPerMicrosecond;
-        var pause = options.RestThrottlePause;
         while (true)
         {
             var path = string.Create(CultureInfo.InvariantCulture,
@@ -43,8 +46,7 @@ internal sealed class KrakenTradeHistoryClient(RestPager pager, KrakenOptions op
             var page = KrakenRestTradesParser.Parse(body, request.Instrument, receivedAt, trades, rejections);
             if (page.Outcome == KrakenRestOutcome.Throttled)
             {
-                pager.PauseFor(pause);
-                pause = TimeSpan.FromTicks(Math.Min(pause.Ticks * 2, MaxThrottlePause.Ticks));
+                pager.PauseFor(options.RestThrottlePause, string.Join("; ", page.Errors));
                 continue;
             }
 
@@ -53,7 +55,6 @@ internal sealed class KrakenTradeHistoryClient(RestPager pager, KrakenOptions op
                 throw new HttpRequestException($"Kraken answered {path} with {page.Outcome}: {string.Join("; ", page.Errors)} {page.Detail}");
             }
 
-            pause = options.RestThrottlePause;
             await onPage(new TradeHistoryPage(trades, rejections, $"GET {path}", receivedAt), cancellationToken);
 
             var reachedId = request.ToId is { } toId && trades.Count > 0 && trades.Max(t => t.TradeId.Number) >= toId;

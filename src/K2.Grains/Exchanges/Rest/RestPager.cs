@@ -69,11 +69,20 @@ internal sealed partial class RestPager(Exchange exchange, HttpClient http, Rest
         }
     }
 
-    /// <summary>No request goes out for <paramref name="duration"/> (an exchange's throttling reply that is not a 429).</summary>
-    public void PauseFor(TimeSpan duration) => gate.PauseUntil(time.GetUtcNow() + duration);
+    /// <summary>No request goes out for <paramref name="duration"/> (an exchange's throttling reply that is not a 429), and the log says why.</summary>
+    public void PauseFor(TimeSpan duration, string reason)
+    {
+        PauseFor(duration);
+        LogThrottled(logger, exchange, reason, duration);
+    }
+
+    private void PauseFor(TimeSpan duration) => gate.PauseUntil(time.GetUtcNow() + duration);
 
     [LoggerMessage(EventId = GrainsEventIds.BackfillRateLimited, Level = LogLevel.Warning, Message = "{Exchange} REST answered {Status}; pausing requests for {RetryAfter}")]
     private static partial void LogLimited(ILogger logger, Exchange exchange, int status, TimeSpan retryAfter);
+
+    [LoggerMessage(EventId = GrainsEventIds.BackfillThrottled, Level = LogLevel.Warning, Message = "{Exchange} REST throttled ({Reason}); pausing requests for {Pause}")]
+    private static partial void LogThrottled(ILogger logger, Exchange exchange, string reason, TimeSpan pause);
 
     [LoggerMessage(EventId = GrainsEventIds.BackfillRetrying, Level = LogLevel.Warning, Message = "{Exchange} REST {Path} failed (attempt {Attempt}: {Reason}); retrying")]
     private static partial void LogRetrying(ILogger logger, Exchange exchange, string path, int attempt, string reason);

@@ -2,7 +2,8 @@ using System.Globalization;
 using System.Text;
 using K2.Core;
 using K2.Grains.Exchanges.Rest;
-using Microsoft.Extensions.Logging.Abstractions;
+using K2.Testing.Grains;
+using Microsoft.Extensions.Logging;
 
 namespace K2.Grains.Tests.Exchanges.Rest;
 
@@ -13,6 +14,7 @@ public sealed class RestPagerTests : IAsyncDisposable
 
     private readonly ObservedTimeProvider _time = new();
     private readonly HttpClient _http = new();
+    private readonly CapturingLoggerProvider _logs = new();
     private ScriptedRestServer? _server;
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
@@ -31,7 +33,7 @@ public sealed class RestPagerTests : IAsyncDisposable
     private async Task<RestPager> StartAsync(HttpClient? http = null)
     {
         _server = await ScriptedRestServer.StartAsync(_time, Ct);
-        return new RestPager(Exchange.Binance, http ?? _http, new RestRequestGate(1_000, TimeSpan.FromMinutes(1), _time), _time, NullLogger<RestPager>.Instance);
+        return new RestPager(Exchange.Binance, http ?? _http, new RestRequestGate(1_000, TimeSpan.FromMinutes(1), _time), _time, new Logger<RestPager>(new LoggerFactory([_logs])));
     }
 
     private Task<byte[]> GetAsync(RestPager pager, string pathAndQuery, CancellationToken? cancellationToken = null) =>
@@ -249,10 +251,10 @@ public sealed class RestPagerTests : IAsyncDisposable
     }
 
     [Fact]
-    public async Task PauseFor_holds_back_the_next_request()
+    public async Task PauseFor_holds_back_the_next_request_and_says_why()
     {
         var pager = await StartAsync();
-        pager.PauseFor(TimeSpan.FromSeconds(5));
+        pager.PauseFor(TimeSpan.FromSeconds(5), "EGeneral:Too many requests");
 
         var get = GetAsync(pager, "/held");
         await _time.WaitForTimersAsync(1, Ct);
@@ -261,5 +263,8 @@ public sealed class RestPagerTests : IAsyncDisposable
 
         Text(await get.WaitAsync(Patience, Ct)).ShouldBe("/held");
         _time.Timers.ShouldBe([TimeSpan.FromSeconds(5)]);
+        var logged = _logs.Entries.ShouldHaveSingleItem();
+        logged.Level.ShouldBe(LogLevel.Warning);
+        logged.Message.ShouldBe("Binance REST throttled (EGeneral:Too many requests); pausing requests for 00:00:05");
     }
 }
