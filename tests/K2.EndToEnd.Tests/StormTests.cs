@@ -25,6 +25,7 @@ public sealed class StormTests(ITestOutputHelper output)
     private static readonly TimeSpan DefaultStormTime = TimeSpan.FromSeconds(45);
     private static readonly TimeSpan CleanTail = TimeSpan.FromSeconds(30);
     private static readonly TimeSpan CatchUpTime = TimeSpan.FromSeconds(60);
+    private static readonly TimeSpan LateWindow = TimeSpan.FromSeconds(120);
     private static readonly InstrumentRegistry Registry = InstrumentRegistryLoader.LoadFile(RepositoryPaths.InstrumentsFile);
     private static readonly Exchange[] Exchanges = [Exchange.Binance, Exchange.Kraken, Exchange.Coinbase];
 
@@ -134,6 +135,11 @@ public sealed class StormTests(ITestOutputHelper output)
             }
 
             output.WriteLine(lost.Length == 0 ? "Silver holds every printed trade." : lost.ToString());
+            if (lost.Length > 0)
+            {
+                await WatchLateArrivalsAsync(k2, printed, ct);
+            }
+
             lost.ToString().ShouldBeEmpty($"storm seed {seed}: silver differs from what the exchanges printed");
             (await k2.StopAsync(TimeSpan.FromSeconds(60), ct)).ShouldBe(0);
             passed = true;
@@ -151,6 +157,7 @@ public sealed class StormTests(ITestOutputHelper output)
                 && BackfillWords.Any(w => l.Contains(w, StringComparison.Ordinal))).ToList();
             output.WriteLine($"K2's Kraken backfill/REST log ({evidence.Count} lines{(passed ? "" : ", test failed")}):");
             output.WriteLine(string.Join(System.Environment.NewLine, evidence.Take(800)));
+            output.WriteLine(LongestSilence(evidence.Where(l => l.Contains("BackfillWorker", StringComparison.Ordinal)).ToList()));
             if (!passed)
             {
                 output.WriteLine("K2's warnings and errors:");
@@ -159,6 +166,69 @@ public sealed class StormTests(ITestOutputHelper output)
                     .Take(400)));
             }
         }
+    }
+
+    /// <summary>
+    /// Whether what was missing at the end of the catch-up window is late or lost: for up to <see cref="LateWindow"/>
+    /// more, when each incomplete symbol became complete.
+    /// </summary>
+    private async Task WatchLateArrivalsAsync(K2Process k2, Dictionary<Exchange, Dictionary<string, List<string>>> printed, CancellationToken ct)
+    {
+        var incomplete = new List<(Exchange Exchange, string Symbol)>();
+        foreach (var (exchange, symbols) in printed)
+        {
+            foreach (var (symbol, truth) in symbols)
+            {
+                var served = await TradeIdsAsync(k2, exchange, symbol, ct);
+                var first = truth.FindIndex(served.Contains);
+                if (first < 0 || truth[first..].Any(id => !served.Contains(id)))
+                {
+                    incomplete.Add((exchange, symbol));
+                }
+            }
+        }
+
+        output.WriteLine($"{Now()} watching {incomplete.Count} incomplete symbol(s) for up to {LateWindow.TotalSeconds} s more: late, or lost?");
+        var started = TimeProvider.System.GetTimestamp();
+        while (incomplete.Count > 0 && TimeProvider.System.GetElapsedTime(started) < LateWindow)
+        {
+            await Task.Delay(TimeSpan.FromSeconds(1), ct);
+            foreach (var (exchange, symbol) in incomplete.ToList())
+            {
+                var served = await TradeIdsAsync(k2, exchange, symbol, ct);
+                var truth = printed[exchange][symbol];
+                var first = truth.FindIndex(served.Contains);
+                if (first >= 0 && truth[first..].All(served.Contains))
+                {
+                    output.WriteLine($"{Now()} {exchange.ToName()}/{symbol} complete, {TimeProvider.System.GetElapsedTime(started).TotalSeconds:0.0} s after the catch-up window");
+                    incomplete.Remove((exchange, symbol));
+                }
+            }
+        }
+
+        foreach (var (exchange, symbol) in incomplete)
+        {
+            output.WriteLine($"{Now()} {exchange.ToName()}/{symbol} still incomplete {LateWindow.TotalSeconds} s after the catch-up window");
+        }
+    }
+
+    /// <summary>The longest time between two consecutive lines of K2's log (each starts with its UTC timestamp).</summary>
+    private static string LongestSilence(List<string> lines)
+    {
+        var times = lines.Select(l => DateTimeOffset.TryParse(l.AsSpan(0, Math.Min(24, l.Length)), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var t) ? t : (DateTimeOffset?)null)
+            .OfType<DateTimeOffset>().ToList();
+        var longest = (From: DateTimeOffset.MinValue, To: DateTimeOffset.MinValue);
+        for (var i = 1; i < times.Count; i++)
+        {
+            if (times[i] - times[i - 1] > longest.To - longest.From)
+            {
+                longest = (times[i - 1], times[i]);
+            }
+        }
+
+        return times.Count < 2
+            ? "The Kraken backfill worker logged fewer than two lines."
+            : $"Longest silence of the Kraken backfill worker: {(longest.To - longest.From).TotalSeconds:0.0} s, {longest.From:HH:mm:ss.fff} to {longest.To:HH:mm:ss.fff}";
     }
 
     /// <summary>"a..b (n)" for each run of consecutive missing ids in print order.</summary>
