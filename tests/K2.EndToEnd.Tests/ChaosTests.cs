@@ -50,7 +50,7 @@ public sealed class ChaosTests(ITestOutputHelper output)
         try
         {
             await k2.WaitUntilReadyAsync(TimeSpan.FromSeconds(60), ct);
-            await Eventually.TrueAsync(async attempt => await SubscribedAsync(k2, exchange, instruments.Count, attempt),
+            await Eventually.TrueAsync(async attempt => await k2.IsSubscribedAsync(exchange, instruments.Count, attempt),
                 TimeSpan.FromSeconds(30), $"K2 did not subscribe to every {exchange.ToName()} symbol", ct);
 
             simulator.Resume();
@@ -73,7 +73,7 @@ public sealed class ChaosTests(ITestOutputHelper output)
                 {
                     foreach (var instrument in instruments)
                     {
-                        served[instrument.Symbol] = await TradesAsync(k2, exchange, instrument.Symbol, attempt);
+                        served[instrument.Symbol] = await k2.TradesAsync(exchange, instrument.Symbol, attempt);
                     }
 
                     return instruments.All(i => served[i.Symbol].Count >= printed[i.Symbol].Count);
@@ -117,7 +117,7 @@ public sealed class ChaosTests(ITestOutputHelper output)
                 counts.GetValueOrDefault(kind).ShouldBeGreaterThan(0, $"the fault {kind} never happened");
             }
 
-            var status = await ExchangeStatusAsync(k2, exchange, ct);
+            var status = await k2.ExchangeStatusAsync(exchange, ct);
             status.GetProperty("trades_rejected").GetInt64().ShouldBe(counts[FaultKind.MalformedFrame], "every malformed frame rejected and counted, nothing else");
             var ingest = (await k2.GetJsonAsync("/dashboard/status", ct)).GetProperty("ingest").GetProperty(exchange.ToName());
             output.WriteLine($"Ingest: {ingest}");
@@ -209,20 +209,12 @@ public sealed class ChaosTests(ITestOutputHelper output)
     /// <summary>K2 against the simulator, this exchange only, with timings scaled to a one-minute scenario.</summary>
     private static Dictionary<string, string> Environment(Exchange exchange, ExchangeSimulator simulator)
     {
-        var settings = new Dictionary<string, string>
-        {
-            ["K2__Exchanges__Binance__WebSocketBase"] = simulator.BinanceWebSocketBase.ToString(),
-            ["K2__Exchanges__Binance__RestBase"] = simulator.BinanceRestBase.ToString(),
-            ["K2__Exchanges__Kraken__WebSocketUri"] = simulator.KrakenWebSocketUri.ToString(),
-            ["K2__Exchanges__Kraken__RestBase"] = simulator.KrakenRestBase.ToString(),
-            ["K2__Exchanges__Kraken__RestRequestsPerSecond"] = "10",
-            ["K2__Exchanges__Kraken__RestThrottlePause"] = "00:00:01",
-            ["K2__Exchanges__Coinbase__WebSocketUri"] = simulator.CoinbaseWebSocketUri.ToString(),
-            ["K2__Exchanges__Coinbase__RestBase"] = simulator.CoinbaseRestBase.ToString(),
-            ["K2__Ingest__GapGrace"] = "00:00:00.500",
-            ["K2__Ingest__BackfillRetryDelay"] = "00:00:01",
-            ["K2__Ingest__ReconcileInterval"] = "00:00:10",
-        };
+        var settings = K2Process.SimulatorEndpoints(simulator);
+        settings["K2__Exchanges__Kraken__RestRequestsPerSecond"] = "10";
+        settings["K2__Exchanges__Kraken__RestThrottlePause"] = "00:00:01";
+        settings["K2__Ingest__GapGrace"] = "00:00:00.500";
+        settings["K2__Ingest__BackfillRetryDelay"] = "00:00:01";
+        settings["K2__Ingest__ReconcileInterval"] = "00:00:10";
         foreach (var venue in new[] { "Binance", "Kraken", "Coinbase" })
         {
             settings[$"K2__Exchanges__{venue}__Enabled"] = (venue == exchange.ToString()).ToString();
@@ -236,18 +228,4 @@ public sealed class ChaosTests(ITestOutputHelper output)
         return settings;
     }
 
-    private static async Task<bool> SubscribedAsync(K2Process k2, Exchange exchange, int symbols, CancellationToken ct) =>
-        (await ExchangeStatusAsync(k2, exchange, ct)).GetProperty("subscribed_streams").GetInt32() == symbols;
-
-    private static async Task<JsonElement> ExchangeStatusAsync(K2Process k2, Exchange exchange, CancellationToken ct)
-    {
-        var status = await k2.GetJsonAsync("/dashboard/status", ct);
-        return status.GetProperty("exchanges").EnumerateArray().Single(e => e.GetProperty("exchange").GetString() == exchange.ToName());
-    }
-
-    private static async Task<List<JsonElement>> TradesAsync(K2Process k2, Exchange exchange, string symbol, CancellationToken ct)
-    {
-        var body = await k2.GetJsonAsync($"/v1/trades?exchange={exchange.ToName()}&symbol={symbol}&limit=10000", ct);
-        return [.. body.GetProperty("trades").EnumerateArray()];
-    }
 }

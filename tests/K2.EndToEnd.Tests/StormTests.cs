@@ -68,7 +68,7 @@ public sealed class StormTests(ITestOutputHelper output)
             foreach (var exchange in Exchanges)
             {
                 var symbols = Registry.ForExchange(exchange).Count;
-                await Eventually.TrueAsync(async attempt => await SubscribedAsync(k2, exchange, symbols, attempt),
+                await Eventually.TrueAsync(async attempt => await k2.IsSubscribedAsync(exchange, symbols, attempt),
                     TimeSpan.FromSeconds(30), $"K2 did not subscribe to every {exchange.ToName()} symbol", ct);
             }
 
@@ -304,35 +304,22 @@ public sealed class StormTests(ITestOutputHelper output)
     /// K2 against the simulator on every exchange, with <c>k2 run --simulate</c>'s defaults otherwise (Kraken REST at
     /// 1 request/s, throttle pause from 5 s): the settings the operator ran.
     /// </summary>
-    private static Dictionary<string, string> Environment(ExchangeSimulator simulator) => new()
+    private static Dictionary<string, string> Environment(ExchangeSimulator simulator)
     {
-        ["K2__Exchanges__Binance__WebSocketBase"] = simulator.BinanceWebSocketBase.ToString(),
-        ["K2__Exchanges__Binance__RestBase"] = simulator.BinanceRestBase.ToString(),
-        ["K2__Exchanges__Kraken__WebSocketUri"] = simulator.KrakenWebSocketUri.ToString(),
-        ["K2__Exchanges__Kraken__RestBase"] = simulator.KrakenRestBase.ToString(),
-        ["K2__Exchanges__Coinbase__WebSocketUri"] = simulator.CoinbaseWebSocketUri.ToString(),
-        ["K2__Exchanges__Coinbase__RestBase"] = simulator.CoinbaseRestBase.ToString(),
-        ["K2__Exchanges__Binance__Enabled"] = "true",
-        ["K2__Exchanges__Kraken__Enabled"] = "true",
-        ["K2__Exchanges__Coinbase__Enabled"] = "true",
+        var settings = K2Process.SimulatorEndpoints(simulator);
+        settings["K2__Exchanges__Binance__Enabled"] = "true";
+        settings["K2__Exchanges__Kraken__Enabled"] = "true";
+        settings["K2__Exchanges__Coinbase__Enabled"] = "true";
 
         // Evidence only: the backfill worker's Debug line tells a request skipped because it filled while it waited.
-        ["Logging__LogLevel__K2.Grains.Backfill"] = "Debug",
-    };
-
-    private static async Task<bool> SubscribedAsync(K2Process k2, Exchange exchange, int symbols, CancellationToken ct)
-    {
-        var status = await k2.GetJsonAsync("/dashboard/status", ct);
-        return status.GetProperty("exchanges").EnumerateArray()
-            .Single(e => e.GetProperty("exchange").GetString() == exchange.ToName())
-            .GetProperty("subscribed_streams").GetInt32() == symbols;
+        settings["Logging__LogLevel__K2.Grains.Backfill"] = "Debug";
+        return settings;
     }
 
     private static async Task<HashSet<string>> TradeIdsAsync(K2Process k2, Exchange exchange, string symbol, CancellationToken ct)
     {
-        var body = await k2.GetJsonAsync($"/v1/trades?exchange={exchange.ToName()}&symbol={symbol}&limit=10000", ct);
-        var trades = body.GetProperty("trades");
-        trades.GetArrayLength().ShouldBeLessThan(10_000, $"{exchange.ToName()}/{symbol}: more trades than one page; the comparison would miss some");
-        return [.. trades.EnumerateArray().Select(t => t.GetProperty("trade_id").GetString()!)];
+        var trades = await k2.TradesAsync(exchange, symbol, ct);
+        trades.Count.ShouldBeLessThan(K2Process.MaxTradesPage, $"{exchange.ToName()}/{symbol}: more trades than one page; the comparison would miss some");
+        return [.. trades.Select(t => t.GetProperty("trade_id").GetString()!)];
     }
 }

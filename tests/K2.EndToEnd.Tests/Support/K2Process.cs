@@ -3,6 +3,8 @@ using System.Diagnostics;
 using System.Net.Http.Json;
 using System.Runtime.InteropServices;
 using System.Text.Json;
+using K2.Core;
+using K2.Simulator;
 using K2.Testing;
 
 namespace K2.EndToEnd.Tests.Support;
@@ -106,6 +108,37 @@ internal sealed partial class K2Process : IAsyncDisposable
 
     public async Task<JsonElement> GetJsonAsync(string path, CancellationToken cancellationToken) =>
         await Http.GetFromJsonAsync<JsonElement>(path, cancellationToken);
+
+    /// <summary>K2's settings that point every exchange at <paramref name="simulator"/>: K2 then connects to all three.</summary>
+    public static Dictionary<string, string> SimulatorEndpoints(ExchangeSimulator simulator) => new()
+    {
+        ["K2__Exchanges__Binance__WebSocketBase"] = simulator.BinanceWebSocketBase.ToString(),
+        ["K2__Exchanges__Binance__RestBase"] = simulator.BinanceRestBase.ToString(),
+        ["K2__Exchanges__Kraken__WebSocketUri"] = simulator.KrakenWebSocketUri.ToString(),
+        ["K2__Exchanges__Kraken__RestBase"] = simulator.KrakenRestBase.ToString(),
+        ["K2__Exchanges__Coinbase__WebSocketUri"] = simulator.CoinbaseWebSocketUri.ToString(),
+        ["K2__Exchanges__Coinbase__RestBase"] = simulator.CoinbaseRestBase.ToString(),
+    };
+
+    /// <summary>One exchange's entry of <c>/dashboard/status</c>.</summary>
+    public async Task<JsonElement> ExchangeStatusAsync(Exchange exchange, CancellationToken cancellationToken)
+    {
+        var status = await GetJsonAsync("/dashboard/status", cancellationToken);
+        return status.GetProperty("exchanges").EnumerateArray().Single(e => e.GetProperty("exchange").GetString() == exchange.ToName());
+    }
+
+    public async Task<bool> IsSubscribedAsync(Exchange exchange, int streams, CancellationToken cancellationToken) =>
+        (await ExchangeStatusAsync(exchange, cancellationToken)).GetProperty("subscribed_streams").GetInt32() == streams;
+
+    /// <summary>One symbol's trades as <c>/v1/trades</c> serves them: a single page of at most 10,000.</summary>
+    public async Task<List<JsonElement>> TradesAsync(Exchange exchange, string symbol, CancellationToken cancellationToken)
+    {
+        var body = await GetJsonAsync($"/v1/trades?exchange={exchange.ToName()}&symbol={symbol}&limit={MaxTradesPage}", cancellationToken);
+        return [.. body.GetProperty("trades").EnumerateArray()];
+    }
+
+    /// <summary>The API's largest page of trades.</summary>
+    public const int MaxTradesPage = 10_000;
 
     /// <summary>Waits for the process to end by itself and returns its exit code.</summary>
     public async Task<int> WaitForExitAsync(TimeSpan timeout, CancellationToken cancellationToken)
