@@ -1,3 +1,4 @@
+using K2.Storage.Hosting;
 using Microsoft.Extensions.Options;
 
 namespace K2.Storage.ObjectStores;
@@ -10,25 +11,22 @@ internal sealed class WarehouseOptionsValidator : IValidateOptions<WarehouseOpti
 
     public ValidateOptionsResult Validate(string? name, WarehouseOptions options)
     {
-        var failures = new List<string>();
+        var problems = new SectionProblems(WarehouseOptions.Section);
         if (options.Kind == WarehouseKind.Local && string.IsNullOrWhiteSpace(options.Path))
         {
-            failures.Add("Path must name the warehouse directory when Kind is local.");
+            problems.Add(nameof(options.Path), "must name the warehouse directory when Kind is local.");
         }
 
         if (options.Kind == WarehouseKind.S3)
         {
             var s3 = options.S3;
-            if (s3.ServiceUrl is not { IsAbsoluteUri: true, Scheme: "http" or "https" })
-            {
-                failures.Add($"S3:ServiceUrl must be an absolute http or https URL (is '{s3.ServiceUrl}').");
-            }
+            problems.AbsoluteUrl("S3:ServiceUrl", s3.ServiceUrl, "http", "https");
 
             foreach (var (setting, value) in new[] { ("Region", s3.Region), ("Bucket", s3.Bucket), ("AccessKey", s3.AccessKey), ("SecretKey", s3.SecretKey) })
             {
                 if (string.IsNullOrEmpty(value))
                 {
-                    failures.Add($"S3:{setting} must not be empty.");
+                    problems.Add($"S3:{setting}", "must not be empty.");
                 }
             }
 
@@ -40,31 +38,28 @@ internal sealed class WarehouseOptionsValidator : IValidateOptions<WarehouseOpti
                 }
                 catch (InvalidObjectKeyException e)
                 {
-                    failures.Add($"S3:Prefix is not a valid folder: {e.Message}");
+                    problems.Add("S3:Prefix", $"is not a valid folder: {e.Message}");
                 }
             }
 
             if (s3.MaxRetries < 0)
             {
-                failures.Add($"S3:MaxRetries must not be negative (is {s3.MaxRetries}).");
+                problems.Add("S3:MaxRetries", $"must not be negative (is {s3.MaxRetries}).");
             }
 
-            if (s3.Timeout <= TimeSpan.Zero || s3.Timeout == System.Threading.Timeout.InfiniteTimeSpan)
-            {
-                failures.Add($"S3:Timeout must be positive and finite (is {s3.Timeout}).");
-            }
+            problems.Positive("S3:Timeout", s3.Timeout);
 
             if (s3.MultipartPartSizeBytes < MinimumPartSize)
             {
-                failures.Add($"S3:MultipartPartSizeBytes must be at least {MinimumPartSize} (5 MiB, S3's minimum; is {s3.MultipartPartSizeBytes}).");
+                problems.Add("S3:MultipartPartSizeBytes", $"must be at least {MinimumPartSize} (5 MiB, S3's minimum; is {s3.MultipartPartSizeBytes}).");
             }
 
             if (s3.MultipartThresholdBytes < s3.MultipartPartSizeBytes)
             {
-                failures.Add($"S3:MultipartThresholdBytes must be at least MultipartPartSizeBytes (is {s3.MultipartThresholdBytes}).");
+                problems.Add("S3:MultipartThresholdBytes", $"must be at least MultipartPartSizeBytes (is {s3.MultipartThresholdBytes}).");
             }
         }
 
-        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures.Select(f => $"{WarehouseOptions.Section}: {f}"));
+        return problems.ToResult();
     }
 }

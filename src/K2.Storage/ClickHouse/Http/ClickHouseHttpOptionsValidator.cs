@@ -1,3 +1,4 @@
+using K2.Storage.Hosting;
 using Microsoft.Extensions.Options;
 
 namespace K2.Storage.ClickHouse.Http;
@@ -7,32 +8,20 @@ internal sealed class ClickHouseHttpOptionsValidator : IValidateOptions<ClickHou
 {
     public ValidateOptionsResult Validate(string? name, ClickHouseHttpOptions options)
     {
-        var failures = new List<string>();
-        if (options.Url is not { IsAbsoluteUri: true, Scheme: "http" or "https" })
-        {
-            failures.Add($"Url must be an absolute http or https URL (is '{options.Url}').");
-        }
-
+        var problems = new SectionProblems(ClickHouseHttpOptions.Section);
+        problems.AbsoluteUrl(nameof(options.Url), options.Url, "http", "https");
         if (string.IsNullOrEmpty(options.User))
         {
-            failures.Add("User must not be empty.");
+            problems.Add(nameof(options.User), "must not be empty.");
         }
 
-        if (options.Timeout <= TimeSpan.Zero || options.Timeout == System.Threading.Timeout.InfiniteTimeSpan)
-        {
-            failures.Add($"Timeout must be positive and finite (is {options.Timeout}).");
-        }
-
+        problems.Positive(nameof(options.Timeout), options.Timeout);
         if (options.ReadRetries < 0)
         {
-            failures.Add($"ReadRetries must not be negative (is {options.ReadRetries}).");
+            problems.Add(nameof(options.ReadRetries), $"must not be negative (is {options.ReadRetries}).");
         }
 
-        if (options.ReadRetryDelay < TimeSpan.Zero)
-        {
-            failures.Add($"ReadRetryDelay must not be negative (is {options.ReadRetryDelay}).");
-        }
-
-        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures.Select(f => $"K2:Storage:Http: {f}"));
+        problems.NotNegative(nameof(options.ReadRetryDelay), options.ReadRetryDelay);
+        return problems.ToResult();
     }
 }
