@@ -49,6 +49,8 @@ public static class GrainsEventIds
     public const int BackfillSkipped = 3132;
     public const int CandleRecomputeRetry = 3133;
     public const int BackfillThrottled = 3134;
+    public const int GapOverdue = 3135;
+    public const int QuietProbe = 3136;
     public const int ExchangeRejectionsSuppressed = 3116;
     public const int ExchangeReconnecting = 3107;
 }

@@ -6,10 +6,14 @@ namespace K2.Core.Trades;
 /// trade inside it (from REST backfill, a Kraken snapshot, a reordered frame) fills it rather than counting as a
 /// duplicate. Ranges given up as lost still take their trades if they ever come. Text ids, and numeric ids of an
 /// exchange that does not number without holes, cannot show gaps; they are remembered in a bounded window instead.
+/// With a clock, every gap carries the time it was found, so a repair that takes too long shows (<see cref="TakeOverdue"/>).
 /// Not thread-safe: one instrument grain owns one tracker.
 /// </summary>
 public sealed class TradeSequenceTracker(
-    bool sequentialIds = true, int maxOpenGaps = TradeSequenceTracker.DefaultMaxOpenGaps, int textIdWindow = TradeSequenceTracker.DefaultTextIdWindow)
+    bool sequentialIds = true,
+    int maxOpenGaps = TradeSequenceTracker.DefaultMaxOpenGaps,
+    int textIdWindow = TradeSequenceTracker.DefaultTextIdWindow,
+    TimeProvider? time = null)
 {
     /// <summary>Missing ranges remembered at once; beyond this the oldest are given up (and reported) first.</summary>
     public const int DefaultMaxOpenGaps = 10_000;
@@ -70,7 +74,7 @@ public sealed class TradeSequenceTracker(
     {
         if (gap.Count > 0 && GapsWithin(gap.FromId, gap.ToId).Count == 0)
         {
-            _gaps[gap.FromId] = gap;
+            _gaps[gap.FromId] = gap with { DetectedAt = gap.DetectedAt ?? Now() };
         }
     }
 
@@ -112,7 +116,7 @@ public sealed class TradeSequenceTracker(
         TradeGap? revealed = null;
         if (number > highest + 1)
         {
-            revealed = new TradeGap(highest + 1, number - 1, NewestTime, exchangeTime);
+            revealed = new TradeGap(highest + 1, number - 1, NewestTime, exchangeTime) { DetectedAt = Now() };
             _gaps[revealed.FromId] = revealed;
         }
 
@@ -173,6 +177,42 @@ public sealed class TradeSequenceTracker(
 
         return dropped;
     }
+
+    /// <summary>
+    /// The open gaps found at least <paramref name="bound"/> ago that have not been reported for their age yet: each gap
+    /// once when it reaches the bound, and again at every further multiple of it while it stays open. Pieces of a partly
+    /// filled gap keep its time and its reports. Empty without a clock.
+    /// </summary>
+    public IReadOnlyList<OverdueGap> TakeOverdue(TimeSpan bound)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(bound, TimeSpan.Zero);
+        if (time is null || _gaps.Count == 0)
+        {
+            return [];
+        }
+
+        var now = UnixMicros.Now(time);
+        List<OverdueGap>? overdue = null;
+        foreach (var gap in _gaps.Values)
+        {
+            if (gap.DetectedAt is { } detected && now - detected is var age && age >= bound * (gap.OverdueReports + 1))
+            {
+                (overdue ??= []).Add(new OverdueGap(gap with { OverdueReports = (int)(age / bound) }, age, FirstReport: gap.OverdueReports == 0));
+            }
+        }
+
+        foreach (var reported in overdue ?? [])
+        {
+            _gaps[reported.Gap.FromId] = reported.Gap;
+        }
+
+        return overdue ?? [];
+    }
+
+    /// <summary>When the oldest open gap was found; null when none is open or the tracker has no clock.</summary>
+    public UnixMicros? OldestGapDetectedAt => _gaps.Values.Select(g => g.DetectedAt).Min();
+
+    private UnixMicros? Now() => time is null ? null : UnixMicros.Now(time);
 
     private bool IsSequence(TradeId id) => sequentialIds && id.IsNumeric;
 
@@ -239,4 +279,13 @@ public sealed class TradeSequenceTracker(
 public sealed record TradeGap(long FromId, long ToId, UnixMicros? After, UnixMicros? Before)
 {
     public long Count => ToId - FromId + 1;
+
+    /// <summary>When K2 found the gap (live, or in the store on resume); pieces of a partly filled gap keep it. Null without a clock.</summary>
+    public UnixMicros? DetectedAt { get; init; }
+
+    /// <summary>How many bounds of age the gap (or the gap it is a piece of) has been reported for.</summary>
+    public int OverdueReports { get; init; }
 }
+
+/// <summary>An open gap reported for its age; <see cref="FirstReport"/> the first time it (or the gap it is a piece of) passed the bound.</summary>
+public sealed record OverdueGap(TradeGap Gap, TimeSpan Age, bool FirstReport);

@@ -14,6 +14,12 @@ public enum BackfillReason : byte
     /// after the last trade passed on, up to the present. Overlap with the stream is dropped as duplicates.
     /// </summary>
     CatchUp,
+
+    /// <summary>
+    /// An active instrument went quiet: fetch anything after the last trade passed on, in case the stream dropped the
+    /// last trades before the silence (no later trade would show the gap). Taken only when no repair is due, and paced.
+    /// </summary>
+    Probe,
 }
 
 /// <summary>

@@ -55,7 +55,18 @@ internal sealed partial class BackfillWorker(
     private async Task WorkOneAsync(CancellationToken stop)
     {
         var queued = await queue.DequeueAsync(stop);
+        try
+        {
+            await WorkOnAsync(queued, stop);
+        }
+        finally
+        {
+            queue.Progress.Finished();
+        }
+    }
 
+    private async Task WorkOnAsync(BackfillRequest queued, CancellationToken stop)
+    {
         // A gap often fills while it waits (a late frame, a snapshot): fetch only what is still missing, if anything.
         // If the instrument cannot say, the request is handed back as not answered, so it is tried again, not lost.
         BackfillRequest? request;

@@ -14,4 +14,12 @@ public sealed class ExchangesOptions
     /// <summary>Binance and Kraken document per-symbol trade ids without holes; Coinbase is a setting.</summary>
     public bool TradeIdsAreSequential(K2.Core.Exchange exchange) =>
         exchange != K2.Core.Exchange.Coinbase || Coinbase.TradeIdsAreSequential;
+
+    /// <summary>Trade-history pages a second the exchange's configured REST limit allows.</summary>
+    public double RestPagesPerSecond(K2.Core.Exchange exchange) => exchange switch
+    {
+        K2.Core.Exchange.Binance => Binance.RestWeightPerMinute / (double)K2.Core.Exchanges.Binance.BinanceEndpoints.HistoricalTradesWeight / 60,
+        K2.Core.Exchange.Kraken => Kraken.RestRequestsPerSecond,
+        _ => Coinbase.RestRequestsPerSecond,
+    };
 }

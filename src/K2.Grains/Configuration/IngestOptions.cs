@@ -36,6 +36,20 @@ public sealed class IngestOptions
     /// </summary>
     public TimeSpan ReconcileInterval { get; set; } = TimeSpan.FromMinutes(5);
 
+    /// <summary>
+    /// An active instrument silent this long is probed over REST for anything after its last trade: trades a stream
+    /// dropped just before the silence show no gap until the next trade, which may not come for minutes. One page per
+    /// quiet spell; probes are paced to half the exchange's REST limit and yield to gap repairs. Zero turns it off.
+    /// </summary>
+    public TimeSpan QuietProbeAfter { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// A gap still open this long is logged as a warning with where its repair stands (queued, waiting for the REST
+    /// gate, in flight, retrying) and counted, again at every further multiple while it stays open; a gap no request
+    /// covers any more is queued again.
+    /// </summary>
+    public TimeSpan GapOverdueAfter { get; set; } = TimeSpan.FromSeconds(60);
+
     /// <summary>Holes restored from storage at most, per instrument.</summary>
     public int MaxRestoredGaps { get; set; } = 1_000;
 

@@ -16,6 +16,8 @@ internal sealed class IngestOptionsValidator : IValidateOptions<IngestOptions>
         problems.NotAbove(nameof(options.BackfillRetryDelay), options.BackfillRetryDelay, nameof(options.MaxBackfillRetryDelay), options.MaxBackfillRetryDelay);
         problems.NotNegative(nameof(options.ResumeGapWindow), options.ResumeGapWindow);
         problems.NotNegative(nameof(options.ReconcileInterval), options.ReconcileInterval);
+        problems.NotNegative(nameof(options.QuietProbeAfter), options.QuietProbeAfter);
+        problems.Positive(nameof(options.GapOverdueAfter), options.GapOverdueAfter);
         problems.AtLeast(nameof(options.MaxRestoredGaps), options.MaxRestoredGaps, 0);
         problems.Positive(nameof(options.CandleMemoryWindow), options.CandleMemoryWindow);
         problems.Positive(nameof(options.CandleWriteInterval), options.CandleWriteInterval);

@@ -70,7 +70,7 @@ internal sealed class ExchangeConnectors(
             Exchange.Kraken => new RestRequestGate(options.Value.Kraken.RestRequestsPerSecond, TimeSpan.FromSeconds(1), time),
             _ => new RestRequestGate(options.Value.Coinbase.RestRequestsPerSecond, TimeSpan.FromSeconds(1), time),
         };
-        return new RestPager(e, Http(e), gate, time, loggers.CreateLogger<RestPager>());
+        return new RestPager(e, Http(e), gate, time, loggers.CreateLogger<RestPager>(), backfills.For(e).Progress);
     });
 
     private HttpClient Http(Exchange exchange) => _http.GetOrAdd(exchange, static _ => new HttpClient(new SocketsHttpHandler

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
 using K2.Core;
 using K2.Core.Trades;
@@ -21,13 +22,17 @@ public sealed class IngestMetrics
     private readonly Counter<long> _gapTradesMissing;
     private readonly Counter<long> _gapsRepaired;
     private readonly Counter<long> _gapTradesAbandoned;
+    private readonly Counter<long> _gapsOverdue;
+    private readonly ConcurrentDictionary<string, OpenGaps> _openGaps = new(StringComparer.Ordinal);
+    private readonly TimeProvider _time;
     private readonly Counter<long> _backfilled;
     private readonly Counter<long> _candlesWritten;
     private readonly Counter<long> _candleBucketsRecomputed;
     private readonly Counts[] _totals = [.. Enumerable.Range(0, ExchangeNames.All.Max(e => (int)e) + 1).Select(_ => new Counts())];
 
-    public IngestMetrics(IMeterFactory meterFactory)
+    public IngestMetrics(IMeterFactory meterFactory, TimeProvider? time = null)
     {
+        _time = time ?? TimeProvider.System;
         var meter = meterFactory.Create(MeterName);
         _received = meter.CreateCounter<long>("k2.trades.received", "{trade}", "Valid trades parsed from exchange frames.");
         _rejected = meter.CreateCounter<long>("k2.trades.rejected", "{trade}", "Trades (or whole frames) rejected by parsing or validation.");
@@ -38,6 +43,11 @@ public sealed class IngestMetrics
         _gapTradesMissing = meter.CreateCounter<long>("k2.gaps.missing_trades", "{trade}", "Trade ids missing when gaps were detected.");
         _gapsRepaired = meter.CreateCounter<long>("k2.gaps.repaired", "{gap}", "Gaps completely filled by backfill.");
         _gapTradesAbandoned = meter.CreateCounter<long>("k2.gaps.abandoned_trades", "{trade}", "Missing trade ids given up (never returned by REST).");
+        _gapsOverdue = meter.CreateCounter<long>("k2.gaps.overdue", "{gap}", "Gaps still open when they reached K2:Ingest:GapOverdueAfter.");
+        meter.CreateObservableGauge("k2.gaps.open", () => PerExchange(g => g.Sum(i => (long)i.Count)), "{gap}", "Gaps open now.");
+        meter.CreateObservableGauge("k2.gaps.open_missing_trades", () => PerExchange(g => g.Sum(i => i.Missing)), "{trade}", "Trade ids missing in the gaps open now.");
+        meter.CreateObservableGauge("k2.gaps.oldest_age", () => PerExchange(g => g.Min(i => i.OldestDetectedAt) is { } oldest ? (UnixMicros.Now(_time) - oldest).TotalSeconds : 0), "s",
+            "Age of the oldest gap open now (0 when none is).");
         _backfilled = meter.CreateCounter<long>("k2.backfill.trades", "{trade}", "Trades fetched over REST (before deduplication).");
         _candlesWritten = meter.CreateCounter<long>("k2.candles.written", "{candle}", "Candle versions handed to the hot store (forming and corrected).");
         _candleBucketsRecomputed = meter.CreateCounter<long>(
@@ -47,9 +57,31 @@ public sealed class IngestMetrics
     public IngestTotals Totals(Exchange exchange)
     {
         var t = _totals[(int)exchange];
+        var open = _openGaps.Values.Where(g => g.Exchange == exchange).ToList();
         return new IngestTotals(
             Interlocked.Read(ref t.Received), Interlocked.Read(ref t.Rejected), Interlocked.Read(ref t.Stored), Interlocked.Read(ref t.Duplicates),
-            Interlocked.Read(ref t.GapsDetected), Interlocked.Read(ref t.GapsRepaired), Interlocked.Read(ref t.Backfilled), Interlocked.Read(ref t.Lost));
+            Interlocked.Read(ref t.GapsDetected), Interlocked.Read(ref t.GapsRepaired), Interlocked.Read(ref t.Backfilled), Interlocked.Read(ref t.Lost),
+            Interlocked.Read(ref t.GapsOverdue), open.Sum(g => g.Count), open.Sum(g => g.Missing), open.Min(g => g.OldestDetectedAt)?.ToDateTimeOffset());
+    }
+
+    /// <summary>An instrument's open gaps now: how many, how many ids they miss, and when the oldest was found.</summary>
+    public void GapsOpen(K2.Core.Instruments.Instrument instrument, int count, long missing, UnixMicros? oldestDetectedAt)
+    {
+        if (count == 0)
+        {
+            _openGaps.TryRemove(instrument.Key, out _);
+        }
+        else
+        {
+            _openGaps[instrument.Key] = new OpenGaps(instrument.Exchange, count, missing, oldestDetectedAt);
+        }
+    }
+
+    /// <summary>A gap reached the overdue bound (counted once per gap, not per report).</summary>
+    public void GapOverdue(Exchange exchange)
+    {
+        _gapsOverdue.Add(1, Tag(exchange));
+        Interlocked.Increment(ref _totals[(int)exchange].GapsOverdue);
     }
 
     public void Received(Exchange exchange, int trades = 1)
@@ -109,6 +141,15 @@ public sealed class IngestMetrics
 
     private static KeyValuePair<string, object?> Tag(Exchange exchange) => new("exchange", exchange.ToName());
 
+    private IEnumerable<Measurement<T>> PerExchange<T>(Func<IEnumerable<OpenGaps>, T> measure)
+        where T : struct
+    {
+        var open = _openGaps.Values.ToList();
+        return ExchangeNames.All.Select(e => new Measurement<T>(measure(open.Where(g => g.Exchange == e)), Tag(e)));
+    }
+
+    private sealed record OpenGaps(Exchange Exchange, int Count, long Missing, UnixMicros? OldestDetectedAt);
+
     private sealed class Counts
     {
         public long Received;
@@ -119,5 +160,6 @@ public sealed class IngestMetrics
         public long GapsRepaired;
         public long Backfilled;
         public long Lost;
+        public long GapsOverdue;
     }
 }

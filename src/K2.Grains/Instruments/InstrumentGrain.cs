@@ -25,6 +25,10 @@ namespace K2.Grains.Instruments;
 /// It also rolls the instrument's candles (<see cref="CandleBook"/>) from exactly the trades it passes on, writing changed
 /// candles at most every <see cref="IngestOptions.CandleWriteInterval"/>; a trade for a bucket that may hold trades it
 /// has not seen (stored before a restart, or evicted from memory) first has that bucket recomputed from the store.
+/// Every second it also watches itself: a gap open longer than <see cref="IngestOptions.GapOverdueAfter"/> is reported
+/// with where its repair stands (and queued again if nothing covers it), and once it has been quiet for
+/// <see cref="IngestOptions.QuietProbeAfter"/> after a trade it probes REST for trades the stream may have dropped just
+/// before the silence.
 /// Kept alive: instruments are few, and their gap state must not be collected while a backfill is pending.
 /// </summary>
 [KeepAlive]
@@ -47,6 +51,9 @@ internal sealed partial class InstrumentGrain(
     /// <summary>Longest wait between tries of a candle recompute while the hot store is unavailable.</summary>
     private static readonly TimeSpan MaxRecomputeRetryDelay = TimeSpan.FromSeconds(30);
 
+    /// <summary>How often the grain looks for overdue gaps and a quiet spell to probe.</summary>
+    private static readonly TimeSpan WatchInterval = TimeSpan.FromSeconds(1);
+
     private TradeSequenceTracker _tracker = new();
     private Instrument _instrument = null!;
     private CandleBook _candles = null!;
@@ -55,6 +62,13 @@ internal sealed partial class InstrumentGrain(
     // the running one may have chosen its end before that loss.
     private bool _catchUpQueued;
     private bool _catchUpAgain;
+
+    // When the last new trade was passed on (wall clock), and the quiet spell after which trade was probed or is queued
+    // for a probe: one probe per spell.
+    private DateTimeOffset? _lastNewTradeAt;
+    private DateTimeOffset? _probedAfter;
+    private DateTimeOffset? _probeQueuedAfter;
+    private (int Count, long Missing, UnixMicros? Oldest) _publishedGaps;
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
@@ -66,7 +80,7 @@ internal sealed partial class InstrumentGrain(
         }
 
         _instrument = instrument;
-        _tracker = new TradeSequenceTracker(exchanges.Value.TradeIdsAreSequential(exchange));
+        _tracker = new TradeSequenceTracker(exchanges.Value.TradeIdsAreSequential(exchange), time: time);
         UnixMicros? storedThrough;
         var resumed = false;
         for (var attempt = 1; ; attempt++)
@@ -101,6 +115,8 @@ internal sealed partial class InstrumentGrain(
         }
 
         RegisterGrainTimer(WriteCandlesAsync, options.Value.CandleWriteInterval, options.Value.CandleWriteInterval);
+        RegisterGrainTimer(WatchAsync, WatchInterval, WatchInterval);
+        PublishGaps();
     }
 
     /// <summary>Writes the candles still changed: the runtime deactivates grains before the writers stop.</summary>
@@ -120,6 +136,7 @@ internal sealed partial class InstrumentGrain(
             // Recorded as passed on only once the writer has it: a trade that never reached it may come again.
             await silverTrades.WriteAsync(trade, cancellationToken);
             metrics.Stored(trade.Exchange);
+            _lastNewTradeAt = time.GetUtcNow();
             _candles.Add(trade);
             if (_tracker.Record(trade.TradeId, trade.ExchangeTime) is { } gap)
             {
@@ -134,6 +151,8 @@ internal sealed partial class InstrumentGrain(
             metrics.GapAbandoned(_instrument.Exchange, dropped.Count);
             LogAbandoned(logger, _instrument.Key, dropped.FromId, dropped.ToId, dropped.Count, "too many open gaps");
         }
+
+        PublishGaps();
     }
 
     public Task OnPossibleLossAsync(string reason, CancellationToken cancellationToken)
@@ -162,7 +181,18 @@ internal sealed partial class InstrumentGrain(
             {
                 _catchUpQueued = queued;
             }
+            else if (request.Reason == BackfillReason.Probe && !queued)
+            {
+                _probeQueuedAfter = null;
+            }
 
+            return Task.CompletedTask;
+        }
+
+        if (request.Reason == BackfillReason.Probe)
+        {
+            _probedAfter = _probeQueuedAfter;
+            _probeQueuedAfter = null;
             return Task.CompletedTask;
         }
 
@@ -200,11 +230,21 @@ internal sealed partial class InstrumentGrain(
             LogAbandoned(logger, _instrument.Key, from, to, abandoned, $"not on REST after {request.Attempt} answered fetches");
         }
 
+        PublishGaps();
         return Task.CompletedTask;
     }
 
     public Task<BackfillRequest?> GetStillMissingAsync(BackfillRequest request)
     {
+        if (request.Reason == BackfillReason.Probe)
+        {
+            // Ids without holes show a dropped trade as a gap at the next one: a trade since the probe was queued makes it
+            // needless. Otherwise fetch from the newest trade passed on by now.
+            return Task.FromResult<BackfillRequest?>(_lastNewTradeAt > _probeQueuedAfter && _tracker.HighestId is not null
+                ? null
+                : request with { FromId = _tracker.HighestId + 1, After = _tracker.NewestTime });
+        }
+
         if (request is not { Reason: BackfillReason.Gap, FromId: { } from, ToId: { } to })
         {
             return Task.FromResult<BackfillRequest?>(request);
@@ -221,7 +261,8 @@ internal sealed partial class InstrumentGrain(
         _tracker.HighestId?.ToString(System.Globalization.CultureInfo.InvariantCulture),
         _tracker.NewestTime?.ToDateTimeOffset(),
         _tracker.OpenGaps.Count,
-        _tracker.MissingCount));
+        _tracker.MissingCount,
+        _tracker.OldestGapDetectedAt?.ToDateTimeOffset()));
 
     /// <summary>
     /// Loads the candle buckets of new trades in <paramref name="trades"/> that may hold trades this activation has not
@@ -275,6 +316,54 @@ internal sealed partial class InstrumentGrain(
                 await Task.Delay(delay, time, cancellationToken);
                 delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, MaxRecomputeRetryDelay.Ticks));
             }
+        }
+    }
+
+    /// <summary>Reports gaps that have been open too long, and probes REST once a quiet spell has lasted.</summary>
+    private Task WatchAsync(CancellationToken cancellationToken)
+    {
+        foreach (var overdue in _tracker.TakeOverdue(options.Value.GapOverdueAfter))
+        {
+            var gap = overdue.Gap;
+            var state = backfills.For(_instrument.Exchange).DescribeRepair(_instrument, gap.FromId, gap.ToId);
+            if (state is null)
+            {
+                // Nothing will fetch it: say so, and ask again rather than let it wait for the next reconcile.
+                state = Enqueue(new BackfillRequest(_instrument, BackfillReason.Gap, gap.FromId, gap.ToId, gap.After, gap.Before), TimeSpan.Zero)
+                    ? "no request covered it; queued again"
+                    : "no request covered it, and the queue is full";
+            }
+
+            if (overdue.FirstReport)
+            {
+                metrics.GapOverdue(_instrument.Exchange);
+            }
+
+            LogOverdue(logger, _instrument.Key, gap.FromId, gap.ToId, gap.Count, overdue.Age, state);
+        }
+
+        var quietAfter = options.Value.QuietProbeAfter;
+        if (quietAfter > TimeSpan.Zero && _lastNewTradeAt is { } last && _probeQueuedAfter is null && _probedAfter != last
+            && time.GetUtcNow() - last >= quietAfter
+            && Enqueue(new BackfillRequest(_instrument, BackfillReason.Probe, _tracker.HighestId + 1, null, _tracker.NewestTime, null), TimeSpan.Zero))
+        {
+            _probeQueuedAfter = last;
+            LogProbe(logger, _instrument.Key, time.GetUtcNow() - last, _tracker.HighestId?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "?");
+        }
+
+        return Task.CompletedTask;
+    }
+
+    /// <summary>Tells the metrics the open gaps when they changed.</summary>
+    private void PublishGaps()
+    {
+        (int Count, long Missing, UnixMicros? Oldest) open = _tracker.OpenGaps.Count == 0
+            ? default
+            : (_tracker.OpenGaps.Count, _tracker.MissingCount, _tracker.OldestGapDetectedAt);
+        if (open != _publishedGaps)
+        {
+            _publishedGaps = open;
+            metrics.GapsOpen(_instrument, open.Count, open.Missing, open.Oldest);
         }
     }
 
@@ -369,6 +458,13 @@ internal sealed partial class InstrumentGrain(
 
     [LoggerMessage(EventId = GrainsEventIds.GapAbandoned, Level = LogLevel.Error, Message = "{Instrument} gave up {Count} missing trade ids in {FromId}..{ToId}: {Why}")]
     private static partial void LogAbandoned(ILogger logger, string instrument, long fromId, long toId, long count, string why);
+
+    [LoggerMessage(EventId = GrainsEventIds.GapOverdue, Level = LogLevel.Warning,
+        Message = "{Instrument} gap {FromId}..{ToId} ({Count} ids) still open after {Age}: {State}")]
+    private static partial void LogOverdue(ILogger logger, string instrument, long fromId, long toId, long count, TimeSpan age, string state);
+
+    [LoggerMessage(EventId = GrainsEventIds.QuietProbe, Level = LogLevel.Debug, Message = "{Instrument} quiet for {Quiet}; probing REST for trades after {TradeId}")]
+    private static partial void LogProbe(ILogger logger, string instrument, TimeSpan quiet, string tradeId);
 
     [LoggerMessage(EventId = GrainsEventIds.BackfillQueueFull, Level = LogLevel.Error, Message = "Backfill queue full; dropped {Request}")]
     private static partial void LogQueueFull(ILogger logger, string request);

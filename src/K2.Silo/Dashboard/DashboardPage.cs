@@ -22,7 +22,7 @@ internal static class DashboardPage
           <p>API: <a href="/v1/instruments">/v1/instruments</a> · <a href="/v1/trades?exchange=binance&amp;symbol=BTC-USDT&amp;limit=20">/v1/trades</a>
              · <a href="/openapi/v1.json">OpenAPI</a> · <a href="/health/ready">/health/ready</a></p>
           <h2>Exchange sessions</h2>
-          <table id="exchanges"><thead><tr><th>Exchange</th><th>Connected</th><th>Streams</th><th>Connections</th><th>Trades</th><th>Rejected</th><th>Stored</th><th>Duplicates</th><th>Gaps found</th><th>Gaps repaired</th><th>Backfilled</th><th>Lost</th><th>Last frame</th></tr></thead><tbody></tbody></table>
+          <table id="exchanges"><thead><tr><th>Exchange</th><th>Connected</th><th>Streams</th><th>Connections</th><th>Trades</th><th>Rejected</th><th>Stored</th><th>Duplicates</th><th>Gaps found</th><th>Gaps repaired</th><th>Gaps open</th><th>Backfilled</th><th>Lost</th><th>Last frame</th></tr></thead><tbody></tbody></table>
           <h2>Grains and hot store</h2>
           <table id="runtime"><tbody></tbody></table>
           <p id="updated"></p>
@@ -34,7 +34,8 @@ internal static class DashboardPage
                 const rows = s.exchanges.map(e => { const tr = document.createElement('tr'); const i = s.ingest[e.exchange] ?? {};
                   tr.append(cell(e.exchange), cell(e.connected ? 'yes' : 'no', e.connected ? 'ok' : 'bad'), cell(e.subscribed_streams, 'n'),
                     cell(e.connections, 'n'), cell(e.trades_received, 'n'), cell(e.trades_rejected, 'n'), cell(i.trades_stored, 'n'),
-                    cell(i.duplicates, 'n'), cell(i.gaps_detected, 'n'), cell(i.gaps_repaired, 'n'), cell(i.trades_backfilled, 'n'),
+                    cell(i.duplicates, 'n'), cell(i.gaps_detected, 'n'), cell(i.gaps_repaired, 'n'),
+                    cell(i.gaps_open ? `${i.gaps_open} (${i.trades_missing} ids, oldest since ${i.oldest_gap_since})` : '0', 'n'), cell(i.trades_backfilled, 'n'),
                     cell(i.trades_lost, 'n', ), cell(e.last_frame_at ?? '-')); if (i.trades_lost > 0) tr.lastChild.previousSibling.className = 'n bad'; return tr; });
                 document.querySelector('#exchanges tbody').replaceChildren(...rows);
                 const kv = [['Grain activations', s.grains.activations], ['Grain messages', s.grains.messages], ['Grain errors', s.grains.errors],

@@ -1,4 +1,5 @@
 using K2.Core.Trades;
+using K2.Testing;
 
 namespace K2.Core.Tests.Trades;
 
@@ -174,5 +175,58 @@ public sealed class TradeSequenceTrackerTests
         tracker.IsNew(c).ShouldBeFalse();
         tracker.NewestTime.ShouldBe(T(3));
         tracker.HighestId.ShouldBeNull();
+    }
+
+    [Fact]
+    public void A_gap_is_reported_once_it_is_as_old_as_the_bound_and_again_at_each_further_bound_while_open()
+    {
+        var clock = new ManualTimeProvider();
+        var bound = TimeSpan.FromSeconds(60);
+        var tracker = new TradeSequenceTracker(time: clock);
+        Pass(tracker, 10);
+        var detected = UnixMicros.Now(clock);
+        Pass(tracker, 15);
+        tracker.OldestGapDetectedAt.ShouldBe(detected);
+
+        clock.Advance(bound - TimeSpan.FromMicroseconds(1));
+        tracker.TakeOverdue(bound).ShouldBeEmpty();
+        clock.Advance(TimeSpan.FromMicroseconds(1));
+        var first = tracker.TakeOverdue(bound).ShouldHaveSingleItem();
+        tracker.TakeOverdue(bound).ShouldBeEmpty("reported once per bound");
+
+        (first.Gap.FromId, first.Gap.ToId, first.Gap.DetectedAt, first.Age, first.FirstReport).ShouldBe((11L, 14L, detected, bound, true));
+
+        // A trade fills the middle: both pieces keep the gap's age and its report, so neither counts as a new overdue gap.
+        Pass(tracker, 12);
+        clock.Advance(bound);
+        var second = tracker.TakeOverdue(bound);
+        second.Select(o => (o.Gap.FromId, o.Gap.ToId, o.Age, o.FirstReport)).ShouldBe([(11L, 11L, 2 * bound, false), (13L, 14L, 2 * bound, false)]);
+        tracker.OldestGapDetectedAt.ShouldBe(detected);
+    }
+
+    [Fact]
+    public void A_gap_restored_after_a_restart_is_aged_from_the_restart()
+    {
+        var clock = new ManualTimeProvider();
+        var tracker = new TradeSequenceTracker(time: clock);
+        tracker.ResumeAfter(20, T(20));
+
+        tracker.RestoreGap(new TradeGap(5, 7, T(4), T(8)));
+
+        tracker.OpenGaps.ShouldHaveSingleItem().DetectedAt.ShouldBe(UnixMicros.Now(clock));
+        clock.Advance(TimeSpan.FromSeconds(30));
+        tracker.TakeOverdue(TimeSpan.FromSeconds(30)).ShouldHaveSingleItem().Gap.FromId.ShouldBe(5);
+    }
+
+    [Fact]
+    public void Without_a_clock_gaps_have_no_age_and_are_never_overdue()
+    {
+        var tracker = new TradeSequenceTracker();
+        Pass(tracker, 10);
+        Pass(tracker, 15);
+
+        tracker.OpenGaps.ShouldHaveSingleItem().DetectedAt.ShouldBeNull();
+        tracker.OldestGapDetectedAt.ShouldBeNull();
+        tracker.TakeOverdue(TimeSpan.FromTicks(1)).ShouldBeEmpty();
     }
 }

@@ -1,7 +1,9 @@
 using K2.Core;
 using K2.Core.Instruments;
 using K2.Grains.Backfill;
+using K2.Grains.Configuration;
 using K2.Grains.Tests.Exchanges.Rest;
+using Microsoft.Extensions.Options;
 
 namespace K2.Grains.Tests.Backfill;
 
@@ -119,7 +121,7 @@ public sealed class BackfillQueueTests
     [Fact]
     public void Each_exchange_has_its_own_queue()
     {
-        var queues = new BackfillQueues(_time);
+        var queues = new BackfillQueues(_time, Options.Create(new ExchangesOptions()));
 
         foreach (var exchange in ExchangeNames.All)
         {
@@ -130,4 +132,57 @@ public sealed class BackfillQueueTests
         queues.For(Exchange.Binance).TryEnqueue(Gap(1), TimeSpan.Zero);
         queues.For(Exchange.Kraken).Count.ShouldBe(0);
     }
+
+    [Fact]
+    public async Task Probes_wait_while_a_repair_is_due_and_go_out_no_closer_than_their_spacing()
+    {
+        var spacing = TimeSpan.FromSeconds(2);
+        var queue = new BackfillQueue(Exchange.Binance, _time, probeSpacing: spacing);
+        queue.TryEnqueue(Probe(100), TimeSpan.Zero);
+        queue.TryEnqueue(Probe(200), TimeSpan.Zero);
+        queue.TryEnqueue(Gap(1), TimeSpan.Zero);
+
+        (await queue.DequeueAsync(Ct).WaitAsync(Patience, Ct)).ShouldBe(Gap(1), "a due repair goes before probes queued earlier");
+        (await queue.DequeueAsync(Ct).WaitAsync(Patience, Ct)).ShouldBe(Probe(100));
+        var next = queue.DequeueAsync(Ct);
+        _time.Advance(spacing - TimeSpan.FromTicks(1));
+        next.IsCompleted.ShouldBeFalse("the next probe waits out the spacing");
+        queue.TryEnqueue(Gap(5), TimeSpan.Zero);
+        (await next.WaitAsync(Patience, Ct)).ShouldBe(Gap(5), "a repair does not wait for the probes' pace");
+        next = queue.DequeueAsync(Ct);
+        _time.Advance(TimeSpan.FromTicks(1));
+
+        (await next.WaitAsync(Patience, Ct)).ShouldBe(Probe(200));
+    }
+
+    [Fact]
+    public async Task A_repair_says_whether_it_is_queued_in_flight_or_waiting_and_for_what()
+    {
+        var queue = new BackfillQueue(Exchange.Binance, _time);
+        var start = _time.GetUtcNow();
+        queue.TryEnqueue(Gap(1) with { Failures = 2 }, TimeSpan.FromSeconds(3));
+        queue.TryEnqueue(Gap(7), TimeSpan.FromSeconds(1));
+
+        queue.DescribeRepair(Btc, 2, 2).ShouldBe($"queued, retrying after 2 unanswered fetch(es), due at {Clock(start, 3)}, 1 request(s) ahead; the worker is idle");
+        queue.DescribeRepair(Btc, 3, 6).ShouldBeNull("no request covers 3..6");
+
+        _time.Advance(TimeSpan.FromSeconds(1));
+        (await queue.DequeueAsync(Ct).WaitAsync(Patience, Ct)).ShouldBe(Gap(7));
+        queue.DescribeRepair(Btc, 7, 8).ShouldBe($"in flight since {Clock(start, 1)}");
+        queue.Progress.Waiting(start.AddSeconds(61), "a pause the exchange asked for");
+        _time.Advance(TimeSpan.FromSeconds(3));
+        queue.DescribeRepair(Btc, 1, 1).ShouldBe(
+            $"queued, retrying after 2 unanswered fetch(es), due since {Clock(start, 3)}, 0 request(s) ahead; the worker is on {Gap(7)} since {Clock(start, 1)}, waiting until {Clock(start, 61)} for a pause the exchange asked for");
+        queue.DescribeRepair(Btc, 8, 8).ShouldBe($"in flight since {Clock(start, 1)}, waiting until {Clock(start, 61)} for a pause the exchange asked for");
+
+        queue.Progress.Proceeding();
+        queue.DescribeRepair(Btc, 8, 8).ShouldBe($"in flight since {Clock(start, 1)}");
+        queue.Progress.Finished();
+        queue.DescribeRepair(Btc, 8, 8).ShouldBeNull();
+    }
+
+    private static BackfillRequest Probe(long from) => new(Btc, BackfillReason.Probe, from, null, null, null);
+
+    private static string Clock(DateTimeOffset start, int seconds) =>
+        start.AddSeconds(seconds).UtcDateTime.ToString("HH:mm:ss.fff", System.Globalization.CultureInfo.InvariantCulture);
 }

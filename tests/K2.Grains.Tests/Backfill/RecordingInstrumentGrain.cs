@@ -47,5 +47,5 @@ public sealed class RecordingInstrumentGrain(BackfillProbe probe) : Grain, IInst
         return Task.FromResult(probe.StillMissing(request));
     }
 
-    public Task<InstrumentStatus> GetStatusAsync() => Task.FromResult(new InstrumentStatus(GetPrimaryKeyString(), null, null, 0, 0));
+    public Task<InstrumentStatus> GetStatusAsync() => Task.FromResult(new InstrumentStatus(GetPrimaryKeyString(), null, null, 0, 0, null));
 }

@@ -27,7 +27,8 @@ public sealed class InstrumentGrainTests(EmbeddedClickHouseFixture fixture) : IA
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    private async Task<GrainTestHost> StartAsync()
+    /// <summary>A host whose instrument neither probes when quiet nor reports overdue gaps, unless <paramref name="configure"/> says so.</summary>
+    private async Task<GrainTestHost> StartAsync(Action<IngestOptions>? configure = null)
     {
         _database ??= (await fixture.CreateDatabaseAsync(Ct)).Database;
         var host = await GrainTestHost.StartAsync(
@@ -42,6 +43,9 @@ public sealed class InstrumentGrainTests(EmbeddedClickHouseFixture fixture) : IA
                     o.GapGrace = Grace;
                     o.BackfillRetryDelay = RetryDelay;
                     o.MaxBackfillAttempts = 3;
+                    o.QuietProbeAfter = TimeSpan.Zero;
+                    o.GapOverdueAfter = TimeSpan.FromHours(1);
+                    configure?.Invoke(o);
                 }),
             cancellationToken: Ct);
         _hosts.Add(host);
@@ -92,7 +96,8 @@ public sealed class InstrumentGrainTests(EmbeddedClickHouseFixture fixture) : IA
 
         await SendAsync(host, 15);
         Queue(host).Count.ShouldBe(1);
-        (await Grain(host).GetStatusAsync()).ShouldBe(new InstrumentStatus(Btc.Key, "15", Time(host, 15).ToDateTimeOffset(), 1, 4));
+        (await Grain(host).GetStatusAsync()).ShouldBe(
+            new InstrumentStatus(Btc.Key, "15", Time(host, 15).ToDateTimeOffset(), 1, 4, UnixMicros.Now(host.Clock).ToDateTimeOffset()));
         // The times of the trades either side of the gap, as they were sent (the clock has not moved since).
         var (after, before) = (Time(host, 10), Time(host, 15));
         var dequeue = Queue(host).DequeueAsync(Ct);
@@ -272,4 +277,71 @@ public sealed class InstrumentGrainTests(EmbeddedClickHouseFixture fixture) : IA
             await host.DisposeAsync();
         }
     }
+
+    [Fact]
+    public async Task A_gap_nothing_fetches_is_reported_when_overdue_counted_once_queued_again_and_then_reported_where_it_waits()
+    {
+        var overdueAfter = TimeSpan.FromSeconds(60);
+        var host = await StartAsync(o => o.GapOverdueAfter = overdueAfter);
+        var detected = host.Clock.GetUtcNow();
+        await SendAsync(host, 10, 15);
+        host.Clock.Advance(Grace);
+        await Queue(host).DequeueAsync(Ct).WaitAsync(TimeSpan.FromSeconds(10), Ct);
+        Queue(host).Progress.Finished(); // the request is lost: nobody reports back, nothing covers the gap
+
+        host.Clock.Advance(overdueAfter - Grace);
+        await Grain(host).GetStatusAsync(); // behind the watch that just ran
+
+        var requeued = await Queue(host).DequeueAsync(Ct).WaitAsync(TimeSpan.FromSeconds(10), Ct);
+        (requeued.Reason, requeued.FromId, requeued.ToId).ShouldBe((BackfillReason.Gap, 11L, 14L));
+        Overdue(host).ShouldBe([$"binance/BTC-USDT gap 11..14 (4 ids) still open after {overdueAfter}: no request covered it; queued again"]);
+
+        // Taken again and waiting at the REST gate: the next report says so, and the gap is not counted a second time.
+        var until = host.Clock.GetUtcNow().AddMinutes(5);
+        Queue(host).Progress.Waiting(until, "a pause the exchange asked for");
+        host.Clock.Advance(overdueAfter);
+        await Grain(host).GetStatusAsync();
+
+        Overdue(host)[^1].ShouldBe(
+            $"binance/BTC-USDT gap 11..14 (4 ids) still open after {2 * overdueAfter}: in flight since {Clock(detected + overdueAfter)}, waiting until {Clock(until)} for a pause the exchange asked for");
+        var totals = host.Services.GetRequiredService<IngestMetrics>().Totals(Exchange.Binance);
+        (totals.GapsOverdue, totals.GapsOpen, totals.TradesMissing, totals.OldestGapSince).ShouldBe((1L, 1L, 4L, (DateTimeOffset?)UnixMicros.Now(host.Clock).ToDateTimeOffset().Add(-2 * overdueAfter)));
+    }
+
+    [Fact]
+    public async Task A_quiet_instrument_is_probed_for_later_trades_once_per_quiet_spell()
+    {
+        var quietAfter = TimeSpan.FromSeconds(5);
+        var host = await StartAsync(o => o.QuietProbeAfter = quietAfter);
+        await SendAsync(host, 1, 2);
+        var lastTradeTime = Time(host, 2);
+
+        host.Clock.Advance(quietAfter - TimeSpan.FromSeconds(1));
+        await Grain(host).GetStatusAsync();
+        Queue(host).Count.ShouldBe(0, "not quiet long enough yet");
+        host.Clock.Advance(TimeSpan.FromSeconds(1));
+        await Grain(host).GetStatusAsync();
+
+        var probe = await Queue(host).DequeueAsync(Ct).WaitAsync(TimeSpan.FromSeconds(10), Ct);
+        probe.ShouldBe(new BackfillRequest(Btc, BackfillReason.Probe, 3, null, lastTradeTime, null));
+        (await Grain(host).GetStillMissingAsync(probe)).ShouldBe(probe, "nothing came since: fetched");
+        await Grain(host).OnBackfillDoneAsync(probe, succeeded: true, Ct);
+        host.Clock.Advance(4 * quietAfter);
+        await Grain(host).GetStatusAsync();
+        Queue(host).Count.ShouldBe(0, "one probe per quiet spell");
+
+        await SendAsync(host, 3);
+        host.Clock.Advance(quietAfter);
+        await Grain(host).GetStatusAsync();
+        var next = await Queue(host).DequeueAsync(Ct).WaitAsync(TimeSpan.FromSeconds(10), Ct);
+        (next.Reason, next.FromId).ShouldBe((BackfillReason.Probe, 4L));
+        await SendAsync(host, 4); // the stream came back before the probe went out: a gap would show by itself
+        (await Grain(host).GetStillMissingAsync(next)).ShouldBeNull();
+    }
+
+    private static List<string> Overdue(GrainTestHost host) =>
+        [.. host.Logs.Entries.Where(e => e.EventId.Id == GrainsEventIds.GapOverdue).Select(e => e.Message)];
+
+    private static string Clock(DateTimeOffset instant) =>
+        instant.UtcDateTime.ToString("HH:mm:ss.fff", System.Globalization.CultureInfo.InvariantCulture);
 }

@@ -1,4 +1,5 @@
 using K2.Core;
+using K2.Grains.Backfill;
 using Microsoft.Extensions.Logging;
 
 namespace K2.Grains.Exchanges.Rest;
@@ -7,8 +8,10 @@ namespace K2.Grains.Exchanges.Rest;
 /// One exchange's REST GETs, within its limits: each waits at the gate, a 429 or 418 pauses every request until its
 /// <c>Retry-After</c> and is then retried, a network failure, timeout or server error is retried a few times with a
 /// growing delay before it is reported, and any other client error is reported at once. Lives as long as the process, so a pause outlasts a session restart.
+/// Every wait is told to <paramref name="progress"/>, so an overdue gap can say what its repair waits for.
 /// </summary>
-internal sealed partial class RestPager(Exchange exchange, HttpClient http, RestRequestGate gate, TimeProvider time, ILogger<RestPager> logger)
+internal sealed partial class RestPager(
+    Exchange exchange, HttpClient http, RestRequestGate gate, TimeProvider time, ILogger<RestPager> logger, BackfillProgress? progress = null)
 {
     private const int MaxFailedAttempts = 5;
 
@@ -17,7 +20,8 @@ internal sealed partial class RestPager(Exchange exchange, HttpClient http, Rest
     {
         for (var failures = 0; ; )
         {
-            await gate.WaitAsync(weight, cancellationToken);
+            await gate.WaitAsync(weight, cancellationToken, progress is null ? null : progress.Waiting);
+            progress?.Proceeding();
             using var message = new HttpRequestMessage(HttpMethod.Get, $"{baseUri.ToString().TrimEnd('/')}{pathAndQuery}");
             foreach (var (name, value) in headers ?? new Dictionary<string, string>())
             {
@@ -53,7 +57,7 @@ internal sealed partial class RestPager(Exchange exchange, HttpClient http, Rest
                 }
 
                 LogRetrying(logger, exchange, pathAndQuery, failures, e.Message);
-                await Task.Delay(TimeSpan.FromSeconds(failures), time, cancellationToken);
+                await RetryDelayAsync(failures, e.Message, cancellationToken);
             }
             catch (TaskCanceledException e) when (!cancellationToken.IsCancellationRequested)
             {
@@ -64,7 +68,7 @@ internal sealed partial class RestPager(Exchange exchange, HttpClient http, Rest
                 }
 
                 LogRetrying(logger, exchange, pathAndQuery, failures, "no answer in time");
-                await Task.Delay(TimeSpan.FromSeconds(failures), time, cancellationToken);
+                await RetryDelayAsync(failures, "no answer in time", cancellationToken);
             }
         }
     }
@@ -74,6 +78,13 @@ internal sealed partial class RestPager(Exchange exchange, HttpClient http, Rest
     {
         PauseFor(duration);
         LogThrottled(logger, exchange, reason, duration);
+    }
+
+    private Task RetryDelayAsync(int failures, string reason, CancellationToken cancellationToken)
+    {
+        var delay = TimeSpan.FromSeconds(failures);
+        progress?.Waiting(time.GetUtcNow() + delay, $"a retry after failure {failures} ({reason})");
+        return Task.Delay(delay, time, cancellationToken);
     }
 
     private void PauseFor(TimeSpan duration) => gate.PauseUntil(time.GetUtcNow() + duration);

@@ -12,13 +12,17 @@ internal sealed class RestRequestGate(int budget, TimeSpan window, TimeProvider 
     private int _spentWeight;
     private DateTimeOffset _pausedUntil;
 
-    /// <summary>Waits until <paramref name="weight"/> fits the budget and no pause is in force, then spends it.</summary>
-    public async Task WaitAsync(int weight, CancellationToken cancellationToken)
+    /// <summary>
+    /// Waits until <paramref name="weight"/> fits the budget and no pause is in force, then spends it. Before each wait,
+    /// <paramref name="waiting"/> hears until when and why.
+    /// </summary>
+    public async Task WaitAsync(int weight, CancellationToken cancellationToken, Action<DateTimeOffset, string>? waiting = null)
     {
         ArgumentOutOfRangeException.ThrowIfGreaterThan(weight, budget);
         while (true)
         {
             TimeSpan wait;
+            string why;
             lock (_gate)
             {
                 var now = time.GetUtcNow();
@@ -30,6 +34,7 @@ internal sealed class RestRequestGate(int budget, TimeSpan window, TimeProvider 
                 if (now < _pausedUntil)
                 {
                     wait = _pausedUntil - now;
+                    why = "a pause the exchange asked for";
                 }
                 else if (_spentWeight + weight <= budget)
                 {
@@ -40,9 +45,11 @@ internal sealed class RestRequestGate(int budget, TimeSpan window, TimeProvider 
                 else
                 {
                     wait = _spent.Peek().At + window - now;
+                    why = $"the REST budget ({_spentWeight} of {budget} spent in the last {window.TotalSeconds:0} s)";
                 }
             }
 
+            waiting?.Invoke(time.GetUtcNow() + wait, why);
             await Task.Delay(wait, time, cancellationToken);
         }
     }
