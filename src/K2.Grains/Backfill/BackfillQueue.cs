@@ -40,6 +40,18 @@ public sealed class BackfillQueue(Exchange exchange, TimeProvider time, TimeSpan
         }
     }
 
+    /// <summary>Repairs (gaps and catch-ups) queued or in flight: zero once everything K2 knows to be missing was fetched.</summary>
+    public int RepairsPending
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _repairs.Count + (Progress.Current is { Request.Reason: not BackfillReason.Probe } ? 1 : 0);
+            }
+        }
+    }
+
     /// <summary>Adds a request due after <paramref name="delay"/>; false when the queue is full.</summary>
     public bool TryEnqueue(BackfillRequest request, TimeSpan delay)
     {

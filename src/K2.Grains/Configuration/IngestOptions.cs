@@ -39,7 +39,7 @@ public sealed class IngestOptions
     /// <summary>
     /// An active instrument silent this long is probed over REST for anything after its last trade: trades a stream
     /// dropped just before the silence show no gap until the next trade, which may not come for minutes. One page per
-    /// quiet spell; probes are paced to half the exchange's REST limit and yield to gap repairs. Zero turns it off.
+    /// quiet spell; probes are paced to three quarters of the exchange's REST limit and yield to gap repairs. Zero turns it off.
     /// </summary>
     public TimeSpan QuietProbeAfter { get; set; } = TimeSpan.FromSeconds(5);
 

@@ -1,6 +1,7 @@
 using K2.Core;
 using K2.Core.Trades;
 using K2.Grains.Abstractions;
+using K2.Grains.Backfill;
 using K2.Grains.Hosting;
 using K2.Grains.Ingest;
 using K2.Grains.Runtime;
@@ -26,8 +27,8 @@ internal static class DashboardEndpoints
     }
 
     private static async Task<Ok<DashboardStatus>> GetStatusAsync(
-        IGrainFactory grains, IngestSessions sessions, IngestMetrics ingest, IGrainRuntimeStatistics runtime, BatchedTableWriter<Trade> silverTrades,
-        TimeProvider time)
+        IGrainFactory grains, IngestSessions sessions, IngestMetrics ingest, BackfillQueues backfills, IGrainRuntimeStatistics runtime,
+        BatchedTableWriter<Trade> silverTrades, TimeProvider time)
     {
         var exchanges = new List<ExchangeSessionStatus>();
         foreach (var exchange in sessions.Enabled)
@@ -42,13 +43,24 @@ internal static class DashboardEndpoints
             new GrainsStatus(snapshot.Activations.Count, snapshot.TotalMessages, snapshot.TotalErrors,
                 snapshot.Activations.Sum(a => (long)a.MailboxDepth)),
             new HotStoreStatus(silverTrades.RowsWritten, silverTrades.BufferedRows),
-            sessions.Enabled.ToDictionary(e => e.ToName(), ingest.Totals)));
+            sessions.Enabled.ToDictionary(e => e.ToName(), ingest.Totals),
+            sessions.Enabled.ToDictionary(e => e.ToName(), e => Backfill(backfills.For(e)))));
+    }
+
+    private static BackfillStatus Backfill(BackfillQueue queue)
+    {
+        var inFlight = queue.Progress.Current;
+        return new BackfillStatus(queue.RepairsPending, queue.Count, inFlight?.Request.ToString(), inFlight?.Since, inFlight?.WaitingUntil, inFlight?.WaitingFor);
     }
 }
 
 internal sealed record DashboardStatus(
     DateTimeOffset Now, IReadOnlyList<ExchangeSessionStatus> Exchanges, GrainsStatus Grains, HotStoreStatus HotStore,
-    IReadOnlyDictionary<string, IngestTotals> Ingest);
+    IReadOnlyDictionary<string, IngestTotals> Ingest, IReadOnlyDictionary<string, BackfillStatus> Backfill);
+
+/// <summary>An exchange's backfill: repairs queued or in flight, all requests queued (probes too), and the one in flight.</summary>
+internal sealed record BackfillStatus(
+    int RepairsPending, int Queued, string? InFlight, DateTimeOffset? InFlightSince, DateTimeOffset? WaitingUntil, string? WaitingFor);
 
 internal sealed record GrainsStatus(int Activations, long Messages, long Errors, long MailboxDepth);
 
