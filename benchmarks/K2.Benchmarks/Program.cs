@@ -1,10 +1,12 @@
 using BenchmarkDotNet.Running;
 using K2.Benchmarks.HotStore;
+using K2.Benchmarks.Pipeline;
 
 // dotnet run -c Release --project benchmarks/K2.Benchmarks -- --filter '*'   (BenchmarkDotNet micro-benchmarks)
 // dotnet run -c Release --project benchmarks/K2.Benchmarks -- ingest        (load harnesses; see docs/PERFORMANCE.md)
 // dotnet run -c Release --project benchmarks/K2.Benchmarks -- latency
 // dotnet run -c Release --project benchmarks/K2.Benchmarks -- offload [--rows N]
+// dotnet run -c Release --project benchmarks/K2.Benchmarks -- pipeline      (k2 run against the simulator, end to end)
 switch (args)
 {
     case ["ingest", .. var options]:
@@ -13,7 +15,9 @@ switch (args)
         return await LatencyBenchmark.RunAsync(options);
     case ["offload", .. var options]:
         return await OffloadBenchmark.RunAsync(options);
+    case ["pipeline", .. var options]:
+        return await PipelineBenchmark.RunAsync(options);
     default:
-        BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+        BenchmarkSwitcher.FromAssembly(typeof(IngestBenchmark).Assembly).Run(args);
         return 0;
 }

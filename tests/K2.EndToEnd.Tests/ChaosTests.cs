@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Text.Json;
 using K2.Core;
 using K2.Core.Instruments;
-using K2.EndToEnd.Tests.Support;
 using K2.Simulator;
 using K2.Testing;
 
@@ -209,7 +208,7 @@ public sealed class ChaosTests(ITestOutputHelper output)
     /// <summary>K2 against the simulator, this exchange only, with timings scaled to a one-minute scenario.</summary>
     private static Dictionary<string, string> Environment(Exchange exchange, ExchangeSimulator simulator)
     {
-        var settings = K2Process.SimulatorEndpoints(simulator);
+        var settings = K2Process.AsEnvironment(simulator.K2Settings);
         settings["K2__Exchanges__Kraken__RestRequestsPerSecond"] = "10";
         settings["K2__Exchanges__Kraken__RestThrottlePause"] = "00:00:01";
         settings["K2__Ingest__GapGrace"] = "00:00:00.500";

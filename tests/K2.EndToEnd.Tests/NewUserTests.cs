@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Text.Json;
-using K2.EndToEnd.Tests.Support;
 using K2.Testing;
 
 namespace K2.EndToEnd.Tests;

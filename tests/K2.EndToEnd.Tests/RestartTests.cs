@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Text.Json;
 using K2.Core;
 using K2.Core.Instruments;
-using K2.EndToEnd.Tests.Support;
 using K2.Simulator;
 using K2.Testing;
 

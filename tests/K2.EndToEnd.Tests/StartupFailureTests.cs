@@ -1,4 +1,3 @@
-using K2.EndToEnd.Tests.Support;
 using K2.Testing;
 
 namespace K2.EndToEnd.Tests;

@@ -1,4 +1,3 @@
-using K2.EndToEnd.Tests.Support;
 using K2.Storage.ClickHouse;
 using K2.Storage.ClickHouse.Embedded;
 using K2.Storage.Iceberg.Metadata;

@@ -185,10 +185,19 @@ public sealed class StormTests(ITestOutputHelper output)
             incomplete = await IncompleteAsync(k2, printed, incomplete, ct);
         }
 
+        output.WriteLine($"{Now()} catch-up over after {TimeProvider.System.GetElapsedTime(catchUp).TotalSeconds:0.0} s, {incomplete.Count} symbol(s) incomplete");
+
+        // Repairs that were queued before the data came by other means (a catch-up after a drop) still run: the repair
+        // time counts until K2 itself has nothing left to do, for up to the catch-up time more.
+        var idleWait = TimeProvider.System.GetTimestamp();
+        while (busy.LastOrDefault().Busy?.Values.Any(b => b) != false && TimeProvider.System.GetElapsedTime(idleWait) < CatchUpTime)
+        {
+            await Task.Delay(StatusPollInterval, ct);
+        }
+
         await polling.CancelAsync();
         await poller;
-        output.WriteLine($"{Now()} catch-up over after {TimeProvider.System.GetElapsedTime(catchUp).TotalSeconds:0.0} s, {incomplete.Count} symbol(s) incomplete");
-        var repairTimes = Exchanges.Select(e => $"{e.ToName()}={RepairTime(busy, e, lastFault.GetValueOrDefault(e))}");
+        var repairTimes = Exchanges.Select(e => $"{e.ToName()}={(lastFault.TryGetValue(e, out var last) ? RepairTime(busy, e, last) : "nofault")}");
         output.WriteLine($"REPAIR seed={seed} {string.Join(' ', repairTimes)}");
 
         var ingestTotals = (await k2.GetJsonAsync("/dashboard/status", ct)).GetProperty("ingest");
@@ -450,7 +459,7 @@ public sealed class StormTests(ITestOutputHelper output)
     /// </summary>
     private static Dictionary<string, string> Environment(ExchangeSimulator simulator)
     {
-        var settings = K2Process.SimulatorEndpoints(simulator);
+        var settings = K2Process.AsEnvironment(simulator.K2Settings);
         settings["K2__Exchanges__Binance__Enabled"] = "true";
         settings["K2__Exchanges__Kraken__Enabled"] = "true";
         settings["K2__Exchanges__Coinbase__Enabled"] = "true";

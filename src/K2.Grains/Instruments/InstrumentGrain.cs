@@ -55,6 +55,7 @@ internal sealed partial class InstrumentGrain(
     private static readonly TimeSpan WatchInterval = TimeSpan.FromSeconds(1);
 
     private TradeSequenceTracker _tracker = new();
+    private bool _sequentialIds;
     private Instrument _instrument = null!;
     private CandleBook _candles = null!;
 
@@ -80,7 +81,8 @@ internal sealed partial class InstrumentGrain(
         }
 
         _instrument = instrument;
-        _tracker = new TradeSequenceTracker(exchanges.Value.TradeIdsAreSequential(exchange), time: time);
+        _sequentialIds = exchanges.Value.TradeIdsAreSequential(exchange);
+        _tracker = new TradeSequenceTracker(_sequentialIds, time: time);
         UnixMicros? storedThrough;
         var resumed = false;
         for (var attempt = 1; ; attempt++)
@@ -243,6 +245,13 @@ internal sealed partial class InstrumentGrain(
             return Task.FromResult<BackfillRequest?>(_lastNewTradeAt > _probeQueuedAfter && _tracker.HighestId is not null
                 ? null
                 : request with { FromId = _tracker.HighestId + 1, After = _tracker.NewestTime });
+        }
+
+        if (request is { Reason: BackfillReason.CatchUp, FromId: { } next } && _tracker.HighestId >= next && _sequentialIds)
+        {
+            // Ids without holes: the trades passed on since it was queued show any loss before them as a gap, which has
+            // its own request. Under a storm of reconnects this spares one REST page per instrument and reconnect.
+            return Task.FromResult<BackfillRequest?>(null);
         }
 
         if (request is not { Reason: BackfillReason.Gap, FromId: { } from, ToId: { } to })

@@ -68,14 +68,9 @@ internal static class SiloHost
     private static Dictionary<string, string?> CommandLineOverrides(SiloSettings settings, ExchangeSimulator? simulator)
     {
         var overrides = settings.DataDirectory is { } data ? DataDirectoryOverrides(data) : [];
-        if (simulator is not null)
+        foreach (var (key, value) in simulator?.K2Settings ?? new Dictionary<string, string>())
         {
-            overrides["K2:Exchanges:Binance:WebSocketBase"] = simulator.BinanceWebSocketBase.ToString();
-            overrides["K2:Exchanges:Binance:RestBase"] = simulator.BinanceRestBase.ToString();
-            overrides["K2:Exchanges:Kraken:WebSocketUri"] = simulator.KrakenWebSocketUri.ToString();
-            overrides["K2:Exchanges:Kraken:RestBase"] = simulator.KrakenRestBase.ToString();
-            overrides["K2:Exchanges:Coinbase:WebSocketUri"] = simulator.CoinbaseWebSocketUri.ToString();
-            overrides["K2:Exchanges:Coinbase:RestBase"] = simulator.CoinbaseRestBase.ToString();
+            overrides[key] = value;
         }
 
         return overrides;

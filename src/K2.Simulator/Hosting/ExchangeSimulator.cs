@@ -70,6 +70,17 @@ public sealed partial class ExchangeSimulator : IAsyncDisposable
     /// <summary><c>http://127.0.0.1:PORT/kraken</c>; a client appends <c>/0/public/Trades…</c>.</summary>
     public Uri KrakenRestBase { get; }
 
+    /// <summary>K2's configuration keys that point each exchange's WebSocket and REST clients at this simulator.</summary>
+    public IReadOnlyDictionary<string, string> K2Settings => new Dictionary<string, string>(StringComparer.Ordinal)
+    {
+        ["K2:Exchanges:Binance:WebSocketBase"] = BinanceWebSocketBase.ToString(),
+        ["K2:Exchanges:Binance:RestBase"] = BinanceRestBase.ToString(),
+        ["K2:Exchanges:Kraken:WebSocketUri"] = KrakenWebSocketUri.ToString(),
+        ["K2:Exchanges:Kraken:RestBase"] = KrakenRestBase.ToString(),
+        ["K2:Exchanges:Coinbase:WebSocketUri"] = CoinbaseWebSocketUri.ToString(),
+        ["K2:Exchanges:Coinbase:RestBase"] = CoinbaseRestBase.ToString(),
+    };
+
     /// <summary>Every trade printed so far.</summary>
     public GroundTruth GroundTruth { get; }
 

@@ -134,6 +134,29 @@ public sealed class BackfillQueueTests
     }
 
     [Fact]
+    public async Task Each_exchange_spaces_its_probes_to_three_quarters_of_its_REST_limit()
+    {
+        // Binance: 4,800 weight/min at 25 a page is 3.2 pages/s; Kraken: 2 requests/s as configured here.
+        var options = new ExchangesOptions();
+        options.Kraken.RestRequestsPerSecond = 2;
+        var queues = new BackfillQueues(_time, Options.Create(options));
+        var spacings = new[] { (Exchange.Binance, 1 / (0.75 * (4_800 / 25.0 / 60))), (Exchange.Kraken, 1 / (0.75 * 2)) };
+
+        foreach (var (exchange, seconds) in spacings)
+        {
+            var queue = queues.For(exchange);
+            queue.TryEnqueue(Probe(1), TimeSpan.Zero);
+            queue.TryEnqueue(Probe(2), TimeSpan.Zero);
+            (await queue.DequeueAsync(Ct).WaitAsync(Patience, Ct)).ShouldBe(Probe(1));
+            var next = queue.DequeueAsync(Ct);
+            _time.Advance(TimeSpan.FromSeconds(seconds) - TimeSpan.FromTicks(1));
+            next.IsCompleted.ShouldBeFalse($"{exchange}: probes {seconds:0.000} s apart");
+            _time.Advance(TimeSpan.FromTicks(1));
+            (await next.WaitAsync(Patience, Ct)).ShouldBe(Probe(2));
+        }
+    }
+
+    [Fact]
     public async Task Probes_wait_while_a_repair_is_due_and_go_out_no_closer_than_their_spacing()
     {
         var spacing = TimeSpan.FromSeconds(2);

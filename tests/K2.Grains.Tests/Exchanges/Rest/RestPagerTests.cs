@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using K2.Core;
+using K2.Grains.Backfill;
 using K2.Grains.Exchanges.Rest;
 using K2.Testing.Grains;
 using Microsoft.Extensions.Logging;
@@ -30,10 +31,11 @@ public sealed class RestPagerTests : IAsyncDisposable
         }
     }
 
-    private async Task<RestPager> StartAsync(HttpClient? http = null)
+    private async Task<RestPager> StartAsync(HttpClient? http = null, BackfillProgress? progress = null)
     {
         _server = await ScriptedRestServer.StartAsync(_time, Ct);
-        return new RestPager(Exchange.Binance, http ?? _http, new RestRequestGate(1_000, TimeSpan.FromMinutes(1), _time), _time, new Logger<RestPager>(new LoggerFactory([_logs])));
+        return new RestPager(
+            Exchange.Binance, http ?? _http, new RestRequestGate(1_000, TimeSpan.FromMinutes(1), _time), _time, new Logger<RestPager>(new LoggerFactory([_logs])), progress);
     }
 
     private Task<byte[]> GetAsync(RestPager pager, string pathAndQuery, CancellationToken? cancellationToken = null) =>
@@ -155,6 +157,30 @@ public sealed class RestPagerTests : IAsyncDisposable
         Text(await get.WaitAsync(Patience, Ct)).ShouldBe("/flaky");
         _time.Timers.ShouldBe([TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2)]);
         Server.Received.Select(r => r.At - start).ShouldBe([TimeSpan.Zero, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(3)]);
+    }
+
+    [Fact]
+    public async Task Each_wait_of_the_request_in_flight_is_told_to_the_backfill_progress_with_its_end_and_reason()
+    {
+        var progress = new BackfillProgress(_time);
+        var pager = await StartAsync(progress: progress);
+        var start = _time.GetUtcNow();
+        var request = new BackfillRequest(new(Exchange.Binance, "BTC-USDT", "BTCUSDT", "BTC", "USDT", 2, 5), BackfillReason.Gap, 11, 14, null, null);
+        progress.Started(request);
+        Server.Respond(429, "", ("Retry-After", "7"));
+        Server.Respond(500);
+
+        var get = GetAsync(pager, "/gap");
+        await _time.WaitForTimersAsync(1, Ct);
+        (progress.Current!.WaitingUntil, progress.Current.WaitingFor).ShouldBe((start.AddSeconds(7), "a pause the exchange asked for"));
+        _time.Advance(TimeSpan.FromSeconds(7));
+        await _time.WaitForTimersAsync(2, Ct);
+        progress.Current!.WaitingUntil.ShouldBe(start.AddSeconds(8));
+        progress.Current.WaitingFor.ShouldBe("a retry after failure 1 (Response status code does not indicate success: 500 (Internal Server Error).)");
+        _time.Advance(TimeSpan.FromSeconds(1));
+
+        Text(await get.WaitAsync(Patience, Ct)).ShouldBe("/gap");
+        progress.Current.ShouldBe(new InFlightBackfill(request, start, null, null));
     }
 
     [Fact]

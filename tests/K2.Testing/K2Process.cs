@@ -4,16 +4,14 @@ using System.Net.Http.Json;
 using System.Runtime.InteropServices;
 using System.Text.Json;
 using K2.Core;
-using K2.Simulator;
-using K2.Testing;
 
-namespace K2.EndToEnd.Tests.Support;
+namespace K2.Testing;
 
 /// <summary>
 /// The real <c>k2</c> binary as a child process: its own data directory and its own embedded ClickHouse, an API on a
 /// free loopback port, stopped with SIGTERM like an operator would (and killed by PID if it does not stop).
 /// </summary>
-internal sealed partial class K2Process : IAsyncDisposable
+public sealed partial class K2Process : IAsyncDisposable
 {
     private const int Sigterm = 15;
     private static readonly string[] Venues = ["Binance", "Kraken", "Coinbase"];
@@ -55,7 +53,7 @@ internal sealed partial class K2Process : IAsyncDisposable
             UseShellExecute = false,
             WorkingDirectory = dataDirectory,
         };
-        foreach (var argument in new[] { SiloAssembly, "run", "--data", dataDirectory, "--urls", baseAddress.ToString().TrimEnd('/') }.Concat(arguments))
+        foreach (var argument in new[] { SiloAssemblyPath, "run", "--data", dataDirectory, "--urls", baseAddress.ToString().TrimEnd('/') }.Concat(arguments))
         {
             start.ArgumentList.Add(argument);
         }
@@ -109,16 +107,9 @@ internal sealed partial class K2Process : IAsyncDisposable
     public async Task<JsonElement> GetJsonAsync(string path, CancellationToken cancellationToken) =>
         await Http.GetFromJsonAsync<JsonElement>(path, cancellationToken);
 
-    /// <summary>K2's settings that point every exchange at <paramref name="simulator"/>: K2 then connects to all three.</summary>
-    public static Dictionary<string, string> SimulatorEndpoints(ExchangeSimulator simulator) => new()
-    {
-        ["K2__Exchanges__Binance__WebSocketBase"] = simulator.BinanceWebSocketBase.ToString(),
-        ["K2__Exchanges__Binance__RestBase"] = simulator.BinanceRestBase.ToString(),
-        ["K2__Exchanges__Kraken__WebSocketUri"] = simulator.KrakenWebSocketUri.ToString(),
-        ["K2__Exchanges__Kraken__RestBase"] = simulator.KrakenRestBase.ToString(),
-        ["K2__Exchanges__Coinbase__WebSocketUri"] = simulator.CoinbaseWebSocketUri.ToString(),
-        ["K2__Exchanges__Coinbase__RestBase"] = simulator.CoinbaseRestBase.ToString(),
-    };
+    /// <summary>Configuration keys (<c>K2:Exchanges:…</c>) as the environment variables that set them (<c>K2__Exchanges__…</c>).</summary>
+    public static Dictionary<string, string> AsEnvironment(IReadOnlyDictionary<string, string> settings) =>
+        settings.ToDictionary(s => s.Key.Replace(":", "__", StringComparison.Ordinal), s => s.Value, StringComparer.Ordinal);
 
     /// <summary>One exchange's entry of <c>/dashboard/status</c>.</summary>
     public async Task<JsonElement> ExchangeStatusAsync(Exchange exchange, CancellationToken cancellationToken)
@@ -187,7 +178,7 @@ internal sealed partial class K2Process : IAsyncDisposable
     public static async Task<(int ExitCode, string Output)> RunToEndAsync(IEnumerable<string> arguments, TimeSpan timeout, CancellationToken cancellationToken)
     {
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var argument in new[] { SiloAssembly }.Concat(arguments))
+        foreach (var argument in new[] { SiloAssemblyPath }.Concat(arguments))
         {
             start.ArgumentList.Add(argument);
         }
@@ -211,11 +202,12 @@ internal sealed partial class K2Process : IAsyncDisposable
     }
 
     /// <summary>The k2 assembly built beside this test assembly's configuration (Debug or Release).</summary>
-    private static string SiloAssembly
+    /// <summary>The built <c>k2</c> of this repository, in the configuration this binary was built in.</summary>
+    public static string SiloAssemblyPath
     {
         get
         {
-            // The test binary lives in bin/<Configuration>/net10.0/.
+            // The test or benchmark binary lives in bin/<Configuration>/net10.0/.
             var configuration = new DirectoryInfo(Path.TrimEndingDirectorySeparator(AppContext.BaseDirectory)).Parent!.Name;
             var path = Path.Combine(RepositoryPaths.Root, "src", "K2.Silo", "bin", configuration, "net10.0", "k2.dll");
             return File.Exists(path) ? path : throw new FileNotFoundException($"Build K2.Silo ({configuration}) first: {path} is missing.");
