@@ -242,7 +242,7 @@ internal sealed partial class InstrumentGrain(
         {
             // Ids without holes show a dropped trade as a gap at the next one: a trade since the probe was queued makes it
             // needless. Otherwise fetch from the newest trade passed on by now.
-            return Task.FromResult<BackfillRequest?>(_lastNewTradeAt > _probeQueuedAfter && _tracker.HighestId is not null
+            return Task.FromResult<BackfillRequest?>(_sequentialIds && _lastNewTradeAt > _probeQueuedAfter
                 ? null
                 : request with { FromId = _tracker.HighestId + 1, After = _tracker.NewestTime });
         }
