@@ -2,24 +2,10 @@ namespace K2.Grains;
 
 /// <summary>
 /// Log event ids of K2.Grains (3000-3999), so operators can grep one id across processes.
-/// 3000-3099: the grain runtime. 3100-3199: exchange sessions.
+/// 3100-3199: exchange sessions, gaps and backfill.
 /// </summary>
 public static class GrainsEventIds
 {
-    public const int GrainActivated = 3001;
-    public const int GrainActivationFailed = 3002;
-    public const int GrainDeactivated = 3003;
-    public const int GrainDeactivationFailed = 3004;
-    public const int GrainRequestFailed = 3010;
-    public const int GrainOneWayRequestFailed = 3011;
-    public const int GrainTimerCallbackFailed = 3012;
-    public const int GrainTimerTickSkipped = 3013;
-    public const int GrainMessageRejected = 3014;
-    public const int IdleActivationsCollected = 3020;
-    public const int GrainRuntimeStopping = 3030;
-    public const int GrainRuntimeStopped = 3031;
-    public const int GrainRuntimeStopTimedOut = 3032;
-
     public const int ExchangeConnected = 3101;
     public const int ExchangeSubscribed = 3102;
     public const int ExchangeRequestError = 3103;

@@ -56,7 +56,7 @@ public sealed class StartupFailureTests(ITestOutputHelper output)
         output.WriteLine(k2.Output);
         exitCode.ShouldBe(1);
         k2.Output.ShouldContain("the address is in use");
-        k2.Output.ShouldContain("Grain runtime stopped");
+        k2.Output.ShouldContain("Orleans Silo stopped");
         k2.Output.ShouldContain("Embedded ClickHouse");
         // Ingest stopped before the store closed: nothing from the session follows the store's close.
         var lines = k2.Output.Split(Environment.NewLine);

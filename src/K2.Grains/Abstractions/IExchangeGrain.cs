@@ -1,4 +1,3 @@
-using K2.Grains.Runtime;
 
 namespace K2.Grains.Abstractions;
 

@@ -1,6 +1,5 @@
 using K2.Core.Trades;
 using K2.Grains.Backfill;
-using K2.Grains.Runtime;
 
 namespace K2.Grains.Abstractions;
 
@@ -8,22 +7,21 @@ namespace K2.Grains.Abstractions;
 /// One instrument on one exchange, keyed <c>exchange/SYMBOL</c> (e.g. <c>binance/BTC-USDT</c>): passes each trade to the
 /// hot store exactly once, notices gaps and has them fetched over REST.
 /// </summary>
+[Orleans.Metadata.DefaultGrainType("instrument")]
 public interface IInstrumentGrain : IGrainWithStringKey
 {
     /// <summary>
-    /// Trades of this instrument, live or backfilled, in the order they came. One-way: the caller waits only for mailbox
-    /// space, which is how a slow store pushes back on the socket; <paramref name="cancellationToken"/> (the caller's
-    /// stop) ends that wait, and the grain's wait for store space, so a stop never hangs on a backed-up store.
+    /// Trades of this instrument, live or backfilled, in the order they came. Awaited: the caller waits until the grain
+    /// has handed them to the writers, which is how a slow store pushes back on the socket (Orleans has no bounded
+    /// mailbox to wait on). The list is not copied: the caller never changes it after the call.
+    /// <paramref name="cancellationToken"/> (the caller's stop) ends the grain's wait for store space.
     /// </summary>
-    [OneWay]
-    Task OnTradesAsync(IReadOnlyList<Trade> trades, CancellationToken cancellationToken);
+    Task OnTradesAsync([Immutable] IReadOnlyList<Trade> trades, CancellationToken cancellationToken);
 
     /// <summary>Trades may have been lost without a visible gap (a new connection, a sequence gap): catch up over REST.</summary>
-    [OneWay]
     Task OnPossibleLossAsync(string reason, CancellationToken cancellationToken);
 
     /// <summary>A backfill this instrument asked for has finished; the grain checks what is still missing.</summary>
-    [OneWay]
     Task OnBackfillDoneAsync(BackfillRequest request, bool succeeded, CancellationToken cancellationToken);
 
     /// <summary>

@@ -28,6 +28,7 @@ public enum BackfillReason : byte
 /// (<see cref="ToId"/> and <see cref="Before"/> null) means "up to the present". <see cref="Attempt"/> counts fetches
 /// the exchange answered; <see cref="Failures"/> the ones it did not, in a row.
 /// </summary>
+[GenerateSerializer, Immutable]
 public sealed record BackfillRequest(
     Instrument Instrument,
     BackfillReason Reason,

@@ -3,7 +3,6 @@ using K2.Core.Instruments;
 using K2.Core.Trades;
 using K2.Grains.Abstractions;
 using K2.Grains.Backfill;
-using K2.Grains.Runtime;
 using K2.Grains.Configuration;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -12,11 +11,13 @@ namespace K2.Grains.Exchanges;
 
 /// <summary>
 /// Owns one exchange's session and backfill worker. Both are long-lived I/O loops running beside the grain's turns,
-/// not messages; the grain starts and stops them and connects them to the instrument grains.
+/// not messages; the grain starts and stops them and connects them to the instrument grains. The loops run outside
+/// the activation, so they call grains through the silo's factory, and never this grain (it may be awaiting them).
 /// </summary>
 [KeepAlive]
 internal sealed partial class ExchangeGrain(
-    ExchangeConnectors connectors, InstrumentRegistry registry, IOptions<IngestOptions> options, ILogger<ExchangeGrain> logger) : Grain, IExchangeGrain
+    ExchangeConnectors connectors, InstrumentRegistry registry, IGrainFactory grains, IOptions<IngestOptions> options, ILogger<ExchangeGrain> logger)
+    : Grain, IExchangeGrain
 {
     private IExchangeSession? _session;
     private IDisposable? _reconcile;
@@ -31,9 +32,9 @@ internal sealed partial class ExchangeGrain(
             return Task.CompletedTask;
         }
 
-        if (!ExchangeNames.TryParse(GetPrimaryKeyString(), out _exchange))
+        if (!ExchangeNames.TryParse(this.GetPrimaryKeyString(), out _exchange))
         {
-            throw new InvalidOperationException($"'{GetPrimaryKeyString()}' is not an exchange.");
+            throw new InvalidOperationException($"'{this.GetPrimaryKeyString()}' is not an exchange.");
         }
 
         _session ??= connectors.CreateSession(_exchange, RouteAsync, SignalPossibleLossAsync);
@@ -47,7 +48,7 @@ internal sealed partial class ExchangeGrain(
         if (options.Value.ReconcileInterval > TimeSpan.Zero)
         {
             var every = options.Value.ReconcileInterval;
-            _reconcile = RegisterGrainTimer(ct => SignalPossibleLossAsync("periodic reconciliation", ct), every, every);
+            _reconcile = this.RegisterGrainTimer(ct => SignalPossibleLossAsync("periodic reconciliation", ct), every, every);
         }
 
         // Both loops catch what they can; should one still fail, say so at once rather than at the next stop.
@@ -78,27 +79,27 @@ internal sealed partial class ExchangeGrain(
     }
 
     public Task<ExchangeSessionStatus> GetStatusAsync() =>
-        Task.FromResult(_session?.GetStatus() ?? new ExchangeSessionStatus(GetPrimaryKeyString(), false, 0, 0, 0, 0, null));
+        Task.FromResult(_session?.GetStatus() ?? new ExchangeSessionStatus(this.GetPrimaryKeyString(), false, 0, 0, 0, 0, null));
 
     public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) => StopAsync(cancellationToken);
 
     private Task RouteAsync(Instrument instrument, IReadOnlyList<Trade> trades, CancellationToken cancellationToken) =>
-        GrainFactory.GetGrain<IInstrumentGrain>(instrument.Key).OnTradesAsync(trades, cancellationToken);
+        grains.GetGrain<IInstrumentGrain>(instrument.Key).OnTradesAsync(trades, cancellationToken);
 
     /// <summary>Every instrument of the exchange catches up; this also activates (and so resumes) quiet ones.</summary>
     private async Task SignalPossibleLossAsync(string reason, CancellationToken cancellationToken)
     {
         foreach (var instrument in registry.ForExchange(_exchange))
         {
-            await GrainFactory.GetGrain<IInstrumentGrain>(instrument.Key).OnPossibleLossAsync(reason, cancellationToken);
+            await grains.GetGrain<IInstrumentGrain>(instrument.Key).OnPossibleLossAsync(reason, cancellationToken);
         }
     }
 
     private Task BackfillDoneAsync(BackfillRequest request, bool succeeded, CancellationToken cancellationToken) =>
-        GrainFactory.GetGrain<IInstrumentGrain>(request.Instrument.Key).OnBackfillDoneAsync(request, succeeded, cancellationToken);
+        grains.GetGrain<IInstrumentGrain>(request.Instrument.Key).OnBackfillDoneAsync(request, succeeded, cancellationToken);
 
     private Task<BackfillRequest?> StillMissingAsync(BackfillRequest request, CancellationToken cancellationToken) =>
-        GrainFactory.GetGrain<IInstrumentGrain>(request.Instrument.Key).GetStillMissingAsync(request);
+        grains.GetGrain<IInstrumentGrain>(request.Instrument.Key).GetStillMissingAsync(request);
 
     [LoggerMessage(EventId = GrainsEventIds.BackfillWorkerFailed, Level = LogLevel.Critical, Message = "The {Exchange} session or backfill loop failed; restart K2 to recover it")]
     private static partial void LogRunFailed(ILogger logger, Exception exception, string exchange);

@@ -1,6 +1,5 @@
 using K2.Core;
 using K2.Grains.Abstractions;
-using K2.Grains.Runtime;
 using Microsoft.Extensions.Hosting;
 
 namespace K2.Grains.Hosting;

@@ -1,10 +1,7 @@
-using K2.Grains.Abstractions;
 using K2.Grains.Backfill;
 using K2.Grains.Configuration;
 using K2.Grains.Exchanges;
 using K2.Grains.Ingest;
-using K2.Grains.Instruments;
-using K2.Grains.Runtime;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
@@ -13,8 +10,9 @@ namespace K2.Grains.Hosting;
 public static class IngestServiceCollectionExtensions
 {
     /// <summary>
-    /// Registers the ingest path: exchange and instrument grains, their sessions, and the service that starts them.
-    /// Register the hot store first: hosted services stop in reverse order, and the writers must outlive the grains.
+    /// Registers the ingest path: what the exchange and instrument grains need, and the service that starts the sessions.
+    /// The grains themselves are found by the Orleans silo. Register the hot store before the silo and this after it:
+    /// hosted services stop in reverse order, so the sessions stop first and the writers outlive the grains.
     /// </summary>
     public static IServiceCollection AddK2Ingest(this IServiceCollection services)
     {
@@ -25,9 +23,6 @@ public static class IngestServiceCollectionExtensions
         services.AddSingleton<IngestMetrics>();
         services.AddSingleton<BackfillQueues>();
         services.AddSingleton<ExchangeConnectors>();
-        services.AddGrains(grains => grains
-            .AddGrain<IExchangeGrain, ExchangeGrain>()
-            .AddGrain<IInstrumentGrain, InstrumentGrain>());
         services.AddSingleton<IngestSessions>();
         services.AddHostedService<ExchangeSessionsService>();
         return services;

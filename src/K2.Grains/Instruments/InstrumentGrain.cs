@@ -6,7 +6,6 @@ using K2.Grains.Abstractions;
 using K2.Grains.Backfill;
 using K2.Grains.Configuration;
 using K2.Grains.Ingest;
-using K2.Grains.Runtime;
 using K2.Storage.Candles;
 using K2.Storage.ClickHouse;
 using K2.Storage.Trades;
@@ -32,6 +31,7 @@ namespace K2.Grains.Instruments;
 /// Kept alive: instruments are few, and their gap state must not be collected while a backfill is pending.
 /// </summary>
 [KeepAlive]
+[GrainType("instrument")]
 internal sealed partial class InstrumentGrain(
     InstrumentRegistry registry,
     BatchedTableWriter<Trade> silverTrades,
@@ -73,7 +73,7 @@ internal sealed partial class InstrumentGrain(
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        var key = GetPrimaryKeyString();
+        var key = this.GetPrimaryKeyString();
         var slash = key.IndexOf('/', StringComparison.Ordinal);
         if (slash < 0 || !ExchangeNames.TryParse(key.AsSpan(0, slash), out var exchange) || !registry.TryGet(exchange, key[(slash + 1)..], out var instrument))
         {
@@ -116,8 +116,8 @@ internal sealed partial class InstrumentGrain(
             await RecomputeBucketsAsync([.. _candles.NewestStoredBuckets()], rewrite: true, cancellationToken);
         }
 
-        RegisterGrainTimer(WriteCandlesAsync, options.Value.CandleWriteInterval, options.Value.CandleWriteInterval);
-        RegisterGrainTimer(WatchAsync, WatchInterval, WatchInterval);
+        this.RegisterGrainTimer(WriteCandlesAsync, options.Value.CandleWriteInterval, options.Value.CandleWriteInterval);
+        this.RegisterGrainTimer(WatchAsync, WatchInterval, WatchInterval);
         PublishGaps();
     }
 

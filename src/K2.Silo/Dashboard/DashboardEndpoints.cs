@@ -4,7 +4,6 @@ using K2.Grains.Abstractions;
 using K2.Grains.Backfill;
 using K2.Grains.Hosting;
 using K2.Grains.Ingest;
-using K2.Grains.Runtime;
 using K2.Storage.Writers;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -27,7 +26,7 @@ internal static class DashboardEndpoints
     }
 
     private static async Task<Ok<DashboardStatus>> GetStatusAsync(
-        IGrainFactory grains, IngestSessions sessions, IngestMetrics ingest, BackfillQueues backfills, IGrainRuntimeStatistics runtime,
+        IGrainFactory grains, IngestSessions sessions, IngestMetrics ingest, BackfillQueues backfills,
         BatchedTableWriter<Trade> silverTrades, TimeProvider time)
     {
         var exchanges = new List<ExchangeSessionStatus>();
@@ -36,12 +35,11 @@ internal static class DashboardEndpoints
             exchanges.Add(await grains.GetGrain<IExchangeGrain>(exchange.ToName()).GetStatusAsync());
         }
 
-        var snapshot = runtime.GetSnapshot();
+        var activations = await grains.GetGrain<IManagementGrain>(0).GetSimpleGrainStatistics();
         return TypedResults.Ok(new DashboardStatus(
             time.GetUtcNow(),
             exchanges,
-            new GrainsStatus(snapshot.Activations.Count, snapshot.TotalMessages, snapshot.TotalErrors,
-                snapshot.Activations.Sum(a => (long)a.MailboxDepth)),
+            new GrainsStatus(activations.Sum(a => a.ActivationCount)),
             new HotStoreStatus(silverTrades.RowsWritten, silverTrades.BufferedRows),
             sessions.Enabled.ToDictionary(e => e.ToName(), ingest.Totals),
             sessions.Enabled.ToDictionary(e => e.ToName(), e => Backfill(backfills.For(e)))));
@@ -62,6 +60,6 @@ internal sealed record DashboardStatus(
 internal sealed record BackfillStatus(
     int RepairsPending, int Queued, string? InFlight, DateTimeOffset? InFlightSince, DateTimeOffset? WaitingUntil, string? WaitingFor);
 
-internal sealed record GrainsStatus(int Activations, long Messages, long Errors, long MailboxDepth);
+internal sealed record GrainsStatus(int Activations);
 
 internal sealed record HotStoreStatus(long SilverRowsWritten, long SilverRowsBuffered);

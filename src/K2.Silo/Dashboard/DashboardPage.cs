@@ -38,8 +38,7 @@ internal static class DashboardPage
                     cell(i.gaps_open ? `${i.gaps_open} (${i.trades_missing} ids, oldest since ${i.oldest_gap_since})` : '0', 'n'), cell(i.trades_backfilled, 'n'),
                     cell(i.trades_lost, 'n', ), cell(e.last_frame_at ?? '-')); if (i.trades_lost > 0) tr.lastChild.previousSibling.className = 'n bad'; return tr; });
                 document.querySelector('#exchanges tbody').replaceChildren(...rows);
-                const kv = [['Grain activations', s.grains.activations], ['Grain messages', s.grains.messages], ['Grain errors', s.grains.errors],
-                  ['Mailbox depth', s.grains.mailbox_depth], ['Silver rows written', s.hot_store.silver_rows_written], ['Silver rows buffered', s.hot_store.silver_rows_buffered]];
+                const kv = [['Grain activations', s.grains.activations], ['Silver rows written', s.hot_store.silver_rows_written], ['Silver rows buffered', s.hot_store.silver_rows_buffered]];
                 document.querySelector('#runtime tbody').replaceChildren(...kv.map(([k, v]) => { const tr = document.createElement('tr'); tr.append(cell(k), cell(v, 'n')); return tr; }));
                 document.getElementById('updated').textContent = 'Updated ' + s.now;
               } catch (e) { document.getElementById('updated').textContent = 'Status unavailable: ' + e; }

@@ -1,6 +1,5 @@
 using K2.Core;
 using K2.Grains.Abstractions;
-using K2.Grains.Runtime;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace K2.Silo.Health;

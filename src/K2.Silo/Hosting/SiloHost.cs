@@ -41,6 +41,10 @@ internal static class SiloHost
         builder.Services.AddSingleton<IOffloadRun, ScheduledOffload>();
         builder.Services.AddSingleton<IMaintenanceRun, ScheduledMaintenance>();
         builder.Services.AddK2Schedules(builder.Configuration);
+
+        // One silo on loopback, without a gateway: nothing connects to it from outside this process. Between the
+        // writers and the sessions, so at a stop the sessions end first, then the grains hand over their last rows.
+        builder.UseOrleans(silo => silo.UseLocalhostClustering(siloPort: FreeLoopbackPort(), gatewayPort: 0));
         builder.Services.AddK2Ingest();
         builder.Services.AddK2Api();
         builder.Services.AddHealthChecks()
@@ -54,6 +58,16 @@ internal static class SiloHost
         app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = check => check.Tags.Contains(HealthTags.Ready) });
         app.MapDashboard();
         return app;
+    }
+
+    /// <summary>Orleans refuses a silo port of 0, so the embedded silo takes one the system has just handed out.</summary>
+    private static int FreeLoopbackPort()
+    {
+        var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+        return port;
     }
 
     /// <summary>

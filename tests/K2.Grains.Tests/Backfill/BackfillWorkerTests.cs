@@ -34,6 +34,10 @@ public sealed class BackfillWorkerTests(EmbeddedClickHouseFixture fixture) : IAs
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
+    /// <summary>The recording grain, not K2's own instrument grain, for an instrument key.</summary>
+    private static IInstrumentGrain Recording(IGrainFactory grains, string key) =>
+        grains.GetGrain<IInstrumentGrain>(key, typeof(RecordingInstrumentGrain).FullName);
+
     private GrainTestHost Host => _host!;
 
     private BackfillQueue Queue => _queue!;
@@ -42,7 +46,6 @@ public sealed class BackfillWorkerTests(EmbeddedClickHouseFixture fixture) : IAs
     {
         var database = (await fixture.CreateDatabaseAsync(Ct)).Database;
         _host = await GrainTestHost.StartAsync(
-            grains => grains.AddGrain<IInstrumentGrain, RecordingInstrumentGrain>(),
             configureServices: services => services
                 .AddTestHotStore(fixture, database)
                 .AddSingleton(_probe)
@@ -53,9 +56,9 @@ public sealed class BackfillWorkerTests(EmbeddedClickHouseFixture fixture) : IAs
         var worker = new BackfillWorker(
             _queue,
             _history,
-            (instrument, trades, ct) => grains.GetGrain<IInstrumentGrain>(instrument.Key).OnTradesAsync(trades, ct),
-            (request, _) => grains.GetGrain<IInstrumentGrain>(request.Instrument.Key).GetStillMissingAsync(request),
-            (request, succeeded, ct) => grains.GetGrain<IInstrumentGrain>(request.Instrument.Key).OnBackfillDoneAsync(request, succeeded, ct),
+            (instrument, trades, ct) => Recording(grains, instrument.Key).OnTradesAsync(trades, ct),
+            (request, _) => Recording(grains, request.Instrument.Key).GetStillMissingAsync(request),
+            (request, succeeded, ct) => Recording(grains, request.Instrument.Key).OnBackfillDoneAsync(request, succeeded, ct),
             Host.Services.GetRequiredService<BronzeWriters>(),
             Host.Services.GetRequiredService<IngestMetrics>(),
             NullLogger<BackfillWorker>.Instance);

@@ -2,7 +2,6 @@ using System.Collections.Concurrent;
 using K2.Core.Trades;
 using K2.Grains.Abstractions;
 using K2.Grains.Backfill;
-using K2.Grains.Runtime;
 
 namespace K2.Grains.Tests.Backfill;
 
@@ -22,7 +21,7 @@ public sealed class BackfillProbe
 /// <summary>An instrument grain that records what it is told instead of tracking trades.</summary>
 public sealed class RecordingInstrumentGrain(BackfillProbe probe) : Grain, IInstrumentGrain
 {
-    public Task OnTradesAsync(IReadOnlyList<Trade> trades, CancellationToken cancellationToken)
+    public Task OnTradesAsync([Immutable] IReadOnlyList<Trade> trades, CancellationToken cancellationToken)
     {
         probe.Events.Enqueue($"trades {string.Join(",", trades.Select(t => t.TradeId))}");
         return Task.CompletedTask;
@@ -47,5 +46,5 @@ public sealed class RecordingInstrumentGrain(BackfillProbe probe) : Grain, IInst
         return Task.FromResult(probe.StillMissing(request));
     }
 
-    public Task<InstrumentStatus> GetStatusAsync() => Task.FromResult(new InstrumentStatus(GetPrimaryKeyString(), null, null, 0, 0, null));
+    public Task<InstrumentStatus> GetStatusAsync() => Task.FromResult(new InstrumentStatus(this.GetPrimaryKeyString(), null, null, 0, 0, null));
 }

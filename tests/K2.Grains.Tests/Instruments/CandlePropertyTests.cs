@@ -7,7 +7,6 @@ using K2.Grains.Abstractions;
 using K2.Grains.Backfill;
 using K2.Grains.Configuration;
 using K2.Grains.Ingest;
-using K2.Grains.Instruments;
 using K2.Grains.Tests.Support;
 using K2.Storage.ClickHouse;
 using K2.Testing;
@@ -178,8 +177,7 @@ public sealed class CandlePropertyTests(EmbeddedClickHouseFixture fixture)
     }
 
     private async Task<GrainTestHost> StartAsync(string database) => await GrainTestHost.StartAsync(
-        grains => grains.AddGrain<IInstrumentGrain, InstrumentGrain>(),
-        configureServices: services => services
+                configureServices: services => services
             .AddTestHotStore(fixture, database)
             .AddSingleton(new InstrumentRegistry([Btc]))
             .AddSingleton<BackfillQueues>()

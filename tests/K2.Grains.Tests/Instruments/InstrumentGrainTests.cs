@@ -5,7 +5,6 @@ using K2.Grains.Abstractions;
 using K2.Grains.Backfill;
 using K2.Grains.Configuration;
 using K2.Grains.Ingest;
-using K2.Grains.Instruments;
 using K2.Grains.Tests.Support;
 using K2.Storage.Trades;
 using K2.Storage.Writers;
@@ -32,8 +31,7 @@ public sealed class InstrumentGrainTests(EmbeddedClickHouseFixture fixture) : IA
     {
         _database ??= (await fixture.CreateDatabaseAsync(Ct)).Database;
         var host = await GrainTestHost.StartAsync(
-            grains => grains.AddGrain<IInstrumentGrain, InstrumentGrain>(),
-            configureServices: services => services
+                        configureServices: services => services
                 .AddTestHotStore(fixture, _database)
                 .AddSingleton(new InstrumentRegistry([Btc]))
                 .AddSingleton<BackfillQueues>()

@@ -1,9 +1,0 @@
-namespace K2.Grains.Runtime;
-
-internal enum GrainMethodReturnKind
-{
-    Task,
-    TaskOfResult,
-    ValueTask,
-    ValueTaskOfResult,
-}

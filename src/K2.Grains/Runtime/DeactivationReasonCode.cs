@@ -1,9 +1,0 @@
-namespace K2.Grains.Runtime;
-
-public enum DeactivationReasonCode
-{
-    IdleTimeout,
-    ApplicationRequested,
-    ShuttingDown,
-    ActivationFailed,
-}
