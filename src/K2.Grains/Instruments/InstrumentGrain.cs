@@ -127,6 +127,7 @@ internal sealed partial class InstrumentGrain(
     public async Task OnTradesAsync(IReadOnlyList<Trade> trades, CancellationToken cancellationToken)
     {
         await RecomputeCandleBucketsAsync(trades, cancellationToken);
+        DateTimeOffset? batchTime = null; // one clock read per batch, not per trade
         foreach (var trade in trades)
         {
             if (!_tracker.IsNew(trade.TradeId))
@@ -138,7 +139,7 @@ internal sealed partial class InstrumentGrain(
             // Recorded as passed on only once the writer has it: a trade that never reached it may come again.
             await silverTrades.WriteAsync(trade, cancellationToken);
             metrics.Stored(trade.Exchange);
-            _lastNewTradeAt = time.GetUtcNow();
+            _lastNewTradeAt = batchTime ??= time.GetUtcNow();
             _candles.Add(trade);
             if (_tracker.Record(trade.TradeId, trade.ExchangeTime) is { } gap)
             {
