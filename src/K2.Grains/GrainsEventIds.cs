@@ -2,7 +2,7 @@ namespace K2.Grains;
 
 /// <summary>
 /// Log event ids of K2.Grains (3000-3999), so operators can grep one id across processes.
-/// 3100-3199: exchange sessions, gaps and backfill.
+/// 3100-3199: exchange sessions, gaps and backfill. 3200-3299: exchange shards and their keeper.
 /// </summary>
 public static class GrainsEventIds
 {
@@ -39,4 +39,9 @@ public static class GrainsEventIds
     public const int QuietProbe = 3136;
     public const int ExchangeRejectionsSuppressed = 3116;
     public const int ExchangeReconnecting = 3107;
+    public const int ExchangeShardStarted = 3201;
+    public const int ExchangeShardStopped = 3202;
+    public const int ExchangeShardNotRunning = 3203;
+    public const int ExchangeShardPingFailed = 3204;
+    public const int ExchangeShardSessionEnded = 3205;
 }

@@ -9,4 +9,27 @@ public sealed record ExchangeSessionStatus(
     long Connections,
     long TradesReceived,
     long TradesRejected,
-    DateTimeOffset? LastFrameAt);
+    DateTimeOffset? LastFrameAt)
+{
+    /// <summary>The exchange shard the session belongs to (<c>binance/0</c>).</summary>
+    [Id(7)]
+    public string? Shard { get; init; }
+
+    /// <summary><see cref="ExchangeShardStates.Running"/> or <see cref="ExchangeShardStates.Stopped"/>.</summary>
+    [Id(8)]
+    public string? State { get; init; }
+
+    /// <summary>The silo the shard's grain is active on.</summary>
+    [Id(9)]
+    public string? Silo { get; init; }
+}
+
+/// <summary>What <see cref="ExchangeSessionStatus.State"/> says.</summary>
+public static class ExchangeShardStates
+{
+    /// <summary>The shard's session runs (connected or reconnecting).</summary>
+    public const string Running = "running";
+
+    /// <summary>The grain is active but its session is not running: stopped at shutdown, or not started yet.</summary>
+    public const string Stopped = "stopped";
+}

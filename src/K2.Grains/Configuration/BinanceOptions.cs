@@ -7,6 +7,18 @@ public sealed class BinanceOptions
 {
     public bool Enabled { get; set; } = true;
 
+    /// <summary>
+    /// How many shards the exchange's instruments are dealt over, each with its own session (connection): the
+    /// instruments in <c>instruments.yaml</c> order, round-robin. Unset: one, or one per <see cref="ShardSymbols"/> group.
+    /// </summary>
+    public int? Shards { get; set; }
+
+    /// <summary>
+    /// Explicit shards instead of the round-robin: one entry per shard, its canonical symbols separated by commas
+    /// (<c>BTC-USDT,ETH-USDT</c>). Together they must name every Binance instrument of the registry exactly once.
+    /// </summary>
+    public List<string> ShardSymbols { get; set; } = [];
+
     /// <summary>WebSocket base; the session appends <c>/stream</c>. The simulator's base when running offline.</summary>
     public Uri WebSocketBase { get; set; } = BinanceEndpoints.WebSocketBase;
 

@@ -15,6 +15,14 @@ public sealed class ExchangesOptions
     public bool TradeIdsAreSequential(K2.Core.Exchange exchange) =>
         exchange != K2.Core.Exchange.Coinbase || Coinbase.TradeIdsAreSequential;
 
+    /// <summary>The exchange's shard settings: a count, explicit symbol groups, or neither (one shard).</summary>
+    public ShardSettings Sharding(K2.Core.Exchange exchange) => exchange switch
+    {
+        K2.Core.Exchange.Binance => new(Binance.Shards, Binance.ShardSymbols),
+        K2.Core.Exchange.Kraken => new(Kraken.Shards, Kraken.ShardSymbols),
+        _ => new(Coinbase.Shards, Coinbase.ShardSymbols),
+    };
+
     /// <summary>Trade-history pages a second the exchange's configured REST limit allows.</summary>
     public double RestPagesPerSecond(K2.Core.Exchange exchange) => exchange switch
     {

@@ -7,6 +7,18 @@ public sealed class KrakenOptions
 {
     public bool Enabled { get; set; } = true;
 
+    /// <summary>
+    /// How many shards the exchange's instruments are dealt over, each with its own session (connection): the
+    /// instruments in <c>instruments.yaml</c> order, round-robin. Unset: one, or one per <see cref="ShardSymbols"/> group.
+    /// </summary>
+    public int? Shards { get; set; }
+
+    /// <summary>
+    /// Explicit shards instead of the round-robin: one entry per shard, its canonical symbols separated by commas
+    /// (<c>BTC-USD,ETH-USD</c>). Together they must name every Kraken instrument of the registry exactly once.
+    /// </summary>
+    public List<string> ShardSymbols { get; set; } = [];
+
     public Uri WebSocketUri { get; set; } = KrakenEndpoints.WebSocketUri;
 
     public Uri RestBase { get; set; } = KrakenEndpoints.RestBase;

@@ -16,34 +16,35 @@ using Microsoft.Extensions.Options;
 
 namespace K2.Grains.Exchanges;
 
-/// <summary>Builds each exchange's session and backfill worker from configuration; owns the REST clients.</summary>
+/// <summary>Builds each shard's session and each exchange's backfill worker from configuration; owns the REST clients.</summary>
 internal sealed class ExchangeConnectors(
     IOptions<ExchangesOptions> options,
-    InstrumentRegistry registry,
     BronzeWriters bronze,
     BackfillQueues backfills,
     IngestMetrics metrics,
     TimeProvider time,
-    ILoggerFactory loggers) : IDisposable
+    ILoggerFactory loggers) : IExchangeConnectors, IDisposable
 {
     private static readonly TimeSpan RestTimeout = TimeSpan.FromSeconds(30);
     private readonly ConcurrentDictionary<Exchange, HttpClient> _http = new();
     private readonly ConcurrentDictionary<Exchange, RestPager> _pagers = new();
 
-    public IExchangeSession CreateSession(Exchange exchange, TradeRoute route, PossibleLoss signalPossibleLoss)
+    public IExchangeSession CreateSession(ExchangeShard shard, TradeRoute route, PossibleLoss signalPossibleLoss)
     {
-        var context = new SessionContext(registry, route, signalPossibleLoss, bronze, metrics, time, loggers.CreateLogger($"K2.Grains.Exchanges.{exchange}Session"));
-        return exchange switch
+        // The session sees only its shard's instruments: it subscribes to them, and parses frames for them.
+        var context = new SessionContext(
+            new InstrumentRegistry(shard.Instruments), route, signalPossibleLoss, bronze, metrics, time, loggers.CreateLogger(SessionCategory(shard)));
+        return shard.Exchange switch
         {
             Exchange.Binance => new BinanceSession(options.Value.Binance, context),
             Exchange.Kraken => new KrakenSession(options.Value.Kraken, context),
             Exchange.Coinbase => new CoinbaseSession(options.Value.Coinbase, context),
-            _ => throw new NotSupportedException($"No session for {exchange.ToName()}."),
+            _ => throw new NotSupportedException($"No session for {shard.Exchange.ToName()}."),
         };
     }
 
-    public BackfillWorker CreateBackfillWorker(Exchange exchange, TradeRoute route, BackfillRefine refine, BackfillDone done) =>
-        new(backfills.For(exchange), CreateHistoryClient(exchange), route, refine, done, bronze, metrics, loggers.CreateLogger<BackfillWorker>());
+    public Func<CancellationToken, Task> CreateBackfill(Exchange exchange, TradeRoute route, BackfillRefine refine, BackfillDone done) =>
+        new BackfillWorker(backfills.For(exchange), CreateHistoryClient(exchange), route, refine, done, bronze, metrics, loggers.CreateLogger<BackfillWorker>()).RunAsync;
 
     public void Dispose()
     {
@@ -52,6 +53,13 @@ internal sealed class ExchangeConnectors(
             client.Dispose();
         }
     }
+
+    /// <summary>
+    /// <c>K2.Grains.Exchanges.BinanceSession</c>; with several shards <c>….BinanceSession.Shard1</c>, so each line says
+    /// whose connection it is and the exchange's prefix still filters them all.
+    /// </summary>
+    private static string SessionCategory(ExchangeShard shard) =>
+        $"K2.Grains.Exchanges.{shard.Exchange}Session{(shard.ShardCount > 1 ? $".Shard{shard.Index}" : "")}";
 
     private ITradeHistoryClient CreateHistoryClient(Exchange exchange) => exchange switch
     {

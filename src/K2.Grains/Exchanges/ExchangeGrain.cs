@@ -4,57 +4,66 @@ using K2.Core.Trades;
 using K2.Grains.Abstractions;
 using K2.Grains.Backfill;
 using K2.Grains.Configuration;
+using K2.Grains.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace K2.Grains.Exchanges;
 
 /// <summary>
-/// Owns one exchange's session and backfill worker. Both are long-lived I/O loops running beside the grain's turns,
-/// not messages; the grain starts and stops them and connects them to the instrument grains. The loops run outside
-/// the activation, so they call grains through the silo's factory, and never this grain (it may be awaiting them).
+/// Owns one exchange shard's session, and a share in its exchange's backfill worker on this silo. Both are long-lived
+/// I/O loops running beside the grain's turns, not messages; the grain starts and stops them and connects them to the
+/// instrument grains. The loops run outside the activation, so they call grains through the silo's factory, and never
+/// this grain (it may be awaiting them). Kept active while K2 runs: the silo's keeper pings it every second, which
+/// activates it again wherever it was lost.
 /// </summary>
 [KeepAlive]
 internal sealed partial class ExchangeGrain(
-    ExchangeConnectors connectors, InstrumentRegistry registry, IGrainFactory grains, IOptions<IngestOptions> options, ILogger<ExchangeGrain> logger)
+    IExchangeConnectors connectors, IngestSessions configured, SharedBackfillWorkers backfills, RunningShards running, IGrainFactory grains,
+    ILocalSiloDetails silo, IOptions<IngestOptions> options, ILogger<ExchangeGrain> logger)
     : Grain, IExchangeGrain
 {
+    private ExchangeShard? _shard;
     private IExchangeSession? _session;
+    private SharedBackfillWorkers.BackfillLease? _backfill;
     private IDisposable? _reconcile;
     private CancellationTokenSource? _stop;
     private Task _run = Task.CompletedTask;
-    private Exchange _exchange;
 
-    public Task StartAsync()
+    public async Task<bool> EnsureRunningAsync()
     {
+        if (_stop is not null && !_run.IsCompleted)
+        {
+            return false;
+        }
+
         if (_stop is not null)
         {
-            return Task.CompletedTask;
+            // The session ended although nobody stopped it (its loop only ends on stop otherwise; the failure was
+            // logged): start a fresh one.
+            await StopAsync(CancellationToken.None);
+            _session = null;
         }
 
-        if (!ExchangeNames.TryParse(this.GetPrimaryKeyString(), out _exchange))
-        {
-            throw new InvalidOperationException($"'{this.GetPrimaryKeyString()}' is not an exchange.");
-        }
-
-        _session ??= connectors.CreateSession(_exchange, RouteAsync, SignalPossibleLossAsync);
-        var backfill = connectors.CreateBackfillWorker(_exchange, RouteAsync, StillMissingAsync, BackfillDoneAsync);
+        var key = this.GetPrimaryKeyString();
+        var shard = _shard ??= configured.Shard(key) ?? throw new InvalidOperationException($"'{key}' is not a configured exchange shard.");
+        var session = _session ??= connectors.CreateSession(shard, RouteAsync, SignalPossibleLossAsync);
+        _backfill = backfills.Join(shard.Exchange, RouteAsync, StillMissingAsync, BackfillDoneAsync);
         _stop = new CancellationTokenSource();
-        var session = _session;
         var token = _stop.Token;
-        _run = Task.WhenAll(
-            Task.Run(() => session.RunAsync(token), CancellationToken.None),
-            Task.Run(() => backfill.RunAsync(token), CancellationToken.None));
+        _run = Task.Run(() => session.RunAsync(token), CancellationToken.None);
+        running.Started(key);
         if (options.Value.ReconcileInterval > TimeSpan.Zero)
         {
             var every = options.Value.ReconcileInterval;
             _reconcile = this.RegisterGrainTimer(ct => SignalPossibleLossAsync("periodic reconciliation", ct), every, every);
         }
 
-        // Both loops catch what they can; should one still fail, say so at once rather than at the next stop.
+        // The session catches what it can; should it still end on its own, say so at once: the keeper's next ping starts it again.
         _ = _run.ContinueWith(
-            t => LogRunFailed(logger, t.Exception!, _exchange.ToName()), CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
-        return Task.CompletedTask;
+            t => LogSessionEnded(logger, t.Exception, key), token, TaskContinuationOptions.NotOnCanceled, TaskScheduler.Default);
+        LogStarted(logger, key, silo.SiloAddress.ToString(), shard.Instruments.Count);
+        return true;
     }
 
     public async Task StopAsync(CancellationToken cancellationToken)
@@ -64,6 +73,7 @@ internal sealed partial class ExchangeGrain(
             return;
         }
 
+        var key = this.GetPrimaryKeyString();
         _reconcile?.Dispose();
         _reconcile = null;
         await _stop.CancelAsync();
@@ -71,25 +81,48 @@ internal sealed partial class ExchangeGrain(
         {
             await _run.WaitAsync(cancellationToken);
         }
-        finally
+        catch (Exception) when (_run.IsFaulted)
         {
-            _stop.Dispose();
-            _stop = null;
+            // Logged when it happened.
         }
+
+        // Only once the session has ended: given up on, it is still closing, and the next ping finishes this stop.
+        running.Stopped(key);
+        _stop.Dispose();
+        _stop = null;
+
+        // After the session: the backfill it may have queued last is still fetched if another shard keeps the worker.
+        if (_backfill is { } backfill)
+        {
+            _backfill = null;
+            await backfill.LeaveAsync(cancellationToken);
+        }
+
+        LogStopped(logger, key);
     }
 
-    public Task<ExchangeSessionStatus> GetStatusAsync() =>
-        Task.FromResult(_session?.GetStatus() ?? new ExchangeSessionStatus(this.GetPrimaryKeyString(), false, 0, 0, 0, 0, null));
+    public Task<ExchangeSessionStatus> GetStatusAsync()
+    {
+        var key = this.GetPrimaryKeyString();
+        var exchange = ExchangeShard.TryParseExchange(key, out var parsed) ? parsed.ToName() : key;
+        var status = _session?.GetStatus() ?? new ExchangeSessionStatus(exchange, false, 0, 0, 0, 0, null);
+        return Task.FromResult(status with
+        {
+            Shard = key,
+            State = _stop is not null && !_run.IsCompleted ? ExchangeShardStates.Running : ExchangeShardStates.Stopped,
+            Silo = silo.SiloAddress.ToString(),
+        });
+    }
 
     public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) => StopAsync(cancellationToken);
 
     private Task RouteAsync(Instrument instrument, IReadOnlyList<Trade> trades, CancellationToken cancellationToken) =>
         grains.GetGrain<IInstrumentGrain>(instrument.Key).OnTradesAsync(trades, cancellationToken);
 
-    /// <summary>Every instrument of the exchange catches up; this also activates (and so resumes) quiet ones.</summary>
+    /// <summary>Every instrument of the shard catches up; this also activates (and so resumes) quiet ones.</summary>
     private async Task SignalPossibleLossAsync(string reason, CancellationToken cancellationToken)
     {
-        foreach (var instrument in registry.ForExchange(_exchange))
+        foreach (var instrument in _shard!.Instruments)
         {
             await grains.GetGrain<IInstrumentGrain>(instrument.Key).OnPossibleLossAsync(reason, cancellationToken);
         }
@@ -101,6 +134,12 @@ internal sealed partial class ExchangeGrain(
     private Task<BackfillRequest?> StillMissingAsync(BackfillRequest request, CancellationToken cancellationToken) =>
         grains.GetGrain<IInstrumentGrain>(request.Instrument.Key).GetStillMissingAsync(request);
 
-    [LoggerMessage(EventId = GrainsEventIds.BackfillWorkerFailed, Level = LogLevel.Critical, Message = "The {Exchange} session or backfill loop failed; restart K2 to recover it")]
-    private static partial void LogRunFailed(ILogger logger, Exception exception, string exchange);
+    [LoggerMessage(EventId = GrainsEventIds.ExchangeShardStarted, Level = LogLevel.Information, Message = "Exchange shard {Shard} started its session on silo {Silo} ({Instruments} instruments)")]
+    private static partial void LogStarted(ILogger logger, string shard, string silo, int instruments);
+
+    [LoggerMessage(EventId = GrainsEventIds.ExchangeShardStopped, Level = LogLevel.Information, Message = "Exchange shard {Shard} stopped its session")]
+    private static partial void LogStopped(ILogger logger, string shard);
+
+    [LoggerMessage(EventId = GrainsEventIds.ExchangeShardSessionEnded, Level = LogLevel.Critical, Message = "The session of exchange shard {Shard} ended on its own; the keeper starts it again")]
+    private static partial void LogSessionEnded(ILogger logger, Exception? exception, string shard);
 }

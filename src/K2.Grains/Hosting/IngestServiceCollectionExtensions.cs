@@ -10,21 +10,25 @@ namespace K2.Grains.Hosting;
 public static class IngestServiceCollectionExtensions
 {
     /// <summary>
-    /// Registers the ingest path: what the exchange and instrument grains need, and the service that starts the sessions.
-    /// The grains themselves are found by the Orleans silo. Register the hot store before the silo and this after it:
-    /// hosted services stop in reverse order, so the sessions stop first and the writers outlive the grains.
+    /// Registers the ingest path: what the exchange and instrument grains need, and the keeper that keeps every exchange
+    /// shard running. The grains themselves are found by the Orleans silo. Register the hot store before the silo and
+    /// this after it: hosted services stop in reverse order, so the keeper stops the sessions first and the writers
+    /// outlive the grains. Needs the <see cref="K2.Core.Instruments.InstrumentRegistry"/>.
     /// </summary>
     public static IServiceCollection AddK2Ingest(this IServiceCollection services)
     {
         services.AddOptions<ExchangesOptions>().BindConfiguration(ExchangesOptions.Section).ValidateOnStart();
         services.AddSingleton<IValidateOptions<ExchangesOptions>, ExchangesOptionsValidator>();
+        services.AddSingleton<IValidateOptions<ExchangesOptions>, ExchangeShardsValidator>();
         services.AddOptions<IngestOptions>().BindConfiguration(IngestOptions.Section).ValidateOnStart();
         services.AddSingleton<IValidateOptions<IngestOptions>, IngestOptionsValidator>();
         services.AddSingleton<IngestMetrics>();
         services.AddSingleton<BackfillQueues>();
-        services.AddSingleton<ExchangeConnectors>();
+        services.AddSingleton<IExchangeConnectors, ExchangeConnectors>();
+        services.AddSingleton<SharedBackfillWorkers>();
+        services.AddSingleton<RunningShards>();
         services.AddSingleton<IngestSessions>();
-        services.AddHostedService<ExchangeSessionsService>();
+        services.AddHostedService<ExchangeShardKeeper>();
         return services;
     }
 }

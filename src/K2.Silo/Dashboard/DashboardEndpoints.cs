@@ -30,9 +30,9 @@ internal static class DashboardEndpoints
         BatchedTableWriter<Trade> silverTrades, TimeProvider time)
     {
         var exchanges = new List<ExchangeSessionStatus>();
-        foreach (var exchange in sessions.Enabled)
+        foreach (var shard in sessions.Shards)
         {
-            exchanges.Add(await grains.GetGrain<IExchangeGrain>(exchange.ToName()).GetStatusAsync());
+            exchanges.Add(await grains.GetGrain<IExchangeGrain>(shard.Key).GetStatusAsync());
         }
 
         var activations = await grains.GetGrain<IManagementGrain>(0).GetSimpleGrainStatistics();

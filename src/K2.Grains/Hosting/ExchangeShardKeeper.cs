@@ -1,0 +1,93 @@
+using K2.Grains.Abstractions;
+using K2.Grains.Configuration;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace K2.Grains.Hosting;
+
+/// <summary>
+/// Keeps every configured exchange shard running. It starts them all when the host starts, then pings each one every
+/// second: a ping to a shard no silo holds activates it (here or on another silo) and starts its session, so a shard
+/// lost with its silo, or deactivated by the runtime, runs again within a second or two. At a stop it stops pinging
+/// first, then stops the sessions of the shards running on this silo and waits for them, before the silo stops: the
+/// instrument grains and then the writers can drain everything the sessions received. Registered after the silo.
+/// </summary>
+internal sealed partial class ExchangeShardKeeper(
+    IGrainFactory grains, IngestSessions sessions, RunningShards running, TimeProvider time, ILogger<ExchangeShardKeeper> logger) : IHostedService, IDisposable
+{
+    public static readonly TimeSpan PingInterval = TimeSpan.FromSeconds(1);
+
+    private readonly CancellationTokenSource _stop = new();
+    private Task _keeping = Task.CompletedTask;
+
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        // K2 ingests once it has started: the first round is awaited. A shard started now is no news, so not logged here.
+        await Task.WhenAll(sessions.Shards.Select(shard => PingAsync(shard, firstRound: true)));
+        var ticks = new PeriodicTimer(PingInterval, time);
+        _keeping = KeepAsync(ticks, _stop.Token);
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await _stop.CancelAsync();
+        await _keeping.WaitAsync(cancellationToken);
+        await Task.WhenAll(running.Keys.Select(key => grains.GetGrain<IExchangeGrain>(key).StopAsync(cancellationToken)));
+    }
+
+    public void Dispose() => _stop.Dispose();
+
+    /// <summary>
+    /// One ping per shard in flight at most: a shard whose ping hangs (its silo just died, its grain is busy) is pinged
+    /// again once that one returns, and holds up no other shard.
+    /// </summary>
+    private async Task KeepAsync(PeriodicTimer ticks, CancellationToken stop)
+    {
+        var pings = new Dictionary<string, Task>(StringComparer.Ordinal);
+        using (ticks)
+        {
+            try
+            {
+                while (await ticks.WaitForNextTickAsync(stop))
+                {
+                    foreach (var shard in sessions.Shards)
+                    {
+                        if (!pings.TryGetValue(shard.Key, out var ping) || ping.IsCompleted)
+                        {
+                            pings[shard.Key] = PingAsync(shard, firstRound: false);
+                        }
+                    }
+                }
+            }
+            catch (OperationCanceledException) when (stop.IsCancellationRequested)
+            {
+                // Stopping.
+            }
+        }
+
+        // No session starts after this: the stop that follows finds every shard that will run.
+        await Task.WhenAll(pings.Values);
+    }
+
+    /// <summary>Never throws: a failed ping is logged, and the next tick tries again.</summary>
+    private async Task PingAsync(ExchangeShard shard, bool firstRound)
+    {
+        try
+        {
+            if (await grains.GetGrain<IExchangeGrain>(shard.Key).EnsureRunningAsync() && !firstRound)
+            {
+                LogNotRunning(logger, shard.Key);
+            }
+        }
+        catch (Exception e)
+        {
+            LogPingFailed(logger, shard.Key, e.GetBaseException().Message);
+        }
+    }
+
+    [LoggerMessage(EventId = GrainsEventIds.ExchangeShardNotRunning, Level = LogLevel.Warning, Message = "Exchange shard {Shard} was not running; the keeper started it again")]
+    private static partial void LogNotRunning(ILogger logger, string shard);
+
+    [LoggerMessage(EventId = GrainsEventIds.ExchangeShardPingFailed, Level = LogLevel.Warning, Message = "The keeper could not ping exchange shard {Shard} ({Reason}); trying again in a second")]
+    private static partial void LogPingFailed(ILogger logger, string shard, string reason);
+}
