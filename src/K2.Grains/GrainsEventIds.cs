@@ -44,4 +44,5 @@ public static class GrainsEventIds
     public const int ExchangeShardNotRunning = 3203;
     public const int ExchangeShardPingFailed = 3204;
     public const int ExchangeShardSessionEnded = 3205;
+    public const int ExchangeShardsStopCutShort = 3206;
 }

@@ -31,11 +31,24 @@ internal sealed partial class ExchangeShardKeeper(
     public async Task StopAsync(CancellationToken cancellationToken)
     {
         await _stop.CancelAsync();
-        await _keeping.WaitAsync(cancellationToken);
-        await Task.WhenAll(running.Keys.Select(key => grains.GetGrain<IExchangeGrain>(key).StopAsync(cancellationToken)));
+        try
+        {
+            await _keeping.WaitAsync(cancellationToken);
+            await Task.WhenAll(running.Keys.Select(key => grains.GetGrain<IExchangeGrain>(key).StopAsync(cancellationToken)));
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // The host stops without waiting any longer (its shutdown timeout, or a kill): the silo's own stop ends the rest.
+            LogStopCutShort(logger, running.Keys.Count);
+        }
     }
 
-    public void Dispose() => _stop.Dispose();
+    /// <summary>Ends the pings even if the host was torn down without stopping this service.</summary>
+    public void Dispose()
+    {
+        _stop.Cancel();
+        _stop.Dispose();
+    }
 
     /// <summary>
     /// One ping per shard in flight at most: a shard whose ping hangs (its silo just died, its grain is busy) is pinged
@@ -87,6 +100,9 @@ internal sealed partial class ExchangeShardKeeper(
 
     [LoggerMessage(EventId = GrainsEventIds.ExchangeShardNotRunning, Level = LogLevel.Warning, Message = "Exchange shard {Shard} was not running; the keeper started it again")]
     private static partial void LogNotRunning(ILogger logger, string shard);
+
+    [LoggerMessage(EventId = GrainsEventIds.ExchangeShardsStopCutShort, Level = LogLevel.Warning, Message = "The host stopped waiting for the exchange sessions; {Shards} shard(s) here had not stopped yet")]
+    private static partial void LogStopCutShort(ILogger logger, int shards);
 
     [LoggerMessage(EventId = GrainsEventIds.ExchangeShardPingFailed, Level = LogLevel.Warning, Message = "The keeper could not ping exchange shard {Shard} ({Reason}); trying again in a second")]
     private static partial void LogPingFailed(ILogger logger, string shard, string reason);

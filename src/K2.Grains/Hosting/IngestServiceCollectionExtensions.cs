@@ -3,6 +3,7 @@ using K2.Grains.Configuration;
 using K2.Grains.Exchanges;
 using K2.Grains.Ingest;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
 namespace K2.Grains.Hosting;
@@ -22,6 +23,7 @@ public static class IngestServiceCollectionExtensions
         services.AddSingleton<IValidateOptions<ExchangesOptions>, ExchangeShardsValidator>();
         services.AddOptions<IngestOptions>().BindConfiguration(IngestOptions.Section).ValidateOnStart();
         services.AddSingleton<IValidateOptions<IngestOptions>, IngestOptionsValidator>();
+        services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<IngestMetrics>();
         services.AddSingleton<BackfillQueues>();
         services.AddSingleton<IExchangeConnectors, ExchangeConnectors>();

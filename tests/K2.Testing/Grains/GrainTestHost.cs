@@ -41,7 +41,9 @@ public sealed class GrainTestHost : IAsyncDisposable
 
     /// <param name="configureServices">Anything the grains need, e.g. a test probe or the hot store (registered before the silo).</param>
     /// <param name="cancellationToken">Cancels the start.</param>
-    public static async Task<GrainTestHost> StartAsync(Action<IServiceCollection>? configureServices = null, CancellationToken cancellationToken = default)
+    /// <param name="configureAfterSilo">What <c>k2 run</c> registers after the silo (the ingest path and its keeper): started after it, stopped before it.</param>
+    public static async Task<GrainTestHost> StartAsync(
+        Action<IServiceCollection>? configureServices = null, CancellationToken cancellationToken = default, Action<IServiceCollection>? configureAfterSilo = null)
     {
         var clock = new ManualTimeProvider();
         var logs = new CapturingLoggerProvider();
@@ -55,6 +57,7 @@ public sealed class GrainTestHost : IAsyncDisposable
         builder.Logging.SetMinimumLevel(LogLevel.Trace).AddFilter("Orleans", LogLevel.Warning).AddProvider(logs);
         configureServices?.Invoke(builder.Services);
         builder.UseOrleans(silo => silo.UseLocalhostClustering(siloPort: FreePort.Next(), gatewayPort: 0));
+        configureAfterSilo?.Invoke(builder.Services);
         var host = builder.Build();
         await host.StartAsync(cancellationToken);
         return new GrainTestHost(host, clock, logs);
