@@ -23,13 +23,3 @@ public sealed record ExchangeSessionStatus(
     [Id(9)]
     public string? Silo { get; init; }
 }
-
-/// <summary>What <see cref="ExchangeSessionStatus.State"/> says.</summary>
-public static class ExchangeShardStates
-{
-    /// <summary>The shard's session runs (connected or reconnecting).</summary>
-    public const string Running = "running";
-
-    /// <summary>The grain is active but its session is not running: stopped at shutdown, or not started yet.</summary>
-    public const string Stopped = "stopped";
-}
