@@ -61,6 +61,7 @@ public sealed partial class ChdbHttpEndpoint : IAsyncDisposable
     private int _unavailableLeft;
     private int _midStreamFailuresLeft;
     private string _midStreamException = "";
+    private TaskCompletionSource? _stalled;
 
     private ChdbHttpEndpoint(WebApplication app, EmbeddedClickHouse clickHouse, string user, string password)
     {
@@ -134,8 +135,18 @@ public sealed partial class ChdbHttpEndpoint : IAsyncDisposable
     /// </summary>
     public void MakeNextRequestsUnavailable(int count) => Volatile.Write(ref _unavailableLeft, count);
 
+    /// <summary>
+    /// Every request from now on waits unanswered (accepted, as by a server that hangs) until <see cref="Resume"/> or
+    /// until its client gives up.
+    /// </summary>
+    public void Stall() => Interlocked.CompareExchange(ref _stalled, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously), null);
+
+    /// <summary>Ends a <see cref="Stall"/>: the requests held go on, in no particular order.</summary>
+    public void Resume() => Interlocked.Exchange(ref _stalled, null)?.TrySetResult();
+
     public async ValueTask DisposeAsync()
     {
+        Resume();
         await _app.StopAsync(CancellationToken.None);
         await _app.DisposeAsync();
     }
@@ -159,6 +170,18 @@ public sealed partial class ChdbHttpEndpoint : IAsyncDisposable
         {
             context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
             return;
+        }
+
+        if (Volatile.Read(ref _stalled) is { } stalled)
+        {
+            try
+            {
+                await stalled.Task.WaitAsync(context.RequestAborted);
+            }
+            catch (OperationCanceledException)
+            {
+                return; // the client gave up
+            }
         }
 
         var tag = TagsExceptions ? NewExceptionTag() : null;

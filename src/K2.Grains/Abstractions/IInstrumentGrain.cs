@@ -1,5 +1,7 @@
 using K2.Core.Trades;
 using K2.Grains.Backfill;
+using K2.Grains.Instruments;
+using Orleans.Concurrency;
 
 namespace K2.Grains.Abstractions;
 
@@ -11,12 +13,13 @@ namespace K2.Grains.Abstractions;
 public interface IInstrumentGrain : IGrainWithStringKey
 {
     /// <summary>
-    /// Trades of this instrument, live or backfilled, in the order they came. Awaited: the caller waits until the grain
-    /// has handed them to the writers, which is how a slow store pushes back on the socket (Orleans has no bounded
-    /// mailbox to wait on). The list is not copied: the caller never changes it after the call.
-    /// <paramref name="cancellationToken"/> (the caller's stop) ends the grain's wait for store space.
+    /// Trades of this instrument, live or backfilled, in the order they came. Returns how many of them, from the first,
+    /// the grain has taken: all, unless the hot store stayed full for <c>K2:Ingest:StoreWaitLimit</c>. The caller then
+    /// offers the rest again (see <see cref="TradeHandover"/>), and reads nothing new meanwhile: that is how a slow
+    /// store pushes back on the socket, with no call outliving Orleans' response timeout. The list is not copied: the
+    /// caller never changes it after the call. <paramref name="cancellationToken"/> (the caller's stop) ends the wait.
     /// </summary>
-    Task OnTradesAsync([Immutable] IReadOnlyList<Trade> trades, CancellationToken cancellationToken);
+    Task<int> OnTradesAsync([Immutable] IReadOnlyList<Trade> trades, CancellationToken cancellationToken);
 
     /// <summary>Trades may have been lost without a visible gap (a new connection, a sequence gap): catch up over REST.</summary>
     Task OnPossibleLossAsync(string reason, CancellationToken cancellationToken);
@@ -30,6 +33,10 @@ public interface IInstrumentGrain : IGrainWithStringKey
     /// </summary>
     Task<BackfillRequest?> GetStillMissingAsync(BackfillRequest request);
 
-    /// <summary>The newest trade passed on and the gaps still open (answered after every message queued before it).</summary>
+    /// <summary>
+    /// The newest trade passed on and the gaps still open. Answered at once, even while the grain waits on the store
+    /// inside another call (it only reads state, which is consistent at every await).
+    /// </summary>
+    [AlwaysInterleave]
     Task<InstrumentStatus> GetStatusAsync();
 }

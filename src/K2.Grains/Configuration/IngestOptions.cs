@@ -61,4 +61,18 @@ public sealed class IngestOptions
 
     /// <summary>Changed candles (the forming ones, and corrected ones) are written at most this often.</summary>
     public TimeSpan CandleWriteInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>
+    /// Longest an instrument grain waits, within one call or timer tick, for room in the hot store's writers (or for a
+    /// store read it needs). Then it hands the trades it has not taken back to the session or backfill, which offer
+    /// them again and meanwhile read nothing more: a stalled store stops the sockets without any grain call outliving
+    /// its 30 s response timeout. Must stay well under that timeout.
+    /// </summary>
+    public TimeSpan StoreWaitLimit { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// Longest an instrument's activation keeps trying to resume from the hot store before it starts without resuming
+    /// (what was missing is then found at the next restart): activation counts against the first caller's timeout.
+    /// </summary>
+    public TimeSpan ResumeTimeLimit { get; set; } = TimeSpan.FromSeconds(20);
 }

@@ -6,6 +6,9 @@ namespace K2.Grains.Configuration;
 /// <summary>Refuses gap-repair and candle settings that would spin, never repair or never write, naming each one.</summary>
 internal sealed class IngestOptionsValidator : IValidateOptions<IngestOptions>
 {
+    /// <summary>Leaves a quarter of Orleans' default 30 s response timeout for the work around the wait.</summary>
+    private static readonly TimeSpan MaxWaitInTurn = TimeSpan.FromSeconds(22.5);
+
     public ValidateOptionsResult Validate(string? name, IngestOptions options)
     {
         var problems = new SectionProblems(IngestOptions.Section);
@@ -21,6 +24,19 @@ internal sealed class IngestOptionsValidator : IValidateOptions<IngestOptions>
         problems.AtLeast(nameof(options.MaxRestoredGaps), options.MaxRestoredGaps, 0);
         problems.Positive(nameof(options.CandleMemoryWindow), options.CandleMemoryWindow);
         problems.Positive(nameof(options.CandleWriteInterval), options.CandleWriteInterval);
+        // Both bound waits inside grain turns, which Orleans times out after 30 s: a call that outlived it would be
+        // answered by nobody and the calls queued behind it dropped.
+        WithinCallTimeout(problems, nameof(options.StoreWaitLimit), options.StoreWaitLimit);
+        WithinCallTimeout(problems, nameof(options.ResumeTimeLimit), options.ResumeTimeLimit);
         return problems.ToResult();
+    }
+
+    private static void WithinCallTimeout(SectionProblems problems, string key, TimeSpan value)
+    {
+        problems.Positive(key, value);
+        if (value > MaxWaitInTurn && value != Timeout.InfiniteTimeSpan)
+        {
+            problems.Add(key, $"must not exceed {MaxWaitInTurn}, three quarters of a grain call's 30 s timeout (is {value}).");
+        }
     }
 }

@@ -5,6 +5,7 @@ using K2.Grains.Abstractions;
 using K2.Grains.Backfill;
 using K2.Grains.Configuration;
 using K2.Grains.Hosting;
+using K2.Grains.Instruments;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -117,7 +118,7 @@ internal sealed partial class ExchangeGrain(
     public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) => StopAsync(cancellationToken);
 
     private Task RouteAsync(Instrument instrument, IReadOnlyList<Trade> trades, CancellationToken cancellationToken) =>
-        grains.GetGrain<IInstrumentGrain>(instrument.Key).OnTradesAsync(trades, cancellationToken);
+        TradeHandover.SendAsync(grains.GetGrain<IInstrumentGrain>(instrument.Key), trades, cancellationToken);
 
     /// <summary>Every instrument of the shard catches up; this also activates (and so resumes) quiet ones.</summary>
     private async Task SignalPossibleLossAsync(string reason, CancellationToken cancellationToken)

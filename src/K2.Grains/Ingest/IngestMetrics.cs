@@ -23,6 +23,7 @@ public sealed class IngestMetrics
     private readonly Counter<long> _gapsRepaired;
     private readonly Counter<long> _gapTradesAbandoned;
     private readonly Counter<long> _gapsOverdue;
+    private readonly Counter<long> _storeBusy;
     private readonly ConcurrentDictionary<string, OpenGaps> _openGaps = new(StringComparer.Ordinal);
     private readonly TimeProvider _time;
     private readonly Counter<long> _backfilled;
@@ -44,6 +45,8 @@ public sealed class IngestMetrics
         _gapsRepaired = meter.CreateCounter<long>("k2.gaps.repaired", "{gap}", "Gaps completely filled by backfill.");
         _gapTradesAbandoned = meter.CreateCounter<long>("k2.gaps.abandoned_trades", "{trade}", "Missing trade ids given up (never returned by REST).");
         _gapsOverdue = meter.CreateCounter<long>("k2.gaps.overdue", "{gap}", "Gaps still open when they reached K2:Ingest:GapOverdueAfter.");
+        _storeBusy = meter.CreateCounter<long>(
+            "k2.ingest.store_busy", "{call}", "Calls in which an instrument waited K2:Ingest:StoreWaitLimit for the hot store and handed trades back to their sender.");
         meter.CreateObservableGauge("k2.gaps.open", () => PerExchange(g => g.Sum(i => (long)i.Count)), "{gap}", "Gaps open now.");
         meter.CreateObservableGauge("k2.gaps.open_missing_trades", () => PerExchange(g => g.Sum(i => i.Missing)), "{trade}", "Trade ids missing in the gaps open now.");
         meter.CreateObservableGauge("k2.gaps.oldest_age", () => PerExchange(g => g.Min(i => i.OldestDetectedAt) is { } oldest ? (UnixMicros.Now(_time) - oldest).TotalSeconds : 0), "s",
@@ -83,6 +86,9 @@ public sealed class IngestMetrics
         _gapsOverdue.Add(1, Tag(exchange));
         Interlocked.Increment(ref _totals[(int)exchange].GapsOverdue);
     }
+
+    /// <summary>An instrument gave up waiting for room in the hot store and handed trades back.</summary>
+    public void StoreBusy(Exchange exchange) => _storeBusy.Add(1, Tag(exchange));
 
     public void Received(Exchange exchange, int trades = 1)
     {

@@ -71,6 +71,11 @@ internal sealed partial class InstrumentGrain(
     private DateTimeOffset? _probeQueuedAfter;
     private (int Count, long Missing, UnixMicros? Oldest) _publishedGaps;
 
+    // A stalled store: when this instrument first handed trades back, and what it could not write or recompute yet.
+    private DateTimeOffset? _storeBusySince;
+    private readonly Dictionary<CandleBucket, Candle> _unwrittenCandles = [];
+    private IReadOnlyCollection<CandleBucket>? _bucketsToRewrite;
+
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         var key = this.GetPrimaryKeyString();
@@ -85,20 +90,28 @@ internal sealed partial class InstrumentGrain(
         _tracker = new TradeSequenceTracker(_sequentialIds, time: time);
         UnixMicros? storedThrough;
         var resumed = false;
+        using var resumeLimit = new StoreWaitDeadline(options.Value.ResumeTimeLimit, time, cancellationToken);
         for (var attempt = 1; ; attempt++)
         {
             try
             {
-                storedThrough = await ResumeAsync(cancellationToken);
+                storedThrough = await ResumeAsync(resumeLimit.Token);
                 resumed = true;
                 break;
             }
             catch (ClickHouseException e) when (attempt < ResumeAttempts)
             {
                 LogResumeRetry(logger, e, instrument.Key, attempt);
-                await Task.Delay(TimeSpan.FromSeconds(1 << (attempt - 1)), time, cancellationToken);
+                try
+                {
+                    await Task.Delay(TimeSpan.FromSeconds(1 << (attempt - 1)), time, resumeLimit.Token);
+                }
+                catch (OperationCanceledException) when (resumeLimit.Expired)
+                {
+                    // Reported below as a failed resume.
+                }
             }
-            catch (ClickHouseException e)
+            catch (Exception e) when (e is ClickHouseException || (e is OperationCanceledException && resumeLimit.Expired))
             {
                 // Trades must keep flowing; what was missing before the stop is found again at the next restart. Not
                 // knowing what is stored, every candle bucket up to the latest time a valid trade can carry is
@@ -112,41 +125,72 @@ internal sealed partial class InstrumentGrain(
         _candles = new CandleBook(instrument, storedThrough, options.Value.CandleMemoryWindow);
         if (resumed)
         {
-            // Candles are written after their trades: a crash may have left the newest ones short.
-            await RecomputeBucketsAsync([.. _candles.NewestStoredBuckets()], rewrite: true, cancellationToken);
+            // Candles are written after their trades: a crash may have left the newest ones short. If the store cannot
+            // answer in time, the watch timer tries again.
+            _bucketsToRewrite = [.. _candles.NewestStoredBuckets()];
+            await RewriteNewestStoredBucketsAsync(cancellationToken);
         }
 
-        this.RegisterGrainTimer(WriteCandlesAsync, options.Value.CandleWriteInterval, options.Value.CandleWriteInterval);
+        this.RegisterGrainTimer(ct => WriteCandlesAsync(waitForRoom: false, ct), options.Value.CandleWriteInterval, options.Value.CandleWriteInterval);
         this.RegisterGrainTimer(WatchAsync, WatchInterval, WatchInterval);
         PublishGaps();
     }
 
-    /// <summary>Writes the candles still changed: the runtime deactivates grains before the writers stop.</summary>
-    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) => WriteCandlesAsync(cancellationToken);
+    /// <summary>
+    /// Writes the candles still changed, waiting for room as long as the stop allows: the silo deactivates grains before
+    /// the writers stop.
+    /// </summary>
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) =>
+        WriteCandlesAsync(waitForRoom: true, cancellationToken);
 
-    public async Task OnTradesAsync(IReadOnlyList<Trade> trades, CancellationToken cancellationToken)
+    public async Task<int> OnTradesAsync(IReadOnlyList<Trade> trades, CancellationToken cancellationToken)
     {
-        await RecomputeCandleBucketsAsync(trades, cancellationToken);
-        DateTimeOffset? batchTime = null; // one clock read per batch, not per trade
-        foreach (var trade in trades)
+        using var storeWait = new StoreWaitDeadline(options.Value.StoreWaitLimit, time, cancellationToken);
+        var taken = 0;
+        try
         {
-            if (!_tracker.IsNew(trade.TradeId))
+            await RecomputeCandleBucketsAsync(trades, storeWait);
+            DateTimeOffset? batchTime = null; // one clock read per batch, not per trade
+            for (; taken < trades.Count; taken++)
             {
-                metrics.Duplicate(trade.Exchange);
-                continue;
-            }
+                var trade = trades[taken];
+                if (!_tracker.IsNew(trade.TradeId))
+                {
+                    metrics.Duplicate(trade.Exchange);
+                    continue;
+                }
 
-            // Recorded as passed on only once the writer has it: a trade that never reached it may come again.
-            await silverTrades.WriteAsync(trade, cancellationToken);
-            metrics.Stored(trade.Exchange);
-            _lastNewTradeAt = batchTime ??= time.GetUtcNow();
-            _candles.Add(trade);
-            if (_tracker.Record(trade.TradeId, trade.ExchangeTime) is { } gap)
-            {
-                metrics.GapDetected(trade.Exchange, gap.Count);
-                LogGap(logger, _instrument.Key, gap.FromId, gap.ToId, gap.Count);
-                Enqueue(new BackfillRequest(_instrument, BackfillReason.Gap, gap.FromId, gap.ToId, gap.After, gap.Before), options.Value.GapGrace);
+                // Recorded as passed on only once the writer has it: a trade that never reached it may come again.
+                if (!silverTrades.TryWrite(trade))
+                {
+                    await silverTrades.WriteAsync(trade, storeWait.Token);
+                }
+
+                metrics.Stored(trade.Exchange);
+                _lastNewTradeAt = batchTime ??= time.GetUtcNow();
+                _candles.Add(trade);
+                if (_tracker.Record(trade.TradeId, trade.ExchangeTime) is { } gap)
+                {
+                    metrics.GapDetected(trade.Exchange, gap.Count);
+                    LogGap(logger, _instrument.Key, gap.FromId, gap.ToId, gap.Count);
+                    Enqueue(new BackfillRequest(_instrument, BackfillReason.Gap, gap.FromId, gap.ToId, gap.After, gap.Before), options.Value.GapGrace);
+                }
             }
+        }
+        catch (OperationCanceledException) when (storeWait.Expired)
+        {
+            metrics.StoreBusy(_instrument.Exchange);
+            if (_storeBusySince is null)
+            {
+                _storeBusySince = time.GetUtcNow();
+                LogStoreBusy(logger, _instrument.Key, storeWait.Limit, trades.Count - taken);
+            }
+        }
+
+        if (taken == trades.Count && _storeBusySince is { } since)
+        {
+            _storeBusySince = null;
+            LogStoreTakesTradesAgain(logger, _instrument.Key, time.GetUtcNow() - since);
         }
 
         foreach (var dropped in _tracker.TrimGaps())
@@ -156,6 +200,7 @@ internal sealed partial class InstrumentGrain(
         }
 
         PublishGaps();
+        return taken;
     }
 
     public Task OnPossibleLossAsync(string reason, CancellationToken cancellationToken)
@@ -280,7 +325,7 @@ internal sealed partial class InstrumentGrain(
     /// recomputed aggregate holds exactly the trades passed on before these. Retries while the store is unavailable:
     /// continuing a bucket without its stored trades would write a wrong candle.
     /// </summary>
-    private async Task RecomputeCandleBucketsAsync(IReadOnlyList<Trade> trades, CancellationToken cancellationToken)
+    private async Task RecomputeCandleBucketsAsync(IReadOnlyList<Trade> trades, StoreWaitDeadline storeWait)
     {
         HashSet<CandleBucket>? buckets = null;
         foreach (var trade in trades)
@@ -293,11 +338,34 @@ internal sealed partial class InstrumentGrain(
 
         if (buckets is { Count: > 0 })
         {
-            await RecomputeBucketsAsync(buckets, rewrite: false, cancellationToken);
+            await RecomputeBucketsAsync(buckets, rewrite: false, storeWait.Token);
         }
     }
 
-    /// <summary>Recomputes <paramref name="buckets"/> from the store; with <paramref name="rewrite"/> their candles are written again.</summary>
+    /// <summary>Recomputes and rewrites the buckets of the newest stored trade (see activation), within the store wait limit.</summary>
+    private async Task RewriteNewestStoredBucketsAsync(CancellationToken cancellationToken)
+    {
+        if (_bucketsToRewrite is not { } buckets)
+        {
+            return;
+        }
+
+        using var storeWait = new StoreWaitDeadline(options.Value.StoreWaitLimit, time, cancellationToken);
+        try
+        {
+            await RecomputeBucketsAsync(buckets, rewrite: true, storeWait.Token);
+            _bucketsToRewrite = null;
+        }
+        catch (OperationCanceledException) when (storeWait.Expired)
+        {
+            // Still owed; the next watch tick tries again. Trades for these buckets meanwhile load them as they come.
+        }
+    }
+
+    /// <summary>
+    /// Recomputes <paramref name="buckets"/> from the store; with <paramref name="rewrite"/> their candles are written
+    /// again. Safe to repeat for a bucket already in memory: the store then holds every trade it was built from.
+    /// </summary>
     private async Task RecomputeBucketsAsync(IReadOnlyCollection<CandleBucket> buckets, bool rewrite, CancellationToken cancellationToken)
     {
         if (buckets.Count == 0)
@@ -330,8 +398,10 @@ internal sealed partial class InstrumentGrain(
     }
 
     /// <summary>Reports gaps that have been open too long, and probes REST once a quiet spell has lasted.</summary>
-    private Task WatchAsync(CancellationToken cancellationToken)
+    private async Task WatchAsync(CancellationToken cancellationToken)
     {
+        await RewriteNewestStoredBucketsAsync(cancellationToken);
+
         foreach (var overdue in _tracker.TakeOverdue(options.Value.GapOverdueAfter))
         {
             var gap = overdue.Gap;
@@ -360,8 +430,6 @@ internal sealed partial class InstrumentGrain(
             _probeQueuedAfter = last;
             LogProbe(logger, _instrument.Key, time.GetUtcNow() - last, _tracker.HighestId?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "?");
         }
-
-        return Task.CompletedTask;
     }
 
     /// <summary>Tells the metrics the open gaps when they changed.</summary>
@@ -377,17 +445,37 @@ internal sealed partial class InstrumentGrain(
         }
     }
 
-    private async Task WriteCandlesAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// Hands the changed candles to the writer. The timer never waits for room (a full writer means a stalled store,
+    /// and a tick blocks the grain's calls): what does not fit is kept, newest version per bucket, for the next tick.
+    /// </summary>
+    private async Task WriteCandlesAsync(bool waitForRoom, CancellationToken cancellationToken)
     {
-        var changed = _candles.TakeChanged(UnixMicros.Now(time));
-        foreach (var candle in changed)
+        foreach (var candle in _candles.TakeChanged(UnixMicros.Now(time)))
         {
-            await candleWriter.WriteAsync(candle, cancellationToken);
+            _unwrittenCandles[new CandleBucket(candle.Timeframe, candle.BucketStart)] = candle;
         }
 
-        if (changed.Count > 0)
+        var written = 0;
+        foreach (var (bucket, candle) in _unwrittenCandles)
         {
-            metrics.CandlesWritten(_instrument.Exchange, changed.Count);
+            if (!candleWriter.TryWrite(candle))
+            {
+                if (!waitForRoom)
+                {
+                    break;
+                }
+
+                await candleWriter.WriteAsync(candle, cancellationToken);
+            }
+
+            _unwrittenCandles.Remove(bucket);
+            written++;
+        }
+
+        if (written > 0)
+        {
+            metrics.CandlesWritten(_instrument.Exchange, written);
         }
     }
 
@@ -472,6 +560,13 @@ internal sealed partial class InstrumentGrain(
     [LoggerMessage(EventId = GrainsEventIds.GapOverdue, Level = LogLevel.Warning,
         Message = "{Instrument} gap {FromId}..{ToId} ({Count} ids) still open after {Age}: {State}")]
     private static partial void LogOverdue(ILogger logger, string instrument, long fromId, long toId, long count, TimeSpan age, string state);
+
+    [LoggerMessage(EventId = GrainsEventIds.StoreBusy, Level = LogLevel.Warning,
+        Message = "{Instrument}: the hot store took no room for {Limit}; {Trades} trade(s) go back to their sender, which reads nothing new until they are taken")]
+    private static partial void LogStoreBusy(ILogger logger, string instrument, TimeSpan limit, int trades);
+
+    [LoggerMessage(EventId = GrainsEventIds.StoreTakesTradesAgain, Level = LogLevel.Information, Message = "{Instrument}: the hot store takes trades again after {Busy}")]
+    private static partial void LogStoreTakesTradesAgain(ILogger logger, string instrument, TimeSpan busy);
 
     [LoggerMessage(EventId = GrainsEventIds.QuietProbe, Level = LogLevel.Debug, Message = "{Instrument} quiet for {Quiet}; probing REST for trades after {TradeId}")]
     private static partial void LogProbe(ILogger logger, string instrument, TimeSpan quiet, string tradeId);

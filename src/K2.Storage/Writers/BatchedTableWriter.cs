@@ -67,6 +67,9 @@ public sealed partial class BatchedTableWriter<TRow> : IHostedService, IAsyncDis
     /// <summary>Rows inserted since start.</summary>
     public long RowsWritten => Interlocked.Read(ref _rowsWritten);
 
+    /// <summary>Queues a row if the buffer has room; false when it is full (or the writer has stopped).</summary>
+    public bool TryWrite(TRow row) => _buffer.Writer.TryWrite(new Entry(row, null));
+
     /// <summary>
     /// Queues a row; waits while the buffer is full. The token only cancels that wait: a row that fits is always
     /// accepted, so producers draining at shutdown (with their tokens already cancelled) still hand over their rows.

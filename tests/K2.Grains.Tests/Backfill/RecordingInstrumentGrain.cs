@@ -21,10 +21,10 @@ public sealed class BackfillProbe
 /// <summary>An instrument grain that records what it is told instead of tracking trades.</summary>
 public sealed class RecordingInstrumentGrain(BackfillProbe probe) : Grain, IInstrumentGrain
 {
-    public Task OnTradesAsync([Immutable] IReadOnlyList<Trade> trades, CancellationToken cancellationToken)
+    public Task<int> OnTradesAsync([Immutable] IReadOnlyList<Trade> trades, CancellationToken cancellationToken)
     {
         probe.Events.Enqueue($"trades {string.Join(",", trades.Select(t => t.TradeId))}");
-        return Task.CompletedTask;
+        return Task.FromResult(trades.Count);
     }
 
     public Task OnPossibleLossAsync(string reason, CancellationToken cancellationToken)

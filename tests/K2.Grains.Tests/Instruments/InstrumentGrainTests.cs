@@ -5,7 +5,9 @@ using K2.Grains.Abstractions;
 using K2.Grains.Backfill;
 using K2.Grains.Configuration;
 using K2.Grains.Ingest;
+using K2.Grains.Instruments;
 using K2.Grains.Tests.Support;
+using K2.Storage.ClickHouse;
 using K2.Storage.Trades;
 using K2.Storage.Writers;
 using K2.Testing;
@@ -27,24 +29,28 @@ public sealed class InstrumentGrainTests(EmbeddedClickHouseFixture fixture) : IA
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     /// <summary>A host whose instrument neither probes when quiet nor reports overdue gaps, unless <paramref name="configure"/> says so.</summary>
-    private async Task<GrainTestHost> StartAsync(Action<IngestOptions>? configure = null)
+    private async Task<GrainTestHost> StartAsync(Action<IngestOptions>? configure = null, Action<IServiceCollection>? configureServices = null)
     {
         _database ??= (await fixture.CreateDatabaseAsync(Ct)).Database;
         var host = await GrainTestHost.StartAsync(
-                        configureServices: services => services
-                .AddTestHotStore(fixture, _database)
-                .AddSingleton(new InstrumentRegistry([Btc]))
-                .AddSingleton<BackfillQueues>()
-                .AddSingleton<IngestMetrics>()
-                .Configure<IngestOptions>(o =>
-                {
-                    o.GapGrace = Grace;
-                    o.BackfillRetryDelay = RetryDelay;
-                    o.MaxBackfillAttempts = 3;
-                    o.QuietProbeAfter = TimeSpan.Zero;
-                    o.GapOverdueAfter = TimeSpan.FromHours(1);
-                    configure?.Invoke(o);
-                }),
+            configureServices: services =>
+            {
+                services
+                    .AddTestHotStore(fixture, _database)
+                    .AddSingleton(new InstrumentRegistry([Btc]))
+                    .AddSingleton<BackfillQueues>()
+                    .AddSingleton<IngestMetrics>()
+                    .Configure<IngestOptions>(o =>
+                    {
+                        o.GapGrace = Grace;
+                        o.BackfillRetryDelay = RetryDelay;
+                        o.MaxBackfillAttempts = 3;
+                        o.QuietProbeAfter = TimeSpan.Zero;
+                        o.GapOverdueAfter = TimeSpan.FromHours(1);
+                        configure?.Invoke(o);
+                    });
+                configureServices?.Invoke(services);
+            },
             cancellationToken: Ct);
         _hosts.Add(host);
         return host;
@@ -337,6 +343,48 @@ public sealed class InstrumentGrainTests(EmbeddedClickHouseFixture fixture) : IA
         (next.Reason, next.FromId).ShouldBe((BackfillReason.Probe, 4L));
         await SendAsync(host, 4); // the stream came back before the probe went out: a gap would show by itself
         (await Grain(host).GetStillMissingAsync(next)).ShouldBeNull();
+    }
+
+    [Fact]
+    public async Task A_stalled_store_makes_the_grain_hand_back_after_the_wait_limit_what_it_could_not_take_while_its_status_still_answers()
+    {
+        var waitLimit = TimeSpan.FromSeconds(5);
+        StallingClickHouseClient store = null!;
+        var host = await StartAsync(
+            o => o.StoreWaitLimit = waitLimit,
+            services => services
+                .AddSingleton<IClickHouseClient>(sp => store = new StallingClickHouseClient(fixture.ClickHouse))
+                .Configure<BatchedWriterOptions>(o => o.MaxBufferedRows = 2));
+        var writer = host.Services.GetRequiredService<BatchedTableWriter<Trade>>();
+        await SendAsync(host, 1);
+        await Eventually.TrueAsync(() => writer.BufferedRows == 0, TimeSpan.FromSeconds(10), "trade 1 not stored", Ct);
+
+        store.Stall();
+        await SendAsync(host, 2);
+        await Eventually.TrueAsync(() => store.Waiting == 1, TimeSpan.FromSeconds(10), "the insert of trade 2 did not reach the stalled store", Ct);
+        var offered = Grain(host).OnTradesAsync([.. new long[] { 3, 4, 5, 6 }.Select(id => Make(host, id))], Ct);
+        await Eventually.TrueAsync(() => writer.BufferedRows == 3, TimeSpan.FromSeconds(10), "trades 3 and 4 did not fill the buffer", Ct);
+
+        // Answered while the grain waits for room for trade 5: an interleaved call runs only once that turn awaits.
+        (await Grain(host).GetStatusAsync()).HighestTradeId.ShouldBe("4");
+        offered.IsCompleted.ShouldBeFalse();
+        host.Clock.Advance(waitLimit - TimeSpan.FromTicks(1));
+        (await Grain(host).GetStatusAsync()).HighestTradeId.ShouldBe("4");
+        offered.IsCompleted.ShouldBeFalse("the wait limit has not passed");
+        host.Clock.Advance(TimeSpan.FromTicks(1));
+
+        (await offered.WaitAsync(TimeSpan.FromSeconds(10), Ct)).ShouldBe(2, "3 and 4 taken; 5 and 6 handed back");
+        host.Logs.Entries.Count(e => e.EventId.Id == GrainsEventIds.StoreBusy).ShouldBe(1);
+
+        // The sender offers the rest again until it is taken; the store comes back meanwhile.
+        var handover = TradeHandover.SendAsync(Grain(host), [.. new long[] { 5, 6 }.Select(id => Make(host, id))], Ct);
+        await Grain(host).GetStatusAsync(); // the retry is waiting on the store now
+        store.Resume();
+        await handover.WaitAsync(TimeSpan.FromSeconds(10), Ct);
+
+        (await StoredIdsAsync(host)).ShouldBe(["1", "2", "3", "4", "5", "6"]);
+        host.Logs.Entries.Count(e => e.EventId.Id == GrainsEventIds.StoreBusy).ShouldBe(1, "one warning per busy spell");
+        host.Logs.Entries.Count(e => e.EventId.Id == GrainsEventIds.StoreTakesTradesAgain).ShouldBe(1);
     }
 
     private static List<string> Overdue(GrainTestHost host) =>
