@@ -1,3 +1,5 @@
+using Orleans.Concurrency;
+
 namespace K2.Grains.Abstractions;
 
 /// <summary>
@@ -15,6 +17,10 @@ public interface IExchangeGrain : IGrainWithStringKey
     /// <summary>Stops the session and waits for it to close, or until <paramref name="cancellationToken"/> gives up.</summary>
     Task StopAsync(CancellationToken cancellationToken);
 
-    /// <summary>The session's counters and the shard's state; never starts the session.</summary>
+    /// <summary>
+    /// The session's counters and the shard's state; never starts the session. Answered at once, even during a stop or
+    /// a reconcile tick that waits on busy instruments (it only reads).
+    /// </summary>
+    [AlwaysInterleave]
     Task<ExchangeSessionStatus> GetStatusAsync();
 }

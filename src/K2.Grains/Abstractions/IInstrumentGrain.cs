@@ -21,7 +21,12 @@ public interface IInstrumentGrain : IGrainWithStringKey
     /// </summary>
     Task<int> OnTradesAsync([Immutable] IReadOnlyList<Trade> trades, CancellationToken cancellationToken);
 
-    /// <summary>Trades may have been lost without a visible gap (a new connection, a sequence gap): catch up over REST.</summary>
+    /// <summary>
+    /// Trades may have been lost without a visible gap (a new connection, a sequence gap): catch up over REST. Taken at
+    /// once, even while the grain waits on the store inside another call, so a reconcile over many busy instruments
+    /// costs no waits (it only queues a request, from state that is consistent at every await).
+    /// </summary>
+    [AlwaysInterleave]
     Task OnPossibleLossAsync(string reason, CancellationToken cancellationToken);
 
     /// <summary>A backfill this instrument asked for has finished; the grain checks what is still missing.</summary>
