@@ -33,7 +33,8 @@ internal sealed class ExchangeConnectors(
     {
         // The session sees only its shard's instruments: it subscribes to them, and parses frames for them.
         var context = new SessionContext(
-            new InstrumentRegistry(shard.Instruments), route, signalPossibleLoss, bronze, metrics, time, loggers.CreateLogger(SessionCategory(shard)));
+            new InstrumentRegistry(shard.Instruments), route, signalPossibleLoss, bronze, metrics, time, loggers.CreateLogger(SessionCategory(shard)),
+            shard.ShardCount > 1 ? shard.Key : shard.Exchange.ToName());
         return shard.Exchange switch
         {
             Exchange.Binance => new BinanceSession(options.Value.Binance, context),

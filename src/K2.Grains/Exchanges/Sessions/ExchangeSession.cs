@@ -196,7 +196,7 @@ internal abstract partial class ExchangeSession(Exchange exchange, ExchangeSessi
         }
 
         var connection = new SessionConnection(
-            socket, $"{exchange.ToName()}/{K2.Grains.Ingest.ProcessInstance.Id}/{number}", signalsPossibleLoss,
+            socket, $"{context.Source}/{K2.Grains.Ingest.ProcessInstance.Id}/{number}", signalsPossibleLoss,
             new OutgoingMessageLimiter(settings.MaxOutgoingMessagesPerSecond, context.Time), context.Time);
         LogConnected(context.Logger, exchange, connection.Id, settings.Uri);
         var abandon = new CancellationTokenSource();

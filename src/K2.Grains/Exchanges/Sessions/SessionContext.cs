@@ -11,7 +11,11 @@ namespace K2.Grains.Exchanges.Sessions;
 /// </summary>
 internal delegate Task PossibleLoss(string reason, CancellationToken cancellationToken);
 
-/// <summary>What every session needs from its host: where trades and bronze rows go, and the clock and logs.</summary>
+/// <summary>
+/// What every session needs from its host: where trades and bronze rows go, and the clock and logs.
+/// <paramref name="Source"/> starts each connection's id (<c>binance</c>, or the shard, <c>binance/1</c>, when an
+/// exchange has several), so bronze rows and log lines name the connection they came from unambiguously.
+/// </summary>
 internal sealed record SessionContext(
     InstrumentRegistry Registry,
     TradeRoute Route,
@@ -19,4 +23,5 @@ internal sealed record SessionContext(
     BronzeWriters Bronze,
     IngestMetrics Metrics,
     TimeProvider Time,
-    ILogger Logger);
+    ILogger Logger,
+    string Source);

@@ -92,7 +92,7 @@ public sealed class BinanceSessionTests(EmbeddedClickHouseFixture fixture) : IAs
             return Task.CompletedTask;
         };
         var context = new SessionContext(
-            _registry, route, signal, _store.GetRequiredService<BronzeWriters>(), new IngestMetrics(_meters), TimeProvider.System, NullLogger.Instance);
+            _registry, route, signal, _store.GetRequiredService<BronzeWriters>(), new IngestMetrics(_meters), TimeProvider.System, NullLogger.Instance, "binance");
         _session = new BinanceSession(options, context);
         _run = _session.RunAsync(_stop.Token);
     }

@@ -32,6 +32,7 @@ public sealed class ShardSessionTests(EmbeddedClickHouseFixture fixture) : IAsyn
     private readonly CancellationTokenSource _stop = new();
     private readonly List<Task> _runs = [];
     private ServiceProvider? _store;
+    private string _database = "";
     private ExchangeSimulator? _simulator;
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
@@ -102,15 +103,26 @@ public sealed class ShardSessionTests(EmbeddedClickHouseFixture fixture) : IAsyn
             Patience,
             $"the simulator's {exchange} sessions did not subscribe to one shard each: {string.Join(" | ", _simulator.Sessions.Select(s => string.Join(",", s.Streams)))}",
             Ct);
+
+        // Each shard's connections are named after it in bronze, so a row's lineage says which session took it.
+        _simulator.Resume();
+        string[] sources = [.. shards.Select(s => s.Key)];
+        await Eventually.TrueAsync(
+            async () => (await BronzeSourcesAsync(exchange)).SequenceEqual(sources), Patience, $"bronze rows did not come from {string.Join(" and ", sources)}", Ct);
     }
+
+    /// <summary>What the bronze rows' connection ids (<c>binance/1/PROCESS/N</c>) start with, in order.</summary>
+    private Task<string[]> BronzeSourcesAsync(Exchange exchange) => fixture.ClickHouse.QueryAsync(
+        $"SELECT DISTINCT arrayStringConcat(arraySlice(splitByChar('/', connection_id), 1, 2), '/') AS source FROM {_database}.bronze_trades_{exchange.ToName()} ORDER BY source",
+        null, "TabSeparated", static data => System.Text.Encoding.UTF8.GetString(data).Split('\n', StringSplitOptions.RemoveEmptyEntries), Ct);
 
     private async Task<BronzeWriters> StartBronzeAsync()
     {
-        var database = (await fixture.CreateDatabaseAsync(Ct)).Database;
+        _database = (await fixture.CreateDatabaseAsync(Ct)).Database;
         _store = new ServiceCollection()
             .AddSingleton<IConfiguration>(new ConfigurationBuilder().Build())
             .AddLogging()
-            .AddTestHotStore(fixture, database)
+            .AddTestHotStore(fixture, _database)
             .BuildServiceProvider();
         foreach (var hosted in _store.GetServices<IHostedService>())
         {
