@@ -1,14 +1,16 @@
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Orleans.TestingHost;
 
 namespace K2.Testing.Grains;
 
 /// <summary>
-/// One Orleans silo in a plain host, as <c>k2 run</c> hosts it (hosted services in the same order: what the test
-/// registers before the silo stops after it), on a <see cref="ManualTimeProvider"/> that drives K2's code and grain
-/// timers, with captured logs. Orleans' own clocks (messaging, membership, directory) stay real, so call timeouts
-/// still work while a test moves time. Disposing stops the silo (every activation deactivates) and the host.
+/// One Orleans silo in Orleans' in-process test cluster (<c>InProcessTestCluster</c>), with hosted services in the
+/// order <c>k2 run</c> has them: what the test registers before the silo starts before it and stops after it, what it
+/// registers after the silo the reverse. A <see cref="ManualTimeProvider"/> drives K2's code and grain timers, and
+/// logs are captured. Orleans' own clocks (messaging, membership, directory) stay real, so call timeouts still work
+/// while a test moves time. Calls go through the silo's own grain factory, as K2's do. Disposing stops the silo
+/// (every activation deactivates).
 /// </summary>
 public sealed class GrainTestHost : IAsyncDisposable
 {
@@ -21,19 +23,22 @@ public sealed class GrainTestHost : IAsyncDisposable
         TimeProviderNames.ActivationManagement, TimeProviderNames.GrainDirectory,
     ];
 
-    private readonly IHost _host;
+    private readonly InProcessTestCluster _cluster;
+    private readonly InProcessSiloHandle _silo;
     private bool _stopped;
 
-    private GrainTestHost(IHost host, ManualTimeProvider clock, CapturingLoggerProvider logs)
+    private GrainTestHost(InProcessTestCluster cluster, ManualTimeProvider clock, CapturingLoggerProvider logs)
     {
-        _host = host;
+        _cluster = cluster;
+        _silo = cluster.Silos[0];
         Clock = clock;
         Logs = logs;
     }
 
-    public IServiceProvider Services => _host.Services;
+    /// <summary>The silo's services (still readable after <see cref="StopAsync"/>).</summary>
+    public IServiceProvider Services => _silo.ServiceProvider;
 
-    public IGrainFactory GrainFactory => _host.Services.GetRequiredService<IGrainFactory>();
+    public IGrainFactory GrainFactory => Services.GetRequiredService<IGrainFactory>();
 
     public ManualTimeProvider Clock { get; }
 
@@ -47,20 +52,38 @@ public sealed class GrainTestHost : IAsyncDisposable
     {
         var clock = new ManualTimeProvider();
         var logs = new CapturingLoggerProvider();
-        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
-        builder.Services.AddSingleton<TimeProvider>(clock);
-        foreach (var name in RealClocks)
+        var builder = new InProcessTestClusterBuilder(1);
+        builder.Options.ConfigureFileLogging = false;
+        builder.Options.InitializeClientOnDeploy = false; // calls go through the silo's factory
+        builder.ConfigureSiloHost((_, host) =>
         {
-            builder.Services.AddKeyedSingleton(name, TimeProvider.System);
+            // Before the silo's own registrations: Orleans adds its clocks only where none is registered yet.
+            host.Services.AddSingleton<TimeProvider>(clock);
+            foreach (var name in RealClocks)
+            {
+                host.Services.AddKeyedSingleton(name, TimeProvider.System);
+            }
+
+            host.Logging.SetMinimumLevel(LogLevel.Trace).AddFilter("Orleans", LogLevel.Warning).AddProvider(logs);
+            configureServices?.Invoke(host.Services);
+        });
+        if (configureAfterSilo is not null)
+        {
+            builder.ConfigureSilo((_, silo) => configureAfterSilo(silo.Services));
         }
 
-        builder.Logging.SetMinimumLevel(LogLevel.Trace).AddFilter("Orleans", LogLevel.Warning).AddProvider(logs);
-        configureServices?.Invoke(builder.Services);
-        builder.UseOrleans(silo => silo.UseLocalhostClustering(siloPort: FreePort.Next(), gatewayPort: 0));
-        configureAfterSilo?.Invoke(builder.Services);
-        var host = builder.Build();
-        await host.StartAsync(cancellationToken);
-        return new GrainTestHost(host, clock, logs);
+        var cluster = builder.Build();
+        try
+        {
+            await cluster.DeployAsync(cancellationToken);
+        }
+        catch
+        {
+            await cluster.DisposeAsync();
+            throw;
+        }
+
+        return new GrainTestHost(cluster, clock, logs);
     }
 
     /// <summary>Stops the silo as host shutdown does. Later calls (and <see cref="DisposeAsync"/>) do nothing more.</summary>
@@ -72,7 +95,7 @@ public sealed class GrainTestHost : IAsyncDisposable
         }
 
         _stopped = true;
-        await _host.StopAsync(cancellationToken);
+        await _cluster.StopSiloAsync(_silo, cancellationToken);
     }
 
     public async ValueTask DisposeAsync()
@@ -82,6 +105,6 @@ public sealed class GrainTestHost : IAsyncDisposable
             await StopAsync(drainLimit.Token);
         }
 
-        _host.Dispose();
+        await _cluster.DisposeAsync();
     }
 }
