@@ -77,6 +77,11 @@ public sealed partial class NewUserTests(ITestOutputHelper output)
         status.GetProperty("ingest").EnumerateObject().Select(p => p.Name).ShouldBe(exchanges);
         status.GetProperty("grains").GetProperty("activations").GetInt32().ShouldBeGreaterThan(0);
 
+        // Operator views, not API: the OpenAPI document lists neither K2's status nor the dashboard's routes.
+        var paths = (await k2.GetJsonAsync("/openapi/v1.json", ct)).GetProperty("paths").EnumerateObject().Select(p => p.Name).ToList();
+        paths.ShouldContain("/v1/trades");
+        paths.ShouldNotContain(p => p == "/v1/status" || p.StartsWith("/dashboard", StringComparison.Ordinal));
+
         // /dashboard/status was K2's; now the dashboard owns /dashboard/ and has no such route.
         using (var old = await k2.Http.GetAsync("/dashboard/status", ct))
         {

@@ -11,7 +11,7 @@ namespace K2.Silo.Status;
 
 /// <summary>
 /// K2's own status for operators: the JSON at <c>/v1/status</c> (sessions, ingest, backfill, hot store) and the page at
-/// <c>/</c> that polls it. Grains, call rates and reminders are the Orleans dashboard's, under <c>/dashboard/</c>.
+/// <c>/</c> that polls it. The silo and its grains are the Orleans dashboard's, under <c>/dashboard/</c>.
 /// </summary>
 internal static class StatusEndpoints
 {

@@ -21,7 +21,7 @@ internal static class StatusPage
           <h1>K2</h1>
           <p>API: <a href="/v1/instruments">/v1/instruments</a> · <a href="/v1/trades?exchange=binance&amp;symbol=BTC-USDT&amp;limit=20">/v1/trades</a>
              · <a href="/openapi/v1.json">OpenAPI</a> · <a href="/health/ready">/health/ready</a> · <a href="/v1/status">/v1/status</a></p>
-          <p>Grains, call rates and reminders: <a href="/dashboard/">Orleans dashboard</a></p>
+          <p>The silo and its grains: <a href="/dashboard/">Orleans dashboard</a></p>
           <h2>Exchange sessions</h2>
           <table id="exchanges"><thead><tr><th>Exchange</th><th>Connected</th><th>Streams</th><th>Connections</th><th>Trades</th><th>Rejected</th><th>Stored</th><th>Duplicates</th><th>Gaps found</th><th>Gaps repaired</th><th>Gaps open</th><th>Backfilled</th><th>Lost</th><th>Last frame</th></tr></thead><tbody></tbody></table>
           <h2>Grains and hot store</h2>
