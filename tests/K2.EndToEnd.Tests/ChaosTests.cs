@@ -118,7 +118,7 @@ public sealed class ChaosTests(ITestOutputHelper output)
 
             var status = await k2.ExchangeStatusAsync(exchange, ct);
             status.GetProperty("trades_rejected").GetInt64().ShouldBe(counts[FaultKind.MalformedFrame], "every malformed frame rejected and counted, nothing else");
-            var ingest = (await k2.GetJsonAsync("/dashboard/status", ct)).GetProperty("ingest").GetProperty(exchange.ToName());
+            var ingest = (await k2.GetJsonAsync("/v1/status", ct)).GetProperty("ingest").GetProperty(exchange.ToName());
             output.WriteLine($"Ingest: {ingest}");
             ingest.GetProperty("trades_stored").GetInt64().ShouldBe(total, "K2's own count of trades stored agrees with the exchange");
             ingest.GetProperty("trades_lost").GetInt64().ShouldBe(0, "nothing given up");

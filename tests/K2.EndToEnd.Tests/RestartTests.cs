@@ -110,7 +110,7 @@ public sealed class RestartTests(ITestOutputHelper output)
             TimeSpan.FromSeconds(30), "K2 did not subscribe to every Binance symbol", ct);
 
     private static async Task<JsonElement> IngestAsync(K2Process k2, CancellationToken ct) =>
-        (await k2.GetJsonAsync("/dashboard/status", ct)).GetProperty("ingest").GetProperty("binance");
+        (await k2.GetJsonAsync("/v1/status", ct)).GetProperty("ingest").GetProperty("binance");
 
     private static async Task<List<string>> TradeIdsAsync(K2Process k2, string symbol, CancellationToken ct)
     {

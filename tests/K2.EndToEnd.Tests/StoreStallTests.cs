@@ -134,7 +134,7 @@ public sealed class StoreStallTests(ITestOutputHelper output)
 
     private static string Id(JsonElement trade) => trade.GetProperty("trade_id").GetString()!;
 
-    private static Task<JsonElement> StatusAsync(K2Process k2, CancellationToken ct) => k2.GetJsonAsync("/dashboard/status", ct);
+    private static Task<JsonElement> StatusAsync(K2Process k2, CancellationToken ct) => k2.GetJsonAsync("/v1/status", ct);
 
     /// <summary>K2 against the simulated Binance only, its hot store over HTTP on the stalling endpoint.</summary>
     private static Dictionary<string, string> Environment(ExchangeSimulator simulator, ChdbHttpEndpoint store)

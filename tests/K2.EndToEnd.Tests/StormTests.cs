@@ -169,7 +169,7 @@ public sealed class StormTests(ITestOutputHelper output)
         {
             await Eventually.TrueAsync(async attempt =>
             {
-                var ingest = (await k2.GetJsonAsync("/dashboard/status", attempt)).GetProperty("ingest");
+                var ingest = (await k2.GetJsonAsync("/v1/status", attempt)).GetProperty("ingest");
                 return Exchanges.All(e => ingest.GetProperty(e.ToName()).GetProperty("trades_stored").GetInt64() >= printed[e].Values.Sum(t => t.Count));
             }, CatchUpTime, "K2 did not store every printed trade", ct);
         }
@@ -200,7 +200,7 @@ public sealed class StormTests(ITestOutputHelper output)
         var repairTimes = Exchanges.Select(e => $"{e.ToName()}={(lastFault.TryGetValue(e, out var last) ? RepairTime(busy, e, last) : "nofault")}");
         output.WriteLine($"REPAIR seed={seed} {string.Join(' ', repairTimes)}");
 
-        var ingestTotals = (await k2.GetJsonAsync("/dashboard/status", ct)).GetProperty("ingest");
+        var ingestTotals = (await k2.GetJsonAsync("/v1/status", ct)).GetProperty("ingest");
         var lost = new StringBuilder();
         foreach (var exchange in Exchanges)
         {
@@ -303,7 +303,7 @@ public sealed class StormTests(ITestOutputHelper output)
         {
             while (true)
             {
-                var status = await k2.GetJsonAsync("/dashboard/status", ct);
+                var status = await k2.GetJsonAsync("/v1/status", ct);
                 busy.Enqueue((DateTimeOffset.UtcNow, Exchanges.ToDictionary(e => e, e =>
                     status.GetProperty("ingest").GetProperty(e.ToName()).GetProperty("gaps_open").GetInt64() > 0
                     || status.GetProperty("backfill").GetProperty(e.ToName()).GetProperty("repairs_pending").GetInt32() > 0)));

@@ -111,10 +111,10 @@ public sealed partial class K2Process : IAsyncDisposable
     public static Dictionary<string, string> AsEnvironment(IReadOnlyDictionary<string, string> settings) =>
         settings.ToDictionary(s => s.Key.Replace(":", "__", StringComparison.Ordinal), s => s.Value, StringComparer.Ordinal);
 
-    /// <summary>One exchange's entry of <c>/dashboard/status</c>.</summary>
+    /// <summary>One exchange's entry of <c>/v1/status</c>.</summary>
     public async Task<JsonElement> ExchangeStatusAsync(Exchange exchange, CancellationToken cancellationToken)
     {
-        var status = await GetJsonAsync("/dashboard/status", cancellationToken);
+        var status = await GetJsonAsync("/v1/status", cancellationToken);
         return status.GetProperty("exchanges").EnumerateArray().Single(e => e.GetProperty("exchange").GetString() == exchange.ToName());
     }
 

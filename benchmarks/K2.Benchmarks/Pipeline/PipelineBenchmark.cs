@@ -130,7 +130,7 @@ internal static class PipelineBenchmark
     /// <summary>Trades K2 has handed to its silver writer, over every exchange, from its status.</summary>
     private static async Task<long> StoredAsync(K2Process k2)
     {
-        var status = await k2.GetJsonAsync("/dashboard/status", CancellationToken.None);
+        var status = await k2.GetJsonAsync("/v1/status", CancellationToken.None);
         return status.GetProperty("ingest").EnumerateObject().Sum(e => e.Value.GetProperty("trades_stored").GetInt64());
     }
 

@@ -1,17 +1,18 @@
 using K2.Api.Hosting;
 using K2.Core.Instruments;
 using K2.Grains.Hosting;
-using K2.Silo.Dashboard;
 using K2.Silo.Health;
 using K2.Silo.Schedules;
+using K2.Silo.Status;
 using K2.Simulator;
 using K2.Storage.Iceberg;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Logging.Console;
+using Orleans.Dashboard;
 
 namespace K2.Silo.Hosting;
 
-/// <summary>Composes the silo process: hot store, ingest, API, health and dashboard.</summary>
+/// <summary>Composes the silo process: hot store, ingest, API, health, status and the Orleans dashboard.</summary>
 internal static class SiloHost
 {
     /// <summary>Long enough for sessions to close, grains to drain and writers to flush their last batches.</summary>
@@ -44,7 +45,14 @@ internal static class SiloHost
 
         // One silo on loopback, without a gateway: nothing connects to it from outside this process. Between the
         // writers and the sessions, so at a stop the sessions end first, then the grains hand over their last rows.
-        builder.UseOrleans(silo => silo.UseLocalhostClustering(siloPort: FreeLoopbackPort(), gatewayPort: 0));
+        builder.UseOrleans(silo =>
+        {
+            silo.UseLocalhostClustering(siloPort: FreeLoopbackPort(), gatewayPort: 0);
+            // The package's defaults (counters every second, 100 samples of history): a longer interval saves no measurable
+            // CPU, since the dashboard collects Orleans' meters every second regardless, and it times grain calls only
+            // while someone has it open (docs/ARCHITECTURE.md, "Operator views").
+            silo.AddDashboard();
+        });
         builder.Services.AddK2Ingest();
         builder.Services.AddK2Api();
         builder.Services.AddHealthChecks()
@@ -56,7 +64,9 @@ internal static class SiloHost
         app.MapK2Api();
         app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });
         app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = check => check.Tags.Contains(HealthTags.Ready) });
-        app.MapDashboard();
+        app.MapStatus();
+        // The Orleans dashboard serves its page, scripts and JSON from its own assembly: nothing is fetched from outside.
+        app.MapOrleansDashboard(routePrefix: "/dashboard").ExcludeFromDescription();
         return app;
     }
 

@@ -7,25 +7,27 @@ using K2.Grains.Ingest;
 using K2.Storage.Writers;
 using Microsoft.AspNetCore.Http.HttpResults;
 
-namespace K2.Silo.Dashboard;
+namespace K2.Silo.Status;
 
 /// <summary>
-/// The operator dashboard: a placeholder page at <c>/</c> that polls <c>/dashboard/status</c>. The full dashboard
-/// (metrics history, offload, cluster view) comes with the observability work.
+/// K2's own status for operators: the JSON at <c>/v1/status</c> (sessions, ingest, backfill, hot store) and the page at
+/// <c>/</c> that polls it. The silo and its grains are the Orleans dashboard's, under <c>/dashboard/</c>.
 /// </summary>
-internal static class DashboardEndpoints
+internal static class StatusEndpoints
 {
-    public static IEndpointRouteBuilder MapDashboard(this IEndpointRouteBuilder app)
+    public const string StatusPath = "/v1/status";
+
+    public static IEndpointRouteBuilder MapStatus(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/", () => TypedResults.Content(DashboardPage.Html, "text/html; charset=utf-8"))
+        app.MapGet("/", () => TypedResults.Content(StatusPage.Html, "text/html; charset=utf-8"))
             .ExcludeFromDescription();
-        app.MapGet("/dashboard/status", GetStatusAsync)
-            .WithName("GetDashboardStatus")
+        app.MapGet(StatusPath, GetStatusAsync)
+            .WithName("GetStatus")
             .ExcludeFromDescription();
         return app;
     }
 
-    private static async Task<Ok<DashboardStatus>> GetStatusAsync(
+    private static async Task<Ok<StatusReport>> GetStatusAsync(
         IGrainFactory grains, IngestSessions sessions, IngestMetrics ingest, BackfillQueues backfills,
         BatchedTableWriter<Trade> silverTrades, TimeProvider time)
     {
@@ -36,7 +38,7 @@ internal static class DashboardEndpoints
         }
 
         var activations = await grains.GetGrain<IManagementGrain>(0).GetSimpleGrainStatistics();
-        return TypedResults.Ok(new DashboardStatus(
+        return TypedResults.Ok(new StatusReport(
             time.GetUtcNow(),
             exchanges,
             new GrainsStatus(activations.Sum(a => a.ActivationCount)),
@@ -52,7 +54,7 @@ internal static class DashboardEndpoints
     }
 }
 
-internal sealed record DashboardStatus(
+internal sealed record StatusReport(
     DateTimeOffset Now, IReadOnlyList<ExchangeSessionStatus> Exchanges, GrainsStatus Grains, HotStoreStatus HotStore,
     IReadOnlyDictionary<string, IngestTotals> Ingest, IReadOnlyDictionary<string, BackfillStatus> Backfill);
 

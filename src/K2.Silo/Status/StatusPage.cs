@@ -1,7 +1,7 @@
-namespace K2.Silo.Dashboard;
+namespace K2.Silo.Status;
 
-/// <summary>The dashboard placeholder: one static page, no assets, no external requests.</summary>
-internal static class DashboardPage
+/// <summary>K2's status page at <c>/</c>: one static page, no assets, no external requests; it polls <c>/v1/status</c>.</summary>
+internal static class StatusPage
 {
     public const string Html = """
         <!doctype html>
@@ -20,7 +20,8 @@ internal static class DashboardPage
         <body>
           <h1>K2</h1>
           <p>API: <a href="/v1/instruments">/v1/instruments</a> · <a href="/v1/trades?exchange=binance&amp;symbol=BTC-USDT&amp;limit=20">/v1/trades</a>
-             · <a href="/openapi/v1.json">OpenAPI</a> · <a href="/health/ready">/health/ready</a></p>
+             · <a href="/openapi/v1.json">OpenAPI</a> · <a href="/health/ready">/health/ready</a> · <a href="/v1/status">/v1/status</a></p>
+          <p>The silo and its grains: <a href="/dashboard/">Orleans dashboard</a></p>
           <h2>Exchange sessions</h2>
           <table id="exchanges"><thead><tr><th>Exchange</th><th>Connected</th><th>Streams</th><th>Connections</th><th>Trades</th><th>Rejected</th><th>Stored</th><th>Duplicates</th><th>Gaps found</th><th>Gaps repaired</th><th>Gaps open</th><th>Backfilled</th><th>Lost</th><th>Last frame</th></tr></thead><tbody></tbody></table>
           <h2>Grains and hot store</h2>
@@ -30,7 +31,7 @@ internal static class DashboardPage
             const cell = (v, cls) => { const td = document.createElement('td'); td.textContent = v; if (cls) td.className = cls; return td; };
             async function refresh() {
               try {
-                const s = await (await fetch('/dashboard/status')).json();
+                const s = await (await fetch('/v1/status')).json();
                 const rows = s.exchanges.map(e => { const tr = document.createElement('tr'); const i = s.ingest[e.exchange] ?? {};
                   tr.append(cell(e.exchange), cell(e.connected ? 'yes' : 'no', e.connected ? 'ok' : 'bad'), cell(e.subscribed_streams, 'n'),
                     cell(e.connections, 'n'), cell(e.trades_received, 'n'), cell(e.trades_rejected, 'n'), cell(i.trades_stored, 'n'),
