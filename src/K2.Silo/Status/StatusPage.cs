@@ -23,7 +23,7 @@ internal static class StatusPage
              · <a href="/openapi/v1.json">OpenAPI</a> · <a href="/health/ready">/health/ready</a> · <a href="/v1/status">/v1/status</a></p>
           <p>The silo and its grains: <a href="/dashboard/">Orleans dashboard</a></p>
           <h2>Exchange sessions</h2>
-          <table id="exchanges"><thead><tr><th>Exchange</th><th>Connected</th><th>Streams</th><th>Connections</th><th>Trades</th><th>Rejected</th><th>Stored</th><th>Duplicates</th><th>Gaps found</th><th>Gaps repaired</th><th>Gaps open</th><th>Backfilled</th><th>Lost</th><th>Last frame</th></tr></thead><tbody></tbody></table>
+          <table id="exchanges"><thead><tr><th>Exchange shard</th><th>Connected</th><th>Streams</th><th>Connections</th><th>Trades</th><th>Rejected</th><th>Stored</th><th>Duplicates</th><th>Gaps found</th><th>Gaps repaired</th><th>Gaps open</th><th>Backfilled</th><th>Lost</th><th>Last frame</th></tr></thead><tbody></tbody></table>
           <h2>Grains and hot store</h2>
           <table id="runtime"><tbody></tbody></table>
           <p id="updated"></p>
@@ -33,7 +33,7 @@ internal static class StatusPage
               try {
                 const s = await (await fetch('/v1/status')).json();
                 const rows = s.exchanges.map(e => { const tr = document.createElement('tr'); const i = s.ingest[e.exchange] ?? {};
-                  tr.append(cell(e.exchange), cell(e.connected ? 'yes' : 'no', e.connected ? 'ok' : 'bad'), cell(e.subscribed_streams, 'n'),
+                  tr.append(cell(e.shard ?? e.exchange), cell(e.connected ? 'yes' : 'no', e.connected ? 'ok' : 'bad'), cell(e.subscribed_streams, 'n'),
                     cell(e.connections, 'n'), cell(e.trades_received, 'n'), cell(e.trades_rejected, 'n'), cell(i.trades_stored, 'n'),
                     cell(i.duplicates, 'n'), cell(i.gaps_detected, 'n'), cell(i.gaps_repaired, 'n'),
                     cell(i.gaps_open ? `${i.gaps_open} (${i.trades_missing} ids, oldest since ${i.oldest_gap_since})` : '0', 'n'), cell(i.trades_backfilled, 'n'),
