@@ -41,9 +41,11 @@ public sealed class GrainTestHost : IAsyncDisposable
 
     /// <param name="configureServices">Anything the grains need, e.g. a test probe or the hot store (registered before the silo).</param>
     /// <param name="cancellationToken">Cancels the start.</param>
-    public static async Task<GrainTestHost> StartAsync(Action<IServiceCollection>? configureServices = null, CancellationToken cancellationToken = default)
+    /// <param name="clockStart">Where the manual clock starts (the silo starts at that time); its default start otherwise.</param>
+    public static async Task<GrainTestHost> StartAsync(
+        Action<IServiceCollection>? configureServices = null, CancellationToken cancellationToken = default, DateTimeOffset? clockStart = null)
     {
-        var clock = new ManualTimeProvider();
+        var clock = clockStart is { } start ? new ManualTimeProvider(start) : new ManualTimeProvider();
         var logs = new CapturingLoggerProvider();
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         builder.Services.AddSingleton<TimeProvider>(clock);
