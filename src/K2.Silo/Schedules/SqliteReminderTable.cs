@@ -42,9 +42,14 @@ public sealed partial class SqliteReminderTable : IReminderTable, IDisposable
             throw new InvalidOperationException($"{StateDatabaseOptions.Section}: SqlitePath is required: the reminder table lives in the SQLite state database.");
         }
 
-        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(_path))!);
-        await CatalogDatabase.CreateTablesAsync(_dataSource, cancellationToken);
-        var rows = await QueryAsync("SELECT COUNT(*) FROM reminders", r => r.GetInt64(0), cancellationToken);
+        // SQLite's calls block; the migration (a few writes, each synced) runs off the silo's scheduler. The reads and
+        // writes of reminders later on are single short statements.
+        var rows = await Task.Run(async () =>
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(_path))!);
+            await CatalogDatabase.CreateTablesAsync(_dataSource, cancellationToken);
+            return await QueryAsync("SELECT COUNT(*) FROM reminders", r => r.GetInt64(0), cancellationToken);
+        }, cancellationToken);
         LogReady(_logger, _path, rows[0]);
     }
 
