@@ -41,13 +41,16 @@ internal static class SiloHost
         builder.Services.AddColdTier();
         builder.Services.AddSingleton<IOffloadRun, ScheduledOffload>();
         builder.Services.AddSingleton<IMaintenanceRun, ScheduledMaintenance>();
-        builder.Services.AddK2Schedules(builder.Configuration);
+        builder.Services.AddK2Schedules();
 
         // One silo on loopback, without a gateway: nothing connects to it from outside this process. Between the
         // writers and the sessions, so at a stop the sessions end first, then the grains hand over their last rows.
+        // Its reminders (the offload and maintenance schedules) persist in the SQLite state database.
         builder.UseOrleans(silo =>
         {
             silo.UseLocalhostClustering(siloPort: FreeLoopbackPort(), gatewayPort: 0);
+            silo.AddReminders();
+            silo.Services.AddSingleton<IReminderTable, SqliteReminderTable>();
             // The package's defaults (counters every second, 100 samples of history): a longer interval saves no measurable
             // CPU, since the dashboard collects Orleans' meters every second regardless, and it times grain calls only
             // while someone has it open (docs/ARCHITECTURE.md, "Operator views").
@@ -102,18 +105,16 @@ internal static class SiloHost
 
     /// <summary>
     /// Where a data directory puts each store: the hot store in <c>DIR/hot</c>, the Iceberg warehouse in <c>DIR/warehouse</c>,
-    /// the state database (catalog, watermarks, run log, schedules) in <c>DIR/state/k2.db</c>. <c>--data</c> sets these
+    /// the state database (catalog, watermarks, run log, reminders) in <c>DIR/state/k2.db</c>. <c>--data</c> sets these
     /// over every other layer; without it they are the lowest layer, for <c>./data</c>.
     /// </summary>
     public static Dictionary<string, string?> DataDirectoryOverrides(string dataDirectory)
     {
-        var state = Path.Combine(dataDirectory, "state", "k2.db");
         return new Dictionary<string, string?>
         {
             [EmbeddedDataPathKey] = EmbeddedDataPath(dataDirectory),
             ["K2:Warehouse:Path"] = Path.Combine(dataDirectory, "warehouse"),
-            ["K2:State:SqlitePath"] = state,
-            ["K2:Schedules:SqlitePath"] = state,
+            ["K2:State:SqlitePath"] = Path.Combine(dataDirectory, "state", "k2.db"),
         };
     }
 

@@ -7,10 +7,16 @@ public static class ScheduleEventIds
     public const int RunSucceeded = 1102;
     public const int RunFailed = 1103;
     public const int RunCancelled = 1104;
-    public const int SchedulerStarted = 1110;
-    public const int SchedulerStopped = 1111;
     public const int SchedulesDisabled = 1112;
-    public const int ScheduleKept = 1113;
-    public const int ScheduleStored = 1114;
-    public const int ScheduleRemoved = 1115;
+    public const int ReminderKept = 1113;
+    public const int ReminderRegistered = 1114;
+    public const int TickSkippedStillRunning = 1115;
+    public const int TickSkippedAlreadyRun = 1116;
+    public const int CatchingUp = 1117;
+    public const int NothingOwed = 1118;
+    public const int TickIgnoredDisabled = 1119;
+    public const int ReminderRowsRead = 1120;
+    public const int ReminderTableReady = 1121;
+    public const int ReminderRowWritten = 1122;
+    public const int ReminderRowRemoved = 1123;
 }

@@ -1,12 +1,10 @@
 namespace K2.Silo.Schedules;
 
-/// <summary>One firing of a schedule, as the run it calls sees it.</summary>
+/// <summary>One run of a schedule, as the work it starts sees it.</summary>
 /// <param name="ScheduledAt">
-/// The fire time this firing stands for (UTC). For the one catch-up run after downtime it is the first fire time
-/// missed; the later missed ones are folded into that run and never run on their own.
+/// The due time this run stands for (UTC). For the catch-up after downtime it is the latest due time missed; the
+/// earlier missed ones are folded into that run and never run on their own.
 /// </param>
-/// <param name="FiredAt">When it actually fired (UTC).</param>
-/// <param name="Recovering">
-/// True when this re-runs a firing that a silo crashed in the middle of, on whichever silo picked it up.
-/// </param>
-public sealed record ScheduleFiring(DateTimeOffset ScheduledAt, DateTimeOffset FiredAt, bool Recovering);
+/// <param name="FiredAt">When the run actually started (UTC).</param>
+/// <param name="CatchUp">True for the one run at start-up that makes up for a due time missed while K2 was down.</param>
+public sealed record ScheduleFiring(DateTimeOffset ScheduledAt, DateTimeOffset FiredAt, bool CatchUp);

@@ -1,3 +1,4 @@
+using K2.Storage.Iceberg.Catalog;
 using K2.Storage.Iceberg.Maintenance;
 using K2.Storage.Iceberg.Metadata;
 
@@ -5,9 +6,10 @@ namespace K2.Silo.Schedules;
 
 /// <summary>
 /// The daily maintenance schedule's work: all four tasks on all ten tables. A failed task or an audit mismatch fails
-/// the run (logged and counted by the schedule) after every other task has run.
+/// the run (logged and counted by the schedule) after every other task has run. Each task leaves a record in
+/// <c>maintenance_audit_log</c>; the latest one tells the schedule which due time last ran.
 /// </summary>
-internal sealed class ScheduledMaintenance(ColdTableMaintenance maintenance) : IMaintenanceRun
+internal sealed class ScheduledMaintenance(ColdTableMaintenance maintenance, SqlCatalog catalog, OffloadStateStore state) : IMaintenanceRun
 {
     public async Task RunAsync(ScheduleFiring firing, CancellationToken cancellationToken)
     {
@@ -17,5 +19,11 @@ internal sealed class ScheduledMaintenance(ColdTableMaintenance maintenance) : I
             var failures = result.Outcomes.Where(o => !o.Succeeded).Select(o => $"{o.Table}/{ColdTableMaintenance.TaskName(o.Task)}: {o.Outcome}");
             throw new InvalidOperationException($"Maintenance finished with failures: {string.Join("; ", failures)}.");
         }
+    }
+
+    public async Task<DateTimeOffset?> LastRunAtAsync(CancellationToken cancellationToken)
+    {
+        await catalog.CreateTablesAsync(cancellationToken);
+        return (await state.LatestAuditAtAsync(cancellationToken))?.ToDateTimeOffset();
     }
 }

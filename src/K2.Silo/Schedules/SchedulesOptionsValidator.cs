@@ -1,16 +1,15 @@
 using Microsoft.Extensions.Options;
-using Quartz;
 
 namespace K2.Silo.Schedules;
 
-/// <summary>
-/// Refuses schedule settings that would never fire, fire every missed time after downtime instead of once, or have
-/// nowhere to be stored, naming each one.
-/// </summary>
+/// <summary>Refuses periods and offsets that could not place a due time, naming each one.</summary>
 internal sealed class SchedulesOptionsValidator : IValidateOptions<SchedulesOptions>
 {
-    /// <summary>How many gaps between upcoming fire times are checked against the misfire threshold.</summary>
-    private const int GapsChecked = 64;
+    /// <summary>
+    /// Tests run schedules every few seconds; anything shorter would have runs pile up behind each other. Production
+    /// uses minutes and days. Below one minute the reminder service is told to accept it (and warns that it is unusual).
+    /// </summary>
+    public static readonly TimeSpan ShortestPeriod = TimeSpan.FromSeconds(1);
 
     public ValidateOptionsResult Validate(string? name, SchedulesOptions options)
     {
@@ -20,72 +19,24 @@ internal sealed class SchedulesOptionsValidator : IValidateOptions<SchedulesOpti
         }
 
         var failures = new List<string>();
-        switch (options.Store)
-        {
-            case ScheduleStore.Sqlite when string.IsNullOrWhiteSpace(options.SqlitePath):
-                failures.Add("SqlitePath is required when Store is Sqlite.");
-                break;
-            case ScheduleStore.Postgres when string.IsNullOrWhiteSpace(options.PostgresConnectionString):
-                failures.Add("PostgresConnectionString is required when Store is Postgres.");
-                break;
-            case ScheduleStore.Sqlite or ScheduleStore.Postgres:
-                break;
-            default:
-                failures.Add($"Store must be Sqlite or Postgres (is {options.Store}).");
-                break;
-        }
-
-        if (options.MisfireThreshold <= TimeSpan.Zero || options.MisfireThreshold.Ticks % TimeSpan.TicksPerMillisecond != 0)
-        {
-            failures.Add($"MisfireThreshold must be a positive whole number of milliseconds (is {options.MisfireThreshold}).");
-        }
-
-        if (options.ClusterCheckinInterval <= TimeSpan.Zero || options.ClusterCheckinMisfireThreshold <= TimeSpan.Zero)
-        {
-            failures.Add($"ClusterCheckinInterval ({options.ClusterCheckinInterval}) and ClusterCheckinMisfireThreshold " +
-                $"({options.ClusterCheckinMisfireThreshold}) must be positive.");
-        }
-
-        CheckCron(nameof(SchedulesOptions.Offload), options.Offload.Cron, options.MisfireThreshold, failures);
-        CheckCron(nameof(SchedulesOptions.Maintenance), options.Maintenance.Cron, options.MisfireThreshold, failures);
+        Check(nameof(SchedulesOptions.Offload), options.Offload, failures);
+        Check(nameof(SchedulesOptions.Maintenance), options.Maintenance, failures);
         return failures.Count == 0
             ? ValidateOptionsResult.Success
             : ValidateOptionsResult.Fail(failures.Select(f => $"{SchedulesOptions.Section}: {f}"));
     }
 
-    private static void CheckCron(string schedule, string cron, TimeSpan misfireThreshold, List<string> failures)
+    private static void Check(string schedule, ScheduleOptions options, List<string> failures)
     {
-        if (!CronExpression.TryParse(cron, out var expression))
+        if (options.Period < ShortestPeriod || !WholeMilliseconds(options.Period))
         {
-            failures.Add($"{schedule}:Cron is not a Quartz cron expression (is '{cron}').");
-            return;
+            failures.Add($"{schedule}:Period must be a whole number of milliseconds, at least {ShortestPeriod} (is {options.Period}).");
         }
-
-        expression = expression.WithTimeZone(TimeZoneInfo.Utc);
-        var shortestGap = TimeSpan.MaxValue;
-        var fireTime = expression.GetNextValidTimeAfter(DateTimeOffset.UtcNow);
-        if (fireTime is null)
+        else if (options.Offset < TimeSpan.Zero || options.Offset >= options.Period || !WholeMilliseconds(options.Offset))
         {
-            failures.Add($"{schedule}:Cron never fires again (is '{cron}').");
-            return;
-        }
-
-        for (var i = 0; i < GapsChecked; i++)
-        {
-            var next = expression.GetNextValidTimeAfter(fireTime.Value);
-            if (next is null)
-            {
-                break;
-            }
-
-            shortestGap = next.Value - fireTime.Value < shortestGap ? next.Value - fireTime.Value : shortestGap;
-            fireTime = next;
-        }
-
-        if (misfireThreshold >= shortestGap)
-        {
-            failures.Add($"MisfireThreshold ({misfireThreshold}) must be shorter than the {shortestGap} between two " +
-                $"{schedule} fire times, or a restart would run each missed fire time instead of one catch-up run.");
+            failures.Add($"{schedule}:Offset must be a whole number of milliseconds from 0 to less than the period {options.Period} (is {options.Offset}).");
         }
     }
+
+    private static bool WholeMilliseconds(TimeSpan value) => value.Ticks % TimeSpan.TicksPerMillisecond == 0;
 }

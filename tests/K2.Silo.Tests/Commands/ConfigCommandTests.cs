@@ -10,7 +10,7 @@ namespace K2.Silo.Tests.Commands;
 public sealed class ConfigCommandTests
 {
     private static readonly string[] DataPathKeys =
-        ["K2:Schedules:SqlitePath", "K2:State:SqlitePath", "K2:Storage:Embedded:DataPath", "K2:Warehouse:Path"];
+        ["K2:State:SqlitePath", "K2:Storage:Embedded:DataPath", "K2:Warehouse:Path"];
 
     private static Dictionary<string, (string Value, string Source)> Settings(CliResult result)
     {
@@ -29,7 +29,6 @@ public sealed class ConfigCommandTests
 
     private static (string, string)[] Expected(string directory, string source) =>
     [
-        (Path.Combine(directory, "state", "k2.db"), source),
         (Path.Combine(directory, "state", "k2.db"), source),
         (Path.Combine(directory, "hot"), source),
         (Path.Combine(directory, "warehouse"), source),
@@ -56,13 +55,12 @@ public sealed class ConfigCommandTests
             ["K2__Storage__Embedded__DataPath"] = "/srv/k2/hot-ssd",
             ["K2__Warehouse__Path"] = "/mnt/lake/k2",
             ["K2__State__SqlitePath"] = "/var/lib/k2/state.db",
-            ["K2__Schedules__SqlitePath"] = "/var/lib/k2/schedules.db",
         };
 
         var settings = Settings(await K2Cli.RunAsync(["config"], cwd.Path, environment));
 
         DataPaths(settings).ShouldBe([
-            ("/var/lib/k2/schedules.db", "environment"), ("/var/lib/k2/state.db", "environment"),
+            ("/var/lib/k2/state.db", "environment"),
             ("/srv/k2/hot-ssd", "environment"), ("/mnt/lake/k2", "environment")]);
     }
 

@@ -49,16 +49,16 @@ public sealed class DockerComposeConfigurationTests
         var services = new ServiceCollection().AddSingleton<IConfiguration>(configuration).AddLogging();
         services.AddConfiguredHotStore(configuration);
         services.AddColdTier();
-        services.AddK2Schedules(configuration);
+        services.AddK2Schedules();
         using var provider = services.BuildServiceProvider();
 
         HotStoreTransport.Name(configuration).ShouldBe(HotStoreTransport.Http);
         provider.GetRequiredService<IOptions<ClickHouseHttpOptions>>().Value.Url.ShouldBe(new Uri("http://clickhouse:8123/"));
         var state = provider.GetRequiredService<IOptions<StateDatabaseOptions>>().Value;
         state.Kind.ShouldBe(StateDatabaseKind.Postgres);
-        var schedules = provider.GetRequiredService<IOptions<SchedulesOptions>>().Value;
-        schedules.Store.ShouldBe(ScheduleStore.Postgres);
-        schedules.PostgresConnectionString.ShouldBe(state.PostgresConnectionString);
+        // The reminders stay in the SQLite state database of the data volume until the PostgreSQL reminder table comes.
+        state.SqlitePath.ShouldBe(Path.Combine("/data", "state", "k2.db"));
+        provider.GetRequiredService<IOptions<SchedulesOptions>>().Value.Enabled.ShouldBeTrue();
         var warehouse = provider.GetRequiredService<IOptions<WarehouseOptions>>().Value;
         warehouse.Kind.ShouldBe(WarehouseKind.S3);
         var store = provider.GetRequiredService<IObjectStore>().ShouldBeOfType<S3ObjectStore>();

@@ -10,22 +10,9 @@ public sealed class SchedulesOptionsValidatorTests
     private static ValidateOptionsResult Validate(SchedulesOptions options) => new SchedulesOptionsValidator().Validate(null, options);
 
     [Fact]
-    public void The_defaults_with_a_store_are_valid()
+    public void The_defaults_are_valid()
     {
-        Validate(new SchedulesOptions { SqlitePath = "state/k2.db" }).Succeeded.ShouldBeTrue();
-    }
-
-    [Fact]
-    public void A_misfire_threshold_as_long_as_the_gap_between_fire_times_is_refused()
-    {
-        var result = Validate(new SchedulesOptions
-        {
-            SqlitePath = "k2.db",
-            MisfireThreshold = TimeSpan.FromMinutes(15),
-        });
-
-        result.Failed.ShouldBeTrue();
-        result.FailureMessage.ShouldContain("K2:Schedules: MisfireThreshold (00:15:00) must be shorter than the 00:15:00 between two Offload fire times");
+        Validate(new SchedulesOptions()).Succeeded.ShouldBeTrue();
     }
 
     [Fact]
@@ -33,31 +20,49 @@ public sealed class SchedulesOptionsValidatorTests
     {
         var result = Validate(new SchedulesOptions
         {
-            Store = ScheduleStore.Postgres,
-            MisfireThreshold = TimeSpan.Zero,
-            Offload = new ScheduleOptions { Cron = "every 15 minutes" },
-            Maintenance = new ScheduleOptions { Cron = "0 0 2 1 1 ? 2001" },
+            Offload = new ScheduleOptions { Period = TimeSpan.FromMilliseconds(500) },
+            Maintenance = new ScheduleOptions { Period = TimeSpan.FromDays(1), Offset = TimeSpan.FromDays(1) },
         });
 
         result.Failures!.ShouldBe(
         [
-            "K2:Schedules: PostgresConnectionString is required when Store is Postgres.",
-            "K2:Schedules: MisfireThreshold must be a positive whole number of milliseconds (is 00:00:00).",
-            "K2:Schedules: Offload:Cron is not a Quartz cron expression (is 'every 15 minutes').",
-            "K2:Schedules: Maintenance:Cron never fires again (is '0 0 2 1 1 ? 2001').",
+            "K2:Schedules: Offload:Period must be a whole number of milliseconds, at least 00:00:01 (is 00:00:00.5000000).",
+            "K2:Schedules: Maintenance:Offset must be a whole number of milliseconds from 0 to less than the period 1.00:00:00 (is 1.00:00:00).",
         ]);
     }
 
     [Fact]
-    public void Registering_invalid_schedules_fails_at_once_naming_the_setting()
+    public void Disabled_schedules_are_not_checked()
+    {
+        Validate(new SchedulesOptions { Enabled = false, Offload = new ScheduleOptions() }).Succeeded.ShouldBeTrue();
+    }
+
+    [Fact]
+    public void Periods_bound_from_configuration_lower_the_reminder_minimum_only_when_shorter()
+    {
+        ReminderOptions Reminders(Dictionary<string, string?> settings)
+        {
+            var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
+            using var provider = new ServiceCollection().AddSingleton<IConfiguration>(configuration).AddK2Schedules().BuildServiceProvider();
+            provider.GetRequiredService<IOptions<SchedulesOptions>>().Value.Offload.Offset.ShouldBe(TimeSpan.Zero);
+            return provider.GetRequiredService<IOptions<ReminderOptions>>().Value;
+        }
+
+        Reminders(new() { ["K2:Schedules:Offload:Period"] = "00:00:08" }).MinimumReminderPeriod.ShouldBe(TimeSpan.FromSeconds(8));
+        Reminders([]).MinimumReminderPeriod.ShouldBe(TimeSpan.FromMinutes(1));
+    }
+
+    [Fact]
+    public void Invalid_schedules_fail_the_start_naming_the_setting()
     {
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
         {
-            ["K2:Schedules:Store"] = "Sqlite",
+            ["K2:Schedules:Offload:Offset"] = "00:20:00",
         }).Build();
+        using var provider = new ServiceCollection().AddSingleton<IConfiguration>(configuration).AddK2Schedules().BuildServiceProvider();
 
-        var failure = Should.Throw<OptionsValidationException>(() => new ServiceCollection().AddK2Schedules(configuration));
+        var failure = Should.Throw<OptionsValidationException>(() => provider.GetRequiredService<IOptions<SchedulesOptions>>().Value);
 
-        failure.Message.ShouldContain("K2:Schedules: SqlitePath is required when Store is Sqlite.");
+        failure.Message.ShouldContain("K2:Schedules: Offload:Offset must be a whole number of milliseconds from 0 to less than the period 00:15:00 (is 00:20:00).");
     }
 }

@@ -47,10 +47,14 @@ public sealed class GrainTestHost : IAsyncDisposable
     /// <param name="configureServices">Anything the grains need, e.g. a test probe or the hot store (registered before the silo).</param>
     /// <param name="cancellationToken">Cancels the start.</param>
     /// <param name="configureAfterSilo">What <c>k2 run</c> registers after the silo (the ingest path and its keeper): started after it, stopped before it.</param>
+    /// <param name="clockStart">Where the manual clock starts (the silo starts at that time); its default start otherwise.</param>
     public static async Task<GrainTestHost> StartAsync(
-        Action<IServiceCollection>? configureServices = null, CancellationToken cancellationToken = default, Action<IServiceCollection>? configureAfterSilo = null)
+        Action<IServiceCollection>? configureServices = null,
+        CancellationToken cancellationToken = default,
+        Action<IServiceCollection>? configureAfterSilo = null,
+        DateTimeOffset? clockStart = null)
     {
-        var clock = new ManualTimeProvider();
+        var clock = clockStart is { } start ? new ManualTimeProvider(start) : new ManualTimeProvider();
         var logs = new CapturingLoggerProvider();
         var builder = new InProcessTestClusterBuilder(1);
         builder.Options.ConfigureFileLogging = false;

@@ -5,9 +5,10 @@ namespace K2.Storage.Iceberg.Catalog;
 /// <summary>
 /// The catalog database's tables, created if missing: the Iceberg JDBC catalog's <c>iceberg_tables</c> (with the
 /// <c>iceberg_type</c> column of its V1 schema) and <c>iceberg_namespace_properties</c>, laid out as Java's
-/// <c>JdbcUtil</c> and PyIceberg's <c>SqlCatalog</c> create them so those engines can share the catalog, and K2's own
-/// offload state. The SQL is common to SQLite (embedded) and PostgreSQL (cluster); times are microseconds since the
-/// Unix epoch in BIGINT columns, exact in both.
+/// <c>JdbcUtil</c> and PyIceberg's <c>SqlCatalog</c> create them so those engines can share the catalog, K2's own
+/// offload state, and the Orleans reminders of the embedded silo (<c>reminders</c>, K2.Silo's <c>SqliteReminderTable</c>).
+/// The SQL is common to SQLite (embedded) and PostgreSQL (cluster); times are microseconds since the Unix epoch in
+/// BIGINT columns, exact in both.
 /// </summary>
 public static class CatalogDatabase
 {
@@ -71,6 +72,21 @@ public static class CatalogDatabase
         )
         """,
         "CREATE INDEX IF NOT EXISTS maintenance_audit_log_by_table ON maintenance_audit_log (table_name, at_us)",
+        // One row per reminder: grain_id is Orleans' GrainId text (type/key), grain_hash its uniform hash (an unsigned
+        // 32-bit value) that the reminder service reads by range, period_us the reminder's period and etag a fresh
+        // value per write. Tables of Quartz (qrtz_*) that an older K2 left in this database stay as they are, unused.
+        """
+        CREATE TABLE IF NOT EXISTS reminders (
+            grain_id VARCHAR(1000) NOT NULL,
+            reminder_name VARCHAR(255) NOT NULL,
+            grain_hash BIGINT NOT NULL,
+            start_at_us BIGINT NOT NULL,
+            period_us BIGINT NOT NULL,
+            etag VARCHAR(36) NOT NULL,
+            PRIMARY KEY (grain_id, reminder_name)
+        )
+        """,
+        "CREATE INDEX IF NOT EXISTS reminders_by_hash ON reminders (grain_hash)",
     ];
 
     /// <summary>Creates whatever of the catalog and state tables is missing.</summary>

@@ -46,12 +46,22 @@ public sealed class OffloadStateStore(DbDataSource dataSource)
                 r.GetInt64(4), r.GetInt32(5), TimeSpan.FromMilliseconds(r.GetInt64(6)), r.GetString(7), SqlCommands.NullableString(r, 8)),
             cancellationToken, ("t", table), ("limit", limit));
 
+    /// <summary>When the latest run in the run log started, whichever its table and outcome; null when the log is empty.</summary>
+    public async Task<UnixMicros?> LatestRunStartAsync(CancellationToken cancellationToken) =>
+        (await SqlCommands.QueryAsync(dataSource, "SELECT MAX(started_at_us) FROM offload_runs",
+            r => SqlCommands.NullableInt64(r, 0), cancellationToken))[0] is { } started ? new UnixMicros(started) : null;
+
     public Task RecordAuditAsync(MaintenanceAudit audit, CancellationToken cancellationToken) =>
         SqlCommands.ExecuteAsync(dataSource,
             "INSERT INTO maintenance_audit_log (audit_id, table_name, task, hot_count, cold_count, window_start_us, window_end_us, outcome, at_us) " +
             "VALUES (@id, @t, @task, @hot, @cold, @from, @to, @outcome, @at)",
             cancellationToken, ("id", audit.AuditId.ToString("D")), ("t", audit.Table), ("task", audit.Task), ("hot", audit.HotCount),
             ("cold", audit.ColdCount), ("from", audit.WindowStart?.Value), ("to", audit.WindowEnd?.Value), ("outcome", audit.Outcome), ("at", audit.At.Value));
+
+    /// <summary>When the latest maintenance record was written, whichever its table, task and outcome; null when there is none.</summary>
+    public async Task<UnixMicros?> LatestAuditAtAsync(CancellationToken cancellationToken) =>
+        (await SqlCommands.QueryAsync(dataSource, "SELECT MAX(at_us) FROM maintenance_audit_log",
+            r => SqlCommands.NullableInt64(r, 0), cancellationToken))[0] is { } at ? new UnixMicros(at) : null;
 
     /// <summary>The table's latest <paramref name="limit"/> maintenance records, newest first.</summary>
     public async Task<IReadOnlyList<MaintenanceAudit>> RecentAuditsAsync(string table, int limit, CancellationToken cancellationToken) =>

@@ -145,6 +145,25 @@ public abstract class SqlCatalogContractTests
         (await state.RecentAuditsAsync(table, 10, Ct)).ShouldBe([expire, audit]);
     }
 
+    [Fact]
+    public async Task The_latest_run_start_and_maintenance_record_are_read_across_tables()
+    {
+        await NewCatalogAsync();
+        var state = new OffloadStateStore(DataSource);
+        // Later than anything the other tests record, which may share this database.
+        var latest = UnixMicros.FromDateTimeOffset(new DateTimeOffset(2026, 11, 22, 10, 15, 0, 123, TimeSpan.Zero));
+        var run = new OffloadRun(Guid.NewGuid(), $"cold.t_{Guid.NewGuid():N}", latest, new UnixMicros(latest.Value + 900), 0, 0, 0, TimeSpan.Zero, "empty", null);
+        var audit = new MaintenanceAudit(Guid.NewGuid(), $"cold.t_{Guid.NewGuid():N}", "expire", null, null, null, null, "ok", latest);
+
+        await state.RecordRunAsync(run with { RunId = Guid.NewGuid(), StartedAt = new UnixMicros(latest.Value - 60_000_000) }, Ct);
+        await state.RecordRunAsync(run, Ct);
+        await state.RecordAuditAsync(audit, Ct);
+        await state.RecordAuditAsync(audit with { AuditId = Guid.NewGuid(), Table = run.Table, At = new UnixMicros(latest.Value - 1) }, Ct);
+
+        (await state.LatestRunStartAsync(Ct)).ShouldBe(latest);
+        (await state.LatestAuditAtAsync(Ct)).ShouldBe(latest);
+    }
+
     private async Task<string?> QueryScalarAsync(string sql, string catalogName)
     {
         await using var connection = await DataSource.OpenConnectionAsync(Ct);
