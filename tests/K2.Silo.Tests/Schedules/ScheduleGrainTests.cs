@@ -199,6 +199,8 @@ public sealed class ScheduleGrainTests : IDisposable
 
         await _probe.TickAsync(host.Clock, TimeSpan.FromMinutes(10), Ct, ScheduleNames.Offload);
         await _runs.WaitForRunsAsync(ScheduleNames.Offload, 1, Ct);
+        // The run has started; it must also have ended before the next tick, or that tick is skipped as overlapping.
+        await Eventually.TrueAsync(() => K2Logs(host).Any(e => e.EventId.Id == ScheduleEventIds.RunFailed), TimeSpan.FromSeconds(30), "the failing run did not end", Ct);
         await _probe.TickAsync(host.Clock, Quarter, Ct, ScheduleNames.Offload);
         await _runs.WaitForRunsAsync(ScheduleNames.Offload, 2, Ct);
         await host.StopAsync(Ct);

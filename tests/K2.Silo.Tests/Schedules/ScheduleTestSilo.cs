@@ -44,7 +44,7 @@ internal static class ScheduleTestSilo
             {
                 services.AddSingleton(meters);
             }
-        }, cancellationToken, clockStart);
+        }, cancellationToken, clockStart: clockStart);
         probe.Follow(host.Services.GetRequiredService<ILocalSiloDetails>().SiloAddress);
         return host;
     }
