@@ -130,6 +130,12 @@ public sealed partial class NewUserTests(ITestOutputHelper output)
         }, TimeSpan.FromSeconds(30), $"the dashboard did not count {instruments} instrument grains and their calls", ct);
         output.WriteLine("Dashboard grains: " + string.Join(", ", grains.Select(g => $"{g.Key} {g.Value}")));
         grains[ExchangeGrainType].Activations.ShouldBe(exchanges.Count);
+
+        // The dashboard answers an empty list when it cannot read reminders, so the rows themselves are the check.
+        var reminders = (await k2.GetJsonAsync("/dashboard/Reminders/1", ct)).GetProperty("reminders").EnumerateArray()
+            .Select(r => $"{r.GetProperty("grainReference").GetString()} {r.GetProperty("name").GetString()} every {r.GetProperty("period").GetString()}")
+            .Order(StringComparer.Ordinal);
+        reminders.ShouldBe(["maintenance/0 maintenance every 1.00:00:00", "offload/0 offload every 00:15:00"]);
     }
 
     /// <summary>The dashboard's activations and calls per grain type, summed over silos.</summary>
