@@ -115,13 +115,14 @@ public sealed class StoreStallTests(ITestOutputHelper output)
                 ids.Order(StringComparer.Ordinal).ShouldBe(printed[instrument.Symbol].Order(StringComparer.Ordinal), $"{instrument.Symbol}: stored trades differ from printed ones");
             }
 
+            // Which writer fills first (bronze, which the session itself waits on, or silver, which the instrument
+            // grains hand back from) varies from run to run; either way no call may have timed out.
             var log = k2.Output;
             foreach (var sign in TimeoutSigns)
             {
                 log.ShouldNotContain(sign, Case.Sensitive, $"a grain call timed out: '{sign}' in K2's log");
             }
 
-            log.ShouldContain("the hot store took no room for");
             (await k2.StopAsync(TimeSpan.FromSeconds(60), ct)).ShouldBe(0);
         }
         finally
