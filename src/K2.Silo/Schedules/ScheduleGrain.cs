@@ -57,7 +57,7 @@ internal abstract partial class ScheduleGrain(
 
     public async Task ReceiveReminder(string reminderName, TickStatus status)
     {
-        var dueTime = _cadence.DueTimeOfTick(new DateTimeOffset(DateTime.SpecifyKind(status.CurrentTickTime, DateTimeKind.Utc)));
+        var dueTime = _cadence.DueTimeOfTick(ReminderTime.ToUtc(status.CurrentTickTime));
         if (!options.Value.Enabled)
         {
             LogTickIgnored(logger, schedule, dueTime, SchedulesOptions.Section);
@@ -116,7 +116,7 @@ internal abstract partial class ScheduleGrain(
     {
         var stored = await reminders.ReadRow(this.GetGrainId(), schedule);
         var now = time.GetUtcNow();
-        var startAt = stored is null ? (DateTimeOffset?)null : new DateTimeOffset(DateTime.SpecifyKind(stored.StartAt, DateTimeKind.Utc));
+        var startAt = stored is null ? (DateTimeOffset?)null : ReminderTime.ToUtc(stored.StartAt);
         if (stored is not null && stored.Period == _cadence.Period && _cadence.IsDueTime(startAt!.Value))
         {
             LogKept(logger, schedule, stored.Period, startAt.Value, startAt.Value > now ? startAt.Value : _cadence.Next(now));

@@ -85,7 +85,7 @@ public sealed partial class SqliteReminderTable : IReminderTable, IDisposable
     public async Task<string?> UpsertRow(ReminderEntry entry)
     {
         var etag = Guid.NewGuid().ToString("N");
-        var startAt = UnixMicros.FromDateTimeOffset(new DateTimeOffset(DateTime.SpecifyKind(entry.StartAt, DateTimeKind.Utc)));
+        var startAt = UnixMicros.FromDateTimeOffset(ReminderTime.ToUtc(entry.StartAt));
         await ExecuteAsync(
             $"INSERT INTO reminders (grain_id, reminder_name, grain_hash, start_at_us, period_us, etag) " +
             "VALUES (@grain, @name, @hash, @start, @period, @etag) ON CONFLICT (grain_id, reminder_name) DO UPDATE SET " +
