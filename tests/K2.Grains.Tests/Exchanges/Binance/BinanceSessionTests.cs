@@ -10,14 +10,10 @@ using K2.Grains.Exchanges.Binance;
 using K2.Grains.Exchanges.Sessions;
 using K2.Grains.Ingest;
 using K2.Grains.Tests.Support;
-using K2.Storage.Bronze;
 using K2.Storage.ClickHouse;
 using K2.Simulator;
 using K2.Testing;
 using K2.Testing.Grains;
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -35,7 +31,7 @@ public sealed class BinanceSessionTests(EmbeddedClickHouseFixture fixture) : IAs
     private readonly ConcurrentQueue<Trade> _routed = new();
     private readonly CancellationTokenSource _stop = new();
     private readonly ConcurrentQueue<string> _lossSignals = new();
-    private ServiceProvider? _store;
+    private RunningHotStore? _store;
     private ExchangeSimulator? _simulator;
     private BinanceSession? _session;
     private Task _run = Task.CompletedTask;
@@ -66,17 +62,7 @@ public sealed class BinanceSessionTests(EmbeddedClickHouseFixture fixture) : IAs
 
     private async Task StartSessionAsync(BinanceOptions options, TradeRoute? route = null)
     {
-        var database = (await fixture.CreateDatabaseAsync(Ct)).Database;
-        _store = new ServiceCollection()
-            .AddSingleton<IConfiguration>(new ConfigurationBuilder().Build())
-            .AddLogging()
-            .AddTestHotStore(fixture, database)
-            .BuildServiceProvider();
-        foreach (var hosted in _store.GetServices<IHostedService>())
-        {
-            await hosted.StartAsync(Ct);
-        }
-
+        _store = await RunningHotStore.StartAsync(fixture, Ct);
         route ??= (_, trades, _) =>
         {
             foreach (var trade in trades)
@@ -92,7 +78,7 @@ public sealed class BinanceSessionTests(EmbeddedClickHouseFixture fixture) : IAs
             return Task.CompletedTask;
         };
         var context = new SessionContext(
-            _registry, route, signal, _store.GetRequiredService<BronzeWriters>(), new IngestMetrics(_meters), TimeProvider.System, NullLogger.Instance, "binance");
+            _registry, route, signal, _store.Bronze, new IngestMetrics(_meters), TimeProvider.System, NullLogger.Instance, "binance");
         _session = new BinanceSession(options, context);
         _run = _session.RunAsync(_stop.Token);
     }
@@ -144,9 +130,9 @@ public sealed class BinanceSessionTests(EmbeddedClickHouseFixture fixture) : IAs
         simulator.Pause();
         await Eventually.TrueAsync(() => _routed.Count == PrintedOnBinance(simulator).Count, Patience, "routed trades did not catch up", Ct);
 
-        var bronze = _store!.GetRequiredService<BronzeWriters>().For(Exchange.Binance);
+        var bronze = _store!.Bronze.For(Exchange.Binance);
         await Eventually.TrueAsync(() => bronze.RowsWritten == _routed.Count, Patience, "bronze rows not written", Ct);
-        var database = _store!.GetRequiredService<K2.Storage.HotStoreOptions>().Database;
+        var database = _store!.Database;
         var rows = await fixture.ClickHouse.QueryAsync(
             $"SELECT count(), uniqExact(symbol, trade_id), countIf(source = 'websocket' AND reject_reason = '' AND raw_frame LIKE '%\"e\":\"trade\"%'), uniqExact(connection_id), uniqExact(frame_seq), min(frame_seq) FROM {database}.bronze_trades_binance",
             null, ClickHouseFormats.TabSeparated, static data => System.Text.Encoding.UTF8.GetString(data).Trim(), Ct);
@@ -293,11 +279,6 @@ public sealed class BinanceSessionTests(EmbeddedClickHouseFixture fixture) : IAs
 
         if (_store is not null)
         {
-            foreach (var hosted in _store.GetServices<IHostedService>().Reverse())
-            {
-                await hosted.StopAsync(CancellationToken.None);
-            }
-
             await _store.DisposeAsync();
         }
 

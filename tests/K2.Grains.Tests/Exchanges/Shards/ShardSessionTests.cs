@@ -12,8 +12,6 @@ using K2.Simulator;
 using K2.Storage.Bronze;
 using K2.Testing;
 using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 
@@ -31,8 +29,7 @@ public sealed class ShardSessionTests(EmbeddedClickHouseFixture fixture) : IAsyn
     private readonly TestMeterFactory _meters = new();
     private readonly CancellationTokenSource _stop = new();
     private readonly List<Task> _runs = [];
-    private ServiceProvider? _store;
-    private string _database = "";
+    private RunningHotStore? _store;
     private ExchangeSimulator? _simulator;
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
@@ -48,11 +45,6 @@ public sealed class ShardSessionTests(EmbeddedClickHouseFixture fixture) : IAsyn
 
         if (_store is not null)
         {
-            foreach (var hosted in _store.GetServices<IHostedService>().Reverse())
-            {
-                await hosted.StopAsync(CancellationToken.None);
-            }
-
             await _store.DisposeAsync();
         }
 
@@ -113,22 +105,12 @@ public sealed class ShardSessionTests(EmbeddedClickHouseFixture fixture) : IAsyn
 
     /// <summary>What the bronze rows' connection ids (<c>binance/1/PROCESS/N</c>) start with, in order.</summary>
     private Task<string[]> BronzeSourcesAsync(Exchange exchange) => fixture.ClickHouse.QueryAsync(
-        $"SELECT DISTINCT arrayStringConcat(arraySlice(splitByChar('/', connection_id), 1, 2), '/') AS source FROM {_database}.bronze_trades_{exchange.ToName()} ORDER BY source",
+        $"SELECT DISTINCT arrayStringConcat(arraySlice(splitByChar('/', connection_id), 1, 2), '/') AS source FROM {_store!.Database}.bronze_trades_{exchange.ToName()} ORDER BY source",
         null, "TabSeparated", static data => System.Text.Encoding.UTF8.GetString(data).Split('\n', StringSplitOptions.RemoveEmptyEntries), Ct);
 
     private async Task<BronzeWriters> StartBronzeAsync()
     {
-        _database = (await fixture.CreateDatabaseAsync(Ct)).Database;
-        _store = new ServiceCollection()
-            .AddSingleton<IConfiguration>(new ConfigurationBuilder().Build())
-            .AddLogging()
-            .AddTestHotStore(fixture, _database)
-            .BuildServiceProvider();
-        foreach (var hosted in _store.GetServices<IHostedService>())
-        {
-            await hosted.StartAsync(Ct);
-        }
-
-        return _store.GetRequiredService<BronzeWriters>();
+        _store = await RunningHotStore.StartAsync(fixture, Ct);
+        return _store.Bronze;
     }
 }
