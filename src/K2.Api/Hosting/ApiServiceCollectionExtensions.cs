@@ -1,5 +1,6 @@
 using System.Text.Json;
 using K2.Api.Endpoints;
+using Scalar.AspNetCore;
 
 namespace K2.Api.Hosting;
 
@@ -22,13 +23,21 @@ public static class ApiServiceCollectionExtensions
         return app;
     }
 
-    /// <summary>The public API: <c>/v1/…</c> and <c>/openapi/v1.json</c>.</summary>
+    /// <summary>The public API: <c>/v1/…</c>, <c>/openapi/v1.json</c> and its interactive reference at <c>/docs</c>.</summary>
     public static IEndpointRouteBuilder MapK2Api(this IEndpointRouteBuilder app)
     {
         app.MapInstrumentsEndpoints();
         app.MapTradesEndpoints();
         app.MapCandlesEndpoints();
         app.MapOpenApi();
+        // The reference page's scripts come from the package's assembly; its default fonts, telemetry and AI features
+        // would reach scalar.com, so they are off: the page works offline.
+        app.MapScalarApiReference("/docs", options => options
+            .WithTitle("K2 API")
+            .DisableDefaultFonts()
+            .DisableTelemetry()
+            .DisableAgent()
+            .DisableMcp());
         return app;
     }
 }
