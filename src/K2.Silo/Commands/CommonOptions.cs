@@ -1,6 +1,7 @@
 using System.CommandLine;
 using K2.Core.Instruments;
 using K2.Silo.Hosting;
+using K2.Storage.Hosting;
 
 namespace K2.Silo.Commands;
 
@@ -19,7 +20,7 @@ internal static class CommonOptions
 
     /// <summary>The settings <c>--data</c> gives, over every other layer; none when it was not given.</summary>
     public static Dictionary<string, string?> DataOverrides(ParseResult result, Option<DirectoryInfo?> data) =>
-        result.GetValue(data) is { } directory ? SiloHost.DataDirectoryOverrides(directory.FullName) : [];
+        result.GetValue(data) is { } directory ? DataDirectoryLayout.Settings(directory.FullName) : [];
 
     public static Option<FileInfo?> Instruments() => new("--instruments")
     {

@@ -1,6 +1,6 @@
 using System.CommandLine;
-using K2.Silo.Hosting;
 using K2.Storage;
+using K2.Storage.Hosting;
 using K2.Storage.Schema;
 
 namespace K2.Silo.Commands;

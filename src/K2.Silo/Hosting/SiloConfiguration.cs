@@ -1,3 +1,4 @@
+using K2.Storage.Hosting;
 using Microsoft.Extensions.Configuration.EnvironmentVariables;
 using Microsoft.Extensions.Configuration.Json;
 
@@ -11,9 +12,6 @@ namespace K2.Silo.Hosting;
 /// </summary>
 internal static class SiloConfiguration
 {
-    /// <summary>The data directory when <c>--data</c> is not given, relative to the current directory.</summary>
-    public const string DefaultDataDirectory = "data";
-
     public const string DefaultsLabel = "default";
     public const string CommandLineLabel = "command line";
     public const string EnvironmentLabel = "environment";
@@ -21,7 +19,7 @@ internal static class SiloConfiguration
     /// <summary>Adds the lowest layer (data-directory defaults) and the highest (<paramref name="commandLine"/>) around the host's own.</summary>
     public static void AddLayers(IConfigurationManager configuration, IReadOnlyDictionary<string, string?> commandLine)
     {
-        configuration.Sources.Insert(0, new LayerSource(DefaultsLabel, SiloHost.DataDirectoryOverrides(Path.GetFullPath(DefaultDataDirectory))));
+        configuration.Sources.Insert(0, new LayerSource(DefaultsLabel, DataDirectoryLayout.Settings(Path.GetFullPath(DataDirectoryLayout.DefaultDirectory))));
         configuration.Sources.Add(new LayerSource(CommandLineLabel, commandLine));
     }
 

@@ -5,6 +5,7 @@ using K2.Silo.Health;
 using K2.Silo.Schedules;
 using K2.Silo.Status;
 using K2.Simulator;
+using K2.Storage.Hosting;
 using K2.Storage.Iceberg;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Logging.Console;
@@ -17,11 +18,6 @@ internal static class SiloHost
 {
     /// <summary>Long enough for sessions to close, grains to drain and writers to flush their last batches.</summary>
     public static readonly TimeSpan ShutdownTimeout = TimeSpan.FromSeconds(60);
-
-    /// <summary>Where <c>--data</c> lands in configuration: the embedded hot store lives in <c>DIR/hot</c>.</summary>
-    public const string EmbeddedDataPathKey = "K2:Storage:Embedded:DataPath";
-
-    public static string EmbeddedDataPath(string dataDirectory) => Path.Combine(dataDirectory, "hot");
 
     public static WebApplication Build(SiloSettings settings, InstrumentRegistry registry, ExchangeSimulator? simulator)
     {
@@ -94,28 +90,13 @@ internal static class SiloHost
 
     private static Dictionary<string, string?> CommandLineOverrides(SiloSettings settings, ExchangeSimulator? simulator)
     {
-        var overrides = settings.DataDirectory is { } data ? DataDirectoryOverrides(data) : [];
+        var overrides = settings.DataDirectory is { } data ? DataDirectoryLayout.Settings(data) : [];
         foreach (var (key, value) in simulator?.K2Settings ?? new Dictionary<string, string>())
         {
             overrides[key] = value;
         }
 
         return overrides;
-    }
-
-    /// <summary>
-    /// Where a data directory puts each store: the hot store in <c>DIR/hot</c>, the Iceberg warehouse in <c>DIR/warehouse</c>,
-    /// the state database (catalog, watermarks, run log, reminders) in <c>DIR/state/k2.db</c>. <c>--data</c> sets these
-    /// over every other layer; without it they are the lowest layer, for <c>./data</c>.
-    /// </summary>
-    public static Dictionary<string, string?> DataDirectoryOverrides(string dataDirectory)
-    {
-        return new Dictionary<string, string?>
-        {
-            [EmbeddedDataPathKey] = EmbeddedDataPath(dataDirectory),
-            ["K2:Warehouse:Path"] = Path.Combine(dataDirectory, "warehouse"),
-            ["K2:State:SqlitePath"] = Path.Combine(dataDirectory, "state", "k2.db"),
-        };
     }
 
     private static void ConfigureConsole(SimpleConsoleFormatterOptions options)

@@ -1,3 +1,4 @@
+using K2.Storage.Hosting;
 using K2.Testing;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
@@ -5,7 +6,7 @@ using Microsoft.AspNetCore.Mvc.Testing;
 namespace K2.Api.Tests.Support;
 
 /// <summary>
-/// The standalone API program with its real embedded hot store in a temp directory: one per test process (chDB allows
+/// The standalone API program with its real embedded hot store, warehouse and catalog in a temp directory: one per test process (chDB allows
 /// one data path per process), shared by every test class as an assembly fixture.
 /// </summary>
 public sealed class ApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
@@ -14,7 +15,11 @@ public sealed class ApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
-        builder.UseSetting("K2:Storage:Embedded:DataPath", Path.Combine(_data.Path, "hot"));
+        foreach (var (key, value) in DataDirectoryLayout.Settings(_data.Path))
+        {
+            builder.UseSetting(key, value);
+        }
+
         builder.UseSetting("K2:Storage:Database", "k2_api_tests");
         builder.UseSetting("K2:Storage:Writers:FlushInterval", "00:00:00.020");
         builder.UseSetting("K2:Instruments:Path", RepositoryPaths.InstrumentsFile);

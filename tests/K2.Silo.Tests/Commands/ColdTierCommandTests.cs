@@ -1,9 +1,9 @@
 using K2.Core;
 using K2.Silo.Commands;
-using K2.Silo.Hosting;
 using K2.Storage;
 using K2.Storage.ClickHouse;
 using K2.Storage.ClickHouse.Embedded;
+using K2.Storage.Hosting;
 using K2.Storage.Iceberg.Maintenance;
 using K2.Storage.Iceberg.Metadata;
 using K2.Storage.Schema;
@@ -22,7 +22,7 @@ public sealed class ColdTierCommandTests
     {
         var output = new StringWriter();
         var error = new StringWriter();
-        var exitCode = await OffloadCommand.RunAsync(SiloHost.DataDirectoryOverrides(data), tables.Length == 0 ? null : tables, output, error, Ct);
+        var exitCode = await OffloadCommand.RunAsync(DataDirectoryLayout.Settings(data), tables.Length == 0 ? null : tables, output, error, Ct);
         return (exitCode, output.ToString(), error.ToString());
     }
 
@@ -30,7 +30,7 @@ public sealed class ColdTierCommandTests
     {
         var output = new StringWriter();
         var error = new StringWriter();
-        var exitCode = await MaintenanceCommand.RunAsync(SiloHost.DataDirectoryOverrides(data), tasks, tables.Length == 0 ? null : tables, output, error, Ct);
+        var exitCode = await MaintenanceCommand.RunAsync(DataDirectoryLayout.Settings(data), tasks, tables.Length == 0 ? null : tables, output, error, Ct);
         return (exitCode, output.ToString(), error.ToString());
     }
 
@@ -38,7 +38,7 @@ public sealed class ColdTierCommandTests
     private static async Task InsertSilverAsync(string data, int count)
     {
         using var hot = EmbeddedClickHouse.Open(
-            new EmbeddedClickHouseOptions { DataPath = SiloHost.EmbeddedDataPath(data) }, NullLogger<EmbeddedClickHouse>.Instance);
+            new EmbeddedClickHouseOptions { DataPath = DataDirectoryLayout.EmbeddedDataPath(data) }, NullLogger<EmbeddedClickHouse>.Instance);
         var options = new HotStoreOptions();
         await new HotStoreMigrator(hot, options, TimeProvider.System, NullLogger<HotStoreMigrator>.Instance).MigrateAsync(Ct);
         var ingest = UnixMicros.FromDateTimeOffset(DateTimeOffset.UtcNow.AddMinutes(-10));
@@ -79,7 +79,7 @@ public sealed class ColdTierCommandTests
     {
         using var data = new TempDirectory();
         using var holder = EmbeddedClickHouse.Open(
-            new EmbeddedClickHouseOptions { DataPath = SiloHost.EmbeddedDataPath(data.Path) }, NullLogger<EmbeddedClickHouse>.Instance);
+            new EmbeddedClickHouseOptions { DataPath = DataDirectoryLayout.EmbeddedDataPath(data.Path) }, NullLogger<EmbeddedClickHouse>.Instance);
 
         var offload = await OffloadAsync(data.Path);
         var maintenance = await MaintainAsync(data.Path, []);
@@ -99,7 +99,7 @@ public sealed class ColdTierCommandTests
     public async Task Unusable_offload_settings_exit_with_code_2_and_say_what_is_needed(string key, string value, string message)
     {
         using var data = new TempDirectory();
-        var overrides = SiloHost.DataDirectoryOverrides(data.Path);
+        var overrides = DataDirectoryLayout.Settings(data.Path);
         overrides[key] = value;
         var output = new StringWriter();
         var error = new StringWriter();

@@ -1,6 +1,6 @@
 using K2.Silo.Commands;
-using K2.Silo.Hosting;
 using K2.Storage.ClickHouse.Embedded;
+using K2.Storage.Hosting;
 using K2.Storage.Schema;
 using K2.Testing;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -25,7 +25,7 @@ public sealed class MigrateCommandTests
 
     private static Dictionary<string, string?> Embedded(string dataDirectory) => new()
     {
-        [SiloHost.EmbeddedDataPathKey] = SiloHost.EmbeddedDataPath(dataDirectory),
+        [DataDirectoryLayout.EmbeddedDataPathKey] = DataDirectoryLayout.EmbeddedDataPath(dataDirectory),
         ["K2:Storage:Database"] = "k2",
     };
 
@@ -55,7 +55,7 @@ public sealed class MigrateCommandTests
     {
         using var data = new TempDirectory();
         using var holder = EmbeddedClickHouse.Open(
-            new EmbeddedClickHouseOptions { DataPath = SiloHost.EmbeddedDataPath(data.Path) }, NullLogger<EmbeddedClickHouse>.Instance);
+            new EmbeddedClickHouseOptions { DataPath = DataDirectoryLayout.EmbeddedDataPath(data.Path) }, NullLogger<EmbeddedClickHouse>.Instance);
 
         var (exitCode, output, error) = await MigrateAsync(Embedded(data.Path));
 

@@ -1,7 +1,7 @@
 using System.Xml.Linq;
-using K2.Silo.Hosting;
 using K2.Silo.Schedules;
 using K2.Storage.ClickHouse.Http;
+using K2.Storage.Hosting;
 using K2.Storage.Iceberg;
 using K2.Storage.Iceberg.Catalog;
 using K2.Storage.ObjectStores;
@@ -44,7 +44,7 @@ public sealed class DockerComposeConfigurationTests
     {
         var configuration = new ConfigurationBuilder()
             .AddInMemoryCollection(SiloEnvironment())
-            .AddInMemoryCollection(SiloHost.DataDirectoryOverrides("/data")) // the image runs k2 run --data /data
+            .AddInMemoryCollection(DataDirectoryLayout.Settings("/data")) // the image runs k2 run --data /data
             .Build();
         var services = new ServiceCollection().AddSingleton<IConfiguration>(configuration).AddLogging();
         services.AddConfiguredHotStore(configuration);

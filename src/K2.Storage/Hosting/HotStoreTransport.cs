@@ -1,14 +1,15 @@
-using K2.Storage.Hosting;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
-namespace K2.Silo.Hosting;
+namespace K2.Storage.Hosting;
 
 /// <summary>
 /// Which ClickHouse the hot store uses, from <c>K2:Storage:Transport</c>: <c>embedded</c> (chDB in this process under the
 /// data directory; the default, for one process on a laptop) or <c>http</c> (a ClickHouse server, <c>K2:Storage:Http</c>,
-/// for cluster mode).
+/// for cluster mode). The silo, its commands and the standalone API all choose through here.
 /// </summary>
-internal static class HotStoreTransport
+public static class HotStoreTransport
 {
     public const string ConfigurationKey = "K2:Storage:Transport";
     public const string Embedded = "embedded";
