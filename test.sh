@@ -24,9 +24,10 @@ if ! dotnet build K2.sln -c Release -nologo -v quiet -clp:ErrorsOnly; then
   exit 1
 fi
 
-# End-to-end projects last, one at a time.
-mapfile -t unit_projects < <(ls tests/*/*.Tests.csproj | grep -v EndToEnd)
-mapfile -t e2e_projects < <(ls tests/*/*.Tests.csproj | grep EndToEnd)
+# End-to-end and browser projects last, one at a time: they start K2, and the browser tests Chromium beside it.
+heavy='EndToEnd|Browser'
+mapfile -t unit_projects < <(ls tests/*/*.Tests.csproj | grep -Ev "$heavy")
+mapfile -t e2e_projects < <(ls tests/*/*.Tests.csproj | grep -E "$heavy")
 # Exit codes go to files: the unit projects run as background jobs, whose variables do not reach this shell.
 run() {
   local name

@@ -19,6 +19,8 @@ if [[ "$purpose" == "test" ]]; then
   compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || apt_packages+=(postgresql)
   # Apache Avro for Python reads the Avro manifests K2 writes (for the system interpreter, /usr/bin/python3).
   /usr/bin/python3 -c 'import avro' 2>/dev/null || apt_packages+=(python3-avro)
+  # Chromium: the browser tests drive Debian's build headless through Playwright, whose own browser download is never used.
+  command -v chromium >/dev/null || apt_packages+=(chromium)
 fi
 
 if ((${#apt_packages[@]})); then
