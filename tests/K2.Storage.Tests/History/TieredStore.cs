@@ -38,6 +38,7 @@ internal sealed class TieredStore : IDisposable
     {
         _fixture = fixture;
         Hot = hot;
+        Warehouse = warehouse;
         Clock = clock;
         _state = new SqliteDatabaseFile(stateFile);
         Catalog = new SqlCatalog(_state.DataSource, "k2");
@@ -51,6 +52,8 @@ internal sealed class TieredStore : IDisposable
     }
 
     public HotStoreOptions Hot { get; }
+
+    public IObjectStore Warehouse { get; }
 
     public ManualTimeProvider Clock { get; }
 
