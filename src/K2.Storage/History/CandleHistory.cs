@@ -17,7 +17,9 @@ namespace K2.Storage.History;
 /// </summary>
 public sealed class CandleHistory(IClickHouseClient client, HotStoreOptions options, ColdTableSource cold, TimeProvider time)
 {
-    private const string Timeframe = "timeframe";
+    private const string TimeframeColumn = "timeframe";
+
+    /// <summary>Buckets beyond which a look-back window (centuries of 1d candles) narrows nothing, and its span would overflow.</summary>
     private const long MaxWindowBuckets = 100_000;
 
     /// <summary>
@@ -30,7 +32,10 @@ public sealed class CandleHistory(IClickHouseClient client, HotStoreOptions opti
     private static readonly string[] ReadColumns =
         ["bucket_start", "open", "high", "low", "close", "volume", "quote_volume", "buy_volume", "sell_volume", "trade_count", "vwap", "version"];
 
-    /// <summary>The page <paramref name="query"/> asks for, in its direction.</summary>
+    /// <summary>
+    /// The page <paramref name="query"/> asks for, in its direction; newest first without a lower bound, through a
+    /// look-back window of the page's span of buckets (then everything) below the newest time the page can hold.
+    /// </summary>
     /// <exception cref="ArgumentOutOfRangeException">The limit is below 1.</exception>
     public async Task<IReadOnlyList<StoredCandle>> ReadAsync(CandleHistoryQuery query, CancellationToken cancellationToken)
     {
@@ -49,8 +54,7 @@ public sealed class CandleHistory(IClickHouseClient client, HotStoreOptions opti
         var anchor = UnixMicros.Now(time);
         anchor = query.To is { } top && top < anchor ? top : anchor;
         anchor = query.After is { } after && after < anchor ? after : anchor;
-        // A full page of buckets with none missing, and the one still open: an instrument that trades fills it. (Capped
-        // at buckets that span centuries, where a window no longer narrows anything.)
+        // A full page of buckets with none missing, and the one still open: an instrument that trades fills it.
         var buckets = Math.Min(query.Limit + 1L, MaxWindowBuckets);
         var page = TimeSpan.FromTicks(buckets * query.Timeframe.DurationMicros() * TimeSpan.TicksPerMicrosecond);
         return await LookBack.ReadAsync([page, null], anchor, query.From, query.Limit, since =>
@@ -87,7 +91,7 @@ public sealed class CandleHistory(IClickHouseClient client, HotStoreOptions opti
         var parameters = new ClickHouseParameters()
             .Add("exchange", query.Exchange.ToName())
             .Add("symbol", query.Symbol)
-            .Add(Timeframe, query.Timeframe.ToName())
+            .Add(TimeframeColumn, query.Timeframe.ToName())
             .Add("limit", query.Limit);
         if (query.From is { } from)
         {
@@ -133,7 +137,7 @@ public sealed class CandleHistory(IClickHouseClient client, HotStoreOptions opti
         }
 
         // The timeframe is the cold table's name, not a column: the union carries the cold table's columns only.
-        var selectList = string.Join(", ", columns.Select(c => c == Timeframe ? $"{{{Timeframe}:String}} AS {Timeframe}" : c));
+        var selectList = string.Join(", ", columns.Select(c => c == TimeframeColumn ? $"{{{TimeframeColumn}:String}} AS {TimeframeColumn}" : c));
         return TierUnion.Select(
             ColdTables.GoldOhlcv(query.Timeframe), selectList, options.Database, coldFunction, string.Join(" AND ", filter),
             oldestFirst ? "bucket_start" : "bucket_start DESC");

@@ -25,8 +25,12 @@ public sealed class TradeHistory(IClickHouseClient client, HotStoreOptions optio
     /// <summary>The columns a caller may select, in table order: exchange, symbol and side as text.</summary>
     public static IReadOnlyList<string> Columns { get; } = new SilverTradesTable().Columns;
 
-    /// <summary>The page <paramref name="query"/> asks for, in its direction.</summary>
+    /// <summary>
+    /// The page <paramref name="query"/> asks for, in its direction; newest first without a lower bound, through
+    /// look-back windows (the last hour, the last day, then everything) below the newest time the page can hold.
+    /// </summary>
     /// <exception cref="ArgumentOutOfRangeException">The limit is below 1.</exception>
+    /// <exception cref="ArgumentNullException">The position has no trade id.</exception>
     public async Task<IReadOnlyList<StoredTrade>> ReadAsync(TradeHistoryQuery query, CancellationToken cancellationToken)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(query.Limit, 1);
@@ -91,6 +95,7 @@ public sealed class TradeHistory(IClickHouseClient client, HotStoreOptions optio
 
         if (query.After is { } after)
         {
+            ArgumentNullException.ThrowIfNull(after.TradeId, "query.After.TradeId");
             parameters.Add("after_ts", StoredTimeRange.Clamp(after.ExchangeTime)).Add("after_id", after.TradeId);
         }
 
