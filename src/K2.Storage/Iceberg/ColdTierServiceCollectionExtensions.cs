@@ -1,4 +1,5 @@
 using System.Data.Common;
+using K2.Storage.History;
 using K2.Storage.Iceberg.Catalog;
 using K2.Storage.Iceberg.Commits;
 using K2.Storage.Iceberg.Maintenance;
@@ -16,7 +17,8 @@ public static class ColdTierServiceCollectionExtensions
 {
     /// <summary>
     /// The cold tier: the warehouse's object store (<c>K2:Warehouse</c>), the state database with the Iceberg catalog
-    /// (<c>K2:State</c>), the offload (<c>K2:Offload</c>) and the daily maintenance (<c>K2:Maintenance</c>). Needs the hot store registered too.
+    /// (<c>K2:State</c>), the offload (<c>K2:Offload</c>), the daily maintenance (<c>K2:Maintenance</c>) and the reads of
+    /// trades and candles over both tiers (<see cref="TradeHistory"/>, <see cref="CandleHistory"/>). Needs the hot store registered too.
     /// </summary>
     public static IServiceCollection AddColdTier(this IServiceCollection services)
     {
@@ -55,6 +57,11 @@ public static class ColdTierServiceCollectionExtensions
         services.AddSingleton<OrphanFileRemoval>();
         services.AddSingleton<HotColdAudit>();
         services.AddSingleton<ColdTableMaintenance>();
+
+        services.AddSingleton(sp => new ColdTableSource(
+            sp.GetRequiredService<SqlCatalog>(), sp.GetRequiredService<IObjectStore>(), sp.GetRequiredService<IOptions<WarehouseOptions>>().Value.S3));
+        services.AddSingleton<TradeHistory>();
+        services.AddSingleton<CandleHistory>();
         return services;
     }
 }

@@ -1,0 +1,162 @@
+using K2.Core;
+using K2.Core.Candles;
+using K2.Storage.Candles;
+using K2.Storage.ClickHouse;
+using K2.Storage.ClickHouse.RowBinary;
+using K2.Storage.Iceberg.Metadata;
+
+namespace K2.Storage.History;
+
+/// <summary>
+/// An instrument's candles of one timeframe over the hot and the cold tier as one ordered stream, each bucket once at
+/// its highest version. A candle can be in either tier or both: the hot tier keeps 30 days of buckets, the offload
+/// copies by <c>updated_at</c> (a correction is a new row with a higher version that reaches cold later), and the cold
+/// table <c>cold.gold_ohlcv_&lt;tf&gt;</c> keeps every version it was given. The read is one statement, a union of both
+/// tiers deduplicated on the bucket (see <see cref="TierUnion"/>); the cold side is left out while the timeframe's table
+/// is not in the catalog.
+/// </summary>
+public sealed class CandleHistory(IClickHouseClient client, HotStoreOptions options, ColdTableSource cold, TimeProvider time)
+{
+    private const string TimeframeColumn = "timeframe";
+
+    /// <summary>Buckets beyond which a look-back window (centuries of 1d candles) narrows nothing, and its span would overflow.</summary>
+    private const long MaxWindowBuckets = 100_000;
+
+    /// <summary>
+    /// The columns a caller may select, in the hot table's order: the cold table's (exchange and symbol as text) and
+    /// <c>timeframe</c>, which the cold table holds in its name.
+    /// </summary>
+    public static IReadOnlyList<string> Columns { get; } = new OhlcvTable().Columns;
+
+    /// <summary>What <see cref="ReadAsync"/> selects: a candle without its instrument and timeframe, which the query gives.</summary>
+    private static readonly string[] ReadColumns =
+        ["bucket_start", "open", "high", "low", "close", "volume", "quote_volume", "buy_volume", "sell_volume", "trade_count", "vwap", "version"];
+
+    /// <summary>
+    /// The page <paramref name="query"/> asks for, in its direction; newest first without a lower bound, through a
+    /// look-back window of the page's span of buckets (then everything) below the newest time the page can hold.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">The limit is below 1.</exception>
+    public async Task<IReadOnlyList<StoredCandle>> ReadAsync(CandleHistoryQuery query, CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(query.Limit, 1);
+        if (query.From is { } from && query.To is { } to && from >= to)
+        {
+            return [];
+        }
+
+        var (coldFunction, parameters) = await PrepareAsync(query, cancellationToken);
+        if (query.Direction == ReadDirection.OldestFirst)
+        {
+            return await RunAsync(query, Text(query, ReadColumns, coldFunction, windowed: false), parameters, cancellationToken);
+        }
+
+        var anchor = UnixMicros.Now(time);
+        anchor = query.To is { } top && top < anchor ? top : anchor;
+        anchor = query.After is { } after && after < anchor ? after : anchor;
+        // A full page of buckets with none missing, and the one still open: an instrument that trades fills it.
+        var buckets = Math.Min(query.Limit + 1L, MaxWindowBuckets);
+        var page = TimeSpan.FromTicks(buckets * query.Timeframe.DurationMicros() * TimeSpan.TicksPerMicrosecond);
+        return await LookBack.ReadAsync([page, null], anchor, query.From, query.Limit, since =>
+        {
+            if (since is { } start)
+            {
+                parameters.Add("since", StoredTimeRange.Clamp(start));
+            }
+
+            return RunAsync(query, Text(query, ReadColumns, coldFunction, windowed: since is not null), parameters, cancellationToken);
+        });
+    }
+
+    /// <summary>
+    /// The statement that returns <paramref name="columns"/> (a selection of <see cref="Columns"/>, in any order) of the
+    /// candles <paramref name="query"/> asks for, for a caller that runs it in a format of its own (an export streams
+    /// CSV or Parquet). It reads the whole range in one go: no look-back windows.
+    /// </summary>
+    /// <exception cref="ArgumentException">A column is not one of <see cref="Columns"/>, or none is given.</exception>
+    public async Task<HistorySql> SqlAsync(CandleHistoryQuery query, IReadOnlyList<string> columns, CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(query.Limit, 1);
+        if (columns.Count == 0 || columns.Any(c => !Columns.Contains(c)))
+        {
+            throw new ArgumentException($"Candle history columns are {string.Join(", ", Columns)}; got {string.Join(", ", columns)}.", nameof(columns));
+        }
+
+        var (coldFunction, parameters) = await PrepareAsync(query, cancellationToken);
+        return new HistorySql(Text(query, columns, coldFunction, windowed: false), parameters);
+    }
+
+    private async Task<(string? ColdFunction, ClickHouseParameters Parameters)> PrepareAsync(CandleHistoryQuery query, CancellationToken cancellationToken)
+    {
+        var parameters = new ClickHouseParameters()
+            .Add("exchange", query.Exchange.ToName())
+            .Add("symbol", query.Symbol)
+            .Add(TimeframeColumn, query.Timeframe.ToName())
+            .Add("limit", query.Limit);
+        if (query.From is { } from)
+        {
+            parameters.Add("from", StoredTimeRange.Clamp(from));
+        }
+
+        if (query.To is { } to)
+        {
+            parameters.Add("to", StoredTimeRange.Clamp(to));
+        }
+
+        if (query.After is { } after)
+        {
+            parameters.Add("after", StoredTimeRange.Clamp(after));
+        }
+
+        return (await cold.TableFunctionAsync(ColdTables.GoldOhlcv(query.Timeframe), parameters, cancellationToken), parameters);
+    }
+
+    private string Text(CandleHistoryQuery query, IReadOnlyList<string> columns, string? coldFunction, bool windowed)
+    {
+        const string Time = "DateTime64(6, 'UTC')";
+        var oldestFirst = query.Direction == ReadDirection.OldestFirst;
+        List<string> filter = ["exchange = {exchange:String}", "symbol = {symbol:String}"];
+        if (query.From is not null)
+        {
+            filter.Add($"bucket_start >= {{from:{Time}}}");
+        }
+
+        if (query.To is not null)
+        {
+            filter.Add($"bucket_start < {{to:{Time}}}");
+        }
+
+        if (windowed)
+        {
+            filter.Add($"bucket_start >= {{since:{Time}}}");
+        }
+
+        if (query.After is not null)
+        {
+            filter.Add($"bucket_start {(oldestFirst ? ">" : "<")} {{after:{Time}}}");
+        }
+
+        // The timeframe is the cold table's name, not a column: the union carries the cold table's columns only.
+        var selectList = string.Join(", ", columns.Select(c => c == TimeframeColumn ? $"{{{TimeframeColumn}:String}} AS {TimeframeColumn}" : c));
+        return TierUnion.Select(
+            ColdTables.GoldOhlcv(query.Timeframe), selectList, options.Database, coldFunction, string.Join(" AND ", filter),
+            oldestFirst ? "bucket_start" : "bucket_start DESC");
+    }
+
+    private Task<IReadOnlyList<StoredCandle>> RunAsync(CandleHistoryQuery query, string sql, ClickHouseParameters parameters, CancellationToken cancellationToken) =>
+        client.QueryAsync<IReadOnlyList<StoredCandle>>(sql, parameters, ClickHouseFormats.RowBinary, data =>
+        {
+            var candles = new List<StoredCandle>();
+            var reader = new RowBinaryReader(data);
+            while (!reader.End)
+            {
+                candles.Add(new StoredCandle(
+                    query.Exchange, query.Symbol, query.Timeframe, reader.ReadDateTime64Micros(),
+                    reader.ReadInt64(), reader.ReadInt64(), reader.ReadInt64(), reader.ReadInt64(),
+                    reader.ReadDecimal128Units(), reader.ReadDecimal128Units(), reader.ReadDecimal128Units(), reader.ReadDecimal128Units(),
+                    reader.ReadInt64(), reader.ReadDecimal128Units(), reader.ReadInt64()));
+            }
+
+            return candles;
+        }, cancellationToken);
+}

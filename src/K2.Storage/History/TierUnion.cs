@@ -1,0 +1,74 @@
+using K2.Storage.Iceberg.Metadata;
+
+namespace K2.Storage.History;
+
+/// <summary>
+/// The statement both histories run. Each tier is filtered on its own (instrument, time range, keyset position) and cut
+/// to the page size in serving order: the hot table with FINAL (one row per key, its latest), the cold table with
+/// <c>LIMIT 1 BY</c> key after ordering each key's rows latest first (it keeps every row version it was given). Cutting
+/// each side first is exact: a key among the first n of the merged order is among the first n keys of each tier that
+/// holds it, since the keys before it in that tier are before it in the merged order too, and a key's place in the order
+/// is the same in both tiers (it is part of the key: trade id, or bucket start; a trade's exchange time does not change
+/// between versions, which the hot table's partitioning by that time assumes as well). The union is then ordered again,
+/// each key's latest row taken across the tiers, and cut. Both sides list the same columns in the same order (a UNION
+/// matches by position), cast to one type each: the cold reader gives plain String where the hot table has
+/// LowCardinality or Enum8 columns.
+/// </summary>
+internal static class TierUnion
+{
+    /// <param name="table">The cold table; its hot table, columns, key and version column describe both tiers.</param>
+    /// <param name="selectList">The outer SELECT list, over the table's columns.</param>
+    /// <param name="hotDatabase">The hot store's database.</param>
+    /// <param name="coldFunction">The cold table's table function, or null to read the hot tier alone.</param>
+    /// <param name="filter">The WHERE condition both tiers share, on the table's columns.</param>
+    /// <param name="order">The serving order: ORDER BY items that place every key once (without the version).</param>
+    public static string Select(ColdTable table, string selectList, string hotDatabase, string? coldFunction, string filter, string order)
+    {
+        var key = table.ReplacingKey ?? throw new ArgumentException($"{table.Name} keeps no latest row per key.", nameof(table));
+        var columns = string.Join(", ", table.Columns.Select(c => c.Name));
+        var projection = string.Join(", ", table.Columns.Select(c => $"CAST({c.Name} AS {UnionType(c.ClickHouseType)}) AS {c.Name}"));
+        // A key's rows latest first: the version column, then (for equal versions, as a ReplacingMergeTree keeps the last insert) the landing time.
+        var latestFirst = table.LatestRowOrder == table.IngestTimeColumn
+            ? $"{table.IngestTimeColumn} DESC"
+            : $"{table.LatestRowOrder} DESC, {table.IngestTimeColumn} DESC";
+        var hotFilter = table.HotFilter is { } only ? $"({only}) AND {filter}" : filter;
+        var hot = $$"""
+            SELECT {{projection}} FROM
+            (
+                SELECT {{columns}} FROM {{hotDatabase}}.{{table.HotTable}} FINAL
+                WHERE {{hotFilter}}
+                ORDER BY {{order}}
+                LIMIT {limit:UInt32}
+            )
+            """;
+        var tiers = coldFunction is null
+            ? hot
+            : $$"""
+            ({{hot}})
+            UNION ALL
+            (
+                SELECT {{projection}} FROM
+                (
+                    SELECT {{columns}} FROM {{coldFunction}}
+                    WHERE {{filter}}
+                    ORDER BY {{order}}, {{latestFirst}}
+                    LIMIT 1 BY {{key}}
+                    LIMIT {limit:UInt32}
+                )
+            )
+            """;
+        return $$"""
+            SELECT {{selectList}} FROM
+            (
+            {{tiers}}
+            )
+            ORDER BY {{order}}, {{latestFirst}}
+            LIMIT 1 BY {{key}}
+            LIMIT {limit:UInt32}
+            """;
+    }
+
+    /// <summary>The type both tiers are read as: the hot type, with LowCardinality and Enum8 columns as the String the cold reader gives.</summary>
+    private static string UnionType(string hotType) =>
+        hotType.StartsWith("LowCardinality(String)", StringComparison.Ordinal) || hotType.StartsWith("Enum8(", StringComparison.Ordinal) ? "String" : hotType;
+}

@@ -1,0 +1,169 @@
+using K2.Core;
+using K2.Core.Trades;
+using K2.Storage.ClickHouse;
+using K2.Storage.ClickHouse.RowBinary;
+using K2.Storage.Iceberg.Metadata;
+using K2.Storage.Trades;
+
+namespace K2.Storage.History;
+
+/// <summary>
+/// An instrument's trades over the hot and the cold tier as one ordered stream, each trade once (by exchange, symbol
+/// and trade id) at its latest version by ingest time. A trade can be in either tier or both: the hot tier keeps 30
+/// days of exchange time, the offload copies by ingest time (so a late or backfilled trade reaches cold after its
+/// neighbours), and the cold table keeps every version of a key it was given. The read is one statement, a union of
+/// both tiers deduplicated on the key (see <see cref="TierUnion"/>); the cold side is left out while
+/// <c>cold.silver_trades</c> is not in the catalog. Serving order is exchange time, then trade id by (length, text).
+/// </summary>
+public sealed class TradeHistory(IClickHouseClient client, HotStoreOptions options, ColdTableSource cold, TimeProvider time)
+{
+    private static readonly ColdTable Table = ColdTables.SilverTrades;
+
+    /// <summary>Look-back windows for newest-first reads without a lower bound, as <see cref="TradeQueries"/> uses them.</summary>
+    private static readonly TimeSpan?[] LookBackSpans = [TimeSpan.FromHours(1), TimeSpan.FromDays(1), null];
+
+    /// <summary>The columns a caller may select, in table order: exchange, symbol and side as text.</summary>
+    public static IReadOnlyList<string> Columns { get; } = new SilverTradesTable().Columns;
+
+    /// <summary>
+    /// The page <paramref name="query"/> asks for, in its direction; newest first without a lower bound, through
+    /// look-back windows (the last hour, the last day, then everything) below the newest time the page can hold.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">The limit is below 1.</exception>
+    /// <exception cref="ArgumentNullException">The position has no trade id.</exception>
+    public async Task<IReadOnlyList<StoredTrade>> ReadAsync(TradeHistoryQuery query, CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(query.Limit, 1);
+        if (query.From is { } from && query.To is { } to && from >= to)
+        {
+            return [];
+        }
+
+        var (coldFunction, parameters) = await PrepareAsync(query, cancellationToken);
+        if (query.Direction == ReadDirection.OldestFirst)
+        {
+            return await RunAsync(Text(query, Columns, coldFunction, windowed: false), parameters, cancellationToken);
+        }
+
+        var anchor = UnixMicros.Now(time);
+        anchor = query.To is { } top && top < anchor ? top : anchor;
+        anchor = query.After is { } after && after.ExchangeTime < anchor ? after.ExchangeTime : anchor;
+        return await LookBack.ReadAsync(LookBackSpans, anchor, query.From, query.Limit, since =>
+        {
+            if (since is { } start)
+            {
+                parameters.Add("since", StoredTimeRange.Clamp(start));
+            }
+
+            return RunAsync(Text(query, Columns, coldFunction, windowed: since is not null), parameters, cancellationToken);
+        });
+    }
+
+    /// <summary>
+    /// The statement that returns <paramref name="columns"/> (a selection of <see cref="Columns"/>, in any order) of the
+    /// trades <paramref name="query"/> asks for, for a caller that runs it in a format of its own (an export streams
+    /// CSV or Parquet). It reads the whole range in one go: no look-back windows.
+    /// </summary>
+    /// <exception cref="ArgumentException">A column is not one of <see cref="Columns"/>, or none is given.</exception>
+    public async Task<HistorySql> SqlAsync(TradeHistoryQuery query, IReadOnlyList<string> columns, CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(query.Limit, 1);
+        if (columns.Count == 0 || columns.Any(c => !Columns.Contains(c)))
+        {
+            throw new ArgumentException($"Trade history columns are {string.Join(", ", Columns)}; got {string.Join(", ", columns)}.", nameof(columns));
+        }
+
+        var (coldFunction, parameters) = await PrepareAsync(query, cancellationToken);
+        return new HistorySql(Text(query, columns, coldFunction, windowed: false), parameters);
+    }
+
+    private async Task<(string? ColdFunction, ClickHouseParameters Parameters)> PrepareAsync(TradeHistoryQuery query, CancellationToken cancellationToken)
+    {
+        var parameters = new ClickHouseParameters()
+            .Add("exchange", query.Exchange.ToName())
+            .Add("symbol", query.Symbol)
+            .Add("limit", query.Limit);
+        if (query.From is { } from)
+        {
+            parameters.Add("from", StoredTimeRange.Clamp(from));
+        }
+
+        if (query.To is { } to)
+        {
+            parameters.Add("to", StoredTimeRange.Clamp(to));
+        }
+
+        if (query.After is { } after)
+        {
+            ArgumentNullException.ThrowIfNull(after.TradeId, "query.After.TradeId");
+            parameters.Add("after_ts", StoredTimeRange.Clamp(after.ExchangeTime)).Add("after_id", after.TradeId);
+        }
+
+        return (await cold.TableFunctionAsync(Table, parameters, cancellationToken), parameters);
+    }
+
+    private string Text(TradeHistoryQuery query, IReadOnlyList<string> columns, string? coldFunction, bool windowed)
+    {
+        const string Time = "DateTime64(6, 'UTC')";
+        var oldestFirst = query.Direction == ReadDirection.OldestFirst;
+        List<string> filter = ["exchange = {exchange:String}", "symbol = {symbol:String}"];
+        if (query.From is not null)
+        {
+            filter.Add($"exchange_ts >= {{from:{Time}}}");
+        }
+
+        if (query.To is not null)
+        {
+            filter.Add($"exchange_ts < {{to:{Time}}}");
+        }
+
+        if (windowed)
+        {
+            filter.Add($"exchange_ts >= {{since:{Time}}}");
+        }
+
+        if (query.After is not null)
+        {
+            // The plain time bound lets both tiers skip partitions and granules; the tuple is the exact position.
+            var (plain, strict) = oldestFirst ? (">=", ">") : ("<=", "<");
+            filter.Add($"exchange_ts {plain} {{after_ts:{Time}}}");
+            filter.Add($"(exchange_ts, length(trade_id), trade_id) {strict} ({{after_ts:{Time}}}, length({{after_id:String}}), {{after_id:String}})");
+        }
+
+        var order = oldestFirst ? "exchange_ts, length(trade_id), trade_id" : "exchange_ts DESC, length(trade_id) DESC, trade_id DESC";
+        return TierUnion.Select(Table, string.Join(", ", columns), options.Database, coldFunction, string.Join(" AND ", filter), order);
+    }
+
+    private Task<IReadOnlyList<StoredTrade>> RunAsync(string sql, ClickHouseParameters parameters, CancellationToken cancellationToken) =>
+        client.QueryAsync(sql, parameters, ClickHouseFormats.RowBinary, ReadTrades, cancellationToken);
+
+    /// <summary>Rows of all <see cref="Columns"/>, in order.</summary>
+    private static IReadOnlyList<StoredTrade> ReadTrades(ReadOnlySpan<byte> data)
+    {
+        var trades = new List<StoredTrade>();
+        var reader = new RowBinaryReader(data);
+        while (!reader.End)
+        {
+            trades.Add(new StoredTrade(
+                Exchange: reader.ReadString(),
+                Symbol: reader.ReadString(),
+                RawSymbol: reader.ReadString(),
+                TradeId: reader.ReadString(),
+                Price: reader.ReadDecimal64(SilverTradesTable.AmountScale),
+                Quantity: reader.ReadDecimal64(SilverTradesTable.AmountScale),
+                Side: Side(reader.ReadString()),
+                ExchangeTime: reader.ReadDateTime64Micros(),
+                ReceiptTime: reader.ReadDateTime64Micros(),
+                IngestTime: reader.ReadDateTime64Micros()));
+        }
+
+        return trades;
+    }
+
+    private static TradeSide Side(string name) => name switch
+    {
+        "buy" => TradeSide.Buy,
+        "sell" => TradeSide.Sell,
+        _ => throw new FormatException($"A stored trade has side '{name}'."),
+    };
+}
