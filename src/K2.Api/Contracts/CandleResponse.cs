@@ -21,8 +21,5 @@ public sealed record CandleResponse(
     string Vwap,
     long Version);
 
-/// <summary>
-/// Candles oldest first. When the page is full, <see cref="NextFrom"/> is the <c>from</c> that continues it (keyset
-/// pagination on bucket start); null when the range is exhausted.
-/// </summary>
-public sealed record CandlesResponse(IReadOnlyList<CandleResponse> Candles, string? NextFrom);
+/// <summary>A page of candles; <see cref="NextCursor"/> continues it, null when the range is exhausted.</summary>
+public sealed record CandlesResponse(IReadOnlyList<CandleResponse> Candles, string? NextCursor);

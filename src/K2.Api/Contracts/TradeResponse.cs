@@ -16,4 +16,5 @@ public sealed record TradeResponse(
     string ReceiptTs,
     string IngestTs);
 
-public sealed record TradesResponse(IReadOnlyList<TradeResponse> Trades);
+/// <summary>A page of trades; <see cref="NextCursor"/> continues it, null when the range is exhausted.</summary>
+public sealed record TradesResponse(IReadOnlyList<TradeResponse> Trades, string? NextCursor);

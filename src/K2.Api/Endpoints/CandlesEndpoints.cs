@@ -1,52 +1,52 @@
 using K2.Api.Contracts;
+using K2.Api.Paging;
+using K2.Api.Parameters;
 using K2.Core;
 using K2.Core.Candles;
 using K2.Core.Instruments;
 using K2.Storage.Candles;
+using K2.Storage.History;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace K2.Api.Endpoints;
 
 public static class CandlesEndpoints
 {
-    public const int DefaultLimit = 500;
-    public const int MaxLimit = 5_000;
-
     public static IEndpointRouteBuilder MapCandlesEndpoints(this IEndpointRouteBuilder app)
     {
         app.MapGroup("/v1/candles")
             .WithTags("Candles")
             .MapGet("", GetCandlesAsync)
+            .WithQueryRules<CandlesQuery>()
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable)
             .WithName("GetCandles")
-            .WithSummary("OHLCV candles of one instrument and timeframe, oldest first; buckets without trades have no candle.")
+            .WithSummary("OHLCV candles of one instrument and timeframe over the hot and cold tiers, each at its latest version.")
             .WithDescription(
-                "Query: exchange, symbol, timeframe (1m|5m|15m|30m|1h|1d), from and to (ISO 8601 with Z or an offset; " +
-                $"from inclusive, to exclusive; default: the last `limit` buckets up to now), limit (1-{MaxLimit}, default {DefaultLimit}). " +
-                "A full page carries next_from, the from of the next page.");
+                "With from and/or to: the candles whose bucket starts in [from, to), oldest first. Without either: the newest " +
+                "candles, newest first. Buckets without trades have no candle. A full page carries next_cursor; pass it back " +
+                "with the same exchange, symbol, timeframe, from and to for the next page (null when the range is exhausted).");
         return app;
     }
 
     private static async Task<Results<Ok<CandlesResponse>, ValidationProblem>> GetCandlesAsync(
-        HttpRequest request, InstrumentRegistry registry, CandleQueries candles, TimeProvider time, CancellationToken cancellationToken)
+        [AsParameters] CandlesQuery query, InstrumentRegistry registry, CandleHistory history, CancellationToken cancellationToken)
     {
-        var query = new QueryValidation(request.Query);
-        query.AllowOnly("exchange", "symbol", "timeframe", "from", "to", "limit");
-        var exchange = query.RequiredExchange("exchange");
-        var instrument = query.RequiredInstrument("symbol", exchange, registry);
-        var timeframe = query.RequiredTimeframe("timeframe");
-        var from = query.OptionalInstant("from");
-        var to = query.OptionalInstant("to");
-        var limit = query.OptionalInt("limit", DefaultLimit, 1, MaxLimit);
-        query.Check(from is null || to is null || from < to, "from", "'from' must be before 'to'.");
-        if (!query.IsValid || instrument is null || timeframe is not { } tf)
+        var checks = new HistoryRequestChecks();
+        var instrument = checks.Instrument(registry, query.Exchange!, query.Symbol!);
+        var (from, to) = checks.Range(query.From, query.To);
+        var direction = HistoryRequestChecks.Direction(query.From, query.To);
+        var fingerprint = PageCursor.Fingerprint("candles", query.Exchange, query.Symbol, query.Timeframe, from?.Value, to?.Value);
+        var after = checks.Cursor(query.Cursor, fingerprint, direction);
+        if (!checks.IsValid || instrument is null || !Timeframes.TryParse(query.Timeframe, out var timeframe))
         {
-            return TypedResults.ValidationProblem(query.Errors, title: "The request's query parameters are not valid.");
+            return checks.Problem();
         }
 
-        var end = to ?? new UnixMicros(UnixMicros.Now(time).Value + 1);
-        var start = from ?? new UnixMicros(tf.BucketStart(end).Value - ((limit - 1) * tf.DurationMicros()));
-        var rows = await candles.GetAsync(instrument.Exchange, instrument.Symbol, tf, start, end, limit, cancellationToken);
-        var next = rows.Count == limit ? new UnixMicros(rows[^1].BucketStart.Value + 1).ToString() : null;
+        var limit = query.Limit ?? CandlesQuery.DefaultLimit;
+        var rows = await history.ReadAsync(
+            new CandleHistoryQuery(instrument.Exchange, instrument.Symbol, timeframe, from, to, direction, after?.Position, limit),
+            cancellationToken);
+        var next = rows.Count == limit ? PageCursor.Encode(fingerprint, direction, rows[^1].BucketStart) : null;
         return TypedResults.Ok(new CandlesResponse([.. rows.Select(ToResponse)], next));
     }
 

@@ -1,4 +1,5 @@
 using K2.Api.Contracts;
+using K2.Api.Parameters;
 using K2.Core;
 using K2.Core.Instruments;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -12,22 +13,15 @@ public static class InstrumentsEndpoints
         app.MapGroup("/v1/instruments")
             .WithTags("Instruments")
             .MapGet("", GetInstruments)
+            .WithQueryRules<InstrumentsQuery>()
             .WithName("GetInstruments")
             .WithSummary("The instrument registry: every pair K2 records, optionally for one exchange.");
         return app;
     }
 
-    private static Results<Ok<InstrumentsResponse>, ValidationProblem> GetInstruments(HttpRequest request, InstrumentRegistry registry)
+    private static Ok<InstrumentsResponse> GetInstruments([AsParameters] InstrumentsQuery query, InstrumentRegistry registry)
     {
-        var query = new QueryValidation(request.Query);
-        query.AllowOnly("exchange");
-        var exchange = query.OptionalExchange("exchange");
-        if (!query.IsValid)
-        {
-            return TypedResults.ValidationProblem(query.Errors, title: "The request's query parameters are not valid.");
-        }
-
-        var instruments = exchange is { } e ? registry.ForExchange(e) : registry.All;
+        var instruments = query.Exchange is { } name && ExchangeNames.TryParse(name, out var exchange) ? registry.ForExchange(exchange) : registry.All;
         return TypedResults.Ok(new InstrumentsResponse([.. instruments.Select(i => new InstrumentResponse(
             i.Exchange.ToName(), i.Symbol, i.ExchangeSymbol, i.BaseAsset, i.QuoteAsset, i.PriceScale, i.QuantityScale))]));
     }

@@ -1,6 +1,9 @@
 using K2.Api.Contracts;
+using K2.Api.Paging;
+using K2.Api.Parameters;
 using K2.Core.Instruments;
 using K2.Core.Trades;
+using K2.Storage.History;
 using K2.Storage.Trades;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -8,35 +11,47 @@ namespace K2.Api.Endpoints;
 
 public static class TradesEndpoints
 {
-    public const int DefaultLimit = 100;
-    public const int MaxLimit = 10_000;
-
     public static IEndpointRouteBuilder MapTradesEndpoints(this IEndpointRouteBuilder app)
     {
         app.MapGroup("/v1/trades")
             .WithTags("Trades")
             .MapGet("", GetTradesAsync)
+            .WithQueryRules<TradesQuery>()
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable)
             .WithName("GetTrades")
-            .WithSummary("The newest trades of one instrument, newest first.")
-            .WithDescription($"Query: exchange (binance|kraken|coinbase), symbol (canonical, e.g. BTC-USDT), limit (1-{MaxLimit}, default {DefaultLimit}).");
+            .WithSummary("Trades of one instrument over the hot and cold tiers as one, each trade once.")
+            .WithDescription(
+                "With from and/or to: the trades in [from, to) by exchange time, oldest first. Without either: the newest " +
+                "trades, newest first. Trades with the same exchange time are ordered by trade id. A full page carries " +
+                "next_cursor; pass it back with the same exchange, symbol, from and to for the next page (null when the " +
+                "range is exhausted). Cursors are positions, so trades arriving meanwhile neither repeat nor shift pages.");
         return app;
     }
 
     private static async Task<Results<Ok<TradesResponse>, ValidationProblem>> GetTradesAsync(
-        HttpRequest request, InstrumentRegistry registry, TradeQueries trades, CancellationToken cancellationToken)
+        [AsParameters] TradesQuery query, InstrumentRegistry registry, TradeHistory history, CancellationToken cancellationToken)
     {
-        var query = new QueryValidation(request.Query);
-        query.AllowOnly("exchange", "symbol", "limit");
-        var exchange = query.RequiredExchange("exchange");
-        var instrument = query.RequiredInstrument("symbol", exchange, registry);
-        var limit = query.OptionalInt("limit", DefaultLimit, 1, MaxLimit);
-        if (!query.IsValid || instrument is null)
+        // The query rules have checked presence and form; what remains needs the registry or the other parameters.
+        var checks = new HistoryRequestChecks();
+        var instrument = checks.Instrument(registry, query.Exchange!, query.Symbol!);
+        var (from, to) = checks.Range(query.From, query.To);
+        var direction = HistoryRequestChecks.Direction(query.From, query.To);
+        var fingerprint = PageCursor.Fingerprint("trades", query.Exchange, query.Symbol, from?.Value, to?.Value);
+        var after = checks.Cursor(query.Cursor, fingerprint, direction);
+        if (!checks.IsValid || instrument is null)
         {
-            return TypedResults.ValidationProblem(query.Errors, title: "The request's query parameters are not valid.");
+            return checks.Problem();
         }
 
-        var rows = await trades.GetLatestAsync(instrument.Exchange, instrument.Symbol, limit, cancellationToken);
-        return TypedResults.Ok(new TradesResponse([.. rows.Select(ToResponse)]));
+        var limit = query.Limit ?? TradesQuery.DefaultLimit;
+        var rows = await history.ReadAsync(
+            new TradeHistoryQuery(
+                instrument.Exchange, instrument.Symbol, from, to, direction,
+                after is { } position ? new TradePosition(position.Position, position.TradeId) : null,
+                limit),
+            cancellationToken);
+        var next = rows.Count == limit ? PageCursor.Encode(fingerprint, direction, rows[^1].ExchangeTime, rows[^1].TradeId) : null;
+        return TypedResults.Ok(new TradesResponse([.. rows.Select(ToResponse)], next));
     }
 
     private static TradeResponse ToResponse(StoredTrade trade) => new(

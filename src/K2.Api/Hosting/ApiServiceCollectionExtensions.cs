@@ -1,5 +1,8 @@
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using K2.Api.Endpoints;
+using K2.Api.Errors;
+using K2.Api.Parameters;
 using Scalar.AspNetCore;
 
 namespace K2.Api.Hosting;
@@ -10,8 +13,17 @@ public static class ApiServiceCollectionExtensions
     public static IServiceCollection AddK2Api(this IServiceCollection services)
     {
         services.AddProblemDetails();
-        services.ConfigureHttpJsonOptions(o => o.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower);
-        services.AddOpenApi("v1");
+        // A value that cannot be bound throws instead of ending as a bare 400, so BadRequestProblemHandler can name it.
+        services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
+        services.AddExceptionHandler<BadRequestProblemHandler>();
+        services.AddExceptionHandler<StoreUnavailableHandler>();
+        services.ConfigureHttpJsonOptions(o =>
+        {
+            o.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower;
+            // Numbers are numbers: the OpenAPI document then describes limit as an integer, not "integer or string".
+            o.SerializerOptions.NumberHandling = JsonNumberHandling.Strict;
+        });
+        services.AddOpenApi("v1", o => o.AddOperationTransformer<OneOfParameterTransformer>());
         return services;
     }
 

@@ -55,10 +55,19 @@ public sealed class CandlesEndpointsTests(ApiFactory factory)
         first.GetProperty("version").GetInt64().ShouldBe(2);
         first.GetProperty("timeframe").GetString().ShouldBe("1m");
 
-        var next = page.GetProperty("next_from").GetString()!;
-        var rest = (await GetJsonAsync($"/v1/candles?exchange=binance&symbol=DOT-USDT&timeframe=1m&from={next}&to={to}&limit=3"))
-            .GetProperty("candles").EnumerateArray().Select(c => c.GetProperty("bucket_start").GetString()).ToList();
-        rest.ShouldBe(Enumerable.Range(3, 2).Select(i => new UnixMicros(Hour.Value + (i * minute)).ToString()));
+        var next = page.GetProperty("next_cursor").GetString()!;
+        var second = await GetJsonAsync($"/v1/candles?exchange=binance&symbol=DOT-USDT&timeframe=1m&from={Iso(Hour)}&to={to}&limit=3&cursor={next}");
+        second.GetProperty("candles").EnumerateArray().Select(c => c.GetProperty("bucket_start").GetString())
+            .ShouldBe(Enumerable.Range(3, 2).Select(i => new UnixMicros(Hour.Value + (i * minute)).ToString()));
+        second.GetProperty("next_cursor").ValueKind.ShouldBe(JsonValueKind.Null);
+
+        // Without a range, the newest candles come first, and the cursor continues towards older ones.
+        var newest = await GetJsonAsync("/v1/candles?exchange=binance&symbol=DOT-USDT&timeframe=1m&limit=2");
+        newest.GetProperty("candles").EnumerateArray().Select(c => c.GetProperty("bucket_start").GetString())
+            .ShouldBe([new UnixMicros(Hour.Value + (4 * minute)).ToString(), new UnixMicros(Hour.Value + (3 * minute)).ToString()]);
+        var older = await GetJsonAsync($"/v1/candles?exchange=binance&symbol=DOT-USDT&timeframe=1m&limit=2&cursor={newest.GetProperty("next_cursor").GetString()}");
+        older.GetProperty("candles").EnumerateArray().Select(c => c.GetProperty("bucket_start").GetString())
+            .ShouldBe([new UnixMicros(Hour.Value + (2 * minute)).ToString(), new UnixMicros(Hour.Value + minute).ToString()]);
     }
 
     [Theory]
@@ -68,6 +77,8 @@ public sealed class CandlesEndpointsTests(ApiFactory factory)
     [InlineData("exchange=binance&symbol=BTC-USDT&timeframe=1m&from=2026-11-22T10:00:00Z&to=2026-11-22T09:00:00Z", "from")]
     [InlineData("exchange=binance&symbol=BTC-USDT&timeframe=1m&limit=5001", "limit")]
     [InlineData("exchange=binance&symbol=BTC-USDT&timeframe=1m&interval=1m", "interval")]
+    [InlineData("exchange=binance&symbol=BTC-USDT&timeframe=1m&cursor=AQAAAAAAAAAAAAAAAAAAAAAA", "cursor")]
+    [InlineData("exchange=binance&symbol=BTC-USDT&timeframe=1m&from=1969-12-31T23:59:59Z", "from")]
     public async Task A_bad_query_is_a_problem_naming_the_parameter(string queryString, string parameter)
     {
         using var response = await factory.CreateClient().GetAsync($"/v1/candles?{queryString}", Ct);

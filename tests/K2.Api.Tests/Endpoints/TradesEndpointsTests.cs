@@ -45,6 +45,45 @@ public sealed class TradesEndpointsTests(ApiFactory factory)
     }
 
     [Fact]
+    public async Task Pages_through_a_range_oldest_first_and_the_newest_trades_newest_first_with_cursors()
+    {
+        var xrp = Instrument("XRP-USDT");
+        // Trades 1..23, three sharing each exchange time, and ids 9 and 10 sharing one so numeric order must hold (9 < 10).
+        var trades = Enumerable.Range(1, 23).Select(i => new Trade(
+            xrp, TradeId.FromNumber(i), 0.5m + i, 1m, TradeSide.Buy,
+            new UnixMicros(Start.Value + (i / 3 * 1_000_000)), new UnixMicros(Start.Value + (i / 3 * 1_000_000) + 7))).ToList();
+        await StoreAsync(trades);
+        var range = $"exchange=binance&symbol=XRP-USDT&from={Iso(Start)}&to={Iso(new UnixMicros(Start.Value + 60_000_000))}";
+
+        var ascending = await PageAllAsync($"/v1/trades?{range}&limit=5");
+        var newestFirst = await PageAllAsync("/v1/trades?exchange=binance&symbol=XRP-USDT&limit=4");
+
+        ascending.Pages.ShouldBe(5); // 5 + 5 + 5 + 5 + 3, the last page without a cursor
+        ascending.Ids.ShouldBe(Enumerable.Range(1, 23).Select(i => i.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        newestFirst.Pages.ShouldBe(6);
+        newestFirst.Ids.ShouldBe(Enumerable.Range(1, 23).Reverse().Select(i => i.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+    }
+
+    [Fact]
+    public async Task A_cursor_used_with_another_query_is_a_400_naming_the_cursor()
+    {
+        var ada = Instrument("ADA-USDT");
+        await StoreAsync([.. Enumerable.Range(1, 3).Select(i => new Trade(ada, TradeId.FromNumber(i), 1m, 1m, TradeSide.Sell, new UnixMicros(Start.Value + i), new UnixMicros(Start.Value + i)))]);
+        var cursor = (await GetJsonAsync("/v1/trades?exchange=binance&symbol=ADA-USDT&limit=1")).GetProperty("next_cursor").GetString();
+
+        using var otherSymbol = await factory.CreateClient().GetAsync($"/v1/trades?exchange=binance&symbol=BTC-USDT&limit=1&cursor={cursor}", Ct);
+        using var otherDirection = await factory.CreateClient().GetAsync($"/v1/trades?exchange=binance&symbol=ADA-USDT&from={Iso(Start)}&cursor={cursor}", Ct);
+
+        foreach (var response in new[] { otherSymbol, otherDirection })
+        {
+            response.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+            var errors = JsonDocument.Parse(await response.Content.ReadAsStringAsync(Ct)).RootElement.GetProperty("errors");
+            errors.GetProperty("cursor")[0].GetString().ShouldBe(
+                "'cursor' belongs to another query: repeat the exchange, symbol, timeframe, from and to of the query that gave it.");
+        }
+    }
+
+    [Fact]
     public async Task A_trade_stored_twice_is_served_once()
     {
         var sol = Instrument("SOL-USDT");
@@ -77,6 +116,13 @@ public sealed class TradesEndpointsTests(ApiFactory factory)
     [InlineData("/v1/trades?exchange=binance&symbol=BTC-USDT&limit=-5", "limit")]
     [InlineData("/v1/trades?exchange=binance&symbol=BTC-USDT&limit=1&limit=2", "limit")]
     [InlineData("/v1/trades?exchange=binance&symbol=BTC-USDT&limt=5", "limt")]
+    [InlineData("/v1/trades?exchange=binance&symbol=BTC-USDT&limit=99999999999", "limit")]
+    [InlineData("/v1/trades?exchange=binance&symbol=BTC-USDT&from=2026-11-22", "from")]
+    [InlineData("/v1/trades?exchange=binance&symbol=BTC-USDT&from=yesterday", "from")]
+    [InlineData("/v1/trades?exchange=binance&symbol=BTC-USDT&to=2300-01-01T00:00:00Z", "to")]
+    [InlineData("/v1/trades?exchange=2&symbol=BTC-USDT", "exchange")]
+    [InlineData("/v1/trades?exchange=binance&symbol=BTC-USDT&cursor=not*base64", "cursor")]
+    [InlineData("/v1/trades?exchange=binance&symbol=BTC-USDT&from=2026-11-22T10:00:00Z&to=2026-11-22T10:00:00Z", "from")]
     public async Task A_bad_parameter_is_a_400_problem_naming_it(string path, string parameter)
     {
         using var response = await factory.CreateClient().GetAsync(path, Ct);
@@ -107,11 +153,33 @@ public sealed class TradesEndpointsTests(ApiFactory factory)
     }
 
     [Fact]
-    public async Task The_openapi_document_describes_the_trades_endpoint()
+    public async Task Every_problem_including_unbindable_values_is_reported_at_once()
     {
-        var document = await GetJsonAsync("/openapi/v1.json");
+        using var response = await factory.CreateClient().GetAsync("/v1/trades?exchange=binance&symbol=BTC-USDT&from=yesterday&limit=1&limit=2&limt=3", Ct);
 
-        document.GetProperty("paths").TryGetProperty("/v1/trades", out _).ShouldBeTrue();
+        var errors = JsonDocument.Parse(await response.Content.ReadAsStringAsync(Ct)).RootElement.GetProperty("errors");
+        errors.GetProperty("from")[0].GetString().ShouldBe(
+            "'yesterday' is not valid for 'from': expected an ISO 8601 time with Z or an offset from 1970 to 2199, e.g. 2026-11-22T10:00:00Z.");
+        errors.GetProperty("limit")[0].GetString().ShouldBe("'limit' is given 2 times; give it once.");
+        errors.GetProperty("limt")[0].GetString().ShouldBe("Unknown parameter 'limt'. Allowed: exchange, symbol, from, to, limit, cursor.");
+    }
+
+    private static string Iso(UnixMicros time) => time.ToDateTimeOffset().ToString("yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'", System.Globalization.CultureInfo.InvariantCulture);
+
+    /// <summary>Follows next_cursor to the end; the trade ids in the order served, and the number of pages.</summary>
+    private async Task<(List<string> Ids, int Pages)> PageAllAsync(string firstPage)
+    {
+        var ids = new List<string>();
+        var pages = 0;
+        for (string? cursor = null; pages == 0 || cursor is not null;)
+        {
+            var page = await GetJsonAsync(cursor is null ? firstPage : $"{firstPage}&cursor={cursor}");
+            ids.AddRange(page.GetProperty("trades").EnumerateArray().Select(t => t.GetProperty("trade_id").GetString()!));
+            cursor = page.GetProperty("next_cursor").GetString();
+            pages++;
+        }
+
+        return (ids, pages);
     }
 
     private Instrument Instrument(string symbol)

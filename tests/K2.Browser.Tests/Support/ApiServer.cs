@@ -1,4 +1,5 @@
 using System.Net;
+using K2.Storage.Hosting;
 using K2.Testing;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -23,7 +24,11 @@ public sealed class ApiServer : WebApplicationFactory<Program>, IAsyncLifetime
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
-        builder.UseSetting("K2:Storage:Embedded:DataPath", Path.Combine(_data.Path, "hot"));
+        foreach (var (key, value) in DataDirectoryLayout.Settings(_data.Path))
+        {
+            builder.UseSetting(key, value);
+        }
+
         builder.UseSetting("K2:Storage:Database", "k2_browser_tests");
         builder.UseSetting("K2:Instruments:Path", RepositoryPaths.InstrumentsFile);
     }

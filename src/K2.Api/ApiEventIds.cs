@@ -1,0 +1,7 @@
+namespace K2.Api;
+
+/// <summary>Log event ids of K2.Api (4000-4999), so operators can grep one id across processes.</summary>
+public static class ApiEventIds
+{
+    public const int StoreUnavailable = 4001;
+}

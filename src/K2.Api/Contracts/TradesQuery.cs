@@ -1,0 +1,33 @@
+using System.ComponentModel;
+using System.ComponentModel.DataAnnotations;
+using K2.Api.Paging;
+using K2.Api.Parameters;
+using Microsoft.AspNetCore.Mvc;
+
+namespace K2.Api.Contracts;
+
+/// <summary>The query string of <c>GET /v1/trades</c>; its attributes are the rules and the OpenAPI description alike.</summary>
+public sealed record TradesQuery(
+    [property: FromQuery(Name = "exchange"), Required, ExchangeName, Description("The exchange.")]
+    string? Exchange,
+    [property: FromQuery(Name = "symbol"), Required, StringLength(ParameterPatterns.MaxSymbolLength, MinimumLength = 3),
+        RegularExpression(ParameterPatterns.SymbolPattern, ErrorMessage = ParameterPatterns.SymbolExpected),
+        Description("The canonical symbol, as /v1/instruments lists it for the exchange, e.g. BTC-USDT.")]
+    string? Symbol,
+    [property: FromQuery(Name = "from"),
+        Description("Start of the range, inclusive: exchange time, ISO 8601 with Z or an offset. With from or to, trades come oldest first.")]
+    DateTimeOffset? From,
+    [property: FromQuery(Name = "to"),
+        Description("End of the range, exclusive. Without from and to, the newest trades come first.")]
+    DateTimeOffset? To,
+    [property: FromQuery(Name = "limit"), Range(1, TradesQuery.MaxLimit),
+        Description("Trades per page; default 100.")]
+    int? Limit,
+    [property: FromQuery(Name = "cursor"), StringLength(PageCursor.MaxLength),
+        RegularExpression(ParameterPatterns.CursorPattern, ErrorMessage = ParameterPatterns.CursorExpected),
+        Description("The next_cursor of the previous page, with the same exchange, symbol, from and to.")]
+    string? Cursor)
+{
+    public const int DefaultLimit = 100;
+    public const int MaxLimit = 10_000;
+}
