@@ -174,13 +174,22 @@ public sealed partial class K2Process : IAsyncDisposable
         }
     }
 
-    /// <summary>Runs a one-shot <c>k2</c> command (e.g. <c>offload</c>) to its end; returns its exit code and output.</summary>
-    public static async Task<(int ExitCode, string Output)> RunToEndAsync(IEnumerable<string> arguments, TimeSpan timeout, CancellationToken cancellationToken)
+    /// <summary>
+    /// Runs a one-shot <c>k2</c> command (e.g. <c>offload</c>) to its end, with <paramref name="environment"/> set;
+    /// returns its exit code and output.
+    /// </summary>
+    public static async Task<(int ExitCode, string Output)> RunToEndAsync(
+        IEnumerable<string> arguments, TimeSpan timeout, CancellationToken cancellationToken, IReadOnlyDictionary<string, string>? environment = null)
     {
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         foreach (var argument in new[] { SiloAssemblyPath }.Concat(arguments))
         {
             start.ArgumentList.Add(argument);
+        }
+
+        foreach (var (key, value) in environment ?? new Dictionary<string, string>())
+        {
+            start.Environment[key] = value;
         }
 
         using var process = Process.Start(start)!;
