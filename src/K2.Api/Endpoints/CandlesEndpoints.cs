@@ -18,6 +18,7 @@ public static class CandlesEndpoints
             .WithTags("Candles")
             .MapGet("", GetCandlesAsync)
             .WithQueryRules<CandlesQuery>()
+            .ProducesProblem(StatusCodes.Status429TooManyRequests)
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable)
             .WithName("GetCandles")
             .WithSummary("OHLCV candles of one instrument and timeframe over the hot and cold tiers, each at its latest version.")

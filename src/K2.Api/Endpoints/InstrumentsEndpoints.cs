@@ -14,6 +14,7 @@ public static class InstrumentsEndpoints
             .WithTags("Instruments")
             .MapGet("", GetInstruments)
             .WithQueryRules<InstrumentsQuery>()
+            .ProducesProblem(StatusCodes.Status429TooManyRequests)
             .WithName("GetInstruments")
             .WithSummary("The instrument registry: every pair K2 records, optionally for one exchange.");
         return app;

@@ -17,6 +17,7 @@ public static class TradesEndpoints
             .WithTags("Trades")
             .MapGet("", GetTradesAsync)
             .WithQueryRules<TradesQuery>()
+            .ProducesProblem(StatusCodes.Status429TooManyRequests)
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable)
             .WithName("GetTrades")
             .WithSummary("Trades of one instrument over the hot and cold tiers as one, each trade once.")

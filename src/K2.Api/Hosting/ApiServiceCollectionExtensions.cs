@@ -3,6 +3,7 @@ using System.Text.Json.Serialization;
 using K2.Api.Endpoints;
 using K2.Api.Errors;
 using K2.Api.Parameters;
+using K2.Api.RateLimits;
 using Scalar.AspNetCore;
 
 namespace K2.Api.Hosting;
@@ -23,15 +24,17 @@ public static class ApiServiceCollectionExtensions
             // Numbers are numbers: the OpenAPI document then describes limit as an integer, not "integer or string".
             o.SerializerOptions.NumberHandling = JsonNumberHandling.Strict;
         });
+        services.AddApiRateLimiting();
         services.AddOpenApi("v1", o => o.AddOperationTransformer<OneOfParameterTransformer>());
         return services;
     }
 
-    /// <summary>Error handling that answers with problem+json (500s and unmatched routes alike).</summary>
+    /// <summary>Error handling that answers with problem+json (500s and unmatched routes alike), and the rate limits.</summary>
     public static WebApplication UseK2ApiErrors(this WebApplication app)
     {
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.UseRateLimiter();
         return app;
     }
 

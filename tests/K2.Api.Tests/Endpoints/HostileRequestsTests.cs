@@ -88,7 +88,8 @@ public sealed class HostileRequestsTests(ApiFactory factory)
         // The set must exercise both sides: requests refused, and requests valid enough to reach the store.
         statuses.GetValueOrDefault(400).ShouldBeGreaterThan(requests.Count / 2, string.Join(", ", statuses));
         statuses.GetValueOrDefault(200).ShouldBeGreaterThan(20, string.Join(", ", statuses));
-        (await CountTradesAsync()).ShouldBe(before);
+        // Other test classes add trades meanwhile; none removes any, so an injected DELETE or DROP would show as fewer.
+        (await CountTradesAsync()).ShouldBeGreaterThanOrEqualTo(before);
     }
 
     /// <summary>Null when the answer is acceptable; otherwise what is wrong with it.</summary>

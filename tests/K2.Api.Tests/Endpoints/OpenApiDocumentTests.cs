@@ -19,7 +19,10 @@ public sealed class OpenApiDocumentTests(ApiFactory factory)
 
         operation.GetProperty("parameters").EnumerateArray().Select(p => p.GetProperty("name").GetString()).ShouldBe(names.Split(' '));
         operation.GetProperty("parameters").EnumerateArray().ShouldAllBe(p => p.GetProperty("in").GetString() == "query");
-        operation.GetProperty("responses").GetProperty("400").GetProperty("content").TryGetProperty("application/problem+json", out _).ShouldBeTrue();
+        foreach (var status in new[] { "400", "429" })
+        {
+            operation.GetProperty("responses").GetProperty(status).GetProperty("content").TryGetProperty("application/problem+json", out _).ShouldBeTrue(status);
+        }
     }
 
     [Fact]

@@ -1,19 +1,13 @@
 using System.Net;
 using System.Text.Json;
 using K2.Api.Tests.Support;
-using K2.Storage.ClickHouse.Embedded;
-using K2.Storage.Hosting;
-using K2.Testing;
-using Microsoft.AspNetCore.Mvc.Testing;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace K2.Api.Tests.Endpoints;
 
 /// <summary>
 /// A hot store that stops answering is not the client's fault: the standalone API, configured like a cluster replica
 /// (its hot store a ClickHouse server over HTTP), answers 503 problem+json with Retry-After while the server cuts
-/// every request off, and 200 again once it answers. The server is the shared engine behind a ClickHouse HTTP
-/// endpoint (one engine per process).
+/// every request off, and 200 again once it answers.
 /// </summary>
 public sealed class StoreOutageTests(ApiFactory factory)
 {
@@ -22,31 +16,16 @@ public sealed class StoreOutageTests(ApiFactory factory)
     [Fact]
     public async Task A_store_that_cuts_every_request_off_gets_a_503_with_retry_after_and_then_recovers()
     {
-        await using var store = await ChdbHttpEndpoint.StartAsync(factory.Services.GetRequiredService<EmbeddedClickHouse>(), Ct);
-        using var data = new TempDirectory("k2-api-outage");
-        await using var replica = new WebApplicationFactory<Program>().WithWebHostBuilder(builder =>
-        {
-            foreach (var (key, value) in DataDirectoryLayout.Settings(data.Path))
-            {
-                builder.UseSetting(key, value);
-            }
-
-            builder.UseSetting("K2:Storage:Database", "k2_api_outage");
-            builder.UseSetting("K2:Storage:Transport", "http");
-            builder.UseSetting("K2:Storage:Http:Url", store.Url.ToString());
-            builder.UseSetting("K2:Storage:Http:User", ChdbHttpEndpoint.DefaultUser);
-            builder.UseSetting("K2:Storage:Http:Password", ChdbHttpEndpoint.DefaultPassword);
-            builder.UseSetting("K2:Storage:Http:ReadRetryDelay", "00:00:00.010");
-            builder.UseSetting("K2:Instruments:Path", RepositoryPaths.InstrumentsFile);
-        });
-        var client = replica.CreateClient();
+        await using var replica = await ReplicaApi.StartAsync(
+            factory, "k2_api_outage", new Dictionary<string, string> { ["K2:Storage:Http:ReadRetryDelay"] = "00:00:00.010" }, Ct);
+        var client = replica.Factory.CreateClient();
         const string Path = "/v1/trades?exchange=binance&symbol=BTC-USDT&from=2026-11-22T00:00:00Z&to=2026-11-23T00:00:00Z";
         (await client.GetAsync(Path, Ct)).StatusCode.ShouldBe(HttpStatusCode.OK);
 
-        store.DropNextRequests(1_000);
+        replica.Store.DropNextRequests(1_000);
         using var down = await client.GetAsync(Path, Ct);
         using var notReady = await client.GetAsync("/health/ready", Ct);
-        store.DropNextRequests(0);
+        replica.Store.DropNextRequests(0);
         using var up = await client.GetAsync(Path, Ct);
 
         down.StatusCode.ShouldBe(HttpStatusCode.ServiceUnavailable);
