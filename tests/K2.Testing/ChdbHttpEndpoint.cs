@@ -177,7 +177,10 @@ public sealed partial class ChdbHttpEndpoint : IAsyncDisposable
         var gzipAnswer = request.Query["enable_http_compression"] == "1"
             && request.Headers.AcceptEncoding.ToString().Contains("gzip", StringComparison.OrdinalIgnoreCase);
         var urlQuery = request.Query["query"].ToString();
-        _requests.Enqueue(new ObservedRequest(urlQuery, gzipBody, gzipAnswer));
+        _requests.Enqueue(new ObservedRequest(
+            urlQuery, gzipBody, gzipAnswer,
+            [.. request.Query.Where(q => !ProtocolParameters.Contains(q.Key) && !q.Key.StartsWith("param_", StringComparison.Ordinal))
+                .Select(q => new KeyValuePair<string, string>(q.Key, q.Value.ToString()))]));
 
         if (TakeOne(ref _dropsLeft))
         {
@@ -552,8 +555,8 @@ public sealed partial class ChdbHttpEndpoint : IAsyncDisposable
     private static partial Regex InsertWithFormat();
 }
 
-/// <summary>What a request to <see cref="ChdbHttpEndpoint"/> looked like on the wire.</summary>
-public sealed record ObservedRequest(string UrlQuery, bool GzipBody, bool GzipAnswer);
+/// <summary>What a request to <see cref="ChdbHttpEndpoint"/> looked like on the wire; <paramref name="Settings"/> are its URL settings.</summary>
+public sealed record ObservedRequest(string UrlQuery, bool GzipBody, bool GzipAnswer, IReadOnlyList<KeyValuePair<string, string>> Settings);
 
 /// <summary>How a streamed answer of <see cref="ChdbHttpEndpoint"/> ended, and how many bytes of it the engine had handed over by then.</summary>
 public sealed record StreamEnd(StreamOutcome Outcome, long Bytes);

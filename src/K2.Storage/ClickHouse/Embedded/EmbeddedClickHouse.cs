@@ -154,6 +154,7 @@ public sealed partial class EmbeddedClickHouse : IClickHouseClient, IDisposable
                 {
                     try
                     {
+                        cancellationToken.ThrowIfCancellationRequested(); // a chunk fetched ahead is not written once cancelled
                         await joiner.AddAsync(chunk.Memory, cancellationToken);
                     }
                     finally

@@ -195,7 +195,9 @@ public sealed partial class ClickHouseHttpClient : IClickHouseClient, IDisposabl
     private async Task StreamAnswerAsync(
         string sql, ClickHouseParameters? parameters, string format, ClickHouseChunkWriter write, CancellationToken cancellationToken)
     {
-        var buffer = ArrayPool<byte>.Shared.Rent(StreamReadBytes + MidStreamException.MaxBlockBytes);
+        // The pool may hand out a larger array; only this much of it is used, so pieces have the same size every time.
+        const int Capacity = StreamReadBytes + MidStreamException.MaxBlockBytes;
+        var buffer = ArrayPool<byte>.Shared.Rent(Capacity);
         try
         {
             using var request = StatementRequest(sql, parameters, format, StreamSettings);
@@ -214,7 +216,7 @@ public sealed partial class ClickHouseHttpClient : IClickHouseClient, IDisposabl
             while (true)
             {
                 // Everything but the last MaxBlockBytes goes out whenever the buffer is full.
-                if (held == buffer.Length)
+                if (held == Capacity)
                 {
                     var ready = held - MidStreamException.MaxBlockBytes;
                     await write(buffer.AsMemory(0, ready), cancellationToken);
@@ -226,7 +228,7 @@ public sealed partial class ClickHouseHttpClient : IClickHouseClient, IDisposabl
                 try
                 {
                     using var more = Deadline();
-                    read = await body.ReadAsync(buffer.AsMemory(held), more.Token);
+                    read = await body.ReadAsync(buffer.AsMemory(held, Capacity - held), more.Token);
                 }
                 catch (Exception e) when (e is HttpRequestException or IOException
                     && MidStreamException.Find(buffer.AsSpan(0, held), tag, framingBroke: true) is { } broken)
