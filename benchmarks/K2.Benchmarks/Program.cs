@@ -6,6 +6,7 @@ using K2.Benchmarks.Pipeline;
 // dotnet run -c Release --project benchmarks/K2.Benchmarks -- ingest        (load harnesses; see docs/PERFORMANCE.md)
 // dotnet run -c Release --project benchmarks/K2.Benchmarks -- latency
 // dotnet run -c Release --project benchmarks/K2.Benchmarks -- offload [--rows N]
+// dotnet run -c Release --project benchmarks/K2.Benchmarks -- export [--small N] [--large N] [--runs N]
 // dotnet run -c Release --project benchmarks/K2.Benchmarks -- pipeline      (k2 run against the simulator, end to end)
 switch (args)
 {
@@ -15,6 +16,10 @@ switch (args)
         return await LatencyBenchmark.RunAsync(options);
     case ["offload", .. var options]:
         return await OffloadBenchmark.RunAsync(options);
+    case ["export", .. var options]:
+        return await ExportBenchmark.RunAsync(options);
+    case ["export-case", .. var options]:
+        return await ExportBenchmark.RunCaseAsync(options);
     case ["pipeline", .. var options]:
         return await PipelineBenchmark.RunAsync(options);
     default:

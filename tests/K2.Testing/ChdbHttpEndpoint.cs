@@ -24,9 +24,14 @@ namespace K2.Testing;
 /// credentials (code 516, as a server does), reads <c>query</c> plus body, <c>param_*</c> values and
 /// <c>default_format</c>, relays <c>INSERT … FORMAT X</c> with its (possibly gzipped) body to a streamed insert, gzips
 /// answers when asked, and refuses as a server does: 4xx/500 with <c>X-ClickHouse-Exception-Code</c> and a
-/// <c>Code: N. DB::Exception: …</c> body. Any other URL parameter is a setting, as on a server: an insert passes it to
-/// the engine in a <c>SETTINGS</c> clause (so the engine checks its name and value), and any other statement is
-/// refused for it rather than run without it. Like a 25.11+ server it names an exception tag on every answer
+/// <c>Code: N. DB::Exception: …</c> body. A <c>SELECT</c> in a streamable format is answered as a server answers
+/// it, block by block as the engine streams them (<c>EmbeddedClickHouse.QueryStreamAsync</c>), so a large answer is
+/// never held whole here either; when the client goes away, the stream is cancelled. A query that fails after its
+/// answer began ends with the server's exception block (see <see cref="StreamAsync"/>). Other statements (chDB
+/// streams only SELECT) and other formats are run whole, then sent. Any other URL parameter is a setting, as on a
+/// server: an insert passes it to the engine in a <c>SETTINGS</c> clause (so the engine checks its name and value),
+/// and any other statement is refused for it rather than run without it, except the two a streamed query sends
+/// (<see cref="StreamSettings"/>). Like a 25.11+ server it names an exception tag on every answer
 /// (<see cref="TagsExceptions"/>). Faults can be injected to test the client's retries and timeouts, and answers that
 /// fail after they began (<see cref="FailNextAnswersMidStream"/>).
 /// </summary>
@@ -51,11 +56,22 @@ public sealed partial class ChdbHttpEndpoint : IAsyncDisposable
     /// <summary>URL parameters that are part of the HTTP interface rather than settings (param_* aside).</summary>
     private static readonly HashSet<string> ProtocolParameters = ["query", "default_format", "enable_http_compression", "user", "password"];
 
+    /// <summary>
+    /// Settings a streamed query sends, accepted on queries: <c>cancel_http_readonly_queries_on_client_close</c> is what
+    /// this endpoint does anyway (a client that hangs up cancels its stream); <c>readonly</c> is accepted but not
+    /// enforced, since the engine runs the statement without it.
+    /// </summary>
+    private static readonly HashSet<string> StreamSettings = ["readonly", "cancel_http_readonly_queries_on_client_close"];
+
+    /// <summary>chDB's code for a statement it cannot stream (BAD_ARGUMENTS, "Streaming query is not supported").</summary>
+    private const int NotStreamableCode = 36;
+
     private readonly WebApplication _app;
     private readonly EmbeddedClickHouse _clickHouse;
     private readonly string _user;
     private readonly string _password;
     private readonly ConcurrentQueue<ObservedRequest> _requests = new();
+    private readonly System.Threading.Channels.Channel<StreamEnd> _streamEnds = System.Threading.Channels.Channel.CreateUnbounded<StreamEnd>();
     private int _dropsLeft;
     private int _answerDropsLeft;
     private int _unavailableLeft;
@@ -86,6 +102,9 @@ public sealed partial class ChdbHttpEndpoint : IAsyncDisposable
 
     /// <summary>How long each request waits before it is handled, to make a client time out.</summary>
     public TimeSpan AnswerDelay { get; set; }
+
+    /// <summary>Waits for the next streamed answer to end, however it ended.</summary>
+    public ValueTask<StreamEnd> NextStreamEndAsync(CancellationToken cancellationToken) => _streamEnds.Reader.ReadAsync(cancellationToken);
 
     /// <summary>Starts listening on a free loopback port.</summary>
     public static async Task<ChdbHttpEndpoint> StartAsync(
@@ -158,7 +177,10 @@ public sealed partial class ChdbHttpEndpoint : IAsyncDisposable
         var gzipAnswer = request.Query["enable_http_compression"] == "1"
             && request.Headers.AcceptEncoding.ToString().Contains("gzip", StringComparison.OrdinalIgnoreCase);
         var urlQuery = request.Query["query"].ToString();
-        _requests.Enqueue(new ObservedRequest(urlQuery, gzipBody, gzipAnswer));
+        _requests.Enqueue(new ObservedRequest(
+            urlQuery, gzipBody, gzipAnswer,
+            [.. request.Query.Where(q => !ProtocolParameters.Contains(q.Key) && !q.Key.StartsWith("param_", StringComparison.Ordinal))
+                .Select(q => new KeyValuePair<string, string>(q.Key, q.Value.ToString()))]));
 
         if (TakeOne(ref _dropsLeft))
         {
@@ -229,6 +251,7 @@ public sealed partial class ChdbHttpEndpoint : IAsyncDisposable
                 return;
             }
 
+            settings.RemoveAll(s => StreamSettings.Contains(s.Key));
             if (settings.Count > 0)
             {
                 await RefuseAsync(context, 48,
@@ -246,6 +269,13 @@ public sealed partial class ChdbHttpEndpoint : IAsyncDisposable
             }
 
             var format = request.Query["default_format"] is { Count: > 0 } given ? given.ToString() : ClickHouseFormats.TabSeparated;
+            var answerFaultPending = Volatile.Read(ref _answerDropsLeft) > 0 || Volatile.Read(ref _midStreamFailuresLeft) > 0;
+            if (ClickHouseFormats.Streamable.Contains(format) && !answerFaultPending
+                && await StreamAsync(context, sql, parameters, format, gzipAnswer, tag))
+            {
+                return;
+            }
+
             var result = await _clickHouse.QueryAsync(sql, parameters, format, static data => data.ToArray(), context.RequestAborted);
             if (TakeOne(ref _answerDropsLeft))
             {
@@ -263,10 +293,88 @@ public sealed partial class ChdbHttpEndpoint : IAsyncDisposable
         }
         catch (ClickHouseException e)
         {
-            var message = e.Message;
-            var statement = message.LastIndexOf(StatementSuffix, StringComparison.Ordinal);
-            await RefuseAsync(context, e.ErrorCode ?? 1001, statement > 0 ? message[..statement] : message);
+            await RefuseAsync(context, e.ErrorCode ?? 1001, ServerText(e));
         }
+        catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
+        {
+            // The client went away; nothing is left to answer.
+        }
+    }
+
+    /// <summary>
+    /// Answers a <c>SELECT</c> as a server does, each streamed piece sent as it comes (through gzip when asked). A
+    /// failure before the first piece is left to the caller, which refuses the request as usual. A failure after it
+    /// ends the body with the exception block: tagged, the body then ends properly (the tag marks the block wherever
+    /// it is, so a client finds it either way); untagged, the connection is reset, since only a broken body makes that
+    /// form an error rather than data (a server breaks the framing in both cases; Kestrel cannot do that without
+    /// writing on the socket itself, which <see cref="AnswerThenFailMidStreamAsync"/> does for the injected fault).
+    /// False when the engine cannot stream the statement (chDB streams only SELECT); nothing was sent then.
+    /// </summary>
+    private async Task<bool> StreamAsync(HttpContext context, string sql, ClickHouseParameters parameters, string format, bool gzip, string? tag)
+    {
+        var response = context.Response;
+        response.ContentType = "application/octet-stream";
+        GZipStream? compressor = null;
+        long sent = 0;
+        try
+        {
+            await _clickHouse.QueryStreamAsync(sql, parameters, format, async (chunk, cancellationToken) =>
+            {
+                if (gzip && compressor is null)
+                {
+                    response.Headers.ContentEncoding = "gzip";
+                    compressor = new GZipStream(response.Body, CompressionLevel.Fastest, leaveOpen: true);
+                }
+
+                await (compressor ?? response.Body).WriteAsync(chunk, cancellationToken);
+                sent += chunk.Length;
+            }, context.RequestAborted);
+            if (compressor is not null)
+            {
+                await compressor.DisposeAsync();
+            }
+
+            _streamEnds.Writer.TryWrite(new StreamEnd(StreamOutcome.Completed, sent));
+            return true;
+        }
+        catch (ClickHouseException e) when (sent == 0 && e.ErrorCode == NotStreamableCode && e.Message.Contains("Streaming query is not supported", StringComparison.Ordinal))
+        {
+            return false;
+        }
+        catch (ClickHouseException e) when (sent > 0)
+        {
+            _streamEnds.Writer.TryWrite(new StreamEnd(StreamOutcome.Failed, sent));
+            await (compressor ?? response.Body).WriteAsync(ExceptionBlock(tag, ServerText(e)), context.RequestAborted);
+            if (compressor is not null)
+            {
+                await compressor.DisposeAsync();
+            }
+
+            if (tag is null)
+            {
+                await response.Body.FlushAsync(context.RequestAborted);
+                context.Abort();
+            }
+
+            return true;
+        }
+        catch (ClickHouseException)
+        {
+            _streamEnds.Writer.TryWrite(new StreamEnd(StreamOutcome.Failed, sent));
+            throw;
+        }
+        catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
+        {
+            _streamEnds.Writer.TryWrite(new StreamEnd(StreamOutcome.Cancelled, sent));
+            throw;
+        }
+    }
+
+    /// <summary>The engine's message without the statement K2 appends to it, as a server words it.</summary>
+    private static string ServerText(ClickHouseException e)
+    {
+        var statement = e.Message.LastIndexOf(StatementSuffix, StringComparison.Ordinal);
+        return statement > 0 ? e.Message[..statement] : e.Message;
     }
 
     /// <summary>Takes one from a fault counter that concurrent requests share; false once it is used up.</summary>
@@ -447,5 +555,15 @@ public sealed partial class ChdbHttpEndpoint : IAsyncDisposable
     private static partial Regex InsertWithFormat();
 }
 
-/// <summary>What a request to <see cref="ChdbHttpEndpoint"/> looked like on the wire.</summary>
-public sealed record ObservedRequest(string UrlQuery, bool GzipBody, bool GzipAnswer);
+/// <summary>What a request to <see cref="ChdbHttpEndpoint"/> looked like on the wire; <paramref name="Settings"/> are its URL settings.</summary>
+public sealed record ObservedRequest(string UrlQuery, bool GzipBody, bool GzipAnswer, IReadOnlyList<KeyValuePair<string, string>> Settings);
+
+/// <summary>How a streamed answer of <see cref="ChdbHttpEndpoint"/> ended, and how many bytes of it the engine had handed over by then.</summary>
+public sealed record StreamEnd(StreamOutcome Outcome, long Bytes);
+
+public enum StreamOutcome
+{
+    Completed,
+    Failed,
+    Cancelled,
+}

@@ -29,6 +29,12 @@ internal sealed class StallingClickHouseClient(IClickHouseClient inner) : IClick
         return await inner.QueryAsync(sql, parameters, format, read, cancellationToken);
     }
 
+    public async Task QueryStreamAsync(string sql, ClickHouseParameters? parameters, string format, ClickHouseChunkWriter write, CancellationToken cancellationToken)
+    {
+        await WhileStalledAsync(cancellationToken);
+        await inner.QueryStreamAsync(sql, parameters, format, write, cancellationToken);
+    }
+
     public async Task<long> InsertAsync(string insertStatement, string format, ReadOnlyMemory<byte> data, string? deduplicationToken, CancellationToken cancellationToken)
     {
         await WhileStalledAsync(cancellationToken);

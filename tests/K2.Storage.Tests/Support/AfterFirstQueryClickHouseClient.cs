@@ -26,6 +26,9 @@ internal sealed class AfterFirstQueryClickHouseClient(IClickHouseClient inner, F
         return result;
     }
 
+    public Task QueryStreamAsync(string sql, ClickHouseParameters? parameters, string format, ClickHouseChunkWriter write, CancellationToken cancellationToken) =>
+        inner.QueryStreamAsync(sql, parameters, format, write, cancellationToken);
+
     public Task<long> InsertAsync(string insertStatement, string format, ReadOnlyMemory<byte> data, string? deduplicationToken, CancellationToken cancellationToken) =>
         inner.InsertAsync(insertStatement, format, data, deduplicationToken, cancellationToken);
 }

@@ -20,6 +20,9 @@ internal sealed class DownClickHouseClient(bool failWhenCancelled = false) : ICl
     public Task<T> QueryAsync<T>(string sql, ClickHouseParameters? parameters, string format, ClickHouseResultReader<T> read, CancellationToken cancellationToken) =>
         Task.FromResult(read([]));
 
+    public Task QueryStreamAsync(string sql, ClickHouseParameters? parameters, string format, ClickHouseChunkWriter write, CancellationToken cancellationToken) =>
+        Task.CompletedTask;
+
     public async Task<long> InsertAsync(string insertStatement, string format, ReadOnlyMemory<byte> data, string? deduplicationToken, CancellationToken cancellationToken)
     {
         Interlocked.Increment(ref _attempts);

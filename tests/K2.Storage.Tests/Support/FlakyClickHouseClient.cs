@@ -21,6 +21,9 @@ internal sealed class FlakyClickHouseClient(IClickHouseClient inner, int failure
     public Task<T> QueryAsync<T>(string sql, ClickHouseParameters? parameters, string format, ClickHouseResultReader<T> read, CancellationToken cancellationToken) =>
         inner.QueryAsync(sql, parameters, format, read, cancellationToken);
 
+    public Task QueryStreamAsync(string sql, ClickHouseParameters? parameters, string format, ClickHouseChunkWriter write, CancellationToken cancellationToken) =>
+        inner.QueryStreamAsync(sql, parameters, format, write, cancellationToken);
+
     public async Task<long> InsertAsync(string insertStatement, string format, ReadOnlyMemory<byte> data, string? deduplicationToken, CancellationToken cancellationToken)
     {
         if (Interlocked.Increment(ref _attempts) <= failures)

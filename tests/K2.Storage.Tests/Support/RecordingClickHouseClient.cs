@@ -31,6 +31,12 @@ internal sealed class RecordingClickHouseClient(IClickHouseClient? inner = null)
         return inner?.QueryAsync(sql, parameters, format, read, cancellationToken) ?? Task.FromResult(read([]));
     }
 
+    public Task QueryStreamAsync(string sql, ClickHouseParameters? parameters, string format, ClickHouseChunkWriter write, CancellationToken cancellationToken)
+    {
+        Statements.Enqueue(sql);
+        return inner?.QueryStreamAsync(sql, parameters, format, write, cancellationToken) ?? Task.CompletedTask;
+    }
+
     public async Task<long> InsertAsync(string insertStatement, string format, ReadOnlyMemory<byte> data, string? deduplicationToken, CancellationToken cancellationToken)
     {
         Statements.Enqueue(insertStatement);

@@ -1,4 +1,5 @@
 using System.Text;
+using System.Threading.Channels;
 
 namespace K2.Storage.ClickHouse.Embedded;
 
@@ -38,6 +39,78 @@ internal sealed unsafe class ChdbConnection(ChdbConnectionHandle handle) : IDisp
             finally
             {
                 ChdbNative.chdb_destroy_query_result(result);
+            }
+        }
+        finally
+        {
+            if (added)
+            {
+                handle.DangerousRelease();
+            }
+        }
+    }
+
+    /// <summary>
+    /// Streams a <c>SELECT</c>'s output into <paramref name="chunks"/>: each block's output is copied into a pooled array
+    /// and its native chunk freed at once. It waits for room in <paramref name="chunks"/> before it asks for the next
+    /// block, so the engine computes one block ahead of the caller's writes and no further. <paramref name="stop"/> is
+    /// checked before each block: chDB can only cancel a stream between blocks, and a cancelled stream leaves the
+    /// connection ready for the next statement. An error ends the stream with a <see cref="ClickHouseException"/>,
+    /// after the chunks that came before it.
+    /// </summary>
+    public void Stream(string sql, string format, ClickHouseParameters? parameters, ChannelWriter<PooledChunk> chunks, CancellationToken stop)
+    {
+        var added = false;
+        handle.DangerousAddRef(ref added);
+        try
+        {
+            var connection = handle.Connection;
+            var stream = StartStream(connection, sql, format, parameters);
+            try
+            {
+                ThrowIfError(stream, sql); // failed to start (a syntax error, a statement other than SELECT)
+                var over = false;
+                try
+                {
+                    while (!over)
+                    {
+                        WaitForRoom(chunks, stop);
+                        var chunk = ChdbNative.chdb_stream_fetch_result(connection, stream);
+                        PooledChunk? copy = null;
+                        try
+                        {
+                            var error = chunk == 0 ? null : ChdbNative.ReadString(ChdbNative.chdb_result_error(chunk));
+                            var length = chunk == 0 ? 0 : ChdbNative.chdb_result_length(chunk);
+                            over = chunk != 0 && (error is { Length: > 0 } || length == 0); // chDB ends the stream itself
+                            ThrowIfError(chunk, sql);
+                            if (length > 0)
+                            {
+                                copy = PooledChunk.CopyOf(new ReadOnlySpan<byte>(ChdbNative.chdb_result_buffer(chunk), ChunkLength(length)));
+                            }
+                        }
+                        finally
+                        {
+                            ChdbNative.chdb_destroy_query_result(chunk);
+                        }
+
+                        if (copy is { } piece && !chunks.TryWrite(piece))
+                        {
+                            piece.Return();
+                            throw new InvalidOperationException("The streamed result's reader stopped taking chunks.");
+                        }
+                    }
+                }
+                finally
+                {
+                    if (!over)
+                    {
+                        ChdbNative.chdb_stream_cancel_query(connection, stream);
+                    }
+                }
+            }
+            finally
+            {
+                ChdbNative.chdb_destroy_query_result(stream);
             }
         }
         finally
@@ -126,42 +199,49 @@ internal sealed unsafe class ChdbConnection(ChdbConnectionHandle handle) : IDisp
     {
         var query = Encoding.UTF8.GetBytes(sql);
         var formatBytes = Encoding.UTF8.GetBytes(format);
-        var count = parameters.Values.Count;
-        var names = parameters.Values.Select(p => Encoding.UTF8.GetBytes(p.Key)).ToArray();
-        var values = parameters.Values.Select(p => Encoding.UTF8.GetBytes(p.Value)).ToArray();
-
-        // Pin every name and value for the duration of the call; chDB copies them before it returns.
-        var pins = names.Concat(values).Select(b => System.Runtime.InteropServices.GCHandle.Alloc(b, System.Runtime.InteropServices.GCHandleType.Pinned)).ToArray();
-        try
+        using var arrays = new ChdbParameterArrays(parameters);
+        fixed (byte* q = query)
+        fixed (byte* f = formatBytes)
         {
-            var namePointers = stackalloc byte*[count];
-            var valuePointers = stackalloc byte*[count];
-            var nameLengths = stackalloc nuint[count];
-            var valueLengths = stackalloc nuint[count];
-            for (var i = 0; i < count; i++)
-            {
-                namePointers[i] = (byte*)pins[i].AddrOfPinnedObject();
-                nameLengths[i] = (nuint)names[i].Length;
-                valuePointers[i] = (byte*)pins[count + i].AddrOfPinnedObject();
-                valueLengths[i] = (nuint)values[i].Length;
-            }
-
-            fixed (byte* q = query)
-            fixed (byte* f = formatBytes)
-            {
-                return ChdbNative.chdb_query_with_params_n(
-                    connection, q, (nuint)query.Length, f, (nuint)formatBytes.Length,
-                    namePointers, nameLengths, valuePointers, valueLengths, (nuint)count);
-            }
-        }
-        finally
-        {
-            foreach (var pin in pins)
-            {
-                pin.Free();
-            }
+            return ChdbNative.chdb_query_with_params_n(
+                connection, q, (nuint)query.Length, f, (nuint)formatBytes.Length,
+                arrays.Names, arrays.NameLengths, arrays.Values, arrays.ValueLengths, arrays.Count);
         }
     }
+
+    /// <summary>Always the <c>_with_params_n</c> form: the one stream entry point with explicit lengths for everything.</summary>
+    private static nint StartStream(nint connection, string sql, string format, ClickHouseParameters? parameters)
+    {
+        var query = Encoding.UTF8.GetBytes(sql);
+        var formatBytes = Encoding.UTF8.GetBytes(format);
+        using var arrays = new ChdbParameterArrays(parameters);
+        fixed (byte* q = query)
+        fixed (byte* f = formatBytes)
+        {
+            return ChdbNative.chdb_stream_query_with_params_n(
+                connection, q, (nuint)query.Length, f, (nuint)formatBytes.Length,
+                arrays.Names, arrays.NameLengths, arrays.Values, arrays.ValueLengths, arrays.Count);
+        }
+    }
+
+    /// <summary>
+    /// Blocks until <paramref name="chunks"/> has room, or throws <see cref="OperationCanceledException"/> once
+    /// <paramref name="stop"/> is cancelled. This runs on the connection's own thread, outside the thread pool, which
+    /// is there to block on chDB and on its caller.
+    /// </summary>
+    private static void WaitForRoom(ChannelWriter<PooledChunk> chunks, CancellationToken stop)
+    {
+        var wait = chunks.WaitToWriteAsync(stop);
+        if (!(wait.IsCompleted ? wait.Result : wait.AsTask().GetAwaiter().GetResult()))
+        {
+            throw new InvalidOperationException("The streamed result's reader stopped taking chunks.");
+        }
+    }
+
+    private static int ChunkLength(nuint length) =>
+        length <= (nuint)Array.MaxLength
+            ? (int)length
+            : throw new ClickHouseException($"One block's output is {length} bytes, more than one array can hold; lower max_block_size.");
 
     /// <summary>
     /// chDB 26.7 keeps the output a query produced before it failed (its rows up to the failing block) and puts it in

@@ -33,6 +33,30 @@ internal static unsafe partial class ChdbNative
         byte** values, nuint* valueLengths,
         nuint count);
 
+    /// <summary>
+    /// Starts a streamed <c>SELECT</c> (other statements fail with code 36). Never null; a result with an error failed
+    /// to start (a syntax error); errors of the running query come with a fetched chunk. Destroy it once done.
+    /// </summary>
+    [LibraryImport(Library)]
+    public static partial nint chdb_stream_query_with_params_n(
+        nint connection,
+        byte* query, nuint queryLength,
+        byte* format, nuint formatLength,
+        byte** names, nuint* nameLengths,
+        byte** values, nuint* valueLengths,
+        nuint count);
+
+    /// <summary>
+    /// Runs the stream to its next block's output: a chunk to destroy, with the error if the query failed and length 0
+    /// at the end. After an error or the end, the stream is over (no cancel needed).
+    /// </summary>
+    [LibraryImport(Library)]
+    public static partial nint chdb_stream_fetch_result(nint connection, nint stream);
+
+    /// <summary>Stops a stream that has not ended; the stream itself is still destroyed afterwards.</summary>
+    [LibraryImport(Library)]
+    public static partial void chdb_stream_cancel_query(nint connection, nint stream);
+
     /// <summary>Never returns null; check <see cref="chdb_stream_insert_error"/> for a failed start.</summary>
     [LibraryImport(Library)]
     public static partial nint chdb_stream_insert_n(nint connection, byte* query, nuint queryLength, byte* format, nuint formatLength);

@@ -16,4 +16,11 @@ public sealed class EmbeddedClickHouseOptions
 
     /// <summary>Connections for inserts, kept apart so a long query never holds up ingest.</summary>
     public int InsertConnections { get; set; } = 2;
+
+    /// <summary>
+    /// Connections for streamed results (exports), kept apart from <see cref="QueryConnections"/>: a stream holds its
+    /// connection until its reader has taken the last block, so slow readers must not take every query connection.
+    /// Streams beyond this many wait for one to finish.
+    /// </summary>
+    public int StreamConnections { get; set; } = 2;
 }

@@ -12,6 +12,7 @@ internal sealed class EmbeddedClickHouseOptionsValidator : IValidateOptions<Embe
         problems.NotEmpty(nameof(options.DataPath), options.DataPath);
         problems.AtLeast(nameof(options.QueryConnections), options.QueryConnections, 1);
         problems.AtLeast(nameof(options.InsertConnections), options.InsertConnections, 1);
+        problems.AtLeast(nameof(options.StreamConnections), options.StreamConnections, 1);
         return problems.ToResult();
     }
 }

@@ -28,6 +28,13 @@ public sealed partial class ClickHouseHttpClient : IClickHouseClient, IDisposabl
     private const string SummaryHeader = "X-ClickHouse-Summary";
     private const int MaxErrorChars = 16 * 1024;
 
+    /// <summary>How much of a streamed answer is read before it is passed on (plus the tail held back).</summary>
+    private const int StreamReadBytes = 1024 * 1024;
+
+    /// <summary>URL settings of a streamed query: a read-only query the server cancels when the connection closes.</summary>
+    private static readonly KeyValuePair<string, string>[] StreamSettings =
+        [new("readonly", "2"), new("cancel_http_readonly_queries_on_client_close", "1")];
+
     private readonly ClickHouseHttpOptions _options;
     private readonly ILogger _logger;
     private readonly HttpClient _http;
@@ -71,6 +78,43 @@ public sealed partial class ClickHouseHttpClient : IClickHouseClient, IDisposabl
                     cancellationToken);
             }
             catch (ClickHouseException e) when (attempt <= _options.ReadRetries && FailedBelowClickHouse(e))
+            {
+                LogReadRetried(_logger, e, _server, attempt, _options.ReadRetries + 1, delay);
+                await Task.Delay(delay, cancellationToken);
+                delay *= 2;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Streams the answer's body to <paramref name="write"/> as it arrives, holding back only its last
+    /// <see cref="MidStreamException.MaxBlockBytes"/>: that is where a server puts an error it hit after the answer
+    /// began, so an error block is never written as data, and the method throws it instead (after the pieces before it
+    /// went out). <see cref="ClickHouseHttpOptions.Timeout"/> bounds the wait for the answer to begin and then each wait
+    /// for more of it, not the whole answer, which takes as long as the writer takes. Retried like a query only while
+    /// nothing has been written. The request asks the server to cancel the query when this connection closes
+    /// (<c>cancel_http_readonly_queries_on_client_close</c>, which takes effect only with <c>readonly</c>; level 2
+    /// still allows a query's own settings), so a cancelled stream leaves nothing running there either.
+    /// </summary>
+    public async Task QueryStreamAsync(
+        string sql, ClickHouseParameters? parameters, string format, ClickHouseChunkWriter write, CancellationToken cancellationToken)
+    {
+        ClickHouseFormats.ThrowIfNotStreamable(format);
+        ArgumentNullException.ThrowIfNull(write);
+        var delay = _options.ReadRetryDelay;
+        for (var attempt = 1; ; attempt++)
+        {
+            var began = false;
+            try
+            {
+                await StreamAnswerAsync(sql, parameters, format, (chunk, token) =>
+                {
+                    began = true;
+                    return write(chunk, token);
+                }, cancellationToken);
+                return;
+            }
+            catch (ClickHouseException e) when (!began && attempt <= _options.ReadRetries && FailedBelowClickHouse(e))
             {
                 LogReadRetried(_logger, e, _server, attempt, _options.ReadRetries + 1, delay);
                 await Task.Delay(delay, cancellationToken);
@@ -145,6 +189,113 @@ public sealed partial class ClickHouseHttpClient : IClickHouseClient, IDisposabl
     }
 
     /// <summary>
+    /// One attempt of <see cref="QueryStreamAsync"/>. Failures of the connection or the server's silence leave as
+    /// <see cref="SendAsync{T}"/>'s do; whatever <paramref name="write"/> throws leaves unchanged.
+    /// </summary>
+    private async Task StreamAnswerAsync(
+        string sql, ClickHouseParameters? parameters, string format, ClickHouseChunkWriter write, CancellationToken cancellationToken)
+    {
+        // The pool may hand out a larger array; only this much of it is used, so pieces have the same size every time.
+        const int Capacity = StreamReadBytes + MidStreamException.MaxBlockBytes;
+        var buffer = ArrayPool<byte>.Shared.Rent(Capacity);
+        try
+        {
+            using var request = StatementRequest(sql, parameters, format, StreamSettings);
+            request.Headers.Add("X-ClickHouse-User", _options.User);
+            request.Headers.Add("X-ClickHouse-Key", _options.Password);
+            using var beginning = Deadline();
+            using var response = await FromServerAsync(_http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, beginning.Token));
+            if (!response.IsSuccessStatusCode)
+            {
+                throw await FromServerAsync(RefusalAsync(response, sql, beginning.Token));
+            }
+
+            var tag = response.Headers.TryGetValues(MidStreamException.TagHeader, out var tags) ? tags.FirstOrDefault() : null;
+            await using var body = await FromServerAsync(response.Content.ReadAsStreamAsync(beginning.Token));
+            var held = 0;
+            while (true)
+            {
+                // Everything but the last MaxBlockBytes goes out whenever the buffer is full.
+                if (held == Capacity)
+                {
+                    var ready = held - MidStreamException.MaxBlockBytes;
+                    await write(buffer.AsMemory(0, ready), cancellationToken);
+                    buffer.AsSpan(ready, MidStreamException.MaxBlockBytes).CopyTo(buffer);
+                    held = MidStreamException.MaxBlockBytes;
+                }
+
+                int read;
+                try
+                {
+                    using var more = Deadline();
+                    read = await body.ReadAsync(buffer.AsMemory(held, Capacity - held), more.Token);
+                }
+                catch (Exception e) when (e is HttpRequestException or IOException
+                    && MidStreamException.Find(buffer.AsSpan(0, held), tag, framingBroke: true) is { } broken)
+                {
+                    throw MidStreamFailure(broken, sql);
+                }
+                catch (Exception e) when (IsTransportFailure(e, cancellationToken))
+                {
+                    throw TransportFailure(e, sql);
+                }
+
+                if (read == 0)
+                {
+                    break;
+                }
+
+                held += read;
+            }
+
+            if (MidStreamException.Find(buffer.AsSpan(0, held), tag, framingBroke: false) is { } written)
+            {
+                throw MidStreamFailure(written, sql);
+            }
+
+            if (held > 0)
+            {
+                await write(buffer.AsMemory(0, held), cancellationToken);
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+
+        // A deadline for one wait on the server (not for the writer, which takes as long as it takes).
+        CancellationTokenSource Deadline()
+        {
+            var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            deadline.CancelAfter(_options.Timeout);
+            return deadline;
+        }
+
+        async Task<T> FromServerAsync<T>(Task<T> call)
+        {
+            try
+            {
+                return await call;
+            }
+            catch (Exception e) when (IsTransportFailure(e, cancellationToken))
+            {
+                throw TransportFailure(e, sql);
+            }
+        }
+    }
+
+    /// <summary>The connection failed, or the server was silent past the timeout (not the caller's cancellation).</summary>
+    private static bool IsTransportFailure(Exception e, CancellationToken callerToken) =>
+        e is HttpRequestException or IOException || (e is OperationCanceledException && !callerToken.IsCancellationRequested);
+
+    private ClickHouseException TransportFailure(Exception e, string statement) =>
+        e is OperationCanceledException
+            ? new ClickHouseException(
+                $"ClickHouse at {_server} sent nothing for {_options.Timeout} (K2:Storage:Http:Timeout; statement: {Abbreviate(statement)})",
+                inner: new TimeoutException($"No answer, or no more of it, within {_options.Timeout}.", e))
+            : new ClickHouseException($"ClickHouse at {_server} could not be reached: {e.Message} (statement: {Abbreviate(statement)})", inner: e);
+
+    /// <summary>
     /// The server's refusal: code from <c>X-ClickHouse-Exception-Code</c> (else from the body's <c>Code: N.</c>),
     /// message from the body. A 5xx that ClickHouse did not explain came from in front of it (a proxy, a server still
     /// starting), so it is marked as a failure below ClickHouse and a query may retry it.
@@ -169,9 +320,10 @@ public sealed partial class ClickHouseHttpClient : IClickHouseClient, IDisposabl
 
     private static bool FailedBelowClickHouse(ClickHouseException e) => e.InnerException is HttpRequestException or IOException;
 
-    private HttpRequestMessage StatementRequest(string sql, ClickHouseParameters? parameters, string? format)
+    private HttpRequestMessage StatementRequest(
+        string sql, ClickHouseParameters? parameters, string? format, IEnumerable<KeyValuePair<string, string>>? settings = null)
     {
-        var query = new List<KeyValuePair<string, string>>();
+        var query = new List<KeyValuePair<string, string>>(settings ?? []);
         if (format is not null)
         {
             query.Add(new("default_format", format));

@@ -9,7 +9,11 @@ internal static class FileMetaDataField
     public const short Schema = 2;
     public const short NumRows = 3;
     public const short RowGroups = 4;
+    public const short KeyValueMetadata = 5;
     public const short CreatedBy = 6;
+    public const short ColumnOrders = 7;
+    public const short EncryptionAlgorithm = 8;
+    public const short FooterSigningKeyMetadata = 9;
 }
 
 internal static class SchemaElementField
@@ -33,11 +37,19 @@ internal static class RowGroupField
     public const short NumRows = 3;
     public const short FileOffset = 5;
     public const short TotalCompressedSize = 6;
+    public const short Ordinal = 7;
 }
 
 internal static class ColumnChunkField
 {
+    public const short FileOffset = 2;
     public const short MetaData = 3;
+    public const short OffsetIndexOffset = 4;
+    public const short OffsetIndexLength = 5;
+    public const short ColumnIndexOffset = 6;
+    public const short ColumnIndexLength = 7;
+    public const short CryptoMetadata = 8;
+    public const short EncryptedColumnMetadata = 9;
 }
 
 internal static class ColumnMetaDataField
@@ -49,8 +61,11 @@ internal static class ColumnMetaDataField
     public const short TotalUncompressedSize = 6;
     public const short TotalCompressedSize = 7;
     public const short DataPageOffset = 9;
+    public const short IndexPageOffset = 10;
     public const short DictionaryPageOffset = 11;
     public const short Statistics = 12;
+    public const short BloomFilterOffset = 14;
+    public const short BloomFilterLength = 15;
 }
 
 internal static class StatisticsField

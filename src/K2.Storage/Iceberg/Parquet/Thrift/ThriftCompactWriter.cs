@@ -76,6 +76,10 @@ internal sealed class ThriftCompactWriter(IBufferWriter<byte> output)
             case ThriftList list:
                 WriteList(list);
                 break;
+            case ThriftEncodedList encoded:
+                WriteListHeader(encoded.ElementType, encoded.Count);
+                output.Write(encoded.Elements.Span);
+                break;
             case ThriftMap map:
                 WriteMap(map);
                 break;
@@ -89,21 +93,24 @@ internal sealed class ThriftCompactWriter(IBufferWriter<byte> output)
 
     private void WriteList(ThriftList list)
     {
-        var count = list.Elements.Count;
-        if (count < 15)
-        {
-            WriteByte((byte)((count << 4) | (byte)list.ElementType));
-        }
-        else
-        {
-            WriteByte((byte)(0xF0 | (byte)list.ElementType));
-            WriteVarint((uint)count);
-        }
-
+        WriteListHeader(list.ElementType, list.Elements.Count);
         foreach (var element in list.Elements)
         {
             CheckElementType(element, list.ElementType);
             WriteValue(element);
+        }
+    }
+
+    private void WriteListHeader(ThriftCompactType elementType, int count)
+    {
+        if (count < 15)
+        {
+            WriteByte((byte)((count << 4) | (byte)elementType));
+        }
+        else
+        {
+            WriteByte((byte)(0xF0 | (byte)elementType));
+            WriteVarint((uint)count);
         }
     }
 

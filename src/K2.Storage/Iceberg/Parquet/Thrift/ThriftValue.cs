@@ -55,6 +55,16 @@ internal sealed record ThriftList(ThriftCompactType ElementType, List<ThriftValu
     public override ThriftCompactType Type => IsSet ? ThriftCompactType.Set : ThriftCompactType.List;
 }
 
+/// <summary>
+/// A list whose <see cref="Count"/> elements are already encoded back to back in <see cref="Elements"/>, written as they
+/// are: how a Parquet footer with thousands of row groups is put together without holding each as decoded objects.
+/// The reader never produces it.
+/// </summary>
+internal sealed record ThriftEncodedList(ThriftCompactType ElementType, int Count, ReadOnlyMemory<byte> Elements) : ThriftValue
+{
+    public override ThriftCompactType Type => ThriftCompactType.List;
+}
+
 /// <summary>A map; key and value types are kept as read (an empty map encodes neither).</summary>
 internal sealed record ThriftMap(ThriftCompactType KeyType, ThriftCompactType ValueType, List<KeyValuePair<ThriftValue, ThriftValue>> Entries)
     : ThriftValue
