@@ -4,4 +4,5 @@ namespace K2.Api;
 public static class ApiEventIds
 {
     public const int StoreUnavailable = 4001;
+    public const int ExportAborted = 4002;
 }

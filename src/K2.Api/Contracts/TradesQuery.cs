@@ -1,5 +1,6 @@
 using System.ComponentModel;
 using System.ComponentModel.DataAnnotations;
+using K2.Api.Exports;
 using K2.Api.Paging;
 using K2.Api.Parameters;
 using Microsoft.AspNetCore.Mvc;
@@ -26,7 +27,10 @@ public sealed record TradesQuery(
     [property: FromQuery(Name = "cursor"), StringLength(PageCursor.MaxLength),
         RegularExpression(ParameterPatterns.CursorPattern, ErrorMessage = ParameterPatterns.CursorExpected),
         Description("The next_cursor of the previous page, with the same exchange, symbol, from and to.")]
-    string? Cursor)
+    string? Cursor,
+    [property: FromQuery(Name = "format"), ResponseFormatName,
+        Description("json (default) pages; ndjson, csv and parquet stream every row of [from, to) (an export: from is needed, limit and cursor are not used). The Accept header chooses when format is absent.")]
+    string? Format)
 {
     public const int DefaultLimit = 100;
     public const int MaxLimit = 10_000;

@@ -1,4 +1,5 @@
 using K2.Api.Contracts;
+using K2.Api.Exports;
 using K2.Api.Paging;
 using K2.Api.Parameters;
 using K2.Core;
@@ -12,6 +13,7 @@ namespace K2.Api.Endpoints;
 
 public static class CandlesEndpoints
 {
+
     public static IEndpointRouteBuilder MapCandlesEndpoints(this IEndpointRouteBuilder app)
     {
         app.MapGroup("/v1/candles")
@@ -19,18 +21,22 @@ public static class CandlesEndpoints
             .MapGet("", GetCandlesAsync)
             .WithQueryRules<CandlesQuery>()
             .ProducesProblem(StatusCodes.Status429TooManyRequests)
+            .Produces(StatusCodes.Status200OK, typeof(CandlesResponse), "application/json", [.. ResponseFormats.ExportMediaTypes])
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable)
             .WithName("GetCandles")
             .WithSummary("OHLCV candles of one instrument and timeframe over the hot and cold tiers, each at its latest version.")
             .WithDescription(
                 "With from and/or to: the candles whose bucket starts in [from, to), oldest first. Without either: the newest " +
                 "candles, newest first. Buckets without trades have no candle. A full page carries next_cursor; pass it back " +
-                "with the same exchange, symbol, timeframe, from and to for the next page (null when the range is exhausted).");
+                "with the same exchange, symbol, timeframe, from and to for the next page (null when the range is exhausted). " +
+                "format=ndjson, csv or parquet (or the Accept header) streams every candle of [from, to) instead, with every " +
+                "column of the candle table.");
         return app;
     }
 
-    private static async Task<Results<Ok<CandlesResponse>, ValidationProblem>> GetCandlesAsync(
-        [AsParameters] CandlesQuery query, InstrumentRegistry registry, CandleHistory history, CancellationToken cancellationToken)
+    private static async Task<Results<Ok<CandlesResponse>, ValidationProblem, HistoryExportResult>> GetCandlesAsync(
+        [AsParameters] CandlesQuery query, HttpRequest request, InstrumentRegistry registry, CandleHistory history, HistoryExport export,
+        TimeProvider time, CancellationToken cancellationToken)
     {
         var checks = new HistoryRequestChecks();
         var instrument = checks.Instrument(registry, query.Exchange!, query.Symbol!);
@@ -38,9 +44,25 @@ public static class CandlesEndpoints
         var direction = HistoryRequestChecks.Direction(query.From, query.To);
         var fingerprint = PageCursor.Fingerprint("candles", query.Exchange, query.Symbol, query.Timeframe, from?.Value, to?.Value);
         var after = checks.Cursor(query.Cursor, fingerprint, direction);
+        var format = ResponseFormats.Choose(query.Format, request);
+        if (format != ResponseFormat.Json)
+        {
+            checks.Export(query.From, query.Limit, query.Cursor);
+        }
+
         if (!checks.IsValid || instrument is null || !Timeframes.TryParse(query.Timeframe, out var timeframe))
         {
             return checks.Problem();
+        }
+
+        if (format != ResponseFormat.Json)
+        {
+            return new HistoryExportResult(
+                export, format, CandleHistory.Columns, from!.Value, to ?? UnixMicros.Now(time), $"{query.Exchange}-{query.Symbol}-{query.Timeframe}-candles",
+                (start, end, token) => history.SqlAsync(
+                    new CandleHistoryQuery(instrument.Exchange, instrument.Symbol, timeframe, start, end, ReadDirection.OldestFirst, null, int.MaxValue),
+                    CandleHistory.Columns,
+                    token));
         }
 
         var limit = query.Limit ?? CandlesQuery.DefaultLimit;

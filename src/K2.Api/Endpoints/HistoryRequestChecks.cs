@@ -47,6 +47,28 @@ internal sealed class HistoryRequestChecks
     public static ReadDirection Direction(DateTimeOffset? from, DateTimeOffset? to) =>
         from is null && to is null ? ReadDirection.NewestFirst : ReadDirection.OldestFirst;
 
+    /// <summary>
+    /// An export streams the whole range [from, to): it needs a start (the end defaults to now), and it has no pages,
+    /// so <c>limit</c> and <c>cursor</c>, which page JSON answers, do not apply.
+    /// </summary>
+    public void Export(DateTimeOffset? from, int? limit, string? cursor)
+    {
+        if (from is null)
+        {
+            _errors["from"] = ["An export (format ndjson, csv or parquet) streams a range: give 'from' (and 'to', or it ends now)."];
+        }
+
+        if (limit is not null)
+        {
+            _errors["limit"] = ["'limit' pages JSON answers; an export streams the whole range."];
+        }
+
+        if (cursor is not null)
+        {
+            _errors["cursor"] = ["'cursor' pages JSON answers; an export streams the whole range."];
+        }
+    }
+
     /// <summary>Where the previous page ended, or null for the first page (or a cursor that does not fit, recorded).</summary>
     public (UnixMicros Position, string TradeId)? Cursor(string? cursor, ulong fingerprint, ReadDirection direction)
     {

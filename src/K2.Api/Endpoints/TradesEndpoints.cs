@@ -1,6 +1,8 @@
 using K2.Api.Contracts;
+using K2.Api.Exports;
 using K2.Api.Paging;
 using K2.Api.Parameters;
+using K2.Core;
 using K2.Core.Instruments;
 using K2.Core.Trades;
 using K2.Storage.History;
@@ -11,6 +13,7 @@ namespace K2.Api.Endpoints;
 
 public static class TradesEndpoints
 {
+
     public static IEndpointRouteBuilder MapTradesEndpoints(this IEndpointRouteBuilder app)
     {
         app.MapGroup("/v1/trades")
@@ -18,6 +21,7 @@ public static class TradesEndpoints
             .MapGet("", GetTradesAsync)
             .WithQueryRules<TradesQuery>()
             .ProducesProblem(StatusCodes.Status429TooManyRequests)
+            .Produces(StatusCodes.Status200OK, typeof(TradesResponse), "application/json", [.. ResponseFormats.ExportMediaTypes])
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable)
             .WithName("GetTrades")
             .WithSummary("Trades of one instrument over the hot and cold tiers as one, each trade once.")
@@ -25,12 +29,15 @@ public static class TradesEndpoints
                 "With from and/or to: the trades in [from, to) by exchange time, oldest first. Without either: the newest " +
                 "trades, newest first. Trades with the same exchange time are ordered by trade id. A full page carries " +
                 "next_cursor; pass it back with the same exchange, symbol, from and to for the next page (null when the " +
-                "range is exhausted). Cursors are positions, so trades arriving meanwhile neither repeat nor shift pages.");
+                "range is exhausted). Cursors are positions, so trades arriving meanwhile neither repeat nor shift pages. " +
+                "format=ndjson, csv or parquet (or the Accept header) streams every trade of [from, to) instead, with the " +
+                "columns exchange, symbol, raw_symbol, trade_id, price, quantity, side, exchange_ts, receipt_ts, ingest_ts.");
         return app;
     }
 
-    private static async Task<Results<Ok<TradesResponse>, ValidationProblem>> GetTradesAsync(
-        [AsParameters] TradesQuery query, InstrumentRegistry registry, TradeHistory history, CancellationToken cancellationToken)
+    private static async Task<Results<Ok<TradesResponse>, ValidationProblem, HistoryExportResult>> GetTradesAsync(
+        [AsParameters] TradesQuery query, HttpRequest request, InstrumentRegistry registry, TradeHistory history, HistoryExport export,
+        TimeProvider time, CancellationToken cancellationToken)
     {
         // The query rules have checked presence and form; what remains needs the registry or the other parameters.
         var checks = new HistoryRequestChecks();
@@ -39,9 +46,25 @@ public static class TradesEndpoints
         var direction = HistoryRequestChecks.Direction(query.From, query.To);
         var fingerprint = PageCursor.Fingerprint("trades", query.Exchange, query.Symbol, from?.Value, to?.Value);
         var after = checks.Cursor(query.Cursor, fingerprint, direction);
+        var format = ResponseFormats.Choose(query.Format, request);
+        if (format != ResponseFormat.Json)
+        {
+            checks.Export(query.From, query.Limit, query.Cursor);
+        }
+
         if (!checks.IsValid || instrument is null)
         {
             return checks.Problem();
+        }
+
+        if (format != ResponseFormat.Json)
+        {
+            return new HistoryExportResult(
+                export, format, TradeHistory.Columns, from!.Value, to ?? UnixMicros.Now(time), $"{query.Exchange}-{query.Symbol}-trades",
+                (start, end, token) => history.SqlAsync(
+                    new TradeHistoryQuery(instrument.Exchange, instrument.Symbol, start, end, ReadDirection.OldestFirst, null, int.MaxValue),
+                    TradeHistory.Columns,
+                    token));
         }
 
         var limit = query.Limit ?? TradesQuery.DefaultLimit;

@@ -18,7 +18,7 @@ public static class ColdTierServiceCollectionExtensions
     /// <summary>
     /// The cold tier: the warehouse's object store (<c>K2:Warehouse</c>), the state database with the Iceberg catalog
     /// (<c>K2:State</c>), the offload (<c>K2:Offload</c>), the daily maintenance (<c>K2:Maintenance</c>) and the reads of
-    /// trades and candles over both tiers (<see cref="TradeHistory"/>, <see cref="CandleHistory"/>). Needs the hot store registered too.
+    /// trades and candles over both tiers (<see cref="TradeHistory"/>, <see cref="CandleHistory"/>, <see cref="HistoryExport"/>). Needs the hot store registered too.
     /// </summary>
     public static IServiceCollection AddColdTier(this IServiceCollection services)
     {
@@ -62,6 +62,7 @@ public static class ColdTierServiceCollectionExtensions
             sp.GetRequiredService<SqlCatalog>(), sp.GetRequiredService<IObjectStore>(), sp.GetRequiredService<IOptions<WarehouseOptions>>().Value.S3));
         services.AddSingleton<TradeHistory>();
         services.AddSingleton<CandleHistory>();
+        services.AddSingleton<HistoryExport>();
         return services;
     }
 }
