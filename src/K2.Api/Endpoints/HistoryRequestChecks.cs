@@ -63,7 +63,7 @@ internal sealed class HistoryRequestChecks
             _errors["limit"] = ["'limit' pages JSON answers; an export streams the whole range."];
         }
 
-        if (cursor is not null)
+        if (!string.IsNullOrEmpty(cursor))
         {
             _errors["cursor"] = ["'cursor' pages JSON answers; an export streams the whole range."];
         }
@@ -72,7 +72,8 @@ internal sealed class HistoryRequestChecks
     /// <summary>Where the previous page ended, or null for the first page (or a cursor that does not fit, recorded).</summary>
     public (UnixMicros Position, string TradeId)? Cursor(string? cursor, ulong fingerprint, ReadDirection direction)
     {
-        if (cursor is null)
+        // An empty value counts as absent, as the query rules take it.
+        if (string.IsNullOrEmpty(cursor))
         {
             return null;
         }

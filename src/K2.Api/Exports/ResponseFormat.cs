@@ -46,7 +46,8 @@ public static class ResponseFormats
     /// </summary>
     public static ResponseFormat Choose(string? name, HttpRequest request)
     {
-        if (name is not null)
+        // An empty value counts as absent, as the query rules take it.
+        if (!string.IsNullOrEmpty(name))
         {
             return Known.Single(k => k.Name == name).Format;
         }

@@ -10,8 +10,8 @@ public sealed class OpenApiDocumentTests(ApiFactory factory)
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     [Theory]
-    [InlineData("/v1/trades", "exchange symbol from to limit cursor")]
-    [InlineData("/v1/candles", "exchange symbol timeframe from to limit cursor")]
+    [InlineData("/v1/trades", "exchange symbol from to limit cursor format")]
+    [InlineData("/v1/candles", "exchange symbol timeframe from to limit cursor format")]
     [InlineData("/v1/instruments", "exchange")]
     public async Task Lists_every_parameter_of_the_endpoint(string path, string names)
     {
@@ -41,6 +41,17 @@ public sealed class OpenApiDocumentTests(ApiFactory factory)
         parameters["limit"].GetProperty("schema").GetProperty("maximum").GetInt32().ShouldBe(5_000);
         parameters["from"].GetProperty("description").GetString()!.ShouldContain("oldest first");
         parameters["to"].GetProperty("description").GetString()!.ShouldContain("newest candles come first");
+        parameters["format"].GetProperty("schema").GetProperty("enum").EnumerateArray().Select(e => e.GetString()).ShouldBe(["json", "ndjson", "csv", "parquet"]);
+    }
+
+    [Fact]
+    public async Task Documents_json_pages_and_the_exports_media_types()
+    {
+        var content = (await DocumentAsync()).GetProperty("paths").GetProperty("/v1/trades").GetProperty("get")
+            .GetProperty("responses").GetProperty("200").GetProperty("content");
+
+        content.EnumerateObject().Select(c => c.Name).Order().ShouldBe(
+            ["application/json", "application/vnd.apache.parquet", "application/x-ndjson", "text/csv"]);
     }
 
     [Fact]

@@ -161,7 +161,7 @@ public sealed class TradesEndpointsTests(ApiFactory factory)
         errors.GetProperty("from")[0].GetString().ShouldBe(
             "'yesterday' is not valid for 'from': expected an ISO 8601 time with Z or an offset from 1970 to 2199, e.g. 2026-11-22T10:00:00Z.");
         errors.GetProperty("limit")[0].GetString().ShouldBe("'limit' is given 2 times; give it once.");
-        errors.GetProperty("limt")[0].GetString().ShouldBe("Unknown parameter 'limt'. Allowed: exchange, symbol, from, to, limit, cursor.");
+        errors.GetProperty("limt")[0].GetString().ShouldBe("Unknown parameter 'limt'. Allowed: exchange, symbol, from, to, limit, cursor, format.");
     }
 
     private static string Iso(UnixMicros time) => time.ToDateTimeOffset().ToString("yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'", System.Globalization.CultureInfo.InvariantCulture);
