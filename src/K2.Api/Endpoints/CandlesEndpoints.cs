@@ -57,12 +57,9 @@ public static class CandlesEndpoints
 
         if (format != ResponseFormat.Json)
         {
-            return new HistoryExportResult(
-                export, format, CandleHistory.Columns, from!.Value, to ?? UnixMicros.Now(time), $"{query.Exchange}-{query.Symbol}-{query.Timeframe}-candles",
-                (start, end, token) => history.SqlAsync(
-                    new CandleHistoryQuery(instrument.Exchange, instrument.Symbol, timeframe, start, end, ReadDirection.OldestFirst, null, int.MaxValue),
-                    CandleHistory.Columns,
-                    token));
+            var end = to ?? UnixMicros.Now(time);
+            return new HistoryExportResult(format, $"{query.Exchange}-{query.Symbol}-{query.Timeframe}-candles", (exportFormat, output, token) =>
+                export.WriteCandlesAsync(exportFormat, instrument.Exchange, instrument.Symbol, timeframe, from!.Value, end, output, token));
         }
 
         var limit = query.Limit ?? CandlesQuery.DefaultLimit;

@@ -59,12 +59,9 @@ public static class TradesEndpoints
 
         if (format != ResponseFormat.Json)
         {
-            return new HistoryExportResult(
-                export, format, TradeHistory.Columns, from!.Value, to ?? UnixMicros.Now(time), $"{query.Exchange}-{query.Symbol}-trades",
-                (start, end, token) => history.SqlAsync(
-                    new TradeHistoryQuery(instrument.Exchange, instrument.Symbol, start, end, ReadDirection.OldestFirst, null, int.MaxValue),
-                    TradeHistory.Columns,
-                    token));
+            var end = to ?? UnixMicros.Now(time);
+            return new HistoryExportResult(format, $"{query.Exchange}-{query.Symbol}-trades", (exportFormat, output, token) =>
+                export.WriteTradesAsync(exportFormat, instrument.Exchange, instrument.Symbol, from!.Value, end, output, token));
         }
 
         var limit = query.Limit ?? TradesQuery.DefaultLimit;

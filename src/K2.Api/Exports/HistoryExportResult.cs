@@ -1,4 +1,4 @@
-using K2.Core;
+using K2.Storage.ClickHouse;
 using K2.Storage.History;
 using Microsoft.AspNetCore.Http.Features;
 
@@ -11,13 +11,7 @@ namespace K2.Api.Exports;
 /// which stops the query.
 /// </summary>
 internal sealed partial class HistoryExportResult(
-    HistoryExport export,
-    ResponseFormat format,
-    IReadOnlyList<string> columns,
-    UnixMicros from,
-    UnixMicros to,
-    string fileName,
-    Func<UnixMicros, UnixMicros, CancellationToken, Task<HistorySql>> windowSql) : IResult
+    ResponseFormat format, string fileName, Func<HistoryExportFormat, ClickHouseChunkWriter, CancellationToken, Task> export) : IResult
 {
     public async Task ExecuteAsync(HttpContext httpContext)
     {
@@ -28,7 +22,7 @@ internal sealed partial class HistoryExportResult(
         var written = false;
         try
         {
-            await export.WriteAsync(format.ToExportFormat(), columns, from, to, windowSql, async (chunk, cancellationToken) =>
+            await export(format.ToExportFormat(), async (chunk, cancellationToken) =>
             {
                 written = true;
                 await response.Body.WriteAsync(chunk, cancellationToken);

@@ -86,6 +86,15 @@ public sealed class CandleHistory(IClickHouseClient client, HotStoreOptions opti
         return new HistorySql(Text(query, columns, coldFunction, windowed: false), parameters);
     }
 
+    /// <summary>Where the rows in <paramref name="query"/>'s range begin and end, over both tiers; null when there are none.</summary>
+    public async Task<HistoryBounds?> BoundsAsync(CandleHistoryQuery query, CancellationToken cancellationToken)
+    {
+        var whole = query with { After = null, Direction = ReadDirection.OldestFirst };
+        var (coldFunction, parameters) = await PrepareAsync(whole, cancellationToken);
+        var sql = TierUnion.Bounds(ColdTables.GoldOhlcv(query.Timeframe), options.Database, coldFunction, Filter(whole, windowed: false), "bucket_start");
+        return await HistoryBounds.ReadAsync(client, sql, parameters, cancellationToken);
+    }
+
     private async Task<(string? ColdFunction, ClickHouseParameters Parameters)> PrepareAsync(CandleHistoryQuery query, CancellationToken cancellationToken)
     {
         var parameters = new ClickHouseParameters()
@@ -113,8 +122,17 @@ public sealed class CandleHistory(IClickHouseClient client, HotStoreOptions opti
 
     private string Text(CandleHistoryQuery query, IReadOnlyList<string> columns, string? coldFunction, bool windowed)
     {
+        // The timeframe is the cold table's name, not a column: the union carries the cold table's columns only.
+        var selectList = string.Join(", ", columns.Select(c => c == TimeframeColumn ? $"{{{TimeframeColumn}:String}} AS {TimeframeColumn}" : c));
+        return TierUnion.Select(
+            ColdTables.GoldOhlcv(query.Timeframe), selectList, options.Database, coldFunction, Filter(query, windowed),
+            query.Direction == ReadDirection.OldestFirst ? "bucket_start" : "bucket_start DESC");
+    }
+
+    /// <summary>The condition both tiers share: instrument, range, look-back window and keyset position.</summary>
+    private static string Filter(CandleHistoryQuery query, bool windowed)
+    {
         const string Time = "DateTime64(6, 'UTC')";
-        var oldestFirst = query.Direction == ReadDirection.OldestFirst;
         List<string> filter = ["exchange = {exchange:String}", "symbol = {symbol:String}"];
         if (query.From is not null)
         {
@@ -133,14 +151,10 @@ public sealed class CandleHistory(IClickHouseClient client, HotStoreOptions opti
 
         if (query.After is not null)
         {
-            filter.Add($"bucket_start {(oldestFirst ? ">" : "<")} {{after:{Time}}}");
+            filter.Add($"bucket_start {(query.Direction == ReadDirection.OldestFirst ? ">" : "<")} {{after:{Time}}}");
         }
 
-        // The timeframe is the cold table's name, not a column: the union carries the cold table's columns only.
-        var selectList = string.Join(", ", columns.Select(c => c == TimeframeColumn ? $"{{{TimeframeColumn}:String}} AS {TimeframeColumn}" : c));
-        return TierUnion.Select(
-            ColdTables.GoldOhlcv(query.Timeframe), selectList, options.Database, coldFunction, string.Join(" AND ", filter),
-            oldestFirst ? "bucket_start" : "bucket_start DESC");
+        return string.Join(" AND ", filter);
     }
 
     private Task<IReadOnlyList<StoredCandle>> RunAsync(CandleHistoryQuery query, string sql, ClickHouseParameters parameters, CancellationToken cancellationToken) =>

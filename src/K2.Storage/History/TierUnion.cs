@@ -68,6 +68,23 @@ internal static class TierUnion
             """;
     }
 
+    /// <summary>
+    /// The earliest and latest <paramref name="timeColumn"/> of the rows both tiers hold under <paramref name="filter"/>,
+    /// and how many tiers hold any (0: no rows at all). Versions are not told apart: an export only needs where its
+    /// range's rows begin and end, so it does not walk days before and after them.
+    /// </summary>
+    public static string Bounds(ColdTable table, string hotDatabase, string? coldFunction, string filter, string timeColumn)
+    {
+        var hotFilter = table.HotFilter is { } only ? $"({only}) AND {filter}" : filter;
+        var tiers = $"SELECT min({timeColumn}) AS first, max({timeColumn}) AS last, count() AS rows FROM {hotDatabase}.{table.HotTable} WHERE {hotFilter}";
+        if (coldFunction is not null)
+        {
+            tiers += $" UNION ALL SELECT min({timeColumn}), max({timeColumn}), count() FROM {coldFunction} WHERE {filter}";
+        }
+
+        return $"SELECT min(first), max(last), count() FROM ({tiers}) WHERE rows > 0";
+    }
+
     /// <summary>The type both tiers are read as: the hot type, with LowCardinality and Enum8 columns as the String the cold reader gives.</summary>
     private static string UnionType(string hotType) =>
         hotType.StartsWith("LowCardinality(String)", StringComparison.Ordinal) || hotType.StartsWith("Enum8(", StringComparison.Ordinal) ? "String" : hotType;

@@ -77,6 +77,15 @@ public sealed class TradeHistory(IClickHouseClient client, HotStoreOptions optio
         return new HistorySql(Text(query, columns, coldFunction, windowed: false), parameters);
     }
 
+    /// <summary>Where the rows in <paramref name="query"/>'s range begin and end, over both tiers; null when there are none.</summary>
+    public async Task<HistoryBounds?> BoundsAsync(TradeHistoryQuery query, CancellationToken cancellationToken)
+    {
+        var whole = query with { After = null, Direction = ReadDirection.OldestFirst };
+        var (coldFunction, parameters) = await PrepareAsync(whole, cancellationToken);
+        var sql = TierUnion.Bounds(Table, options.Database, coldFunction, Filter(whole, windowed: false), "exchange_ts");
+        return await HistoryBounds.ReadAsync(client, sql, parameters, cancellationToken);
+    }
+
     private async Task<(string? ColdFunction, ClickHouseParameters Parameters)> PrepareAsync(TradeHistoryQuery query, CancellationToken cancellationToken)
     {
         var parameters = new ClickHouseParameters()
@@ -104,8 +113,16 @@ public sealed class TradeHistory(IClickHouseClient client, HotStoreOptions optio
 
     private string Text(TradeHistoryQuery query, IReadOnlyList<string> columns, string? coldFunction, bool windowed)
     {
+        var order = query.Direction == ReadDirection.OldestFirst
+            ? "exchange_ts, length(trade_id), trade_id"
+            : "exchange_ts DESC, length(trade_id) DESC, trade_id DESC";
+        return TierUnion.Select(Table, string.Join(", ", columns), options.Database, coldFunction, Filter(query, windowed), order);
+    }
+
+    /// <summary>The condition both tiers share: instrument, range, look-back window and keyset position.</summary>
+    private static string Filter(TradeHistoryQuery query, bool windowed)
+    {
         const string Time = "DateTime64(6, 'UTC')";
-        var oldestFirst = query.Direction == ReadDirection.OldestFirst;
         List<string> filter = ["exchange = {exchange:String}", "symbol = {symbol:String}"];
         if (query.From is not null)
         {
@@ -125,13 +142,12 @@ public sealed class TradeHistory(IClickHouseClient client, HotStoreOptions optio
         if (query.After is not null)
         {
             // The plain time bound lets both tiers skip partitions and granules; the tuple is the exact position.
-            var (plain, strict) = oldestFirst ? (">=", ">") : ("<=", "<");
+            var (plain, strict) = query.Direction == ReadDirection.OldestFirst ? (">=", ">") : ("<=", "<");
             filter.Add($"exchange_ts {plain} {{after_ts:{Time}}}");
             filter.Add($"(exchange_ts, length(trade_id), trade_id) {strict} ({{after_ts:{Time}}}, length({{after_id:String}}), {{after_id:String}})");
         }
 
-        var order = oldestFirst ? "exchange_ts, length(trade_id), trade_id" : "exchange_ts DESC, length(trade_id) DESC, trade_id DESC";
-        return TierUnion.Select(Table, string.Join(", ", columns), options.Database, coldFunction, string.Join(" AND ", filter), order);
+        return string.Join(" AND ", filter);
     }
 
     private Task<IReadOnlyList<StoredTrade>> RunAsync(string sql, ClickHouseParameters parameters, CancellationToken cancellationToken) =>
