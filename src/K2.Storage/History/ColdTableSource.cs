@@ -51,6 +51,15 @@ public sealed class ColdTableSource(SqlCatalog catalog, IObjectStore warehouse, 
         const string Pin = "SETTINGS iceberg_metadata_file_path = {cold_metadata:String}";
         if (!tableLocation.StartsWith("http://", StringComparison.Ordinal) && !tableLocation.StartsWith("https://", StringComparison.Ordinal))
         {
+            var workingDirectory = Path.TrimEndingDirectorySeparator(Environment.CurrentDirectory) + Path.DirectorySeparatorChar;
+            if (!tableLocation.StartsWith(workingDirectory, StringComparison.Ordinal))
+            {
+                // Said here, in words, rather than as the engine's PATH_ACCESS_DENIED on every read.
+                throw new InvalidOperationException(
+                    $"{table.Namespace}.{table.Name} lies at {tableLocation}, outside the working directory {workingDirectory}: ClickHouse's " +
+                    "icebergLocal reads a local warehouse only below it. Start K2 from a directory that contains the warehouse (the data directory or its parent).");
+            }
+
             return $"icebergLocal({{cold_table:String}}, {Pin})";
         }
 

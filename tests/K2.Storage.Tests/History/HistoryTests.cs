@@ -313,9 +313,29 @@ public abstract class HistoryTests(EmbeddedClickHouseFixture fixture) : IDisposa
 /// <summary>The suite on a local warehouse below the working directory, read with <c>icebergLocal</c>.</summary>
 public sealed class LocalHistoryTests(EmbeddedClickHouseFixture fixture) : HistoryTests(fixture)
 {
+    private readonly EmbeddedClickHouseFixture _fixture = fixture;
+
     protected override IObjectStore CreateWarehouse(string directory) => new LocalDirectoryObjectStore(directory);
 
     protected override S3WarehouseOptions? S3 => null;
+
+    [Fact]
+    public async Task A_local_warehouse_outside_the_working_directory_is_refused_with_the_reason_in_words()
+    {
+        using var outside = new TempDirectory("k2-history-outside");
+        using var store = await TieredStore.CreateAsync(
+            _fixture, new LocalDirectoryObjectStore(Path.Combine(outside.Path, "warehouse")), null, Path.Combine(outside.Path, "state.db"),
+            new ManualTimeProvider(TradeRows.Day.ToDateTimeOffset().AddHours(1)), TestContext.Current.CancellationToken);
+        await store.WriteTradesAsync(TradeRows.Day, [TradeRows.Make(TradeRows.CoinbaseBtc, 1, 100m)], TestContext.Current.CancellationToken);
+        store.Clock.Advance(TimeSpan.FromMinutes(1));
+        await store.OffloadAsync(TestContext.Current.CancellationToken);
+
+        var refused = await Should.ThrowAsync<InvalidOperationException>(() => store.Trades.ReadAsync(
+            new TradeHistoryQuery(Exchange.Coinbase, TradeRows.CoinbaseBtc.Symbol, null, null, ReadDirection.NewestFirst, null, 1), TestContext.Current.CancellationToken));
+
+        refused.Message.ShouldContain("outside the working directory");
+        refused.Message.ShouldContain("Start K2 from a directory that contains the warehouse");
+    }
 }
 
 /// <summary>The suite on a real s3rver (each test under its own prefix in the bucket), read with <c>icebergS3</c>.</summary>
