@@ -132,26 +132,10 @@ public sealed class CandleHistory(IClickHouseClient client, HotStoreOptions opti
     /// <summary>The condition both tiers share: instrument, range, look-back window and keyset position.</summary>
     private static string Filter(CandleHistoryQuery query, bool windowed)
     {
-        const string Time = "DateTime64(6, 'UTC')";
-        List<string> filter = ["exchange = {exchange:String}", "symbol = {symbol:String}"];
-        if (query.From is not null)
-        {
-            filter.Add($"bucket_start >= {{from:{Time}}}");
-        }
-
-        if (query.To is not null)
-        {
-            filter.Add($"bucket_start < {{to:{Time}}}");
-        }
-
-        if (windowed)
-        {
-            filter.Add($"bucket_start >= {{since:{Time}}}");
-        }
-
+        var filter = TierUnion.InstrumentRange("bucket_start", query.From is not null, query.To is not null, windowed);
         if (query.After is not null)
         {
-            filter.Add($"bucket_start {(query.Direction == ReadDirection.OldestFirst ? ">" : "<")} {{after:{Time}}}");
+            filter.Add($"bucket_start {(query.Direction == ReadDirection.OldestFirst ? ">" : "<")} {{after:DateTime64(6, 'UTC')}}");
         }
 
         return string.Join(" AND ", filter);

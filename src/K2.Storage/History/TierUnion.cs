@@ -69,6 +69,33 @@ internal static class TierUnion
     }
 
     /// <summary>
+    /// The conditions every history read starts from: the instrument (<c>{exchange}</c>, <c>{symbol}</c>) and, on
+    /// <paramref name="timeColumn"/>, the range's bounds (<c>{from}</c> inclusive, <c>{to}</c> exclusive) and a
+    /// look-back window's start (<c>{since}</c>) where given. The caller adds its keyset position.
+    /// </summary>
+    public static List<string> InstrumentRange(string timeColumn, bool from, bool to, bool since)
+    {
+        const string Time = "DateTime64(6, 'UTC')";
+        List<string> filter = ["exchange = {exchange:String}", "symbol = {symbol:String}"];
+        if (from)
+        {
+            filter.Add($"{timeColumn} >= {{from:{Time}}}");
+        }
+
+        if (to)
+        {
+            filter.Add($"{timeColumn} < {{to:{Time}}}");
+        }
+
+        if (since)
+        {
+            filter.Add($"{timeColumn} >= {{since:{Time}}}");
+        }
+
+        return filter;
+    }
+
+    /// <summary>
     /// The earliest and latest <paramref name="timeColumn"/> of the rows both tiers hold under <paramref name="filter"/>,
     /// and how many tiers hold any (0: no rows at all). Versions are not told apart: an export only needs where its
     /// range's rows begin and end, so it does not walk days before and after them.

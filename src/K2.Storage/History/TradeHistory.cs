@@ -123,22 +123,7 @@ public sealed class TradeHistory(IClickHouseClient client, HotStoreOptions optio
     private static string Filter(TradeHistoryQuery query, bool windowed)
     {
         const string Time = "DateTime64(6, 'UTC')";
-        List<string> filter = ["exchange = {exchange:String}", "symbol = {symbol:String}"];
-        if (query.From is not null)
-        {
-            filter.Add($"exchange_ts >= {{from:{Time}}}");
-        }
-
-        if (query.To is not null)
-        {
-            filter.Add($"exchange_ts < {{to:{Time}}}");
-        }
-
-        if (windowed)
-        {
-            filter.Add($"exchange_ts >= {{since:{Time}}}");
-        }
-
+        var filter = TierUnion.InstrumentRange("exchange_ts", query.From is not null, query.To is not null, windowed);
         if (query.After is not null)
         {
             // The plain time bound lets both tiers skip partitions and granules; the tuple is the exact position.
