@@ -1,4 +1,5 @@
 using BenchmarkDotNet.Running;
+using K2.Benchmarks.Api;
 using K2.Benchmarks.HotStore;
 using K2.Benchmarks.Pipeline;
 
@@ -8,6 +9,7 @@ using K2.Benchmarks.Pipeline;
 // dotnet run -c Release --project benchmarks/K2.Benchmarks -- offload [--rows N]
 // dotnet run -c Release --project benchmarks/K2.Benchmarks -- export [--small N] [--large N] [--runs N]
 // dotnet run -c Release --project benchmarks/K2.Benchmarks -- pipeline      (k2 run against the simulator, end to end)
+// dotnet run -c Release --project benchmarks/K2.Benchmarks -- api [--trades N] [--days N] [--seconds N] [--runs N]   (the query API with wrk)
 switch (args)
 {
     case ["ingest", .. var options]:
@@ -22,6 +24,10 @@ switch (args)
         return await ExportBenchmark.RunCaseAsync(options);
     case ["pipeline", .. var options]:
         return await PipelineBenchmark.RunAsync(options);
+    case ["api", .. var options]:
+        return await ApiBenchmark.RunAsync(options);
+    case ["api-store", .. var options]:
+        return await ApiDataSet.RunStepAsync(options);
     default:
         BenchmarkSwitcher.FromAssembly(typeof(IngestBenchmark).Assembly).Run(args);
         return 0;
