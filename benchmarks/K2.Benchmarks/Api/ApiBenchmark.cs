@@ -11,10 +11,10 @@ namespace K2.Benchmarks.Api;
 /// Issue 13's three API numbers, measured on loopback against <c>k2 run --simulate</c> (the silo with its embedded
 /// store, ingesting the simulator's trades): the newest 100 trades of one symbol and one day of 1m candles with wrk,
 /// and a streamed export of the synthetic range as CSV and as Parquet with k2's memory watched. The data directory
-/// (<see cref="ApiDataSet"/>) goes through four states, and k2 is started on each (its working directory the data
-/// directory, where chDB's icebergLocal may read): the simulator's trades alone (the issue's baseline), then the
-/// synthetic rows in the hot tier only (no cold table yet), then in both tiers after <c>k2 offload --now</c>, then in
-/// the cold tier only after they are deleted from the hot tables.
+/// (<see cref="ApiDataSet"/>) is built in four states, each in a directory of its own, and k2 is started once on each
+/// (its working directory the data directory, where chDB's icebergLocal may read): the simulator's trades alone (the
+/// issue's baseline), the synthetic rows in the hot tier only (no cold table), in both tiers after
+/// <c>k2 offload --now</c>, and in the cold tier only after they are deleted from the hot tables.
 /// Between the states, in-process probes time the same reads without HTTP. Every k2 runs with its rate limit and its
 /// schedules (offload, maintenance) off, so neither changes what is measured.
 /// </summary>
@@ -36,59 +36,68 @@ internal static class ApiBenchmark
         using var directory = new TempDirectory("k2-api-bench");
         // Whole UTC days ending two days before today: inside the hot tier's 30 days, clear of the simulator's trades.
         var firstDay = (DateTimeOffset.UtcNow.ToUnixTimeSeconds() / 86_400) - days - 2;
-        var data = new ApiDataSet(directory.Path, firstDay, days, tradeCount);
-        var bench = new Bench(data, duration, runs, warmup);
-        Console.WriteLine($"  data: {directory.Path}; {tradeCount:N0} trades of {ApiDataSet.Exchange}/{ApiDataSet.Symbol} over [{data.From}, {data.To}), " +
-                          $"1m candles of [{data.CandleDay}, {data.CandleDayEnd}); wrk runs of {duration.TotalSeconds} s, {runs} per case; k2: {K2Process.SiloAssemblyPath}");
+        // Every k2 starts on a directory no k2 ran on before: a restarted simulator numbers its trades from its start
+        // time in milliseconds, so a second k2 run on the same directory would spend its first minutes repairing the
+        // restart's gap on every instrument, and merging what the repairs write, while it is measured.
+        ApiDataSet Data(string name) => new(Path.Combine(directory.Path, name), firstDay, days, tradeCount);
+        var shape = Data("shape");
+        var bench = new Bench(shape, duration, runs, warmup);
+        Console.WriteLine($"  data under {directory.Path}: {tradeCount:N0} trades of {ApiDataSet.Exchange}/{ApiDataSet.Symbol} over [{shape.From}, {shape.To}) " +
+                          $"and {ApiDataSet.RecentTrades:N0} in the hour before the fill, 1m candles of [{shape.CandleDay}, {shape.CandleDayEnd}); " +
+                          $"wrk runs of {duration.TotalSeconds} s, {runs} per case; k2: {K2Process.SiloAssemblyPath}");
+
         Console.WriteLine("== 0. the simulator's trades only (as the issue's baseline): no synthetic rows, no cold table");
-        var ok = await bench.WithK2Async(async k2 =>
+        var simulatorOnly = Data("simulator-only");
+        var ok = await bench.WithK2Async(simulatorOnly, async k2 =>
         {
             await bench.WrkAsync(k2, "/health/live", 1, "/health/live, 1 connection");
             await bench.WrkAsync(k2, "/health/live", 16, "/health/live, 16 connections");
             await bench.LatestAsync(k2, "simulator only");
         });
-        ok &= await data.RunChildStepAsync("probe", "--probe-runs", $"{probeRuns}");
-        ok &= await data.RunChildStepAsync("fill");
+        ok &= await simulatorOnly.RunChildStepAsync("probe", "--probe-runs", $"{probeRuns}");
 
-        Console.WriteLine("== 1. synthetic rows in the hot tier only; no cold table in the catalog yet");
-        ok &= await bench.WithK2Async(async k2 =>
+        Console.WriteLine("== 1. synthetic rows in the hot tier only; no cold table in the catalog");
+        var hotOnly = Data("hot-only");
+        ok &= await hotOnly.RunChildStepAsync("fill");
+        ok &= await bench.WithK2Async(hotOnly, async k2 =>
         {
             await bench.LatestAsync(k2, "hot only");
             await bench.CandlesAsync(k2, "hot only");
         });
-        ok &= await data.RunChildStepAsync("probe", "--probe-runs", $"{probeRuns}");
+        ok &= await hotOnly.RunChildStepAsync("probe", "--probe-runs", $"{probeRuns}");
 
-        Console.WriteLine("== 2. k2 offload --now: the synthetic rows in both tiers");
-        var offload = await K2Process.RunToEndAsync(["offload", "--now", "--data", directory.Path], TimeSpan.FromMinutes(10), CancellationToken.None);
-        Console.WriteLine($"  k2 offload exited with {offload.ExitCode}{Environment.NewLine}{Indent(offload.Output)}");
-        ok &= offload.ExitCode == 0;
-        ok &= await data.RunChildStepAsync("probe", "--probe-runs", $"{probeRuns}");
-        ok &= await bench.WithK2Async(async k2 =>
+        Console.WriteLine("== 2. synthetic rows in both tiers (k2 offload --now)");
+        var bothTiers = Data("both-tiers");
+        ok &= await bothTiers.RunChildStepAsync("fill") && await bothTiers.OffloadAsync();
+        ok &= await bench.WithK2Async(bothTiers, async k2 =>
         {
             await bench.LatestAsync(k2, "both tiers");
             await bench.CandlesAsync(k2, "both tiers");
         });
+        ok &= await bothTiers.RunChildStepAsync("probe", "--probe-runs", $"{probeRuns}");
 
-        Console.WriteLine("== 3. the synthetic rows deleted from the hot tables: in the cold tier only");
-        ok &= await data.RunChildStepAsync("drop");
-        ok &= await data.RunChildStepAsync("probe", "--probe-runs", $"{probeRuns}");
-        ok &= await bench.WithK2Async(async k2 =>
+        Console.WriteLine("== 3. synthetic rows in the cold tier only (offloaded, then deleted from the hot tables)");
+        var coldOnly = Data("cold-only");
+        ok &= await coldOnly.RunChildStepAsync("fill") && await coldOnly.OffloadAsync() && await coldOnly.RunChildStepAsync("drop");
+        ok &= await bench.WithK2Async(coldOnly, async k2 =>
         {
             await bench.LatestAsync(k2, "cold only");
             await bench.CandlesAsync(k2, "cold only");
         });
+        ok &= await coldOnly.RunChildStepAsync("probe", "--probe-runs", $"{probeRuns}");
 
-        // Each format in a k2 of its own, so its first export is the process's first.
+        // Each format in a k2 of its own, on a directory of its own, so its first export is the process's first.
         foreach (var format in new[] { "csv", "parquet" })
         {
-            ok &= await bench.WithK2Async(k2 => bench.ExportsAsync(k2, format));
+            Console.WriteLine($"== exports as {format}: the synthetic range from the cold tier only");
+            var exportData = Data($"export-{format}");
+            ok &= await exportData.RunChildStepAsync("fill") && await exportData.OffloadAsync() && await exportData.RunChildStepAsync("drop");
+            ok &= await bench.WithK2Async(exportData, k2 => bench.ExportsAsync(k2, format));
         }
 
         MachineReport.PrintLoad("at end");
         return ok ? 0 : 1;
     }
-
-    private static string Indent(string text) => string.Join(Environment.NewLine, text.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => "    " + l.TrimEnd()));
 
     private static string Load() => string.Join(" ", File.ReadAllText("/proc/loadavg").Split(' ').Take(3));
 
@@ -100,7 +109,7 @@ internal static class ApiBenchmark
 
     private static string Iso(UnixMicros time) => time.ToDateTimeOffset().ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
 
-    private sealed class Bench(ApiDataSet data, TimeSpan duration, int runs, TimeSpan warmup)
+    private sealed class Bench(ApiDataSet shape, TimeSpan duration, int runs, TimeSpan warmup)
     {
         private static readonly TimeSpan IdleWindow = TimeSpan.FromSeconds(10);
 
@@ -110,13 +119,13 @@ internal static class ApiBenchmark
         private string LatestPath => $"/v1/trades?exchange={ApiDataSet.Exchange}&symbol={ApiDataSet.Symbol}&limit=100";
 
         private string CandlesPath =>
-            $"/v1/candles?exchange={ApiDataSet.Exchange}&symbol={ApiDataSet.Symbol}&timeframe=1m&from={Iso(data.CandleDay)}&to={Iso(data.CandleDayEnd)}&limit=1440";
+            $"/v1/candles?exchange={ApiDataSet.Exchange}&symbol={ApiDataSet.Symbol}&timeframe=1m&from={Iso(shape.CandleDay)}&to={Iso(shape.CandleDayEnd)}&limit=1440";
 
         private string ExportPath(string format) =>
-            $"/v1/trades?exchange={ApiDataSet.Exchange}&symbol={ApiDataSet.Symbol}&from={Iso(data.From)}&to={Iso(data.To)}&format={format}";
+            $"/v1/trades?exchange={ApiDataSet.Exchange}&symbol={ApiDataSet.Symbol}&from={Iso(shape.From)}&to={Iso(shape.To)}&format={format}";
 
-        /// <summary>Starts <c>k2 run --simulate</c> on the data directory, lets the simulator's trades build up, runs <paramref name="measure"/>, stops k2.</summary>
-        public async Task<bool> WithK2Async(Func<K2Process, Task> measure)
+        /// <summary>Starts <c>k2 run --simulate</c> on <paramref name="data"/>'s directory, lets the simulator's trades build up, runs <paramref name="measure"/>, stops k2.</summary>
+        public async Task<bool> WithK2Async(ApiDataSet data, Func<K2Process, Task> measure)
         {
             var environment = new Dictionary<string, string>
             {
@@ -124,6 +133,7 @@ internal static class ApiBenchmark
                 ["K2__Schedules__Enabled"] = "false",
                 ["Logging__LogLevel__Default"] = "Warning",
             };
+            System.IO.Directory.CreateDirectory(data.Directory);
             await using var k2 = K2Process.Start(data.Directory, ["--simulate"], environment);
             await k2.WaitUntilReadyAsync(TimeSpan.FromSeconds(120), CancellationToken.None);
             Console.WriteLine($"  k2 {k2.Id} ready, RSS {new ProcessStatus(k2.Id).RssBytes / 1048576:N0} MB; {warmup.TotalSeconds} s of ingest before measuring");
@@ -212,9 +222,9 @@ internal static class ApiBenchmark
                     $"    export {format}, {(run == 0 ? "first" : $"warm {run}")}: {rows:N0} rows, {bytes:N0} bytes in {elapsed.TotalSeconds:0.000} s = {rate:N0} rows/s; " +
                     $"RSS before {before / 1048576.0:N0} MB, peak +{growth:N0} MB (VmHWM {memory.PeakBytes / 1048576.0:N0}, sampled {sampled / 1048576.0:N0}), " +
                     $"after {memory.RssBytes / 1048576.0:N0} MB; load {loadBefore} -> {Load()}"));
-                if (rows != data.Trades)
+                if (rows != shape.Trades)
                 {
-                    throw new InvalidOperationException($"The {format} export has {rows} rows, not {data.Trades}.");
+                    throw new InvalidOperationException($"The {format} export has {rows} rows, not {shape.Trades}.");
                 }
             }
 

@@ -10,17 +10,20 @@ using K2.Storage.History;
 using K2.Storage.Iceberg;
 using K2.Storage.Iceberg.Metadata;
 using K2.Storage.Schema;
+using K2.Testing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace K2.Benchmarks.Api;
 
 /// <summary>
-/// The API benchmark's data directory: <see cref="Trades"/> synthetic trades of binance/BTC-USDT spread evenly over
-/// <see cref="Days"/> whole UTC days from <see cref="FirstDay"/> (inside the hot tier's 30 days), and the 1,440 one-minute
-/// candles of the first of those days. Each step that opens the store runs in a child process of its own
-/// (<c>api-store</c>, working directory the data directory, where chDB's icebergLocal may read), since one process
-/// opens one chDB data path and <c>k2</c> opens the same directory between the steps.
+/// One of the API benchmark's data directories: <see cref="Trades"/> synthetic trades of binance/BTC-USDT spread evenly
+/// over <see cref="Days"/> whole UTC days from <see cref="FirstDay"/> (inside the hot tier's 30 days), the 1,440
+/// one-minute candles of the first of those days, and <see cref="RecentTrades"/> more from an hour to a quarter of an
+/// hour before the fill (what an offload every 15 minutes would have copied of today). Ids are numeric and rise with
+/// time, as Binance's do. Each step that opens the store runs in a child process of its own (<c>api-store</c>, working
+/// directory the data directory, where chDB's icebergLocal may read), since one process opens one chDB data path and
+/// <c>k2</c> opens the same directory between the steps.
 /// </summary>
 internal sealed record ApiDataSet(string Directory, long FirstDay, int Days, long Trades)
 {
@@ -29,6 +32,8 @@ internal sealed record ApiDataSet(string Directory, long FirstDay, int Days, lon
 
     /// <summary>Synthetic ids: nine digits, far below the simulator's (which start at the Unix time in milliseconds).</summary>
     private const long FirstTradeId = 100_000_000;
+
+    public const long RecentTrades = 10_000;
 
     private const long MicrosPerDay = 86_400_000_000;
 
@@ -72,6 +77,7 @@ internal sealed record ApiDataSet(string Directory, long FirstDay, int Days, lon
     /// <summary>Runs one step in a child process, with the data directory as its working directory, and prints its output.</summary>
     public async Task<bool> RunChildStepAsync(string step, params string[] extra)
     {
+        System.IO.Directory.CreateDirectory(Directory);
         var start = new ProcessStartInfo(Environment.ProcessPath!) { RedirectStandardOutput = true, UseShellExecute = false, WorkingDirectory = Directory };
         // Started as `dotnet K2.Benchmarks.dll` rather than through its apphost (`dotnet run`): the child needs the assembly.
         var host = Path.GetFileNameWithoutExtension(Environment.ProcessPath) == "dotnet" ? new[] { typeof(ApiDataSet).Assembly.Location } : [];
@@ -102,11 +108,13 @@ internal sealed record ApiDataSet(string Directory, long FirstDay, int Days, lon
         .Add("exchange", Exchange).Add("symbol", Symbol).Add("from", From).Add("to", To)
         .Add("day", CandleDay).Add("day_end", CandleDayEnd).Add("rows", Trades).Add("first_id", FirstTradeId)
         .Add("span", To.Value - From.Value).Add("ingest", UnixMicros.FromDateTimeOffset(DateTimeOffset.UtcNow.AddMinutes(-1)))
+        .Add("recent_rows", RecentTrades).Add("recent_from", UnixMicros.FromDateTimeOffset(DateTimeOffset.UtcNow.AddHours(-1)))
+        .Add("recent_span", (long)TimeSpan.FromMinutes(45).TotalMicroseconds)
         .Add("since", UnixMicros.FromDateTimeOffset(DateTimeOffset.UtcNow.AddHours(-1)));
 
     /// <summary>
-    /// The trades (one every span/rows, ids in time order, landed a minute ago over one second) and the day's candles
-    /// (version 1), each one <c>INSERT … SELECT … FROM numbers()</c>.
+    /// The trades (one every span/rows, ids in time order, landed a minute ago over one second), the recent ones after
+    /// them, and the day's candles (version 1), each one <c>INSERT … SELECT … FROM numbers()</c>.
     /// </summary>
     private async Task FillAsync(IClickHouseClient client, string db)
     {
@@ -122,6 +130,16 @@ internal sealed record ApiDataSet(string Directory, long FirstDay, int Days, lon
             FROM numbers({rows:Int64})
             """, Parameters(), CancellationToken.None);
         await client.ExecuteAsync($$"""
+            INSERT INTO {{db}}.silver_trades (exchange, symbol, raw_symbol, trade_id, price, quantity, side, exchange_ts, receipt_ts, ingest_ts)
+            SELECT {exchange:String}, {symbol:String}, replaceAll({symbol:String}, '-', ''), toString({first_id:Int64} + {rows:Int64} + number),
+                   toDecimal64(87000, 8) + toDecimal64(number % 100000, 8) / 100, toDecimal64(number % 997 + 1, 8) / 1000,
+                   if(number % 2 = 0, 'buy', 'sell'),
+                   {recent_from:DateTime64(6, 'UTC')} + toIntervalMicrosecond(intDiv(number * {recent_span:Int64}, {recent_rows:Int64})),
+                   {recent_from:DateTime64(6, 'UTC')} + toIntervalMicrosecond(intDiv(number * {recent_span:Int64}, {recent_rows:Int64}) + 900),
+                   {ingest:DateTime64(6, 'UTC')} + toIntervalMicrosecond(number)
+            FROM numbers({recent_rows:Int64})
+            """, Parameters(), CancellationToken.None);
+        await client.ExecuteAsync($$"""
             INSERT INTO {{db}}.ohlcv (exchange, symbol, timeframe, bucket_start, open, high, low, close, volume, quote_volume, buy_volume,
                                       sell_volume, trade_count, vwap, version, updated_at)
             SELECT {exchange:String}, {symbol:String}, '1m', {day:DateTime64(6, 'UTC')} + toIntervalMinute(number),
@@ -133,25 +151,28 @@ internal sealed record ApiDataSet(string Directory, long FirstDay, int Days, lon
         var elapsed = Stopwatch.GetElapsedTime(started);
         var (trades, candles) = (await CountAsync(client, db, "silver_trades", "exchange_ts"), await CountAsync(client, db, "ohlcv", "bucket_start"));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"  filled: {trades:N0} trades in [{From}, {To}), {candles:N0} 1m candles, in {elapsed.TotalSeconds:0.0} s"));
+            $"  filled {Directory}: {trades:N0} trades in [{From}, {To}) and {RecentTrades:N0} in the last hour, {candles:N0} 1m candles, in {elapsed.TotalSeconds:0.0} s"));
     }
 
-    /// <summary>Removes the synthetic rows from the hot tables, as their TTL eventually would, so only the cold tier holds them.</summary>
+    /// <summary>
+    /// Removes the synthetic rows (all of the symbol's: no k2 has run on this directory yet) from the hot tables, as
+    /// their TTL eventually would, so only the cold tier holds them.
+    /// </summary>
     private async Task DropFromHotAsync(IClickHouseClient client, string db)
     {
         var started = Stopwatch.GetTimestamp();
         await client.ExecuteAsync($$"""
             ALTER TABLE {{db}}.silver_trades DELETE
-            WHERE exchange = {exchange:String} AND symbol = {symbol:String} AND exchange_ts >= {from:DateTime64(6, 'UTC')} AND exchange_ts < {to:DateTime64(6, 'UTC')}
+            WHERE exchange = {exchange:String} AND symbol = {symbol:String}
             SETTINGS mutations_sync = 2
             """, Parameters(), CancellationToken.None);
         await client.ExecuteAsync($$"""
             ALTER TABLE {{db}}.ohlcv DELETE
-            WHERE exchange = {exchange:String} AND symbol = {symbol:String} AND bucket_start >= {from:DateTime64(6, 'UTC')} AND bucket_start < {to:DateTime64(6, 'UTC')}
+            WHERE exchange = {exchange:String} AND symbol = {symbol:String}
             SETTINGS mutations_sync = 2
             """, Parameters(), CancellationToken.None);
         var elapsed = Stopwatch.GetElapsedTime(started);
-        var (trades, candles) = (await CountAsync(client, db, "silver_trades", "exchange_ts"), await CountAsync(client, db, "ohlcv", "bucket_start"));
+        var (trades, candles) = (await CountAsync(client, db, "silver_trades", null), await CountAsync(client, db, "ohlcv", null));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"  removed from the hot tier in {elapsed.TotalSeconds:0.0} s; left there: {trades:N0} trades, {candles:N0} candles"));
     }
@@ -227,10 +248,25 @@ internal sealed record ApiDataSet(string Directory, long FirstDay, int Days, lon
         }
     }
 
-    private async Task<long> CountAsync(IClickHouseClient client, string db, string table, string timeColumn) =>
+    /// <summary>The symbol's rows in a hot table, within [From, To) by <paramref name="timeColumn"/>, or all of them when it is null.</summary>
+    private async Task<long> CountAsync(IClickHouseClient client, string db, string table, string? timeColumn) =>
         await client.QueryAsync(
-            $"SELECT count() FROM {db}.{table} FINAL WHERE exchange = {{exchange:String}} AND symbol = {{symbol:String}} " +
-            $"AND {timeColumn} >= {{from:DateTime64(6, 'UTC')}} AND {timeColumn} < {{to:DateTime64(6, 'UTC')}}",
+            $"SELECT count() FROM {db}.{table} FINAL WHERE exchange = {{exchange:String}} AND symbol = {{symbol:String}}" +
+            (timeColumn is null ? "" : $" AND {timeColumn} >= {{from:DateTime64(6, 'UTC')}} AND {timeColumn} < {{to:DateTime64(6, 'UTC')}}"),
             Parameters(), ClickHouseFormats.TabSeparated, static d => long.Parse(System.Text.Encoding.UTF8.GetString(d).Trim(), CultureInfo.InvariantCulture),
             CancellationToken.None);
+
+    /// <summary><c>k2 offload --now --data DIR</c>, as an operator would run it with no k2 running.</summary>
+    public async Task<bool> OffloadAsync()
+    {
+        var (exitCode, output) = await K2Process.RunToEndAsync(["offload", "--now", "--data", Directory], TimeSpan.FromMinutes(10), CancellationToken.None);
+        Console.WriteLine($"  k2 offload --now exited with {exitCode}:");
+        // Its table lines and summary, not its log lines.
+        foreach (var line in output.Split('\n').Where(l => (l.Contains(" rows ", StringComparison.Ordinal) && l.Contains(" files ", StringComparison.Ordinal)) || l.StartsWith("k2 offload:", StringComparison.Ordinal)))
+        {
+            Console.WriteLine($"    {line.Trim()}");
+        }
+
+        return exitCode == 0;
+    }
 }
