@@ -78,15 +78,16 @@ internal abstract partial class ScheduleGrain(
 
     private void TryStart(DateTimeOffset dueTime, bool catchUp)
     {
-        if (!_run.IsCompleted)
-        {
-            LogStillRunning(logger, schedule, dueTime, _running);
-            return;
-        }
-
+        // A due time already run (or running) is covered; only a later one finding the run still going is an overlap.
         if (_lastDueTime >= dueTime)
         {
             LogAlreadyRun(logger, schedule, dueTime, _lastDueTime.Value);
+            return;
+        }
+
+        if (!_run.IsCompleted)
+        {
+            LogStillRunning(logger, schedule, dueTime, _running);
             return;
         }
 
