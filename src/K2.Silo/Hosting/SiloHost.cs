@@ -54,6 +54,7 @@ internal static class SiloHost
         });
         builder.Services.AddK2Ingest();
         builder.Services.AddK2Api();
+        builder.Services.AddK2Status();
         builder.Services.AddHealthChecks()
             .AddCheck<HotStoreHealthCheck>("hot_store", tags: [HealthTags.Ready])
             .AddCheck<IngestHealthCheck>("ingest", tags: [HealthTags.Ready]);
