@@ -7,13 +7,15 @@ using K2.Storage.ObjectStores;
 namespace K2.Silo.Status;
 
 /// <summary>
-/// Every cold table's offload state (three small reads of the state database) and its current snapshot (id, records,
+/// Each of the ten cold tables' offload state (index lookups in the state database) and its current snapshot (id, records,
 /// data files), from the snapshot summary in the metadata file the catalog points at. A metadata file never changes
 /// once written, so each is read from the warehouse once: polls cost only the state reads until an offload or a
 /// maintenance commit moves the catalog on.
 /// </summary>
 internal sealed class ColdTableStatuses(ColdTableStates states, SqlCatalog catalog, IObjectStore warehouse)
 {
+    private static readonly string[] TableNames = [.. ColdTables.All.Select(t => t.Name)];
+
     private readonly ConcurrentDictionary<string, ColdSnapshot> _snapshotsByTable = new(StringComparer.Ordinal);
     private volatile bool _catalogReady;
 
@@ -27,7 +29,7 @@ internal sealed class ColdTableStatuses(ColdTableStates states, SqlCatalog catal
             _catalogReady = true;
         }
 
-        var tables = await states.ReadAsync(ColdTables.Namespace, cancellationToken);
+        var tables = await states.ReadAsync(ColdTables.Namespace, TableNames, cancellationToken);
         return await Task.WhenAll(tables.Select(async t => new ColdTableStatus(t, await SnapshotAsync(t, cancellationToken))));
     }
 

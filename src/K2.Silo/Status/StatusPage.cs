@@ -24,6 +24,14 @@ internal static class StatusPage
           <p>The silo and its grains: <a href="/dashboard/">Orleans dashboard</a></p>
           <h2>Exchange sessions</h2>
           <table id="exchanges"><thead><tr><th>Exchange shard</th><th>Connected</th><th>Streams</th><th>Connections</th><th>Trades</th><th>Rejected</th><th>Stored</th><th>Duplicates</th><th>Gaps found</th><th>Gaps repaired</th><th>Gaps open</th><th>Backfilled</th><th>Lost</th><th>Last frame</th></tr></thead><tbody></tbody></table>
+          <h2>Instruments</h2>
+          <table id="instruments"><thead><tr><th>Instrument</th><th>Session</th><th>Last trade (exchange time)</th><th>Age (s)</th><th>Open gaps</th></tr></thead><tbody></tbody></table>
+          <h2>Hot tables</h2>
+          <p id="hot-unavailable" class="bad"></p>
+          <table id="hot"><thead><tr><th>Table</th><th>Rows</th><th>Parts</th><th>Bytes</th></tr></thead><tbody></tbody></table>
+          <h2>Cold tables</h2>
+          <p id="cold-unavailable" class="bad"></p>
+          <table id="cold"><thead><tr><th>Table</th><th>Records</th><th>Watermark</th><th>Watermark age (s)</th><th>Last run</th><th>Run finished</th><th>Run rows</th></tr></thead><tbody></tbody></table>
           <h2>Grains and hot store</h2>
           <table id="runtime"><tbody></tbody></table>
           <p id="updated"></p>
@@ -39,6 +47,15 @@ internal static class StatusPage
                     cell(i.gaps_open ? `${i.gaps_open} (${i.trades_missing} ids, oldest since ${i.oldest_gap_since})` : '0', 'n'), cell(i.trades_backfilled, 'n'),
                     cell(i.trades_lost, 'n', ), cell(e.last_frame_at ?? '-')); if (i.trades_lost > 0) tr.lastChild.previousSibling.className = 'n bad'; return tr; });
                 document.querySelector('#exchanges tbody').replaceChildren(...rows);
+                const fill = (id, items, cells) => document.querySelector(id + ' tbody').replaceChildren(...items.map(x => { const tr = document.createElement('tr'); tr.append(...cells(x)); return tr; }));
+                fill('#instruments', s.instruments, i => [cell(i.instrument), cell(i.active ? i.session_state : `${i.session_state}, grain inactive`, i.connected ? 'ok' : 'bad'),
+                  cell(i.last_trade_at ?? i.unavailable ?? '-'), cell(i.last_trade_age_seconds ?? '-', 'n'), cell(i.open_gaps, 'n')]);
+                document.getElementById('hot-unavailable').textContent = s.hot_tables.unavailable ? 'Hot store unavailable: ' + s.hot_tables.unavailable : '';
+                fill('#hot', s.hot_tables.tables, t => [cell(t.table), cell(t.rows, 'n'), cell(t.parts, 'n'), cell(t.bytes_on_disk, 'n')]);
+                document.getElementById('cold-unavailable').textContent = s.cold_tables.unavailable ? 'State database unavailable: ' + s.cold_tables.unavailable : '';
+                fill('#cold', s.cold_tables.tables, t => [cell(t.table), cell(t.records ?? t.snapshot_unavailable ?? '-', 'n'), cell(t.watermark?.ingest_time ?? '-'),
+                  cell(t.watermark_age_seconds ?? '-', 'n'), cell(t.last_run?.outcome ?? '-', t.last_run?.outcome === 'failed' ? 'bad' : ''),
+                  cell(t.last_run?.finished_at ?? '-'), cell(t.last_run?.rows ?? '-', 'n')]);
                 const kv = [['Grain activations', s.grains.activations], ['Silver rows written', s.hot_store.silver_rows_written], ['Silver rows buffered', s.hot_store.silver_rows_buffered]];
                 document.querySelector('#runtime tbody').replaceChildren(...kv.map(([k, v]) => { const tr = document.createElement('tr'); tr.append(cell(k), cell(v, 'n')); return tr; }));
                 document.getElementById('updated').textContent = 'Updated ' + s.now;

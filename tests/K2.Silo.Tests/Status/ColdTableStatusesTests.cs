@@ -1,6 +1,7 @@
 using K2.Core;
 using K2.Silo.Status;
 using K2.Storage.Iceberg.Catalog;
+using K2.Storage.Iceberg.Metadata;
 using K2.Storage.ObjectStores;
 using K2.Testing;
 
@@ -42,11 +43,13 @@ public sealed class ColdTableStatusesTests : IDisposable
 
         var tables = await new ColdTableStatuses(new ColdTableStates(database.DataSource, "k2"), catalog, warehouse).ReadAsync(ct);
 
-        tables.Select(t => t.State.Table).ShouldBe(["gold_ohlcv_1m", "silver_trades"]);
-        tables[0].State.ShouldBe(new ColdTableState("gold_ohlcv_1m", null, null, gold));
-        tables[0].Snapshot.ShouldBeNull();
-        tables[1].State.ShouldBe(new ColdTableState("silver_trades", location, watermark, latest));
-        var snapshot = tables[1].Snapshot.ShouldNotBeNull();
+        tables.Select(t => t.State.Table).ShouldBe(ColdTables.All.Select(t => t.Name));
+        var byName = tables.ToDictionary(t => t.State.Table);
+        byName["gold_ohlcv_1m"].State.ShouldBe(new ColdTableState("gold_ohlcv_1m", null, null, gold));
+        byName["gold_ohlcv_1m"].Snapshot.ShouldBeNull();
+        byName["bronze_trades_binance"].State.ShouldBe(new ColdTableState("bronze_trades_binance", null, null, null));
+        byName["silver_trades"].State.ShouldBe(new ColdTableState("silver_trades", location, watermark, latest));
+        var snapshot = byName["silver_trades"].Snapshot.ShouldNotBeNull();
         (snapshot.MetadataLocation, snapshot.SnapshotId, snapshot.TotalRecords).ShouldBe((location, null, null));
         snapshot.Unavailable.ShouldBe($"{location} is missing from the warehouse.");
     }

@@ -4,13 +4,13 @@ using K2.Core;
 namespace K2.Storage.Iceberg.Catalog;
 
 /// <summary>
-/// Where every cold table stands, read from the state database for a status display: its current metadata file in the
-/// catalog, its watermark mirror and its latest offload run. Three indexed reads of small tables, whatever the number of tables.
+/// Where cold tables stand, read from the state database for a status display: each one's current metadata file in the
+/// catalog, its watermark mirror and its latest offload run. Index lookups only, so the cost does not grow with the run log.
 /// </summary>
 public sealed class ColdTableStates(DbDataSource dataSource, string catalogName)
 {
-    /// <summary>The tables of <paramref name="ns"/> the catalog knows or the offload state names, in name order.</summary>
-    public async Task<IReadOnlyList<ColdTableState>> ReadAsync(string ns, CancellationToken cancellationToken)
+    /// <summary>The state of each of <paramref name="tables"/> (in namespace <paramref name="ns"/>), in the order given.</summary>
+    public async Task<IReadOnlyList<ColdTableState>> ReadAsync(string ns, IReadOnlyList<string> tables, CancellationToken cancellationToken)
     {
         var locations = (await SqlCommands.QueryAsync(dataSource,
                 "SELECT table_name, metadata_location FROM iceberg_tables WHERE catalog_name = @c AND table_namespace = @ns " +
@@ -22,19 +22,16 @@ public sealed class ColdTableStates(DbDataSource dataSource, string catalogName)
                 r => new OffloadWatermark(r.GetString(0), new UnixMicros(r.GetInt64(1)), r.GetString(2), r.GetInt64(3), new UnixMicros(r.GetInt64(4))),
                 cancellationToken))
             .ToDictionary(w => w.Table, StringComparer.Ordinal);
-        // The newest run of each table: the index on (table_name, started_at_us) answers each inner MAX.
-        var runs = (await SqlCommands.QueryAsync(dataSource,
-                "SELECT r.run_id, r.table_name, r.started_at_us, r.finished_at_us, r.rows_written, r.bytes_written, r.files_written, r.duration_ms, r.outcome, r.error " +
-                "FROM offload_runs r WHERE r.started_at_us = (SELECT MAX(l.started_at_us) FROM offload_runs l WHERE l.table_name = r.table_name)",
-                r => new OffloadRun(Guid.Parse(r.GetString(0)), r.GetString(1), new UnixMicros(r.GetInt64(2)), new UnixMicros(r.GetInt64(3)), r.GetInt64(4),
-                    r.GetInt64(5), r.GetInt32(6), TimeSpan.FromMilliseconds(r.GetInt64(7)), r.GetString(8), SqlCommands.NullableString(r, 9)),
-                cancellationToken))
-            .GroupBy(r => r.Table, StringComparer.Ordinal)
-            .ToDictionary(g => g.Key, g => g.MaxBy(r => r.FinishedAt.Value)!, StringComparer.Ordinal);
+        var runs = new OffloadStateStore(dataSource);
+        var states = new List<ColdTableState>(tables.Count);
+        foreach (var table in tables)
+        {
+            // One lookup on the (table_name, started_at_us) index per table.
+            var latest = await runs.RecentRunsAsync(table, 1, cancellationToken);
+            states.Add(new ColdTableState(table, locations.GetValueOrDefault(table), watermarks.GetValueOrDefault(table), latest.Count == 0 ? null : latest[0]));
+        }
 
-        return [.. locations.Keys.Union(watermarks.Keys).Union(runs.Keys)
-            .Order(StringComparer.Ordinal)
-            .Select(t => new ColdTableState(t, locations.GetValueOrDefault(t), watermarks.GetValueOrDefault(t), runs.GetValueOrDefault(t)))];
+        return states;
     }
 }
 
