@@ -6,6 +6,7 @@ using K2.Grains.Backfill;
 using K2.Grains.Hosting;
 using K2.Silo.Schedules;
 using K2.Storage.Iceberg.Maintenance;
+using K2.Storage.Iceberg.Metadata;
 using K2.Storage.Iceberg.Offload;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -20,6 +21,9 @@ namespace K2.Silo.Admin;
 /// </summary>
 internal static partial class AdminEndpoints
 {
+    /// <summary>A full backfill queue drains at the exchange's REST pace: a minute frees many places.</summary>
+    private const int QueueFullRetryAfterSeconds = 60;
+
     public static IEndpointRouteBuilder MapAdmin(this IEndpointRouteBuilder app)
     {
         var admin = app.MapGroup("/v1/admin").WithTags("Admin").RequireAdminKey();
@@ -76,7 +80,7 @@ internal static partial class AdminEndpoints
 
         var startedAt = time.GetUtcNow();
         var started = time.GetTimestamp();
-        var result = await maintenance.RunAsync(K2.Storage.Iceberg.Metadata.ColdTables.All, [], lifetime.ApplicationStopping);
+        var result = await maintenance.RunAsync(ColdTables.All, [], lifetime.ApplicationStopping);
         var tasks = result.Outcomes.Select(o => new MaintenanceTaskReport(o.Table, ColdTableMaintenance.TaskName(o.Task), o.Outcome, o.Detail)).ToList();
         LogMaintenanceRan(logger, KeyName(http), tasks.Count, tasks.Count(t => t.Outcome != ColdTableMaintenance.Ok));
         return TypedResults.Ok(new MaintenanceReport(startedAt, time.GetElapsedTime(started).TotalSeconds, result.Succeeded, tasks));
@@ -100,7 +104,7 @@ internal static partial class AdminEndpoints
             instrument, BackfillReason.Requested, null, null, UnixMicros.FromDateTimeOffset(from), UnixMicros.FromDateTimeOffset(to));
         if (!queue.TryEnqueue(request, TimeSpan.Zero))
         {
-            http.Response.Headers.RetryAfter = "60";
+            http.Response.Headers.RetryAfter = QueueFullRetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
             return TypedResults.Problem(
                 title: "The backfill queue is full.",
                 detail: $"{instrument.Exchange.ToName()}'s backfill queue holds {ahead} requests; retry later.",
