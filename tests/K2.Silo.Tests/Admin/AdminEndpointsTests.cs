@@ -4,6 +4,7 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using K2.Core;
+using K2.Core.Instruments;
 using K2.Silo.Schedules;
 using K2.Silo.Tests.Commands;
 using K2.Storage.ClickHouse;
@@ -23,22 +24,24 @@ public sealed class AdminEndpointsTests(AdminSilo silo) : IClassFixture<AdminSil
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    [Fact]
-    public async Task A_trade_range_40_days_old_is_backfilled_kept_past_the_ttl_offloaded_and_served_from_cold_exactly_once()
+    [Theory]
+    [InlineData(Exchange.Kraken)]
+    [InlineData(Exchange.Coinbase)]
+    public async Task A_trade_range_40_days_old_is_backfilled_kept_past_the_ttl_offloaded_and_served_from_cold_exactly_once(Exchange exchange)
     {
-        var instrument = AdminSilo.Registry.ForExchange(Exchange.Kraken)[0];
+        var instrument = AdminSilo.Registry.ForExchange(exchange)[0];
         var from = AdminSilo.PrintedFrom;
         var to = AdminSilo.PrintedFrom + AdminSilo.PrintedFor + TimeSpan.FromSeconds(1);
-        var truth = silo.Simulator.GroundTruth.For(Exchange.Kraken, instrument.ExchangeSymbol)
+        var truth = silo.Simulator.GroundTruth.For(exchange, instrument.ExchangeSymbol)
             .Where(t => t.TradeTime >= UnixMicros.FromDateTimeOffset(from) && t.TradeTime < UnixMicros.FromDateTimeOffset(to))
             .Select(t => t.TradeId.ToString(CultureInfo.InvariantCulture)).ToList();
         truth.Count.ShouldBeGreaterThan(20, "the simulator printed too few trades to tell anything");
-        var range = $"exchange=kraken&symbol={instrument.Symbol}&from={Iso(from)}&to={Iso(to)}";
+        var range = $"exchange={exchange.ToName()}&symbol={instrument.Symbol}&from={Iso(from)}&to={Iso(to)}";
 
         using var queued = await silo.Http.PostAsync($"/v1/admin/backfill?{range}", null, Ct);
         queued.StatusCode.ShouldBe(HttpStatusCode.Accepted, await queued.Content.ReadAsStringAsync(Ct));
         var body = JsonDocument.Parse(await queued.Content.ReadAsStringAsync(Ct)).RootElement;
-        body.GetProperty("exchange").GetString().ShouldBe("kraken");
+        body.GetProperty("exchange").GetString().ShouldBe(exchange.ToName());
         body.GetProperty("symbol").GetString().ShouldBe(instrument.Symbol);
         await Eventually.TrueAsync(async () => (await ServedIdsAsync(range)).Count == truth.Count, TimeSpan.FromSeconds(30),
             "the backfilled trades did not all become readable", Ct);
@@ -46,7 +49,7 @@ public sealed class AdminEndpointsTests(AdminSilo silo) : IClassFixture<AdminSil
         // What the TTL would do at the next merge: nothing, since the hot tier keeps a row 30 days after its ingest too.
         var clickHouse = silo.Services.GetRequiredService<IClickHouseClient>();
         await clickHouse.ExecuteAsync("OPTIMIZE TABLE k2.silver_trades FINAL", null, Ct);
-        (await HotCountAsync(clickHouse, instrument.Symbol)).ShouldBe(truth.Count);
+        (await HotCountAsync(clickHouse, instrument)).ShouldBe(truth.Count);
 
         using var offloaded = await silo.Http.PostAsync("/v1/admin/offload", null, Ct);
         offloaded.StatusCode.ShouldBe(HttpStatusCode.OK, await offloaded.Content.ReadAsStringAsync(Ct));
@@ -59,16 +62,16 @@ public sealed class AdminEndpointsTests(AdminSilo silo) : IClassFixture<AdminSil
 
         // The hot copy gone, cold alone serves the range: every printed trade, each once.
         await clickHouse.ExecuteAsync("TRUNCATE TABLE k2.silver_trades", null, Ct);
-        (await HotCountAsync(clickHouse, instrument.Symbol)).ShouldBe(0);
+        (await HotCountAsync(clickHouse, instrument)).ShouldBe(0);
         var served = await ServedIdsAsync(range);
         served.ShouldBe(truth);
 
         // Asked again, nothing is stored twice: every fetched trade is already in cold.
         using var again = await silo.Http.PostAsync($"/v1/admin/backfill?{range}", null, Ct);
         again.StatusCode.ShouldBe(HttpStatusCode.Accepted);
-        await Eventually.TrueAsync(() => silo.Services.GetRequiredService<K2.Grains.Backfill.BackfillQueues>().For(Exchange.Kraken).RepairsPending == 0,
+        await Eventually.TrueAsync(() => silo.Services.GetRequiredService<K2.Grains.Backfill.BackfillQueues>().For(exchange).RepairsPending == 0,
             TimeSpan.FromSeconds(30), "the second backfill did not finish", Ct);
-        (await HotCountAsync(clickHouse, instrument.Symbol)).ShouldBe(0);
+        (await HotCountAsync(clickHouse, instrument)).ShouldBe(0);
     }
 
     [Fact]
@@ -166,9 +169,9 @@ public sealed class AdminEndpointsTests(AdminSilo silo) : IClassFixture<AdminSil
         return [.. page.GetProperty("trades").EnumerateArray().Select(t => t.GetProperty("trade_id").GetString()!)];
     }
 
-    private static Task<long> HotCountAsync(IClickHouseClient clickHouse, string symbol) => clickHouse.QueryAsync(
-        "SELECT count() FROM k2.silver_trades FINAL WHERE exchange = 'kraken' AND symbol = {symbol:String}",
-        new ClickHouseParameters().Add("symbol", symbol), ClickHouseFormats.TabSeparated,
+    private static Task<long> HotCountAsync(IClickHouseClient clickHouse, Instrument instrument) => clickHouse.QueryAsync(
+        "SELECT count() FROM k2.silver_trades FINAL WHERE exchange = {exchange:String} AND symbol = {symbol:String}",
+        new ClickHouseParameters().Add("exchange", instrument.Exchange.ToName()).Add("symbol", instrument.Symbol), ClickHouseFormats.TabSeparated,
         static data => long.Parse(Encoding.UTF8.GetString(data).Trim(), CultureInfo.InvariantCulture), Ct);
 
     private static string Iso(DateTimeOffset time) => time.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'", CultureInfo.InvariantCulture);
