@@ -5,4 +5,6 @@ public static class ApiEventIds
 {
     public const int StoreUnavailable = 4001;
     public const int ExportAborted = 4002;
+    public const int AdminRefused = 4003;
+    public const int AdminAccepted = 4004;
 }

@@ -39,6 +39,7 @@ public static class GrainsEventIds
     public const int QuietProbe = 3136;
     public const int StoreBusy = 3137;
     public const int StoreTakesTradesAgain = 3138;
+    public const int RequestedBackfillStored = 3139;
     public const int ExchangeRejectionsSuppressed = 3116;
     public const int ExchangeReconnecting = 3107;
     public const int ExchangeShardStarted = 3201;

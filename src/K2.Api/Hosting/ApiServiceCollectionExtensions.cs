@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using K2.Api.Admin;
 using K2.Api.Endpoints;
 using K2.Api.Errors;
 using K2.Api.Parameters;
@@ -24,8 +25,12 @@ public static class ApiServiceCollectionExtensions
             // Numbers are numbers: the OpenAPI document then describes limit as an integer, not "integer or string".
             o.SerializerOptions.NumberHandling = JsonNumberHandling.Strict;
         });
+        services.AddAdminKeys();
         services.AddApiRateLimiting();
-        services.AddOpenApi("v1", o => o.AddOperationTransformer<OneOfParameterTransformer>());
+        services.AddOpenApi("v1", o => o
+            .AddOperationTransformer<OneOfParameterTransformer>()
+            .AddDocumentTransformer<AdminKeySecurity>()
+            .AddOperationTransformer<AdminKeySecurity>());
         return services;
     }
 

@@ -1,14 +1,16 @@
 using System.Globalization;
 using System.Threading.RateLimiting;
+using K2.Api.Admin;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.Options;
 
 namespace K2.Api.RateLimits;
 
 /// <summary>
-/// ASP.NET Core's rate limiter over <c>/v1/…</c>, one token bucket per client address; a request over the limit gets
-/// 429 problem+json with <c>Retry-After</c>. (Behind a proxy every client shares the proxy's address unless forwarded
-/// headers are trusted; per-key limits come with the admin API keys.)
+/// ASP.NET Core's rate limiter over <c>/v1/…</c>, one token bucket per admin API key for a request carrying a valid
+/// one in <c>X-Api-Key</c> (the partition is named after the key's name, never its text), else one per client address;
+/// a request over the limit gets 429 problem+json with <c>Retry-After</c>. (Behind a proxy every client without a key
+/// shares the proxy's address unless forwarded headers are trusted.)
 /// </summary>
 public static class ApiRateLimiting
 {
@@ -17,14 +19,14 @@ public static class ApiRateLimiting
         services.AddOptions<ApiRateLimitOptions>().BindConfiguration(ApiRateLimitOptions.Section).ValidateOnStart();
         services.AddSingleton<IValidateOptions<ApiRateLimitOptions>, ApiRateLimitOptionsValidator>();
         services.AddRateLimiter(_ => { });
-        services.AddOptions<RateLimiterOptions>().Configure<IOptions<ApiRateLimitOptions>>((limiter, configured) =>
+        services.AddOptions<RateLimiterOptions>().Configure<IOptions<ApiRateLimitOptions>, AdminKeys>((limiter, configured, keys) =>
         {
             var limits = configured.Value;
             limiter.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(context =>
                 !limits.Enabled || !context.Request.Path.StartsWithSegments("/v1")
                     ? RateLimitPartition.GetNoLimiter("unlimited")
                     // Partitions are found by key alone, so the two kinds must never share one.
-                    : RateLimitPartition.GetTokenBucketLimiter("client " + context.Connection.RemoteIpAddress, _ => new TokenBucketRateLimiterOptions
+                    : RateLimitPartition.GetTokenBucketLimiter(PartitionOf(context, keys), _ => new TokenBucketRateLimiterOptions
                     {
                         TokenLimit = limits.Burst,
                         TokensPerPeriod = limits.PermitsPerPeriod,
@@ -45,4 +47,10 @@ public static class ApiRateLimiting
         });
         return services;
     }
+
+    /// <summary>The bucket a request draws from: its key's name when it carries a valid admin key, else its address.</summary>
+    internal static string PartitionOf(HttpContext context, AdminKeys keys) =>
+        context.Request.Headers[AdminKeys.HeaderName] is { Count: 1 } presented && keys.Identify(presented[0]) is { } name
+            ? "key " + name
+            : "client " + context.Connection.RemoteIpAddress;
 }

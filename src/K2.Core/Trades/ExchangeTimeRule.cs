@@ -10,7 +10,8 @@ public enum ExchangeTimeRule
     Live,
 
     /// <summary>
-    /// A replayed capture is history: any age is accepted, but a time ahead of the receipt clock is still refused.
+    /// History: a replayed capture, or an operator's requested backfill. Any age is accepted, but a time ahead of the
+    /// receipt clock is still refused.
     /// </summary>
     Replay,
 }

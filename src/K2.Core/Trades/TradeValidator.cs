@@ -15,7 +15,8 @@ public static class TradeValidator
     public static readonly TimeSpan MaxClockSkew = TimeSpan.FromMinutes(5);
 
     /// <summary>
-    /// Oldest trade accepted, relative to receipt: the hot store keeps 30 days, and a backfill never reaches further.
+    /// Oldest trade accepted live, relative to receipt: the hot store keeps 30 days, and a repair of the live stream
+    /// never reaches further (an operator's requested backfill does, under <see cref="ExchangeTimeRule.Replay"/>).
     /// </summary>
     public static readonly TimeSpan MaxAge = TimeSpan.FromDays(30);
 

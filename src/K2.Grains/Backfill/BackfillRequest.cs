@@ -20,6 +20,13 @@ public enum BackfillReason : byte
     /// last trades before the silence (no later trade would show the gap). Taken only when no repair is due, and paced.
     /// </summary>
     Probe,
+
+    /// <summary>
+    /// An operator asked for the trades in [After, Before) (<c>POST /v1/admin/backfill</c>), whatever K2 already has and
+    /// however old: they are stored as fetched (<see cref="RequestedBackfillStore"/>), not through the instrument's id
+    /// tracker, which knows nothing of trades before its resume point and would drop them as duplicates.
+    /// </summary>
+    Requested,
 }
 
 /// <summary>

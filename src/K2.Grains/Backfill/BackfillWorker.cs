@@ -1,5 +1,6 @@
 using System.Text;
 using K2.Core;
+using K2.Core.Trades;
 using K2.Grains.Exchanges;
 using K2.Grains.Ingest;
 using K2.Storage.Bronze;
@@ -13,16 +14,21 @@ internal delegate Task BackfillDone(BackfillRequest request, bool succeeded, Can
 /// <summary>Asks an instrument what of a request is still missing; null when nothing is.</summary>
 internal delegate Task<BackfillRequest?> BackfillRefine(BackfillRequest request, CancellationToken cancellationToken);
 
+/// <summary>Stores trades a <see cref="BackfillReason.Requested"/> backfill fetched (<see cref="RequestedBackfillStore"/>).</summary>
+internal delegate Task RequestedTradesSink(BackfillRequest request, IReadOnlyList<Trade> trades, CancellationToken cancellationToken);
+
 /// <summary>
 /// Works through one exchange's backfill queue, one request at a time (the REST limits are per IP, so parallel
 /// requests would only queue at the gate): fetches the trades, keeps every page in bronze, hands the trades to the
 /// instrument like live ones (its tracker fills the gap and drops what it already has), then reports completion so
-/// the instrument can check what is still missing.
+/// the instrument can check what is still missing. The trades of an operator's requested range go to storage directly
+/// instead (<see cref="RequestedTradesSink"/>): the tracker only knows ids since its resume point.
 /// </summary>
 internal sealed partial class BackfillWorker(
     BackfillQueue queue,
     ITradeHistoryClient history,
     TradeRoute route,
+    RequestedTradesSink storeRequested,
     BackfillRefine refine,
     BackfillDone done,
     BronzeWriters bronze,
@@ -99,7 +105,9 @@ internal sealed partial class BackfillWorker(
                 if (page.Trades.Count > 0)
                 {
                     metrics.Backfilled(queue.Exchange, page.Trades.Count);
-                    await route(request.Instrument, page.Trades, token);
+                    await (request.Reason == BackfillReason.Requested
+                        ? storeRequested(request, page.Trades, token)
+                        : route(request.Instrument, page.Trades, token));
                 }
             }, stop);
         }

@@ -9,6 +9,7 @@ using K2.Grains.Exchanges.Coinbase;
 using K2.Grains.Exchanges.Kraken;
 using K2.Grains.Exchanges.Rest;
 using K2.Grains.Exchanges.Sessions;
+using K2.Grains.Hosting;
 using K2.Grains.Ingest;
 using K2.Storage.Bronze;
 using Microsoft.Extensions.Logging;
@@ -23,7 +24,8 @@ internal sealed class ExchangeConnectors(
     BackfillQueues backfills,
     IngestMetrics metrics,
     TimeProvider time,
-    ILoggerFactory loggers) : IExchangeConnectors, IDisposable
+    ILoggerFactory loggers,
+    RequestedBackfillStore? requestedBackfills = null) : IExchangeConnectors, IDisposable
 {
     private static readonly TimeSpan RestTimeout = TimeSpan.FromSeconds(30);
     private readonly ConcurrentDictionary<Exchange, HttpClient> _http = new();
@@ -45,7 +47,13 @@ internal sealed class ExchangeConnectors(
     }
 
     public Func<CancellationToken, Task> CreateBackfill(Exchange exchange, TradeRoute route, BackfillRefine refine, BackfillDone done) =>
-        new BackfillWorker(backfills.For(exchange), CreateHistoryClient(exchange), route, refine, done, bronze, metrics, loggers.CreateLogger<BackfillWorker>()).RunAsync;
+        new BackfillWorker(
+            backfills.For(exchange), CreateHistoryClient(exchange), route, requestedBackfills is null ? NoRequestedBackfills : requestedBackfills.StoreAsync,
+            refine, done, bronze, metrics, loggers.CreateLogger<BackfillWorker>()).RunAsync;
+
+    /// <summary>A host without <see cref="IngestServiceCollectionExtensions.AddRequestedBackfills"/> (no cold tier to read) takes no requested ranges.</summary>
+    private static Task NoRequestedBackfills(BackfillRequest request, IReadOnlyList<Core.Trades.Trade> trades, CancellationToken cancellationToken) =>
+        throw new InvalidOperationException($"{request} cannot be stored: this host does not store requested backfills.");
 
     public void Dispose()
     {

@@ -33,4 +33,11 @@ public static class IngestServiceCollectionExtensions
         services.AddHostedService<ExchangeShardKeeper>();
         return services;
     }
+
+    /// <summary>
+    /// Lets the backfill workers store an operator's requested ranges (<see cref="BackfillReason.Requested"/>): what is
+    /// stored already is looked up over both tiers, so this needs the hot store's silver writer and the cold tier.
+    /// </summary>
+    public static IServiceCollection AddRequestedBackfills(this IServiceCollection services) =>
+        services.AddSingleton<RequestedBackfillStore>();
 }

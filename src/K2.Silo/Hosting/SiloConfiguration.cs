@@ -31,11 +31,18 @@ internal static class SiloConfiguration
         {
             // The last provider that has the key is the one whose value the configuration returns.
             var source = configuration.Providers.Last(p => p.TryGet(key, out _));
-            settings.Add(new ConfiguredSetting(key, value!, Label(source)));
+            settings.Add(new ConfiguredSetting(key, IsSecret(key) ? SecretShown : value!, Label(source)));
         }
 
         return settings;
     }
+
+    /// <summary>An admin API key (<c>K2:Api:Admin:Keys:N:Key</c>) is shown as set, never as its text.</summary>
+    private static bool IsSecret(string key) =>
+        key.StartsWith(K2.Api.Admin.AdminOptions.Section + ":Keys:", StringComparison.OrdinalIgnoreCase)
+        && key.EndsWith(":Key", StringComparison.OrdinalIgnoreCase);
+
+    public const string SecretShown = "(secret, not shown)";
 
     private static string Label(IConfigurationProvider provider) => provider switch
     {

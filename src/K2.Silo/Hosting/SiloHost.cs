@@ -1,5 +1,6 @@
 using K2.Api.Hosting;
 using K2.Core.Instruments;
+using K2.Silo.Admin;
 using K2.Grains.Hosting;
 using K2.Silo.Health;
 using K2.Silo.Schedules;
@@ -13,16 +14,18 @@ using Orleans.Dashboard;
 
 namespace K2.Silo.Hosting;
 
-/// <summary>Composes the silo process: hot store, ingest, API, health, status and the Orleans dashboard.</summary>
+/// <summary>Composes the silo process: hot store, ingest, API, admin actions, health, status and the Orleans dashboard.</summary>
 internal static class SiloHost
 {
     /// <summary>Long enough for sessions to close, grains to drain and writers to flush their last batches.</summary>
     public static readonly TimeSpan ShutdownTimeout = TimeSpan.FromSeconds(60);
 
-    public static WebApplication Build(SiloSettings settings, InstrumentRegistry registry, ExchangeSimulator? simulator)
+    /// <summary>The silo's host; <paramref name="overrides"/> are settings over every other layer (in-process hosts of tests set theirs there).</summary>
+    public static WebApplication Build(
+        SiloSettings settings, InstrumentRegistry registry, ExchangeSimulator? simulator, IReadOnlyDictionary<string, string?>? overrides = null)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = [], ContentRootPath = AppContext.BaseDirectory });
-        SiloConfiguration.AddLayers(builder.Configuration, CommandLineOverrides(settings, simulator));
+        SiloConfiguration.AddLayers(builder.Configuration, CommandLineOverrides(settings, simulator, overrides));
         // The listening addresses come from --urls alone: a Kestrel:Endpoints section in the environment must not be able
         // to open K2 to the network behind the operator's back.
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Configure(new ConfigurationBuilder().Build()));
@@ -38,6 +41,7 @@ internal static class SiloHost
         builder.Services.AddSingleton<IOffloadRun, ScheduledOffload>();
         builder.Services.AddSingleton<IMaintenanceRun, ScheduledMaintenance>();
         builder.Services.AddK2Schedules();
+        builder.Services.AddSingleton<ScheduleRunGates>();
 
         // One silo on loopback, without a gateway: nothing connects to it from outside this process. Between the
         // writers and the sessions, so at a stop the sessions end first, then the grains hand over their last rows.
@@ -53,6 +57,7 @@ internal static class SiloHost
             silo.AddDashboard();
         });
         builder.Services.AddK2Ingest();
+        builder.Services.AddRequestedBackfills();
         builder.Services.AddK2Api();
         builder.Services.AddK2Status();
         builder.Services.AddHealthChecks()
@@ -65,6 +70,7 @@ internal static class SiloHost
         app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });
         app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = check => check.Tags.Contains(HealthTags.Ready) });
         app.MapStatus();
+        app.MapAdmin();
         // The Orleans dashboard serves its page, scripts and JSON from its own assembly: nothing is fetched from outside.
         app.MapOrleansDashboard(routePrefix: "/dashboard").ExcludeFromDescription();
         return app;
@@ -89,15 +95,21 @@ internal static class SiloHost
         .AddFilter("Microsoft", LogLevel.Warning)
         .AddFilter("K2.Simulator", LogLevel.Information));
 
-    private static Dictionary<string, string?> CommandLineOverrides(SiloSettings settings, ExchangeSimulator? simulator)
+    private static Dictionary<string, string?> CommandLineOverrides(
+        SiloSettings settings, ExchangeSimulator? simulator, IReadOnlyDictionary<string, string?>? overrides)
     {
-        var overrides = settings.DataDirectory is { } data ? DataDirectoryLayout.Settings(data) : [];
+        var layer = settings.DataDirectory is { } data ? DataDirectoryLayout.Settings(data) : [];
         foreach (var (key, value) in simulator?.K2Settings ?? new Dictionary<string, string>())
         {
-            overrides[key] = value;
+            layer[key] = value;
         }
 
-        return overrides;
+        foreach (var (key, value) in overrides ?? new Dictionary<string, string?>())
+        {
+            layer[key] = value;
+        }
+
+        return layer;
     }
 
     private static void ConfigureConsole(SimpleConsoleFormatterOptions options)

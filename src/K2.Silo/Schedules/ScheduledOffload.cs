@@ -5,11 +5,15 @@ namespace K2.Silo.Schedules;
 
 /// <summary>
 /// The offload schedule's work: one cycle over every cold table. Failures of single tables are in the run log, whose
-/// latest start tells the schedule which due time last ran.
+/// latest start tells the schedule which due time last ran. A run an operator started goes first (<see cref="ScheduleRunGates"/>).
 /// </summary>
-internal sealed class ScheduledOffload(OffloadCycle cycle, SqlCatalog catalog, OffloadStateStore state) : IOffloadRun
+internal sealed class ScheduledOffload(OffloadCycle cycle, SqlCatalog catalog, OffloadStateStore state, ScheduleRunGates gates) : IOffloadRun
 {
-    public Task RunAsync(ScheduleFiring firing, CancellationToken cancellationToken) => cycle.RunAsync(null, null, cancellationToken);
+    public async Task RunAsync(ScheduleFiring firing, CancellationToken cancellationToken)
+    {
+        using var run = await gates.EnterAsync(ScheduleNames.Offload, cancellationToken);
+        await cycle.RunAsync(null, null, cancellationToken);
+    }
 
     public async Task<DateTimeOffset?> LastRunAtAsync(CancellationToken cancellationToken)
     {

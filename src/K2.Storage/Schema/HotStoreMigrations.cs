@@ -94,6 +94,15 @@ public static class HotStoreMigrations
             .. new[] { "binance", "kraken", "coinbase" }.Select(exchange =>
                 $"ALTER TABLE {{db}}.bronze_trades_{exchange} MODIFY SETTING non_replicated_deduplication_window = {BronzeDeduplicationWindow}"),
         ]),
+        // A trade older than 30 days when it arrives (an operator's requested backfill, a catch-up after a long stop)
+        // was expired by the first TTL merge, possibly before any offload had copied it: the offload goes by ingest
+        // time, so nothing else would ever take it to cold. Keeping every row at least 30 days after its ingest as well
+        // gives the offload (every 15 minutes) that long to copy it; live trades, ingested within moments of their
+        // exchange time, expire as before.
+        new(6, "silver_trades_ttl_after_ingest",
+        [
+            "ALTER TABLE {db}.silver_trades MODIFY TTL toDateTime(greatest(exchange_ts, ingest_ts)) + INTERVAL 30 DAY",
+        ]),
     ];
 
     private static string[] IngestTimeIndex(string table, string column) =>

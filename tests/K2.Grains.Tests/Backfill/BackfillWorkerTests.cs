@@ -57,6 +57,7 @@ public sealed class BackfillWorkerTests(EmbeddedClickHouseFixture fixture) : IAs
             _queue,
             _history,
             (instrument, trades, ct) => Recording(grains, instrument.Key).OnTradesAsync(trades, ct),
+            (request, trades, ct) => Recording(grains, request.Instrument.Key).OnTradesAsync(trades, ct),
             (request, _) => Recording(grains, request.Instrument.Key).GetStillMissingAsync(request),
             (request, succeeded, ct) => Recording(grains, request.Instrument.Key).OnBackfillDoneAsync(request, succeeded, ct),
             Host.Services.GetRequiredService<BronzeWriters>(),

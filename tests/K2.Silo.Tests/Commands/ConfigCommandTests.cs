@@ -65,6 +65,25 @@ public sealed class ConfigCommandTests
     }
 
     [Fact]
+    public async Task Admin_api_keys_are_shown_as_set_but_never_as_their_text()
+    {
+        using var cwd = new TempDirectory("k2-config");
+        const string key = "config-key-0123456789abcdef";
+        var environment = new Dictionary<string, string>
+        {
+            ["K2__Api__Admin__Keys__0__Name"] = "ops",
+            ["K2__Api__Admin__Keys__0__Key"] = key,
+        };
+
+        var result = await K2Cli.RunAsync(["config"], cwd.Path, environment);
+        var settings = Settings(result);
+
+        settings["K2:Api:Admin:Keys:0:Name"].ShouldBe(("ops", "environment"));
+        settings["K2:Api:Admin:Keys:0:Key"].ShouldBe(("(secret, not shown)", "environment"));
+        result.Output.ShouldNotContain(key);
+    }
+
+    [Fact]
     public async Task Data_on_the_command_line_wins_over_the_environment()
     {
         using var cwd = new TempDirectory("k2-config");

@@ -59,6 +59,25 @@ public sealed class HotStoreMigratorTests(EmbeddedClickHouseFixture fixture)
     }
 
     [Fact]
+    public async Task Silver_trades_keep_a_row_30_days_after_its_ingest_however_old_its_exchange_time()
+    {
+        var db = NewDatabaseName();
+        await Migrator(fixture.ClickHouse, db).MigrateAsync(Ct);
+
+        // Both traded 40 days ago: trade 1 was just ingested (a requested backfill), trade 2 was ingested back then.
+        await fixture.ClickHouse.ExecuteAsync($$"""
+            INSERT INTO {{db}}.silver_trades (exchange, symbol, raw_symbol, trade_id, price, quantity, side, exchange_ts, receipt_ts, ingest_ts)
+            SELECT 'kraken', 'BTC-USD', 'XBT/USD', toString(number + 1), 1, 1, 'buy', old, old, if(number = 0, now64(6), old)
+            FROM numbers(2) ARRAY JOIN [now64(6) - INTERVAL 40 DAY] AS old
+            """, null, Ct);
+        await fixture.ClickHouse.ExecuteAsync($"OPTIMIZE TABLE {db}.silver_trades FINAL", null, Ct);
+
+        (await TextAsync($"SELECT trade_id FROM {db}.silver_trades ORDER BY trade_id", db)).ShouldBe("1");
+        (await TextAsync("SELECT engine_full LIKE '%TTL toDateTime(greatest(exchange_ts, ingest_ts)) + toIntervalDay(30)%' FROM system.tables WHERE database = {db:String} AND name = 'silver_trades'", db))
+            .ShouldBe("1");
+    }
+
+    [Fact]
     public async Task Ohlcv_keeps_the_highest_version_per_bucket_with_signed_iceberg_friendly_types()
     {
         var db = NewDatabaseName();
@@ -111,7 +130,8 @@ public sealed class HotStoreMigratorTests(EmbeddedClickHouseFixture fixture)
 
         (await TextAsync($"SELECT version, name, toString(applied_at) FROM {db}.schema_migrations ORDER BY version", db))
             .ShouldBe("1\tsilver_trades\t2026-11-22 10:15:00.000000\n2\tbronze_trades\t2026-11-22 10:15:00.000000\n3\tohlcv\t2026-11-22 10:15:00.000000\n" +
-                "4\tingest_time_indexes\t2026-11-22 10:15:00.000000\n5\tbronze_insert_deduplication\t2026-11-22 10:15:00.000000");
+                "4\tingest_time_indexes\t2026-11-22 10:15:00.000000\n5\tbronze_insert_deduplication\t2026-11-22 10:15:00.000000\n" +
+                "6\tsilver_trades_ttl_after_ingest\t2026-11-22 10:15:00.000000");
     }
 
     [Fact]

@@ -23,12 +23,16 @@ public static class CoinbaseRestTradesParser
 {
     private const int MaxDepth = 8;
 
+    /// <remarks>
+    /// The time rule is <see cref="ExchangeTimeRule.Live"/> for repairs of the live stream and
+    /// <see cref="ExchangeTimeRule.Replay"/> for an operator's requested backfill, which may reach beyond 30 days.
+    /// </remarks>
     /// <returns>
     /// False when the body is not a ticker response (an error object, a truncated page); then nothing was appended.
     /// </returns>
     public static bool TryParse(
         ReadOnlySpan<byte> body, Instrument instrument, CoinbaseSideConvention sides, UnixMicros receivedAt,
-        List<Trade> trades, List<TradeRejection> rejections)
+        List<Trade> trades, List<TradeRejection> rejections, ExchangeTimeRule timeRule = ExchangeTimeRule.Live)
     {
         ArgumentNullException.ThrowIfNull(instrument);
         ArgumentNullException.ThrowIfNull(trades);
@@ -36,7 +40,7 @@ public static class CoinbaseRestTradesParser
         var (tradesBefore, rejectionsBefore) = (trades.Count, rejections.Count);
         try
         {
-            if (Read(body, instrument, sides, receivedAt, trades, rejections))
+            if (Read(body, instrument, sides, receivedAt, timeRule, trades, rejections))
             {
                 return true;
             }
@@ -55,7 +59,7 @@ public static class CoinbaseRestTradesParser
     }
 
     private static bool Read(
-        ReadOnlySpan<byte> body, Instrument instrument, CoinbaseSideConvention sides, UnixMicros receivedAt,
+        ReadOnlySpan<byte> body, Instrument instrument, CoinbaseSideConvention sides, UnixMicros receivedAt, ExchangeTimeRule timeRule,
         List<Trade> trades, List<TradeRejection> rejections)
     {
         var reader = new Utf8JsonReader(body, new JsonReaderOptions { MaxDepth = MaxDepth });
@@ -84,7 +88,7 @@ public static class CoinbaseRestTradesParser
             sawTrades = true;
             while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
             {
-                ReadTrade(ref reader, instrument, sides, receivedAt, trades, rejections);
+                ReadTrade(ref reader, instrument, sides, receivedAt, timeRule, trades, rejections);
             }
         }
 
@@ -93,7 +97,7 @@ public static class CoinbaseRestTradesParser
     }
 
     private static void ReadTrade(
-        ref Utf8JsonReader reader, Instrument instrument, CoinbaseSideConvention sides, UnixMicros receivedAt,
+        ref Utf8JsonReader reader, Instrument instrument, CoinbaseSideConvention sides, UnixMicros receivedAt, ExchangeTimeRule timeRule,
         List<Trade> trades, List<TradeRejection> rejections)
     {
         if (reader.TokenType != JsonTokenType.StartObject)
@@ -109,6 +113,6 @@ public static class CoinbaseRestTradesParser
             || fields.ProductIdSpan.SequenceEqual(instrument.ExchangeSymbol)
             || fields.ProductIdSpan.SequenceEqual(CoinbaseSymbols.MarketDataProductId(instrument));
         var unknown = belongs ? null : $"product '{fields.ProductIdText()}' in a response for '{instrument.ExchangeSymbol}'";
-        CoinbaseTradeReader.Finish(ref fields, belongs ? instrument : null, unknown, receivedAt, ExchangeTimeRule.Live, sides, trades, rejections);
+        CoinbaseTradeReader.Finish(ref fields, belongs ? instrument : null, unknown, receivedAt, timeRule, sides, trades, rejections);
     }
 }

@@ -36,8 +36,13 @@ public static class KrakenRestTradesParser
 
     private static readonly string[] RowFields = ["price", "volume", "time", "side", "order type", "miscellaneous", "trade id"];
 
+    /// <remarks>
+    /// The time rule is <see cref="ExchangeTimeRule.Live"/> for repairs of the live stream and
+    /// <see cref="ExchangeTimeRule.Replay"/> for an operator's requested backfill, which may reach beyond 30 days.
+    /// </remarks>
     public static KrakenRestTradesPage Parse(
-        ReadOnlySpan<byte> body, Instrument instrument, UnixMicros receivedAt, List<Trade> trades, List<TradeRejection> rejections)
+        ReadOnlySpan<byte> body, Instrument instrument, UnixMicros receivedAt, List<Trade> trades, List<TradeRejection> rejections,
+        ExchangeTimeRule timeRule = ExchangeTimeRule.Live)
     {
         ArgumentNullException.ThrowIfNull(instrument);
         ArgumentNullException.ThrowIfNull(trades);
@@ -74,7 +79,7 @@ public static class KrakenRestTradesParser
                     if (reader.TokenType == JsonTokenType.StartObject)
                     {
                         hasResult = true;
-                        last = ReadResult(ref reader, instrument, receivedAt, trades, rejections);
+                        last = ReadResult(ref reader, instrument, receivedAt, timeRule, trades, rejections);
                     }
                     else
                     {
@@ -142,7 +147,7 @@ public static class KrakenRestTradesParser
 
     /// <summary>Reads the result object; returns the <c>last</c> cursor's text.</summary>
     private static string? ReadResult(
-        ref Utf8JsonReader reader, Instrument instrument, UnixMicros receivedAt, List<Trade> trades, List<TradeRejection> rejections)
+        ref Utf8JsonReader reader, Instrument instrument, UnixMicros receivedAt, ExchangeTimeRule timeRule, List<Trade> trades, List<TradeRejection> rejections)
     {
         string? last = null;
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
@@ -179,7 +184,7 @@ public static class KrakenRestTradesParser
                 }
                 else if (reader.TokenType == JsonTokenType.StartArray)
                 {
-                    ReadRow(ref reader, instrument, receivedAt, trades, rejections);
+                    ReadRow(ref reader, instrument, receivedAt, timeRule, trades, rejections);
                 }
                 else
                 {
@@ -192,7 +197,8 @@ public static class KrakenRestTradesParser
         return last;
     }
 
-    private static void ReadRow(ref Utf8JsonReader reader, Instrument instrument, UnixMicros receivedAt, List<Trade> trades, List<TradeRejection> rejections)
+    private static void ReadRow(
+        ref Utf8JsonReader reader, Instrument instrument, UnixMicros receivedAt, ExchangeTimeRule timeRule, List<Trade> trades, List<TradeRejection> rejections)
     {
         decimal? price = null, volume = null;
         UnixMicros? time = null;
@@ -255,7 +261,7 @@ public static class KrakenRestTradesParser
         var problem = tradeId < 0 ? (TradeRejectReason.InvalidTradeId, $"trade id {tradeId} is negative")
             : TradeValidator.CheckPrice(p) is { } badPrice ? (TradeRejectReason.InvalidPrice, badPrice)
             : TradeValidator.CheckQuantity(q) is { } badQuantity ? (TradeRejectReason.InvalidQuantity, badQuantity)
-            : TradeValidator.CheckExchangeTime(exchangeTime, receivedAt) is { } badTime ? (TradeRejectReason.InvalidTimestamp, badTime)
+            : TradeValidator.CheckExchangeTime(exchangeTime, receivedAt, timeRule) is { } badTime ? (TradeRejectReason.InvalidTimestamp, badTime)
             : ((TradeRejectReason, string)?)null;
         if (problem is { } rejected)
         {

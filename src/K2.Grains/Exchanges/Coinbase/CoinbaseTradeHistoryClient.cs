@@ -44,7 +44,9 @@ internal sealed partial class CoinbaseTradeHistoryClient(
             var receivedAt = UnixMicros.Now(time);
             List<Trade> trades = [];
             List<TradeRejection> rejections = [];
-            if (!CoinbaseRestTradesParser.TryParse(body, request.Instrument, options.SideConvention, receivedAt, trades, rejections))
+            // An operator's requested range may lie beyond the live rule's 30 days.
+            var timeRule = request.Reason == BackfillReason.Requested ? ExchangeTimeRule.Replay : ExchangeTimeRule.Live;
+            if (!CoinbaseRestTradesParser.TryParse(body, request.Instrument, options.SideConvention, receivedAt, trades, rejections, timeRule))
             {
                 throw new HttpRequestException($"Coinbase answered {path} with a body that is not a trade list.");
             }

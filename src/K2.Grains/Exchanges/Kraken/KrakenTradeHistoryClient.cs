@@ -10,7 +10,8 @@ namespace K2.Grains.Exchanges.Kraken;
 
 /// <summary>
 /// Kraken trade history: <c>GET /0/public/Trades?pair=…&amp;since=…&amp;count=1000</c>, from just before the last trade
-/// passed on and onward by the nanosecond <c>last</c> cursor, until the requested id or the present is reached.
+/// passed on (or the start of a requested range) and onward by the nanosecond <c>last</c> cursor, until the requested id
+/// or time, or the present, is reached.
 /// Kraken throttles with an HTTP-200 <c>EGeneral:Too many requests</c>; that pauses every request for
 /// <see cref="KrakenOptions.RestThrottlePause"/> each time, without growing: Kraken's limiter refills about one call a
 /// second, so after a pause of seconds a throttle means another client of the IP is spending it, and waiting longer only
@@ -23,6 +24,10 @@ internal sealed class KrakenTradeHistoryClient(RestPager pager, KrakenOptions op
     private const long NanosecondsPerMicrosecond = 1_000;
 
     public Exchange Exchange => Exchange.Kraken;
+
+    /// <summary>An operator's requested range may lie beyond the live rule's 30 days.</summary>
+    private static ExchangeTimeRule TimeRule(BackfillRequest request) =>
+        request.Reason == BackfillReason.Requested ? ExchangeTimeRule.Replay : ExchangeTimeRule.Live;
 
     public async Task FetchAsync(BackfillRequest request, Func<TradeHistoryPage, CancellationToken, Task> onPage, CancellationToken cancellationToken)
     {
@@ -43,7 +48,7 @@ internal sealed class KrakenTradeHistoryClient(RestPager pager, KrakenOptions op
             var receivedAt = UnixMicros.Now(time);
             List<Trade> trades = [];
             List<TradeRejection> rejections = [];
-            var page = KrakenRestTradesParser.Parse(body, request.Instrument, receivedAt, trades, rejections);
+            var page = KrakenRestTradesParser.Parse(body, request.Instrument, receivedAt, trades, rejections, TimeRule(request));
             if (page.Outcome == KrakenRestOutcome.Throttled)
             {
                 pager.PauseFor(options.RestThrottlePause, string.Join("; ", page.Errors));
@@ -58,9 +63,10 @@ internal sealed class KrakenTradeHistoryClient(RestPager pager, KrakenOptions op
             await onPage(new TradeHistoryPage(trades, rejections, $"GET {path}", receivedAt), cancellationToken);
 
             var reachedId = request.ToId is { } toId && trades.Count > 0 && trades.Max(t => t.TradeId.Number) >= toId;
-            if (reachedId || page.TradeCount + page.RejectedCount < KrakenEndpoints.MaxRestTradesCount || page.LastNanoseconds is not { } next || next <= since)
+            var reachedEnd = request.Before is { } before && page.LastNanoseconds >= before.Value * NanosecondsPerMicrosecond;
+            if (reachedId || reachedEnd || page.TradeCount + page.RejectedCount < KrakenEndpoints.MaxRestTradesCount || page.LastNanoseconds is not { } next || next <= since)
             {
-                return; // the requested id, or the present, is reached
+                return; // the requested id or time, or the present, is reached
             }
 
             since = next;

@@ -76,6 +76,18 @@ public sealed class KrakenTradeHistoryClientTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_requested_range_stops_paging_once_a_page_reaches_its_end()
+    {
+        // [trade 100, trade 1200): the first page ends at trade 1099, before the end; the second passes it.
+        var request = new BackfillRequest(KrakenBtc, BackfillReason.Requested, null, null, Tape[100].TradeTime, Tape[1200].TradeTime);
+
+        var pages = await FetchAsync(Client(), request, Ct);
+
+        History.Log.Sent.Select(r => r.PathAndQuery).ShouldBe([Path((Tape[100].TradeTime.Value - 1) * NanosPerMicro), Path(Nanoseconds(Tape[1099]))]);
+        pages.Select(p => p.Trades.Count).ShouldBe([1000, 1000]);
+    }
+
+    [Fact]
     public async Task A_catch_up_that_ends_on_a_full_page_asks_once_more_and_stops_at_the_empty_answer()
     {
         var after = Tape[1500].TradeTime;

@@ -1,0 +1,143 @@
+using K2.Api.Admin;
+using K2.Api.Parameters;
+using K2.Core;
+using K2.Core.Instruments;
+using K2.Grains.Backfill;
+using K2.Grains.Hosting;
+using K2.Silo.Schedules;
+using K2.Storage.Iceberg.Maintenance;
+using K2.Storage.Iceberg.Metadata;
+using K2.Storage.Iceberg.Offload;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace K2.Silo.Admin;
+
+/// <summary>
+/// The admin actions under <c>/v1/admin</c>, each needing an admin API key (<see cref="AdminKeysEndpointExtensions.RequireAdminKey"/>):
+/// an offload or a maintenance now, through the same work the schedules start, answered when it has finished (a run
+/// of the same kind already going, scheduled or not, is a 409: one at a time); and a REST backfill of an instrument's
+/// time range, queued on the exchange's backfill worker (202). A run goes on to its end if the client hangs up; only
+/// the silo's shutdown stops it.
+/// </summary>
+internal static partial class AdminEndpoints
+{
+    /// <summary>A full backfill queue drains at the exchange's REST pace: a minute frees many places.</summary>
+    private const int QueueFullRetryAfterSeconds = 60;
+
+    public static IEndpointRouteBuilder MapAdmin(this IEndpointRouteBuilder app)
+    {
+        var admin = app.MapGroup("/v1/admin").WithTags("Admin").RequireAdminKey();
+        admin.MapPost("/offload", OffloadAsync)
+            .ProducesProblem(StatusCodes.Status409Conflict)
+            .WithName("RunOffload")
+            .WithSummary("Offloads every cold table's new rows now, as the 15-minute schedule does, and reports each table's commit.");
+        admin.MapPost("/maintenance", MaintenanceAsync)
+            .ProducesProblem(StatusCodes.Status409Conflict)
+            .WithName("RunMaintenance")
+            .WithSummary("Compacts, expires snapshots, removes orphans and audits every cold table now, as the daily schedule does.");
+        admin.MapPost("/backfill", Backfill)
+            .WithQueryRules<BackfillQuery>()
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable)
+            .WithName("QueueBackfill")
+            .WithSummary("Queues a REST backfill of one instrument's trades in [from, to), however old; trades already stored are not stored again.")
+            .WithDescription(
+                "The exchange's backfill worker fetches the range after the repairs queued before it. Fetched trades that neither " +
+                "tier holds go to the hot tier and from there, with the next offload, to cold (the hot tier keeps them 30 days after " +
+                "their ingest, so trades older than its 30 days are not lost to its TTL). Candles of the range are not recomputed.");
+        return app;
+    }
+
+    private static async Task<Results<Ok<OffloadReport>, ProblemHttpResult>> OffloadAsync(
+        HttpContext http, OffloadCycle cycle, ScheduleRunGates gates, TimeProvider time, IHostApplicationLifetime lifetime, ILoggerFactory loggers)
+    {
+        var logger = loggers.CreateLogger(typeof(AdminEndpoints));
+        using var run = gates.TryEnter(ScheduleNames.Offload);
+        if (run is null)
+        {
+            return Busy(logger, ScheduleNames.Offload);
+        }
+
+        var startedAt = time.GetUtcNow();
+        var started = time.GetTimestamp();
+        var outcomes = await cycle.RunAsync(null, null, lifetime.ApplicationStopping);
+        var tables = outcomes.Select(o => new TableOffloadReport(
+            o.Table, o.Result?.Rows ?? 0, o.Result?.Files ?? 0, o.Result?.Bytes ?? 0, o.Result?.SnapshotId,
+            o.Result?.Watermark is { Value: > long.MinValue } watermark ? watermark.ToDateTimeOffset() : null, o.Error)).ToList();
+        var failed = tables.Count(t => t.Error is not null);
+        LogOffloadRan(logger, KeyName(http), tables.Sum(t => t.Rows), tables.Count, failed);
+        return TypedResults.Ok(new OffloadReport(startedAt, time.GetElapsedTime(started).TotalSeconds, failed == 0, tables));
+    }
+
+    private static async Task<Results<Ok<MaintenanceReport>, ProblemHttpResult>> MaintenanceAsync(
+        HttpContext http, ColdTableMaintenance maintenance, ScheduleRunGates gates, TimeProvider time, IHostApplicationLifetime lifetime, ILoggerFactory loggers)
+    {
+        var logger = loggers.CreateLogger(typeof(AdminEndpoints));
+        using var run = gates.TryEnter(ScheduleNames.Maintenance);
+        if (run is null)
+        {
+            return Busy(logger, ScheduleNames.Maintenance);
+        }
+
+        var startedAt = time.GetUtcNow();
+        var started = time.GetTimestamp();
+        var result = await maintenance.RunAsync(ColdTables.All, [], lifetime.ApplicationStopping);
+        var tasks = result.Outcomes.Select(o => new MaintenanceTaskReport(o.Table, ColdTableMaintenance.TaskName(o.Task), o.Outcome, o.Detail)).ToList();
+        LogMaintenanceRan(logger, KeyName(http), tasks.Count, tasks.Count(t => t.Outcome != ColdTableMaintenance.Ok));
+        return TypedResults.Ok(new MaintenanceReport(startedAt, time.GetElapsedTime(started).TotalSeconds, result.Succeeded, tasks));
+    }
+
+    private static Results<Accepted<BackfillQueued>, ValidationProblem, ProblemHttpResult> Backfill(
+        [AsParameters] BackfillQuery query, HttpContext http, InstrumentRegistry registry, IngestSessions sessions, BackfillQueues backfills,
+        TimeProvider time, ILoggerFactory loggers)
+    {
+        // The query rules have checked presence and form; what remains needs the registry, the clock or both bounds.
+        var errors = BackfillRangeChecks.Check(query, registry, sessions.Enabled, time.GetUtcNow(), out var instrument);
+        if (errors.Count > 0)
+        {
+            return TypedResults.ValidationProblem(errors, title: "The backfill request is not valid.");
+        }
+
+        var (from, to) = (query.From!.Value, query.To!.Value);
+        var queue = backfills.For(instrument!.Exchange);
+        var ahead = queue.Count;
+        var request = new BackfillRequest(
+            instrument, BackfillReason.Requested, null, null, UnixMicros.FromDateTimeOffset(from), UnixMicros.FromDateTimeOffset(to));
+        if (!queue.TryEnqueue(request, TimeSpan.Zero))
+        {
+            http.Response.Headers.RetryAfter = QueueFullRetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            return TypedResults.Problem(
+                title: "The backfill queue is full.",
+                detail: $"{instrument.Exchange.ToName()}'s backfill queue holds {ahead} requests; retry later.",
+                statusCode: StatusCodes.Status503ServiceUnavailable);
+        }
+
+        LogBackfillQueued(loggers.CreateLogger(typeof(AdminEndpoints)), KeyName(http), request.ToString(), ahead);
+        return TypedResults.Accepted((string?)null, new BackfillQueued(instrument.Exchange.ToName(), instrument.Symbol, from, to, ahead));
+    }
+
+    private static ProblemHttpResult Busy(ILogger logger, string schedule)
+    {
+        LogBusy(logger, schedule);
+        return TypedResults.Problem(
+            title: $"An {schedule} is already running.",
+            detail: $"One {schedule} runs at a time (scheduled or asked for); ask again when it has finished.",
+            statusCode: StatusCodes.Status409Conflict);
+    }
+
+    private static string KeyName(HttpContext http) => http.AdminKeyName() ?? "?";
+
+    [LoggerMessage(EventId = AdminEventIds.OffloadRan, Level = LogLevel.Information,
+        Message = "Admin offload (key {KeyName}): {Rows} rows over {Tables} tables, {Failed} failed")]
+    private static partial void LogOffloadRan(ILogger logger, string keyName, long rows, int tables, int failed);
+
+    [LoggerMessage(EventId = AdminEventIds.MaintenanceRan, Level = LogLevel.Information,
+        Message = "Admin maintenance (key {KeyName}): {Tasks} tasks, {NotOk} not ok")]
+    private static partial void LogMaintenanceRan(ILogger logger, string keyName, int tasks, int notOk);
+
+    [LoggerMessage(EventId = AdminEventIds.RunRefusedBusy, Level = LogLevel.Information, Message = "Admin {Schedule} refused: one is already running")]
+    private static partial void LogBusy(ILogger logger, string schedule);
+
+    [LoggerMessage(EventId = AdminEventIds.BackfillQueued, Level = LogLevel.Information,
+        Message = "Admin backfill (key {KeyName}) queued: {Request}, {Ahead} request(s) ahead")]
+    private static partial void LogBackfillQueued(ILogger logger, string keyName, string request, int ahead);
+}
