@@ -98,10 +98,12 @@ public static class HotStoreMigrations
         // was expired by the first TTL merge, possibly before any offload had copied it: the offload goes by ingest
         // time, so nothing else would ever take it to cold. Keeping every row at least 30 days after its ingest as well
         // gives the offload (every 15 minutes) that long to copy it; live trades, ingested within moments of their
-        // exchange time, expire as before.
+        // exchange time, expire as before. Parts written before keep their old expiry (only ever the earlier one):
+        // materializing the new TTL would be a mutation rewriting every part of 30 days of trades.
         new(6, "silver_trades_ttl_after_ingest",
         [
-            "ALTER TABLE {db}.silver_trades MODIFY TTL toDateTime(greatest(exchange_ts, ingest_ts)) + INTERVAL 30 DAY",
+            "ALTER TABLE {db}.silver_trades MODIFY TTL toDateTime(greatest(exchange_ts, ingest_ts)) + INTERVAL 30 DAY " +
+            "SETTINGS materialize_ttl_after_modify = 0",
         ]),
     ];
 
