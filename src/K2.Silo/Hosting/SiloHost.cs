@@ -1,10 +1,12 @@
 using K2.Api.Hosting;
 using K2.Core.Instruments;
 using K2.Grains.Hosting;
+using K2.Grains.Instruments;
 using K2.Silo.Health;
 using K2.Silo.Schedules;
 using K2.Silo.Status;
 using K2.Simulator;
+using K2.Storage.History;
 using K2.Storage.Hosting;
 using K2.Storage.Iceberg;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
@@ -53,6 +55,8 @@ internal static class SiloHost
             silo.AddDashboard();
         });
         builder.Services.AddK2Ingest();
+        // The latest trades of the instruments this silo's grains ingest come from their memory (the standalone API has none).
+        builder.Services.AddSingleton<ILatestTradesSource>(sp => sp.GetRequiredService<LatestTradeWindows>());
         builder.Services.AddK2Api();
         builder.Services.AddHealthChecks()
             .AddCheck<HotStoreHealthCheck>("hot_store", tags: [HealthTags.Ready])
