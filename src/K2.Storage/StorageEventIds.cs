@@ -20,4 +20,6 @@ public static class StorageEventIds
     public const int MaintenanceTaskDone = 2051;
     public const int MaintenanceTaskFailed = 2052;
     public const int AuditMismatch = 2053;
+    public const int ColdBoundsRefreshed = 2060;
+    public const int ColdBoundsFailed = 2061;
 }

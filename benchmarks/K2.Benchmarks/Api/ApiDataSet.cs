@@ -202,6 +202,16 @@ internal sealed record ApiDataSet(string Directory, long FirstDay, int Days, lon
 
         await Probe("SELECT 1", "bytes", () => client.QueryAsync("SELECT 1", null, ClickHouseFormats.RowBinary, static d => d.Length, CancellationToken.None));
         await Probe("catalog lookup of cold.silver_trades", "tables", async () => await cold.TableFunctionAsync(ColdTables.SilverTrades, new ClickHouseParameters(), CancellationToken.None) is null ? 0 : 1);
+        // The first read of a cold snapshot starts the aggregate that finds each instrument's cold bounds; until it has
+        // answered, reads take both tiers.
+        var bounds = services.GetRequiredService<ColdTimeBounds>();
+        var first = Stopwatch.GetTimestamp();
+        await trades.ReadAsync(newest, CancellationToken.None);
+        await bounds.RefreshedAsync();
+        await candles.ReadAsync(day, CancellationToken.None);
+        await bounds.RefreshedAsync();
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"  in-process first reads with the cold bounds aggregates of cold.silver_trades and cold.gold_ohlcv_1m: {Stopwatch.GetElapsedTime(first).TotalMilliseconds:0} ms"));
         await Probe("TradeHistory, newest 100", "rows", async () => (await trades.ReadAsync(newest, CancellationToken.None)).Count);
         await Probe("  hot branch, FINAL, last hour", "bytes", () => Rows($"SELECT {tradeColumns} FROM {db}.silver_trades FINAL WHERE {TradeFilter} {TradeOrder}", Parameters()));
         // A key's versions share their exchange time, so they share a day partition: FINAL need not merge across

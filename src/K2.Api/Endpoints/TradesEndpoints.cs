@@ -8,6 +8,7 @@ using K2.Core.Trades;
 using K2.Storage.History;
 using K2.Storage.Trades;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
 
 namespace K2.Api.Endpoints;
 
@@ -37,7 +38,7 @@ public static class TradesEndpoints
 
     private static async Task<Results<Ok<TradesResponse>, ValidationProblem, HistoryExportResult>> GetTradesAsync(
         [AsParameters] TradesQuery query, HttpRequest request, InstrumentRegistry registry, TradeHistory history, HistoryExport export,
-        TimeProvider time, CancellationToken cancellationToken)
+        TimeProvider time, [FromServices] ILatestTradesSource? latest, CancellationToken cancellationToken)
     {
         // The query rules have checked presence and form; what remains needs the registry or the other parameters.
         var checks = new HistoryRequestChecks();
@@ -65,7 +66,10 @@ public static class TradesEndpoints
         }
 
         var limit = query.Limit ?? TradesQuery.DefaultLimit;
-        var rows = await history.ReadAsync(
+        // The first page of the latest trades, from the instrument grain's memory where it holds exactly what the store does.
+        var rows = from is null && to is null && after is null && latest?.TryGetLatest(instrument.Exchange, instrument.Symbol, limit) is { } memory
+            ? memory
+            : await history.ReadAsync(
             new TradeHistoryQuery(
                 instrument.Exchange, instrument.Symbol, from, to, direction,
                 after is { } position ? new TradePosition(position.Position, position.TradeId) : null,

@@ -1,7 +1,10 @@
+using K2.Core.Trades;
 using K2.Grains.Backfill;
 using K2.Grains.Configuration;
 using K2.Grains.Exchanges;
 using K2.Grains.Ingest;
+using K2.Grains.Instruments;
+using K2.Storage.Writers;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
@@ -26,6 +29,7 @@ public static class IngestServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<IngestMetrics>();
         services.AddSingleton<BackfillQueues>();
+        services.AddLatestTradeWindows();
         services.AddSingleton<IExchangeConnectors, ExchangeConnectors>();
         services.AddSingleton<SharedBackfillWorkers>();
         services.AddSingleton<RunningShards>();
@@ -40,4 +44,15 @@ public static class IngestServiceCollectionExtensions
     /// </summary>
     public static IServiceCollection AddRequestedBackfills(this IServiceCollection services) =>
         services.AddSingleton<RequestedBackfillStore>();
+
+    /// <summary>
+    /// The instrument grains' latest-trades windows, told by the silver trade writer what landed. Part of
+    /// <see cref="AddK2Ingest"/>; hosts that run the instrument grain alone add it themselves.
+    /// </summary>
+    public static IServiceCollection AddLatestTradeWindows(this IServiceCollection services)
+    {
+        services.AddSingleton<LatestTradeWindows>();
+        services.AddSingleton<ILandedRowsObserver<Trade>>(sp => sp.GetRequiredService<LatestTradeWindows>());
+        return services;
+    }
 }

@@ -39,6 +39,7 @@ internal sealed partial class InstrumentGrain(
     TradeQueries storedTrades,
     CandleQueries storedCandles,
     BackfillQueues backfills,
+    LatestTradeWindows latestTrades,
     IOptions<IngestOptions> options,
     IOptions<ExchangesOptions> exchanges,
     IngestMetrics metrics,
@@ -58,6 +59,7 @@ internal sealed partial class InstrumentGrain(
     private bool _sequentialIds;
     private Instrument _instrument = null!;
     private CandleBook _candles = null!;
+    private LatestTradesWindow _latest = null!;
 
     // One catch-up in the queue at a time; a possible loss while one runs asks for another when it finishes, since
     // the running one may have chosen its end before that loss.
@@ -86,6 +88,7 @@ internal sealed partial class InstrumentGrain(
         }
 
         _instrument = instrument;
+        _latest = latestTrades.Open(instrument.Exchange, instrument.Symbol);
         _sequentialIds = exchanges.Value.TradeIdsAreSequential(exchange);
         _tracker = new TradeSequenceTracker(_sequentialIds, time: time);
         UnixMicros? storedThrough;
@@ -125,6 +128,9 @@ internal sealed partial class InstrumentGrain(
         _candles = new CandleBook(instrument, storedThrough, options.Value.CandleMemoryWindow);
         if (resumed)
         {
+            // Every trade stored after the newest one stored now goes through this activation. With none in the hot
+            // tier, the cold tier holds only what the hot tier's 30 days let go (or an old backfill): nothing of the last day.
+            _latest.CompleteAfter(storedThrough ?? new UnixMicros(UnixMicros.Now(time).Value - (TimeSpan.TicksPerDay / TimeSpan.TicksPerMicrosecond)));
             // Candles are written after their trades: a crash may have left the newest ones short. If the store cannot
             // answer in time, the watch timer tries again.
             _bucketsToRewrite = [.. _candles.NewestStoredBuckets()];
@@ -140,13 +146,17 @@ internal sealed partial class InstrumentGrain(
     /// Writes the candles still changed, waiting for room as long as the stop allows: the silo deactivates grains before
     /// the writers stop.
     /// </summary>
-    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) =>
-        WriteCandlesAsync(waitForRoom: true, cancellationToken);
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        latestTrades.Close(_instrument.Exchange, _instrument.Symbol, _latest);
+        return WriteCandlesAsync(waitForRoom: true, cancellationToken);
+    }
 
     public async Task<int> OnTradesAsync(IReadOnlyList<Trade> trades, CancellationToken cancellationToken)
     {
         using var storeWait = new StoreWaitDeadline(options.Value.StoreWaitLimit, time, cancellationToken);
         var taken = 0;
+        TradeId? handingOver = null;
         try
         {
             await RecomputeCandleBucketsAsync(trades, storeWait);
@@ -160,11 +170,16 @@ internal sealed partial class InstrumentGrain(
                     continue;
                 }
 
-                // Recorded as passed on only once the writer has it: a trade that never reached it may come again.
+                // Recorded as passed on only once the writer has it: a trade that never reached it may come again. The
+                // latest-trades window has it first, so the writer's word that it landed cannot come before it.
+                _latest.Add(trade);
+                handingOver = trade.TradeId;
                 if (!silverTrades.TryWrite(trade))
                 {
                     await silverTrades.WriteAsync(trade, storeWait.Token);
                 }
+
+                handingOver = null;
 
                 metrics.Stored(trade.Exchange);
                 _lastNewTradeAt = batchTime ??= time.GetUtcNow();
@@ -179,6 +194,11 @@ internal sealed partial class InstrumentGrain(
         }
         catch (OperationCanceledException) when (storeWait.Expired)
         {
+            if (handingOver is { } id)
+            {
+                _latest.Remove(id);
+            }
+
             metrics.StoreBusy(_instrument.Exchange);
             if (_storeBusySince is null)
             {
@@ -214,6 +234,7 @@ internal sealed partial class InstrumentGrain(
             QueueCatchUp();
         }
 
+        PublishGaps();
         return Task.CompletedTask;
     }
 
@@ -253,6 +274,7 @@ internal sealed partial class InstrumentGrain(
                 QueueCatchUp();
             }
 
+            PublishGaps();
             return Task.CompletedTask;
         }
 
@@ -432,9 +454,10 @@ internal sealed partial class InstrumentGrain(
         }
     }
 
-    /// <summary>Tells the metrics the open gaps when they changed.</summary>
+    /// <summary>Tells the metrics the open gaps when they changed, and the latest-trades window whether trades may be missing.</summary>
     private void PublishGaps()
     {
+        _latest.MayMissTrades(_tracker.OpenGaps.Count > 0 || _catchUpQueued);
         (int Count, long Missing, UnixMicros? Oldest) open = _tracker.OpenGaps.Count == 0
             ? default
             : (_tracker.OpenGaps.Count, _tracker.MissingCount, _tracker.OldestGapDetectedAt);

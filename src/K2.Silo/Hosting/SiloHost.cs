@@ -1,11 +1,13 @@
 using K2.Api.Hosting;
 using K2.Core.Instruments;
-using K2.Silo.Admin;
 using K2.Grains.Hosting;
+using K2.Grains.Instruments;
+using K2.Silo.Admin;
 using K2.Silo.Health;
 using K2.Silo.Schedules;
 using K2.Silo.Status;
 using K2.Simulator;
+using K2.Storage.History;
 using K2.Storage.Hosting;
 using K2.Storage.Iceberg;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
@@ -58,6 +60,8 @@ internal static class SiloHost
         });
         builder.Services.AddK2Ingest();
         builder.Services.AddRequestedBackfills();
+        // The latest trades of the instruments this silo's grains ingest come from their memory (the standalone API has none).
+        builder.Services.AddSingleton<ILatestTradesSource>(sp => sp.GetRequiredService<LatestTradeWindows>());
         builder.Services.AddK2Api();
         builder.Services.AddK2Status();
         builder.Services.AddHealthChecks()

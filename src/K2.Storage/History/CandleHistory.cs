@@ -13,11 +13,13 @@ namespace K2.Storage.History;
 /// copies by <c>updated_at</c> (a correction is a new row with a higher version that reaches cold later), and the cold
 /// table <c>cold.gold_ohlcv_&lt;tf&gt;</c> keeps every version it was given. The read is one statement, a union of both
 /// tiers deduplicated on the bucket (see <see cref="TierUnion"/>); the cold side is left out while the timeframe's table
-/// is not in the catalog.
+/// is not in the catalog, and where the instrument's cold bounds show it adds nothing (<see cref="TierChoice"/>).
 /// </summary>
-public sealed class CandleHistory(IClickHouseClient client, HotStoreOptions options, ColdTableSource cold, TimeProvider time)
+public sealed class CandleHistory(IClickHouseClient client, HotStoreOptions options, ColdTableSource cold, ColdTimeBounds coldBounds, TimeProvider time)
 {
     private const string TimeframeColumn = "timeframe";
+
+    private const string TimeColumn = "bucket_start";
 
     /// <summary>Buckets beyond which a look-back window (centuries of 1d candles) narrows nothing, and its span would overflow.</summary>
     private const long MaxWindowBuckets = 100_000;
@@ -45,7 +47,23 @@ public sealed class CandleHistory(IClickHouseClient client, HotStoreOptions opti
             return [];
         }
 
-        var (coldFunction, parameters) = await PrepareAsync(query, cancellationToken);
+        var (coldRead, parameters) = await PrepareAsync(query, cancellationToken);
+        var (plan, bounds) = Plan(query, coldRead);
+        if (plan == TierPlan.HotFirst)
+        {
+            var hot = await ReadPageAsync(query, null, parameters, cancellationToken);
+            if (TierChoice.Settles(hot, query.Limit, query.Direction, bounds!.Value, static c => c.BucketStart))
+            {
+                return hot;
+            }
+        }
+
+        return await ReadPageAsync(query, plan == TierPlan.HotOnly ? null : coldRead!.Function, parameters, cancellationToken);
+    }
+
+    private async Task<IReadOnlyList<StoredCandle>> ReadPageAsync(
+        CandleHistoryQuery query, string? coldFunction, ClickHouseParameters parameters, CancellationToken cancellationToken)
+    {
         if (query.Direction == ReadDirection.OldestFirst)
         {
             return await RunAsync(query, Text(query, ReadColumns, coldFunction, windowed: false), parameters, cancellationToken);
@@ -82,20 +100,47 @@ public sealed class CandleHistory(IClickHouseClient client, HotStoreOptions opti
             throw new ArgumentException($"Candle history columns are {string.Join(", ", Columns)}; got {string.Join(", ", columns)}.", nameof(columns));
         }
 
-        var (coldFunction, parameters) = await PrepareAsync(query, cancellationToken);
-        return new HistorySql(Text(query, columns, coldFunction, windowed: false), parameters);
+        var (coldRead, parameters) = await PrepareAsync(query, cancellationToken);
+        return new HistorySql(Text(query, columns, ColdFunction(query, coldRead), windowed: false), parameters);
     }
 
     /// <summary>Where the rows in <paramref name="query"/>'s range begin and end, over both tiers; null when there are none.</summary>
     public async Task<HistoryBounds?> BoundsAsync(CandleHistoryQuery query, CancellationToken cancellationToken)
     {
         var whole = query with { After = null, Direction = ReadDirection.OldestFirst };
-        var (coldFunction, parameters) = await PrepareAsync(whole, cancellationToken);
-        var sql = TierUnion.Bounds(ColdTables.GoldOhlcv(query.Timeframe), options.Database, coldFunction, Filter(whole, windowed: false), "bucket_start");
+        var (coldRead, parameters) = await PrepareAsync(whole, cancellationToken);
+        var sql = TierUnion.Bounds(ColdTables.GoldOhlcv(query.Timeframe), options.Database, ColdFunction(whole, coldRead), Filter(whole, windowed: false), "bucket_start");
         return await HistoryBounds.ReadAsync(client, sql, parameters, cancellationToken);
     }
 
-    private async Task<(string? ColdFunction, ClickHouseParameters Parameters)> PrepareAsync(CandleHistoryQuery query, CancellationToken cancellationToken)
+    /// <summary>The cold table function a single statement over <paramref name="query"/> needs; null when the hot tier alone holds its rows.</summary>
+    private string? ColdFunction(CandleHistoryQuery query, ColdTableRead? coldRead) =>
+        Plan(query, coldRead).Plan == TierPlan.HotOnly ? null : coldRead!.Function;
+
+    /// <summary>Which tiers <paramref name="query"/> needs, by the instrument's bounds in the cold snapshot it reads (see <see cref="TierChoice"/>).</summary>
+    private (TierPlan Plan, HistoryBounds? Bounds) Plan(CandleHistoryQuery query, ColdTableRead? coldRead)
+    {
+        HistoryBounds? bounds = null;
+        var known = coldRead is not null
+            && coldBounds.TryGet(ColdTables.GoldOhlcv(query.Timeframe), TimeColumn, coldRead, query.Exchange, query.Symbol, out bounds);
+        var (lower, upper) = (query.From, query.To);
+        if (query.After is { } after)
+        {
+            if (query.Direction == ReadDirection.OldestFirst)
+            {
+                var past = new UnixMicros(after.Value + 1);
+                lower = lower is { } low && low > past ? low : past;
+            }
+            else
+            {
+                upper = upper is { } high && high < after ? high : after;
+            }
+        }
+
+        return (TierChoice.Plan(coldRead?.Function, known, bounds, lower, upper, query.Direction), bounds);
+    }
+
+    private async Task<(ColdTableRead? ColdRead, ClickHouseParameters Parameters)> PrepareAsync(CandleHistoryQuery query, CancellationToken cancellationToken)
     {
         var parameters = new ClickHouseParameters()
             .Add("exchange", query.Exchange.ToName())
@@ -117,7 +162,7 @@ public sealed class CandleHistory(IClickHouseClient client, HotStoreOptions opti
             parameters.Add("after", StoredTimeRange.Clamp(after));
         }
 
-        return (await cold.TableFunctionAsync(ColdTables.GoldOhlcv(query.Timeframe), parameters, cancellationToken), parameters);
+        return (await cold.ReadAsync(ColdTables.GoldOhlcv(query.Timeframe), parameters, cancellationToken), parameters);
     }
 
     private string Text(CandleHistoryQuery query, IReadOnlyList<string> columns, string? coldFunction, bool windowed)

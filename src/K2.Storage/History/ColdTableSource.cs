@@ -24,7 +24,14 @@ public sealed class ColdTableSource(SqlCatalog catalog, IObjectStore warehouse, 
     /// to <paramref name="parameters"/> (never spliced into the SQL); null when the table is not in the catalog yet
     /// (nothing was ever offloaded to it).
     /// </summary>
-    public async Task<string?> TableFunctionAsync(ColdTable table, ClickHouseParameters parameters, CancellationToken cancellationToken)
+    public async Task<string?> TableFunctionAsync(ColdTable table, ClickHouseParameters parameters, CancellationToken cancellationToken) =>
+        (await ReadAsync(table, parameters, cancellationToken))?.Function;
+
+    /// <summary>
+    /// <see cref="TableFunctionAsync"/> with the snapshot it reads: the metadata file it is pinned to, which changes
+    /// only when a commit (offload or maintenance) moves the catalog.
+    /// </summary>
+    public async Task<ColdTableRead?> ReadAsync(ColdTable table, ClickHouseParameters parameters, CancellationToken cancellationToken)
     {
         if (!_catalogReady)
         {
@@ -60,15 +67,15 @@ public sealed class ColdTableSource(SqlCatalog catalog, IObjectStore warehouse, 
                     "icebergLocal reads a local warehouse only below it. Start K2 from a directory that contains the warehouse (the data directory or its parent).");
             }
 
-            return $"icebergLocal({{cold_table:String}}, {Pin})";
+            return new ColdTableRead($"icebergLocal({{cold_table:String}}, {Pin})", metadataLocation);
         }
 
         if (s3 is { AccessKey.Length: > 0 } credentials)
         {
             parameters.Add("cold_access_key", credentials.AccessKey).Add("cold_secret_key", credentials.SecretKey);
-            return $"icebergS3({{cold_table:String}}, {{cold_access_key:String}}, {{cold_secret_key:String}}, {Pin})";
+            return new ColdTableRead($"icebergS3({{cold_table:String}}, {{cold_access_key:String}}, {{cold_secret_key:String}}, {Pin})", metadataLocation);
         }
 
-        return $"icebergS3({{cold_table:String}}, {Pin})";
+        return new ColdTableRead($"icebergS3({{cold_table:String}}, {Pin})", metadataLocation);
     }
 }

@@ -13,6 +13,13 @@ namespace K2.Storage.History;
 /// each key's latest row taken across the tiers, and cut. Both sides list the same columns in the same order (a UNION
 /// matches by position), cast to one type each: the cold reader gives plain String where the hot table has
 /// LowCardinality or Enum8 columns.
+/// <para>
+/// The hot side's FINAL merges within each day partition only (<c>do_not_merge_across_partitions_select_final</c>):
+/// a key's versions share their partition, since the partition is the day of a time that is part of the key (bucket
+/// start) or the same in every version (a trade's exchange time). Merging across partitions made the newest 100 trades
+/// of a symbol with a million older trades in the hot tier 5 times slower (about 50 against 10 ms, the API benchmark's
+/// probes).
+/// </para>
 /// </summary>
 internal static class TierUnion
 {
@@ -39,6 +46,7 @@ internal static class TierUnion
                 WHERE {{hotFilter}}
                 ORDER BY {{order}}
                 LIMIT {limit:UInt32}
+                SETTINGS do_not_merge_across_partitions_select_final = 1
             )
             """;
         var tiers = coldFunction is null

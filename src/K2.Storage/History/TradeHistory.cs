@@ -13,10 +13,13 @@ namespace K2.Storage.History;
 /// days of exchange time, the offload copies by ingest time (so a late or backfilled trade reaches cold after its
 /// neighbours), and the cold table keeps every version of a key it was given. The read is one statement, a union of
 /// both tiers deduplicated on the key (see <see cref="TierUnion"/>); the cold side is left out while
-/// <c>cold.silver_trades</c> is not in the catalog. Serving order is exchange time, then trade id by (length, text).
+/// <c>cold.silver_trades</c> is not in the catalog, and where the instrument's cold bounds show it adds nothing
+/// (<see cref="TierChoice"/>): the latest trades of an active instrument are read from the hot tier alone. Serving order is exchange time, then trade id by (length, text).
 /// </summary>
-public sealed class TradeHistory(IClickHouseClient client, HotStoreOptions options, ColdTableSource cold, TimeProvider time)
+public sealed class TradeHistory(IClickHouseClient client, HotStoreOptions options, ColdTableSource cold, ColdTimeBounds coldBounds, TimeProvider time)
 {
+    private const string TimeColumn = "exchange_ts";
+
     private static readonly ColdTable Table = ColdTables.SilverTrades;
 
     /// <summary>Look-back windows for newest-first reads without a lower bound, as <see cref="TradeQueries"/> uses them.</summary>
@@ -39,7 +42,23 @@ public sealed class TradeHistory(IClickHouseClient client, HotStoreOptions optio
             return [];
         }
 
-        var (coldFunction, parameters) = await PrepareAsync(query, cancellationToken);
+        var (coldRead, parameters) = await PrepareAsync(query, cancellationToken);
+        var (plan, bounds) = Plan(query, coldRead);
+        if (plan == TierPlan.HotFirst)
+        {
+            var hot = await ReadPageAsync(query, null, parameters, cancellationToken);
+            if (TierChoice.Settles(hot, query.Limit, query.Direction, bounds!.Value, static t => t.ExchangeTime))
+            {
+                return hot;
+            }
+        }
+
+        return await ReadPageAsync(query, plan == TierPlan.HotOnly ? null : coldRead!.Function, parameters, cancellationToken);
+    }
+
+    private async Task<IReadOnlyList<StoredTrade>> ReadPageAsync(
+        TradeHistoryQuery query, string? coldFunction, ClickHouseParameters parameters, CancellationToken cancellationToken)
+    {
         if (query.Direction == ReadDirection.OldestFirst)
         {
             return await RunAsync(Text(query, Columns, coldFunction, windowed: false), parameters, cancellationToken);
@@ -73,20 +92,47 @@ public sealed class TradeHistory(IClickHouseClient client, HotStoreOptions optio
             throw new ArgumentException($"Trade history columns are {string.Join(", ", Columns)}; got {string.Join(", ", columns)}.", nameof(columns));
         }
 
-        var (coldFunction, parameters) = await PrepareAsync(query, cancellationToken);
-        return new HistorySql(Text(query, columns, coldFunction, windowed: false), parameters);
+        var (coldRead, parameters) = await PrepareAsync(query, cancellationToken);
+        return new HistorySql(Text(query, columns, ColdFunction(query, coldRead), windowed: false), parameters);
     }
 
     /// <summary>Where the rows in <paramref name="query"/>'s range begin and end, over both tiers; null when there are none.</summary>
     public async Task<HistoryBounds?> BoundsAsync(TradeHistoryQuery query, CancellationToken cancellationToken)
     {
         var whole = query with { After = null, Direction = ReadDirection.OldestFirst };
-        var (coldFunction, parameters) = await PrepareAsync(whole, cancellationToken);
-        var sql = TierUnion.Bounds(Table, options.Database, coldFunction, Filter(whole, windowed: false), "exchange_ts");
+        var (coldRead, parameters) = await PrepareAsync(whole, cancellationToken);
+        var sql = TierUnion.Bounds(Table, options.Database, ColdFunction(whole, coldRead), Filter(whole, windowed: false), "exchange_ts");
         return await HistoryBounds.ReadAsync(client, sql, parameters, cancellationToken);
     }
 
-    private async Task<(string? ColdFunction, ClickHouseParameters Parameters)> PrepareAsync(TradeHistoryQuery query, CancellationToken cancellationToken)
+    /// <summary>The cold table function a single statement over <paramref name="query"/> needs; null when the hot tier alone holds its rows.</summary>
+    private string? ColdFunction(TradeHistoryQuery query, ColdTableRead? coldRead) =>
+        Plan(query, coldRead).Plan == TierPlan.HotOnly ? null : coldRead!.Function;
+
+    /// <summary>Which tiers <paramref name="query"/> needs, by the instrument's bounds in the cold snapshot it reads (see <see cref="TierChoice"/>).</summary>
+    private (TierPlan Plan, HistoryBounds? Bounds) Plan(TradeHistoryQuery query, ColdTableRead? coldRead)
+    {
+        HistoryBounds? bounds = null;
+        var known = coldRead is not null && coldBounds.TryGet(Table, TimeColumn, coldRead, query.Exchange, query.Symbol, out bounds);
+        var (lower, upper) = (query.From, query.To);
+        if (query.After is { } after)
+        {
+            // The position is strict on (time, id): rows at its own time remain on its far side.
+            if (query.Direction == ReadDirection.OldestFirst)
+            {
+                lower = lower is { } low && low > after.ExchangeTime ? low : after.ExchangeTime;
+            }
+            else
+            {
+                var through = new UnixMicros(after.ExchangeTime.Value + 1);
+                upper = upper is { } high && high < through ? high : through;
+            }
+        }
+
+        return (TierChoice.Plan(coldRead?.Function, known, bounds, lower, upper, query.Direction), bounds);
+    }
+
+    private async Task<(ColdTableRead? ColdRead, ClickHouseParameters Parameters)> PrepareAsync(TradeHistoryQuery query, CancellationToken cancellationToken)
     {
         var parameters = new ClickHouseParameters()
             .Add("exchange", query.Exchange.ToName())
@@ -108,7 +154,7 @@ public sealed class TradeHistory(IClickHouseClient client, HotStoreOptions optio
             parameters.Add("after_ts", StoredTimeRange.Clamp(after.ExchangeTime)).Add("after_id", after.TradeId);
         }
 
-        return (await cold.TableFunctionAsync(Table, parameters, cancellationToken), parameters);
+        return (await cold.ReadAsync(Table, parameters, cancellationToken), parameters);
     }
 
     private string Text(TradeHistoryQuery query, IReadOnlyList<string> columns, string? coldFunction, bool windowed)

@@ -60,6 +60,7 @@ public static class ColdTierServiceCollectionExtensions
 
         services.AddSingleton(sp => new ColdTableSource(
             sp.GetRequiredService<SqlCatalog>(), sp.GetRequiredService<IObjectStore>(), sp.GetRequiredService<IOptions<WarehouseOptions>>().Value.S3));
+        services.AddSingleton<ColdTimeBounds>();
         services.AddSingleton<TradeHistory>();
         services.AddSingleton<CandleHistory>();
         services.AddSingleton<HistoryExport>();

@@ -38,11 +38,15 @@ public sealed partial class BatchedTableWriter<TRow> : IHostedService, IAsyncDis
     private int _inFlight;
     private int _unencodable;
     private int _disposed;
+    private readonly ILandedRowsObserver<TRow>? _landed;
+    private UnixMicros _encodedIngestTime;
 
+    /// <summary>A writer of <paramref name="table"/>; <paramref name="landed"/>, if given, is told of every batch inserted.</summary>
     public BatchedTableWriter(
         IClickHouseClient client, IRowBinaryTable<TRow> table, HotStoreOptions storeOptions, BatchedWriterOptions options,
-        TimeProvider time, StorageMetrics metrics, ILogger<BatchedTableWriter<TRow>> logger)
+        TimeProvider time, StorageMetrics metrics, ILogger<BatchedTableWriter<TRow>> logger, ILandedRowsObserver<TRow>? landed = null)
     {
+        _landed = landed;
         _client = client;
         _table = table;
         _options = options;
@@ -257,6 +261,7 @@ public sealed partial class BatchedTableWriter<TRow> : IHostedService, IAsyncDis
             LogRecovered(_logger, _table.Name, failures);
         }
 
+        _landed?.Landed(_batch, _encodedIngestTime);
         var written = _batch.Count - _unencodable;
         Interlocked.Add(ref _rowsWritten, written);
         _metrics.RowsWritten.Add(written, _tableTag);
@@ -275,7 +280,7 @@ public sealed partial class BatchedTableWriter<TRow> : IHostedService, IAsyncDis
     {
         _encoded.ResetWrittenCount();
         _unencodable = 0;
-        var ingestTime = UnixMicros.Now(_time);
+        var ingestTime = _encodedIngestTime = UnixMicros.Now(_time);
         foreach (var row in _batch)
         {
             _scratch.ResetWrittenCount();

@@ -4,6 +4,7 @@ using K2.Api.Tests.Support;
 using K2.Core;
 using K2.Core.Instruments;
 using K2.Core.Trades;
+using K2.Grains.Instruments;
 using K2.Storage.Writers;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -62,6 +63,42 @@ public sealed class TradesEndpointsTests(ApiFactory factory)
         ascending.Ids.ShouldBe(Enumerable.Range(1, 23).Select(i => i.ToString(System.Globalization.CultureInfo.InvariantCulture)));
         newestFirst.Pages.ShouldBe(6);
         newestFirst.Ids.ShouldBe(Enumerable.Range(1, 23).Reverse().Select(i => i.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+    }
+
+    [Fact]
+    public async Task The_latest_trades_from_an_instrument_grains_memory_are_the_stores_answer_and_their_cursor_continues_into_the_store()
+    {
+        var bnb = Instrument("BNB-USDT");
+        var trades = Enumerable.Range(1, 20).Select(i => new Trade(
+            bnb, TradeId.FromNumber(i), 600m + (i / 1_000m), 0.125m * i, i % 3 == 0 ? TradeSide.Buy : TradeSide.Sell,
+            new UnixMicros(Start.Value + (i / 2 * 1_000_000)), new UnixMicros(Start.Value + (i / 2 * 1_000_000) + 30))).ToList();
+        await StoreAsync(trades[..8]); // stored before the grain's activation
+        var windows = factory.Services.GetRequiredService<LatestTradeWindows>();
+        var counted = factory.Services.GetRequiredService<CountingLatestTrades>();
+        var window = windows.Open(Exchange.Binance, bnb.Symbol);
+        window.CompleteAfter(trades[7].ExchangeTime);
+        window.MayMissTrades(false);
+        foreach (var trade in trades[8..])
+        {
+            window.Add(trade); // as the grain hands them to the writer
+        }
+
+        await StoreAsync(trades[8..]);
+        const string Latest = "/v1/trades?exchange=binance&symbol=BNB-USDT&limit=10";
+
+        var answeredBefore = counted.Answered;
+        var fromMemory = await GetTextAsync(Latest);
+        var memoryPages = await PageAllAsync(Latest);
+        var memoryAnswers = counted.Answered - answeredBefore;
+        var deeper = await GetTextAsync("/v1/trades?exchange=binance&symbol=BNB-USDT&limit=13");
+        windows.Close(Exchange.Binance, bnb.Symbol, window);
+        var fromStore = await GetTextAsync(Latest);
+
+        memoryAnswers.ShouldBe(2, "the first page, alone and as the start of the paging; the rest come from the store");
+        counted.Answered.ShouldBe(answeredBefore + 2, "13 reach below the trades the grain saw: the store answers");
+        fromMemory.ShouldBe(fromStore);
+        memoryPages.Ids.ShouldBe(Enumerable.Range(1, 20).Reverse().Select(i => i.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        JsonDocument.Parse(deeper).RootElement.GetProperty("trades").GetArrayLength().ShouldBe(13);
     }
 
     [Fact]
@@ -199,6 +236,13 @@ public sealed class TradesEndpointsTests(ApiFactory factory)
         }
 
         await K2.Testing.Eventually.TrueAsync(() => writer.RowsWritten >= target, TimeSpan.FromSeconds(10), "rows were not written", Ct);
+    }
+
+    private async Task<string> GetTextAsync(string path)
+    {
+        using var response = await factory.CreateClient().GetAsync(path, Ct);
+        response.StatusCode.ShouldBe(HttpStatusCode.OK);
+        return await response.Content.ReadAsStringAsync(Ct);
     }
 
     private async Task<JsonElement> GetJsonAsync(string path)

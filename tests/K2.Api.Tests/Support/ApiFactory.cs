@@ -1,7 +1,10 @@
+using K2.Grains.Hosting;
+using K2.Storage.History;
 using K2.Storage.Hosting;
 using K2.Testing;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace K2.Api.Tests.Support;
 
@@ -23,6 +26,11 @@ public sealed class ApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
         builder.UseSetting("K2:Storage:Database", "k2_api_tests");
         builder.UseSetting("K2:Storage:Writers:FlushInterval", "00:00:00.020");
         builder.UseSetting("K2:Instruments:Path", RepositoryPaths.InstrumentsFile);
+        // The silo's latest trades from memory (the standalone program has none): windows only a test opens, counted.
+        builder.ConfigureServices(services => services
+            .AddLatestTradeWindows()
+            .AddSingleton<CountingLatestTrades>()
+            .AddSingleton<ILatestTradesSource>(sp => sp.GetRequiredService<CountingLatestTrades>()));
     }
 
     /// <summary>Starts the host once, before any test: test classes run in parallel and would race to start it.</summary>

@@ -6,6 +6,7 @@ using K2.Core.Trades;
 using K2.Grains.Abstractions;
 using K2.Grains.Backfill;
 using K2.Grains.Configuration;
+using K2.Grains.Hosting;
 using K2.Grains.Ingest;
 using K2.Grains.Tests.Support;
 using K2.Storage.ClickHouse;
@@ -181,6 +182,7 @@ public sealed class CandlePropertyTests(EmbeddedClickHouseFixture fixture)
             .AddTestHotStore(fixture, database)
             .AddSingleton(new InstrumentRegistry([Btc]))
             .AddSingleton<BackfillQueues>()
+            .AddLatestTradeWindows()
             .AddSingleton<IngestMetrics>()
             .Configure<IngestOptions>(o =>
             {

@@ -4,6 +4,7 @@ using K2.Core.Trades;
 using K2.Grains.Abstractions;
 using K2.Grains.Backfill;
 using K2.Grains.Configuration;
+using K2.Grains.Hosting;
 using K2.Grains.Ingest;
 using K2.Grains.Instruments;
 using K2.Grains.Tests.Support;
@@ -39,6 +40,7 @@ public sealed class InstrumentGrainTests(EmbeddedClickHouseFixture fixture) : IA
                     .AddTestHotStore(fixture, _database)
                     .AddSingleton(new InstrumentRegistry([Btc]))
                     .AddSingleton<BackfillQueues>()
+                    .AddLatestTradeWindows()
                     .AddSingleton<IngestMetrics>()
                     .Configure<IngestOptions>(o =>
                     {
@@ -89,6 +91,46 @@ public sealed class InstrumentGrainTests(EmbeddedClickHouseFixture fixture) : IA
         await SendAsync(host, 2, 3, 4);
 
         (await StoredIdsAsync(host)).ShouldBe(["1", "2", "3", "4"]);
+    }
+
+    [Fact]
+    public async Task The_latest_trades_from_memory_are_what_the_store_returns_and_none_are_served_while_a_gap_is_open()
+    {
+        var host = await StartAsync();
+        var windows = host.Services.GetRequiredService<LatestTradeWindows>();
+        await SendAsync(host, 1, 2, 3, 4);
+        await StoredIdsAsync(host);
+
+        var memory = windows.TryGetLatest(Exchange.Binance, Btc.Symbol, 3).ShouldNotBeNull();
+        memory.ShouldBe(await host.Services.GetRequiredService<TradeQueries>().GetLatestAsync(Exchange.Binance, Btc.Symbol, 3, Ct));
+        memory.Select(t => t.TradeId).ShouldBe(["4", "3", "2"]);
+        windows.TryGetLatest(Exchange.Binance, Btc.Symbol, 5).ShouldBeNull("only four trades passed through: the store may hold older ones");
+
+        await SendAsync(host, 7);
+        await StoredIdsAsync(host);
+        windows.TryGetLatest(Exchange.Binance, Btc.Symbol, 1).ShouldBeNull("5 and 6 are missing");
+        await SendAsync(host, 6, 5); // as a backfill delivers them
+        await StoredIdsAsync(host);
+        (await Grain(host).GetStatusAsync()).OpenGaps.ShouldBe(0);
+        windows.TryGetLatest(Exchange.Binance, Btc.Symbol, 4)!.Select(t => t.TradeId).ShouldBe(["7", "6", "5", "4"]);
+    }
+
+    [Fact]
+    public async Task After_a_restart_only_trades_newer_than_the_newest_stored_one_are_served_from_memory()
+    {
+        var first = await StartAsync();
+        await SendAsync(first, 1, 2, 3);
+        await StoredIdsAsync(first);
+        await first.DisposeAsync();
+
+        var second = await StartAsync();
+        var windows = second.Services.GetRequiredService<LatestTradeWindows>();
+        await Grain(second).GetStatusAsync(); // activates: resumes after trade 3
+        await SendAsync(second, 4, 5);
+        await StoredIdsAsync(second);
+
+        windows.TryGetLatest(Exchange.Binance, Btc.Symbol, 2)!.Select(t => t.TradeId).ShouldBe(["5", "4"]);
+        windows.TryGetLatest(Exchange.Binance, Btc.Symbol, 3).ShouldBeNull("trade 3 was stored before this activation");
     }
 
     [Fact]

@@ -306,6 +306,76 @@ public abstract class HistoryTests(EmbeddedClickHouseFixture fixture) : IDisposa
         await Should.ThrowAsync<ArgumentException>(() => store.Trades.SqlAsync(Trades(null, null), ["trade_id; DROP TABLE x"], Ct));
     }
 
+    [Fact]
+    public async Task The_cold_tier_is_left_out_where_its_bounds_show_it_adds_nothing_and_read_where_it_may_add_rows()
+    {
+        using var store = await ScenarioAsync(await StoreAsync());
+        await store.RemoveOffloadedAsync(Ct);
+        var expected = store.ExpectedTrades(Main.Exchange, Main.Symbol);
+        var newestFirst = expected.Reverse().ToList();
+        var candles = store.ExpectedCandles(Main.Exchange, Main.Symbol, Timeframe.OneMinute);
+
+        // Before the bounds of the snapshot are known, both tiers are read (and the bounds are asked for).
+        await ShouldReadAsync(store, () => store.Trades.ReadAsync(Trades(null, null, ReadDirection.NewestFirst, limit: 10), Ct), newestFirst.Take(10), [true]);
+        await ShouldReadAsync(store, () => store.Candles.ReadAsync(Candles(null, null, ReadDirection.NewestFirst, limit: 5), Ct), candles.Reverse().Take(5), [true]);
+        await store.ColdBounds.RefreshedAsync();
+
+        // Cold holds kraken BTC-USD trades up to minute 39 (trade 70); hot still holds 71..80 (minutes 40..49), 61 v2 (30),
+        // 20 v2 (-11), 200 and 201 (-11.5). Cold candles reach bucket 55; hot holds 16..20 v3 and 56..65.
+        // A full hot page newer than every cold trade:
+        await ShouldReadAsync(store, () => store.Trades.ReadAsync(Trades(null, null, ReadDirection.NewestFirst, limit: 10), Ct), newestFirst.Take(10), [false]);
+        // The hot page reaches minute 30, inside cold: trade 70 (cold only) belongs to it.
+        await ShouldReadAsync(store, () => store.Trades.ReadAsync(Trades(null, null, ReadDirection.NewestFirst, limit: 11), Ct), newestFirst.Take(11), [false, true]);
+        // A range above the cold bounds; a position whose page stays above them.
+        await ShouldReadAsync(store, () => store.Trades.ReadAsync(Trades(At(40), At(120)), Ct), expected.Where(t => t.ExchangeTime >= At(40)), [false]);
+        await ShouldReadAsync(
+            store, () => store.Trades.ReadAsync(Trades(null, null, ReadDirection.NewestFirst, limit: 3, after: new TradePosition(At(45), "76")), Ct),
+            newestFirst.SkipWhile(t => t.TradeId != "76").Skip(1).Take(3), [false]);
+        // Inside the cold bounds, where the hot rows were removed; a newest-first range ending inside them.
+        await ShouldReadAsync(
+            store, () => store.Trades.ReadAsync(Trades(At(-30), At(0)), Ct), expected.Where(t => t.ExchangeTime >= At(-30) && t.ExchangeTime < At(0)), [true]);
+        await ShouldReadAsync(
+            store, () => store.Trades.ReadAsync(Trades(null, At(-10), ReadDirection.NewestFirst, limit: 4), Ct), newestFirst.Where(t => t.ExchangeTime < At(-10)).Take(4), [true]);
+        await ShouldReadAsync(store, () => store.Candles.ReadAsync(Candles(null, null, ReadDirection.NewestFirst, limit: 5), Ct), candles.Reverse().Take(5), [false]);
+        await ShouldReadAsync(store, () => store.Candles.ReadAsync(Candles(At(56), At(120)), Ct), candles.Where(c => c.BucketStart >= At(56)), [false]);
+        // v1 of minutes 0..5 is cold only.
+        await ShouldReadAsync(
+            store, () => store.Candles.ReadAsync(Candles(At(0), At(30)), Ct), candles.Where(c => c.BucketStart >= At(0) && c.BucketStart < At(30)), [true]);
+        // The page's span of buckets holds 10 hot candles, all the hot tier reaches 19 (inside cold): both tiers then.
+        await ShouldReadAsync(store, () => store.Candles.ReadAsync(Candles(null, null, ReadDirection.NewestFirst, limit: 12), Ct), candles.Reverse().Take(12), [false, false, true]);
+
+        // An instrument the cold snapshot does not hold is read from the hot tier alone.
+        var newcomer = new Instrument(Exchange.Coinbase, "ETH-USD", "ETH-USD", "ETH", "USD", 2, 8);
+        await store.WriteTradesAsync(At(64), [.. Enumerable.Range(1, 3).Select(i => Trade(newcomer, i, 3_000m + i, 50 + i))], Ct);
+        await ShouldReadAsync(
+            store, () => store.Trades.ReadAsync(Trades(null, null, ReadDirection.NewestFirst, limit: 2) with { Exchange = newcomer.Exchange, Symbol = newcomer.Symbol }, Ct),
+            store.ExpectedTrades(newcomer.Exchange, newcomer.Symbol).Reverse().Take(2), [false]);
+
+        // A new snapshot: the bounds known are the old one's, so reads take both tiers until the new one's are read.
+        await store.WriteTradesAsync(At(65), [Trade(Main, 81, 60_081m, 50)], Ct);
+        store.Clock.Advance(TimeSpan.FromMinutes(1));
+        await store.OffloadAsync(Ct);
+        var latest = store.ExpectedTrades(Main.Exchange, Main.Symbol).Reverse().Take(2).ToList();
+        await ShouldReadAsync(store, () => store.Trades.ReadAsync(Trades(null, null, ReadDirection.NewestFirst, limit: 2), Ct), latest, [true]);
+        // Trade 81 is the newest cold trade now: a hot page holding it proves nothing.
+        await ShouldReadAsync(store, () => store.Trades.ReadAsync(Trades(null, null, ReadDirection.NewestFirst, limit: 2), Ct), latest, [false, true]);
+    }
+
+    /// <summary>
+    /// Runs <paramref name="read"/> once any bounds aggregate has ended, and checks its rows and, per statement it sent,
+    /// whether that statement read the cold table.
+    /// </summary>
+    private static async Task ShouldReadAsync<T>(TieredStore store, Func<Task<IReadOnlyList<T>>> read, IEnumerable<T> expected, bool[] cold)
+    {
+        await store.ColdBounds.RefreshedAsync();
+        store.Reads.Statements.Clear();
+        var rows = await read();
+        var statements = store.Reads.Statements.Where(s => !s.Contains("GROUP BY exchange, symbol", StringComparison.Ordinal)).ToList();
+
+        rows.ShouldBe(expected);
+        statements.Select(s => s.Contains("{cold_table:String}", StringComparison.Ordinal)).ShouldBe(cold);
+    }
+
     private static Task<string> Csv(TieredStore store, HistorySql sql) =>
         store.ClickHouse.QueryAsync(sql.Text, sql.Parameters, "CSV", static data => Encoding.UTF8.GetString(data).TrimEnd('\n'), Ct);
 }

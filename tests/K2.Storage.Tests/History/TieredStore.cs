@@ -47,8 +47,10 @@ internal sealed class TieredStore : IDisposable
             new OffloadStateStore(_state.DataSource), new OffloadOptions { SafetyLag = TimeSpan.Zero }, clock, NullLogger<TableOffloader>.Instance);
         _cycle = new OffloadCycle(offloader, Catalog, new OffloadStateStore(_state.DataSource), new OffloadMetrics(_meters, clock), clock, NullLogger<OffloadCycle>.Instance);
         var cold = new ColdTableSource(Catalog, warehouse, s3);
-        Trades = new TradeHistory(fixture.ClickHouse, hot, cold, clock);
-        Candles = new CandleHistory(fixture.ClickHouse, hot, cold, clock);
+        Reads = new RecordingClickHouseClient(fixture.ClickHouse);
+        ColdBounds = new ColdTimeBounds(Reads, cold, clock, NullLogger<ColdTimeBounds>.Instance);
+        Trades = new TradeHistory(Reads, hot, cold, ColdBounds, clock);
+        Candles = new CandleHistory(Reads, hot, cold, ColdBounds, clock);
     }
 
     public HotStoreOptions Hot { get; }
@@ -64,6 +66,11 @@ internal sealed class TieredStore : IDisposable
     public CandleHistory Candles { get; }
 
     public IClickHouseClient ClickHouse => _fixture.ClickHouse;
+
+    /// <summary>Every statement the history readers and <see cref="ColdBounds"/> sent.</summary>
+    public RecordingClickHouseClient Reads { get; }
+
+    public ColdTimeBounds ColdBounds { get; }
 
     /// <summary>A store whose state database is <paramref name="stateFile"/>, with merges of both hot tables stopped (so a row written twice stays twice).</summary>
     public static async Task<TieredStore> CreateAsync(
@@ -155,6 +162,8 @@ internal sealed class TieredStore : IDisposable
 
     public void Dispose()
     {
+        // A bounds aggregate a read started must not outlive the warehouse and catalog it reads.
+        ColdBounds.RefreshedAsync().GetAwaiter().GetResult();
         _meters.Dispose();
         _state.Dispose();
     }
