@@ -23,7 +23,7 @@ public sealed class LatestTradeWindows : ILandedRowsObserver<Trade>, ILatestTrad
     public void Close(Exchange exchange, string symbol, LatestTradesWindow window) =>
         _windows.TryRemove(new KeyValuePair<(Exchange, string), LatestTradesWindow>((exchange, symbol), window));
 
-    public void Landed(IReadOnlyList<Trade> rows, UnixMicros ingestTime)
+    public void Landed(IReadOnlyList<Trade> rows, UnixMicros? ingestTime)
     {
         foreach (var trade in rows)
         {

@@ -69,8 +69,11 @@ public sealed class LatestTradesWindow
         }
     }
 
-    /// <summary>The trade landed in the hot store with <paramref name="ingestTime"/>.</summary>
-    public void Landed(in Trade trade, UnixMicros ingestTime)
+    /// <summary>
+    /// The trade landed in the hot store with <paramref name="ingestTime"/>; null when the writer cannot tell which of
+    /// its attempts landed (the store's row then carries a time unknown here, and no page holding it is served).
+    /// </summary>
+    public void Landed(in Trade trade, UnixMicros? ingestTime)
     {
         lock (_gate)
         {
@@ -85,9 +88,12 @@ public sealed class LatestTradesWindow
                 }
             }
 
-            entry.Stored = new StoredTrade(
-                trade.Exchange.ToName(), trade.Symbol, trade.Instrument.ExchangeSymbol, entry.Id, trade.Price, trade.Quantity,
-                trade.Side, trade.ExchangeTime, trade.ReceiptTime, ingestTime);
+            entry.Landed = true;
+            entry.Stored = ingestTime is { } ingest
+                ? new StoredTrade(
+                    trade.Exchange.ToName(), trade.Symbol, trade.Instrument.ExchangeSymbol, entry.Id, trade.Price, trade.Quantity,
+                    trade.Side, trade.ExchangeTime, trade.ReceiptTime, ingest)
+                : null;
         }
     }
 
@@ -110,11 +116,18 @@ public sealed class LatestTradesWindow
             Entry? oldest = null;
             for (var i = _entries.Count - 1; i >= 0 && page.Count < limit; i--)
             {
-                if (_entries[i].Stored is { } stored)
+                if (!_entries[i].Landed)
                 {
-                    page.Add(stored);
-                    oldest = _entries[i];
+                    continue;
                 }
+
+                if (_entries[i].Stored is not { } stored)
+                {
+                    return null; // stored, but with an ingest time not known here
+                }
+
+                page.Add(stored);
+                oldest = _entries[i];
             }
 
             // Stored trades at or below the oldest row's position may not have passed through here.
@@ -173,7 +186,9 @@ public sealed class LatestTradesWindow
 
         public UnixMicros Time => Trade.ExchangeTime;
 
-        /// <summary>The trade as the store holds it, once it has landed.</summary>
+        public bool Landed { get; set; }
+
+        /// <summary>The trade as the store holds it, once it has landed with a known ingest time.</summary>
         public StoredTrade? Stored { get; set; }
     }
 }

@@ -40,6 +40,7 @@ public sealed partial class BatchedTableWriter<TRow> : IHostedService, IAsyncDis
     private int _disposed;
     private readonly ILandedRowsObserver<TRow>? _landed;
     private UnixMicros _encodedIngestTime;
+    private readonly List<TRow> _encodedRows = [];
 
     /// <summary>A writer of <paramref name="table"/>; <paramref name="landed"/>, if given, is told of every batch inserted.</summary>
     public BatchedTableWriter(
@@ -261,7 +262,7 @@ public sealed partial class BatchedTableWriter<TRow> : IHostedService, IAsyncDis
             LogRecovered(_logger, _table.Name, failures);
         }
 
-        _landed?.Landed(_batch, _encodedIngestTime);
+        _landed?.Landed(_encodedRows, failures == 0 ? _encodedIngestTime : null);
         var written = _batch.Count - _unencodable;
         Interlocked.Add(ref _rowsWritten, written);
         _metrics.RowsWritten.Add(written, _tableTag);
@@ -280,6 +281,7 @@ public sealed partial class BatchedTableWriter<TRow> : IHostedService, IAsyncDis
     {
         _encoded.ResetWrittenCount();
         _unencodable = 0;
+        _encodedRows.Clear();
         var ingestTime = _encodedIngestTime = UnixMicros.Now(_time);
         foreach (var row in _batch)
         {
@@ -298,6 +300,7 @@ public sealed partial class BatchedTableWriter<TRow> : IHostedService, IAsyncDis
 
             _scratch.WrittenSpan.CopyTo(_encoded.GetSpan(_scratch.WrittenCount));
             _encoded.Advance(_scratch.WrittenCount);
+            _encodedRows.Add(row);
         }
     }
 

@@ -103,4 +103,20 @@ public sealed class LatestTradesWindowTests
         window.TryGetLatest(4)!.Select(t => t.TradeId).ShouldBe(["3", "7", "2", "1"]);
         window.TryGetLatest(2).ShouldBe([Stored(Make(3, 300), Landing), Stored(Make(7, 250), Landing)]);
     }
+
+    [Fact]
+    public void A_page_holding_a_trade_landed_with_an_unknown_ingest_time_is_not_served()
+    {
+        var window = Complete(Make(1, 100), Make(2, 200));
+        window.Add(Make(3, 300));
+        window.Landed(Make(3, 300), null);
+
+        window.TryGetLatest(1).ShouldBeNull("the store has trade 3 with a time only the store knows");
+        window.TryGetLatest(2).ShouldBeNull();
+        window.Add(Make(4, 400));
+        window.Add(Make(5, 500));
+        window.Landed(Make(4, 400), Landing);
+        window.Landed(Make(5, 500), Landing);
+        window.TryGetLatest(2)!.Select(t => t.TradeId).ShouldBe(["5", "4"]);
+    }
 }

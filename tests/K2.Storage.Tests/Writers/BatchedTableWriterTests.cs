@@ -21,8 +21,9 @@ public sealed class BatchedTableWriterTests(EmbeddedClickHouseFixture fixture) :
 
     public void Dispose() => _meters.Dispose();
 
-    private BatchedTableWriter<Trade> Writer(IClickHouseClient client, HotStoreOptions store, BatchedWriterOptions options) =>
-        new(client, new SilverTradesTable(), store, options, _clock, new StorageMetrics(_meters), NullLogger<BatchedTableWriter<Trade>>.Instance);
+    private BatchedTableWriter<Trade> Writer(
+        IClickHouseClient client, HotStoreOptions store, BatchedWriterOptions options, ILandedRowsObserver<Trade>? landed = null) =>
+        new(client, new SilverTradesTable(), store, options, _clock, new StorageMetrics(_meters), NullLogger<BatchedTableWriter<Trade>>.Instance, landed);
 
     private async Task<HotStoreOptions> DatabaseAsync()
     {
@@ -228,6 +229,36 @@ public sealed class BatchedTableWriterTests(EmbeddedClickHouseFixture fixture) :
         var stored = await TradeRows.ReadAllAsync(fixture.ClickHouse, store.Database, Ct);
         stored.Select(t => t.IngestTime).Distinct().ShouldBe([UnixMicros.FromDateTimeOffset(Start + retryDelay)]);
         stored.Count.ShouldBe(2);
+    }
+
+    [Fact]
+    public async Task Landed_rows_are_reported_with_their_ingest_time_unless_an_earlier_attempt_may_have_landed_them()
+    {
+        var store = await DatabaseAsync();
+        var flaky = new FlakyClickHouseClient(fixture.ClickHouse, failures: 1);
+        var landed = new LandedRows();
+        var options = new BatchedWriterOptions { MaxBatchRows = 2, MaxBacklogBatchRows = 2, InitialRetryDelay = TimeSpan.Zero, MaxRetryDelay = TimeSpan.Zero };
+        await using var writer = Writer(flaky, store, options, landed);
+        var trades = SampleTrades(4);
+
+        await writer.StartAsync(Ct);
+        foreach (var trade in trades)
+        {
+            await writer.WriteAsync(trade, Ct);
+        }
+
+        await writer.StopAsync(Ct);
+
+        // The first batch's first attempt was refused: whether an answer was lost cannot be told, so its time is not given.
+        landed.Batches.ShouldBe([("1,2", null), ("3,4", UnixMicros.FromDateTimeOffset(Start))]);
+    }
+
+    private sealed class LandedRows : ILandedRowsObserver<Trade>
+    {
+        /// <summary>Each batch's trade ids, joined, with the ingest time reported.</summary>
+        public List<(string TradeIds, UnixMicros? IngestTime)> Batches { get; } = [];
+
+        public void Landed(IReadOnlyList<Trade> rows, UnixMicros? ingestTime) => Batches.Add((string.Join(",", rows.Select(t => t.TradeId)), ingestTime));
     }
 
     [Fact]
