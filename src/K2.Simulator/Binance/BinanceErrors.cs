@@ -35,10 +35,16 @@ internal static class BinanceErrors
     public const int IllegalCharsCode = -1100;
     public const int MandatoryParamCode = -1102;
     public const int BadSymbolCode = -1121;
+    public const int TooLongTimeRangeCode = -1127;
+    public const int BadCombinationCode = -1128;
     public const int InvalidParameterCode = -1130;
     public const int InvalidTimeUnitCode = -1194;
 
     public const string BadSymbol = "Invalid symbol.";
+    public const string BadCombination = "Combination of optional parameters invalid.";
+
+    /// <summary>aggTrades' <c>startTime</c> and <c>endTime</c> must lie less than this apart.</summary>
+    public static readonly TimeSpan MaxAggregateTradesRange = TimeSpan.FromHours(1);
     public const string InvalidTimeUnit = "Invalid value for time unit; expected either MICROSECOND or MILLISECOND.";
 
     /// <summary>The patterns Binance quotes in its -1100 texts.</summary>
@@ -73,6 +79,9 @@ internal static class BinanceErrors
 
     public static string GreaterThan(string parameter, int max) =>
         string.Create(CultureInfo.InvariantCulture, $"'{parameter}' contains unexpected value. Cannot be greater than {max}.");
+
+    public static string TooLongTimeRange(TimeSpan max) =>
+        string.Create(CultureInfo.InvariantCulture, $"More than {max.TotalHours:0} hours between startTime and endTime.");
 
     public static string InvalidParameter(string parameter) => $"Data sent for parameter '{parameter}' is not valid.";
 }

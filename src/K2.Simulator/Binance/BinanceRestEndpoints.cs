@@ -7,14 +7,17 @@ namespace K2.Simulator.Binance;
 
 /// <summary>
 /// Binance's public trade lookups under <c>/binance/api/v3</c>, served from the ground truth so every printed trade
-/// is on REST (rest-api.md, "Recent trades list" and "Old trade lookup"). Each route charges its request weight
-/// and may be refused with 429 or 418 first (<see cref="BinanceRestLimitFilter"/>).
+/// is on REST (rest-api.md, "Recent trades list", "Old trade lookup" and "Compressed/Aggregate trades list"). Each
+/// route charges its request weight and may be refused with 429 or 418 first (<see cref="BinanceRestLimitFilter"/>).
 /// </summary>
 internal static partial class BinanceRestEndpoints
 {
     private const string SymbolParameter = "symbol";
     private const string LimitParameter = "limit";
     private const string FromIdParameter = "fromId";
+    private const string StartTimeParameter = "startTime";
+    private const string EndTimeParameter = "endTime";
+    private const long MicrosPerMillisecond = 1_000;
 
     public static IEndpointRouteBuilder MapBinanceRest(this IEndpointRouteBuilder endpoints)
     {
@@ -25,6 +28,9 @@ internal static partial class BinanceRestEndpoints
         api.MapGet(BinanceEndpoints.HistoricalTradesPath, GetHistoricalTrades)
             .AddEndpointFilter(new BinanceRestLimitFilter(BinanceEndpoints.HistoricalTradesWeight))
             .WithName("BinanceHistoricalTrades");
+        api.MapGet(BinanceEndpoints.AggregateTradesPath, GetAggregateTrades)
+            .AddEndpointFilter(new BinanceRestLimitFilter(BinanceEndpoints.AggregateTradesWeight))
+            .WithName("BinanceAggregateTrades");
         return endpoints;
     }
 
@@ -47,19 +53,87 @@ internal static partial class BinanceRestEndpoints
             return refusal;
         }
 
-        var fromIdText = request.Query[FromIdParameter].ToString();
-        if (fromIdText.Length == 0)
+        if (ReadOptionalInteger(request, FromIdParameter, out var fromId) is { } badFromId)
         {
-            return Trades(groundTruth.Latest(Exchange.Binance, query.Symbol, query.Limit), query.TimeUnit);
+            return badFromId;
         }
 
-        if (!IntegerText().IsMatch(fromIdText) || !long.TryParse(fromIdText, NumberStyles.None, CultureInfo.InvariantCulture, out var fromId))
-        {
-            return BinanceJsonResult.BadRequest(BinanceErrors.IllegalCharsCode, BinanceErrors.IllegalChars(FromIdParameter, BinanceErrors.IntegerPattern));
-        }
-
-        return Trades(groundTruth.FromId(Exchange.Binance, query.Symbol, fromId, query.Limit), query.TimeUnit);
+        return Trades(fromId is { } id
+            ? groundTruth.FromId(Exchange.Binance, query.Symbol, id, query.Limit)
+            : groundTruth.Latest(Exchange.Binance, query.Symbol, query.Limit), query.TimeUnit);
     }
+
+    /// <summary>
+    /// Aggregates from <c>fromId</c>, or from <c>startTime</c> (to <c>endTime</c>, less than an hour on), or the most
+    /// recent ones; times are milliseconds and both bounds inclusive. Sending <c>fromId</c> with a time, or
+    /// <c>endTime</c> alone, is refused as a bad combination: the docs define neither.
+    /// </summary>
+    private static BinanceJsonResult GetAggregateTrades(HttpRequest request, BinanceVenue venue, GroundTruth groundTruth)
+    {
+        if (ReadQuery(request, venue, out var query) is { } refusal)
+        {
+            return refusal;
+        }
+
+        if (ReadOptionalInteger(request, FromIdParameter, out var fromId) is { } badFromId)
+        {
+            return badFromId;
+        }
+
+        if (ReadOptionalInteger(request, StartTimeParameter, out var startMs) is { } badStart)
+        {
+            return badStart;
+        }
+
+        if (ReadOptionalInteger(request, EndTimeParameter, out var endMs) is { } badEnd)
+        {
+            return badEnd;
+        }
+
+        if ((fromId is not null && (startMs is not null || endMs is not null)) || (endMs is not null && startMs is null))
+        {
+            return BinanceJsonResult.BadRequest(BinanceErrors.BadCombinationCode, BinanceErrors.BadCombination);
+        }
+
+        if (startMs is { } start)
+        {
+            if (endMs is { } end && end - start >= (long)BinanceErrors.MaxAggregateTradesRange.TotalMilliseconds)
+            {
+                return BinanceJsonResult.BadRequest(BinanceErrors.TooLongTimeRangeCode, BinanceErrors.TooLongTimeRange(BinanceErrors.MaxAggregateTradesRange));
+            }
+
+            // endTime is inclusive to the millisecond: its last microsecond is the bound.
+            UnixMicros? last = endMs is { } e ? new UnixMicros((e * MicrosPerMillisecond) + MicrosPerMillisecond - 1) : null;
+            return AggregateTrades(
+                groundTruth.FromTime(Exchange.Binance, query.Symbol, new UnixMicros(start * MicrosPerMillisecond), last, query.Limit), query.TimeUnit);
+        }
+
+        return AggregateTrades(fromId is { } id
+            ? groundTruth.FromId(Exchange.Binance, query.Symbol, id, query.Limit)
+            : groundTruth.Latest(Exchange.Binance, query.Symbol, query.Limit), query.TimeUnit);
+    }
+
+    /// <summary>An optional unsigned integer parameter; null when absent.</summary>
+    private static BinanceJsonResult? ReadOptionalInteger(HttpRequest request, string parameter, out long? value)
+    {
+        value = null;
+        var text = request.Query[parameter].ToString();
+        if (text.Length == 0)
+        {
+            return null;
+        }
+
+        if (!IntegerText().IsMatch(text) || !long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var parsed))
+        {
+            return BinanceJsonResult.BadRequest(BinanceErrors.IllegalCharsCode, BinanceErrors.IllegalChars(parameter, BinanceErrors.IntegerPattern));
+        }
+
+        value = parsed;
+        return null;
+    }
+
+    private static BinanceJsonResult AggregateTrades(IReadOnlyList<PrintedTrade> trades, BinanceTimeUnit unit) =>
+        BinanceJsonResult.Create(StatusCodes.Status200OK, w => BinanceWireWriter.WriteRestAggregateTrades(w, trades, unit));
 
     private static BinanceJsonResult Trades(IReadOnlyList<PrintedTrade> trades, BinanceTimeUnit unit) =>
         BinanceJsonResult.Create(StatusCodes.Status200OK, w => BinanceWireWriter.WriteRestTrades(w, trades, unit));

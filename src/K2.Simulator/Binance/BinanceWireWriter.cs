@@ -146,6 +146,30 @@ internal static class BinanceWireWriter
         writer.WriteEndArray();
     }
 
+    /// <summary>
+    /// The array <c>GET /api/v3/aggTrades</c> returns. The simulator's market fills every taker order with a single
+    /// trade, so each aggregate is one trade: its aggregate, first and last ids are that trade's id.
+    /// </summary>
+    public static void WriteRestAggregateTrades(Utf8JsonWriter writer, IReadOnlyList<PrintedTrade> trades, BinanceTimeUnit unit)
+    {
+        writer.WriteStartArray();
+        foreach (var trade in trades)
+        {
+            writer.WriteStartObject();
+            writer.WriteNumber("a"u8, trade.TradeId);
+            WriteDecimal(writer, "p"u8, trade.Price);
+            WriteDecimal(writer, "q"u8, trade.Quantity);
+            writer.WriteNumber("f"u8, trade.TradeId);
+            writer.WriteNumber("l"u8, trade.TradeId);
+            writer.WriteNumber("T"u8, Time(trade.TradeTime, unit));
+            writer.WriteBoolean("m"u8, BuyerIsMaker(trade));
+            writer.WriteBoolean("M"u8, true);
+            writer.WriteEndObject();
+        }
+
+        writer.WriteEndArray();
+    }
+
     /// <summary><c>{"code":-1121,"msg":"Invalid symbol."}</c>.</summary>
     public static void WriteRestError(Utf8JsonWriter writer, int code, string message)
     {

@@ -64,8 +64,33 @@ public sealed class GroundTruth
                 return [];
             }
 
-            var start = FirstIndexAtOrAfter(trades, fromId);
+            var start = FirstIndex(trades, t => t.TradeId < fromId);
             return trades.GetRange(start, Math.Min(limit, trades.Count - start));
+        }
+    }
+
+    /// <summary>
+    /// Up to <paramref name="limit"/> trades printed at or after <paramref name="start"/> and, when given, at or before
+    /// <paramref name="end"/>, oldest first.
+    /// </summary>
+    internal IReadOnlyList<PrintedTrade> FromTime(Exchange exchange, string exchangeSymbol, UnixMicros start, UnixMicros? end, int limit)
+    {
+        lock (_gate)
+        {
+            if (!_bySymbol.TryGetValue((exchange, exchangeSymbol), out var trades))
+            {
+                return [];
+            }
+
+            // Print times strictly increase per symbol, so they are searched like the ids.
+            var first = FirstIndex(trades, t => t.TradeTime < start);
+            var count = Math.Min(limit, trades.Count - first);
+            if (end is { } last)
+            {
+                count = Math.Min(count, FirstIndex(trades, t => t.TradeTime <= last) - first);
+            }
+
+            return trades.GetRange(first, Math.Max(0, count));
         }
     }
 
@@ -111,14 +136,17 @@ public sealed class GroundTruth
         }
     }
 
-    /// <summary>Binary search over ascending trade ids; ids need not be contiguous.</summary>
-    private static int FirstIndexAtOrAfter(List<PrintedTrade> trades, long tradeId)
+    /// <summary>
+    /// The index of the first trade <paramref name="isBefore"/> is false for, by binary search: it must hold for a
+    /// leading run of the list and for nothing after (ascending ids or times; ids need not be contiguous).
+    /// </summary>
+    private static int FirstIndex(List<PrintedTrade> trades, Func<PrintedTrade, bool> isBefore)
     {
         var (low, high) = (0, trades.Count);
         while (low < high)
         {
             var middle = low + ((high - low) / 2);
-            if (trades[middle].TradeId < tradeId)
+            if (isBefore(trades[middle]))
             {
                 low = middle + 1;
             }

@@ -21,6 +21,11 @@ internal static class ExpectedBinanceJson
         "[" + string.Join(',', trades.Select(t => string.Create(CultureInfo.InvariantCulture,
             $$"""{"id":{{t.TradeId}},"price":"{{t.Price:F8}}","qty":"{{t.Quantity:F8}}","quoteQty":"{{decimal.Round(t.Price * t.Quantity, 8):0.########}}","time":{{Time(t, unit)}},"isBuyerMaker":{{BuyerIsMaker(t)}},"isBestMatch":true}"""))) + "]";
 
+    /// <summary>One aggregate per printed trade: the simulator fills each taker order with a single trade.</summary>
+    public static string RestAggregateTrades(IEnumerable<PrintedTrade> trades, BinanceTimeUnit unit) =>
+        "[" + string.Join(',', trades.Select(t => string.Create(CultureInfo.InvariantCulture,
+            $$"""{"a":{{t.TradeId}},"p":"{{t.Price:F8}}","q":"{{t.Quantity:F8}}","f":{{t.TradeId}},"l":{{t.TradeId}},"T":{{Time(t, unit)}},"m":{{BuyerIsMaker(t)}},"M":true}"""))) + "]";
+
     public static long Time(PrintedTrade trade, BinanceTimeUnit unit) =>
         unit == BinanceTimeUnit.Microsecond ? trade.TradeTime.Value : trade.TradeTime.Value / 1_000;
 
