@@ -14,7 +14,7 @@ public static class BinanceRestTradesParser
     /// <returns>False when the body is not a JSON array (an error object, a truncated page).</returns>
     public static bool TryParse(
         ReadOnlySpan<byte> body, Instrument instrument, BinanceTimeUnit timeUnit, UnixMicros receivedAt,
-        List<Trade> trades, List<TradeRejection> rejections)
+        List<Trade> trades, List<TradeRejection> rejections, ExchangeTimeRule timeRule = ExchangeTimeRule.Live)
     {
         try
         {
@@ -26,7 +26,7 @@ public static class BinanceRestTradesParser
 
             while (reader.Read() && reader.TokenType == JsonTokenType.StartObject)
             {
-                ReadTrade(ref reader, instrument, timeUnit, receivedAt, trades, rejections);
+                ReadTrade(ref reader, instrument, timeUnit, receivedAt, trades, rejections, timeRule);
             }
 
             return reader.TokenType == JsonTokenType.EndArray && !reader.Read();
@@ -39,7 +39,7 @@ public static class BinanceRestTradesParser
 
     private static void ReadTrade(
         ref Utf8JsonReader reader, Instrument instrument, BinanceTimeUnit timeUnit, UnixMicros receivedAt,
-        List<Trade> trades, List<TradeRejection> rejections)
+        List<Trade> trades, List<TradeRejection> rejections, ExchangeTimeRule timeRule)
     {
         long? id = null, time = null;
         decimal? price = null, quantity = null;
@@ -101,7 +101,7 @@ public static class BinanceRestTradesParser
         var problem = tradeId < 0 ? (TradeRejectReason.InvalidTradeId, $"trade id {tradeId} is negative")
             : TradeValidator.CheckPrice(p) is { } badPrice ? (TradeRejectReason.InvalidPrice, badPrice)
             : TradeValidator.CheckQuantity(q) is { } badQuantity ? (TradeRejectReason.InvalidQuantity, badQuantity)
-            : TradeValidator.CheckExchangeTime(exchangeTime, receivedAt) is { } badTime ? (TradeRejectReason.InvalidTimestamp, badTime)
+            : TradeValidator.CheckExchangeTime(exchangeTime, receivedAt, timeRule) is { } badTime ? (TradeRejectReason.InvalidTimestamp, badTime)
             : ((TradeRejectReason, string)?)null;
         if (problem is { } rejected)
         {

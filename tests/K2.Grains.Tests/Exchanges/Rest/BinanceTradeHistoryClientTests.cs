@@ -11,7 +11,8 @@ namespace K2.Grains.Tests.Exchanges.Rest;
 
 /// <summary>
 /// Binance's trade history client against the simulator's <c>/api/v3/historicalTrades</c>: pages by id with
-/// <c>fromId</c> and <c>limit</c> (at most 1000), in microseconds, each page costing 25 of the request weight.
+/// <c>fromId</c> and <c>limit</c> (at most 1000), in microseconds, each page costing 25 of the request weight; a
+/// requested time range first asks <c>/api/v3/aggTrades</c> (weight 4) for the id its start lies at.
 /// </summary>
 public sealed class BinanceTradeHistoryClientTests : IAsyncLifetime
 {
@@ -43,6 +44,67 @@ public sealed class BinanceTradeHistoryClientTests : IAsyncLifetime
 
     private static string Path(long fromId, int limit) =>
         $"/binance{BinanceEndpoints.HistoricalTradesPath}?symbol=BTCUSDT&fromId={fromId}&limit={limit}";
+
+    private static BackfillRequest Range(UnixMicros from, UnixMicros to) => new(BinanceBtc, BackfillReason.Requested, null, null, from, to);
+
+    private static string StartPath(UnixMicros from) =>
+        $"/binance{BinanceEndpoints.AggregateTradesPath}?symbol=BTCUSDT&startTime={from.Value / 1_000}&limit=1";
+
+    /// <summary>The trade the aggregate at <paramref name="from"/>'s millisecond starts with.</summary>
+    private long FirstIdOfMillisecond(UnixMicros from) => Tape.First(t => t.TradeTime.Value >= from.Value / 1_000 * 1_000).TradeId;
+
+    [Fact]
+    public async Task A_requested_range_starts_at_the_id_aggTrades_names_and_passes_on_exactly_its_trades()
+    {
+        // One microsecond after trade 300 to trade 1700 (exclusive): trades 301 to 1699.
+        var (from, to) = (new UnixMicros(Tape[300].TradeTime.Value + 1), Tape[1700].TradeTime);
+        var firstId = FirstIdOfMillisecond(from);
+
+        var pages = await FetchAsync(Client(), Range(from, to), Ct);
+
+        // The second page holds the range's end, so no third is asked for though it came back full.
+        History.Log.Sent.Select(r => r.PathAndQuery).ShouldBe([StartPath(from), Path(firstId, 1000), Path(firstId + 1000, 1000)]);
+        ShouldMatch([.. pages.SelectMany(p => p.Trades)], [.. Tape.Skip(301).Take(1399)], BinanceBtc);
+        pages.ShouldAllBe(p => p.Rejections.Count == 0);
+    }
+
+    [Fact]
+    public async Task A_requested_range_after_the_newest_trade_asks_only_aggTrades()
+    {
+        var from = new UnixMicros(Tape[^1].TradeTime.Value + 1_000);
+
+        var pages = await FetchAsync(Client(), Range(from, new UnixMicros(from.Value + 5_000_000)), Ct);
+
+        pages.ShouldBeEmpty();
+        History.Log.Sent.Select(r => r.PathAndQuery).ShouldBe([StartPath(from)]);
+    }
+
+    [Fact]
+    public async Task Finding_a_range_start_costs_4_of_the_weight_and_a_418_on_it_is_waited_out()
+    {
+        // A budget of two aggTrades (the refused one was charged too) and one page: the next page waits for the minute to roll.
+        var gate = new RestRequestGate((2 * BinanceEndpoints.AggregateTradesWeight) + BinanceEndpoints.HistoricalTradesWeight, BinanceEndpoints.RequestWeightInterval, History.Time);
+        var (from, to) = (Tape[1000].TradeTime, Tape[2200].TradeTime);
+        var firstId = FirstIdOfMillisecond(from);
+        History.Simulator.Faults.FailRestRequests(Exchange.Binance, 1, RestFault.Banned, TimeSpan.FromSeconds(3));
+        var start = History.Time.GetUtcNow();
+
+        var fetch = FetchAsync(Client(gate), Range(from, to), Ct);
+        await History.Time.WaitForTimersAsync(1, Ct);
+        History.Time.Advance(TimeSpan.FromSeconds(3));
+        await History.Time.WaitForTimersAsync(2, Ct);
+        History.Time.Timers.ShouldBe([TimeSpan.FromSeconds(3), BinanceEndpoints.RequestWeightInterval - TimeSpan.FromSeconds(3)]);
+        History.Time.Advance(BinanceEndpoints.RequestWeightInterval);
+        var pages = await fetch.WaitAsync(Patience, Ct);
+
+        History.Log.Sent.Select(r => (r.PathAndQuery, r.At - start)).ShouldBe([
+            (StartPath(from), TimeSpan.Zero),
+            (StartPath(from), TimeSpan.FromSeconds(3)),
+            (Path(firstId, 1000), TimeSpan.FromSeconds(3)),
+            (Path(firstId + 1000, 1000), TimeSpan.FromSeconds(3) + BinanceEndpoints.RequestWeightInterval),
+        ]);
+        ShouldMatch([.. pages.SelectMany(p => p.Trades)], [.. Tape.Skip(1000).Take(1200)], BinanceBtc);
+    }
 
     [Fact]
     public async Task A_gap_is_fetched_by_id_exactly_in_pages_of_at_most_a_thousand()
