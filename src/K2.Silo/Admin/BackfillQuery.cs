@@ -8,7 +8,7 @@ namespace K2.Silo.Admin;
 /// <summary>The query string of <c>POST /v1/admin/backfill</c>; its attributes are the rules and the OpenAPI description alike.</summary>
 public sealed record BackfillQuery(
     [property: FromQuery(Name = "exchange"), Required, ExchangeName,
-        Description("The exchange: kraken or coinbase (Binance pages its history by trade id only, so a time range cannot be asked of it).")]
+        Description("The exchange: binance, kraken or coinbase, enabled on this silo.")]
     string? Exchange,
     [property: FromQuery(Name = "symbol"), Required, StringLength(BackfillQuery.MaxSymbolLength, MinimumLength = 3),
         RegularExpression(BackfillQuery.SymbolPattern, ErrorMessage = "a canonical symbol such as BTC-USD (see /v1/instruments)"),

@@ -4,7 +4,7 @@ using K2.Core.Instruments;
 namespace K2.Silo.Admin;
 
 /// <summary>
-/// The checks of a backfill request that its text alone cannot settle: the exchange runs here and can page by time,
+/// The checks of a backfill request that its text alone cannot settle: the exchange runs here,
 /// it lists the symbol, and [from, to) is not empty, not in the future and at most <see cref="BackfillQuery.MaxRange"/>.
 /// Every problem is collected, keyed by the parameter it concerns.
 /// </summary>
@@ -17,11 +17,7 @@ internal static class BackfillRangeChecks
         instrument = null;
         // The query rules have admitted only exchange names.
         ExchangeNames.TryParse(query.Exchange, out var exchange);
-        if (exchange == Exchange.Binance)
-        {
-            errors["exchange"] = ["Binance's REST history pages by trade id, not by time: a time range cannot be backfilled from it yet."];
-        }
-        else if (!enabled.Contains(exchange))
+        if (!enabled.Contains(exchange))
         {
             errors["exchange"] = [$"{exchange.ToName()} is not enabled on this silo: its backfill worker runs only with its sessions."];
         }

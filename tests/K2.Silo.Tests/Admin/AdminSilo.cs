@@ -10,8 +10,8 @@ namespace K2.Silo.Tests.Admin;
 /// <summary>
 /// A whole silo in this process (embedded hot store, warehouse and catalog in a temp directory, Orleans, the API with
 /// one admin key), ingesting from a simulator whose clock stands 40 days in the past: it printed two seconds of
-/// trades back then and prints nothing more, so everything K2 stores of them comes from a requested backfill. Kraken
-/// and Coinbase are enabled (Binance cannot backfill by time); schedules are off (the tests start offloads themselves) and the offload has no safety lag.
+/// trades back then and prints nothing more, so everything K2 stores of them comes from a requested backfill. Binance,
+/// Kraken and Coinbase are enabled; schedules are off (the tests start offloads themselves) and the offload has no safety lag.
 /// </summary>
 public sealed class AdminSilo : IAsyncLifetime
 {
@@ -50,7 +50,6 @@ public sealed class AdminSilo : IAsyncLifetime
         {
             ["K2:Api:Admin:Keys:0:Name"] = "tests",
             ["K2:Api:Admin:Keys:0:Key"] = Key,
-            ["K2:Exchanges:Binance:Enabled"] = "false",
             ["K2:Schedules:Enabled"] = "false",
             ["K2:Offload:SafetyLag"] = "00:00:00",
             ["K2:Storage:Writers:FlushInterval"] = "00:00:00.020",
