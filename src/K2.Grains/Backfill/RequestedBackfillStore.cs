@@ -3,10 +3,12 @@ using K2.Core;
 using K2.Core.Candles;
 using K2.Core.Trades;
 using K2.Grains.Abstractions;
+using K2.Grains.Configuration;
 using K2.Storage.Candles;
 using K2.Storage.History;
 using K2.Storage.Writers;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace K2.Grains.Backfill;
 
@@ -18,13 +20,15 @@ namespace K2.Grains.Backfill;
 /// older than the hot tier's 30 days still reaches cold before the TTL can drop it. Once the request's pages are
 /// stored (<see cref="CompleteAsync"/>), the candles of every bucket that got a new trade are recomputed from the trades
 /// of both tiers (<see cref="TieredCandleRecompute"/>; candles too stay 30 days after they are written, migration 7),
-/// and the instrument grain recomputes the buckets it holds in memory, so its later writes include those trades.
+/// and the instrument grain recomputes the recent buckets it holds in memory, so its later writes include those trades.
 /// </summary>
 internal sealed partial class RequestedBackfillStore(
     BatchedTableWriter<Trade> silverTrades,
     TradeHistory history,
     TieredCandleRecompute candles,
     IGrainFactory grains,
+    IOptions<IngestOptions> ingest,
+    TimeProvider time,
     ILogger<RequestedBackfillStore> logger)
 {
     /// <summary>Stored trade ids read per query while looking for what a page already has.</summary>
@@ -74,8 +78,9 @@ internal sealed partial class RequestedBackfillStore(
 
     /// <summary>
     /// The request's pages are all stored (or its fetch gave up; what it stored stays): once those trades have landed,
-    /// recomputes the candles of the fetched trades' buckets over both tiers, writing those that changed, then has the instrument grain recompute those of them it
-    /// holds in memory (a live grain would otherwise go on from its own aggregate, without these trades).
+    /// recomputes the candles of the fetched trades' buckets over both tiers, writing those that changed, then has the
+    /// instrument grain recompute the recent ones it holds in memory (a live grain would otherwise go on from its own
+    /// aggregate, without these trades).
     /// </summary>
     public async Task CompleteAsync(BackfillRequest request, CancellationToken cancellationToken)
     {
@@ -86,9 +91,19 @@ internal sealed partial class RequestedBackfillStore(
 
         await silverTrades.WhenWrittenAsync(cancellationToken);
         await candles.RecomputeAsync(request.Instrument, buckets, cancellationToken);
+
+        // The grain keeps buckets within its memory window of its newest trade (two days for 1d buckets), and recomputes
+        // them from the hot tier, which holds all of a bucket's trades only while it is recent: it is told of the recent
+        // part alone, which also leaves the grain of an instrument with only old trades backfilled unactivated.
         var minutes = buckets.Where(b => b.Timeframe == Timeframe.OneMinute).ToList();
-        await grains.GetGrain<IInstrumentGrain>(request.Instrument.Key)
-            .OnTradesStoredElsewhereAsync(minutes.Min(b => b.Start), minutes.Max(b => b.End), cancellationToken);
+        var keep = TimeSpan.FromTicks(Math.Max(ingest.Value.CandleMemoryWindow.Ticks, 2 * TimeSpan.TicksPerDay));
+        var live = UnixMicros.FromDateTimeOffset(time.GetUtcNow() - keep);
+        var (from, to) = (minutes.Min(b => b.Start), minutes.Max(b => b.End));
+        if (to > live)
+        {
+            await grains.GetGrain<IInstrumentGrain>(request.Instrument.Key)
+                .OnTradesStoredElsewhereAsync(from > live ? from : live, to, cancellationToken);
+        }
     }
 
     private async Task<HashSet<string>> StoredIdsAsync(Exchange exchange, string symbol, UnixMicros from, UnixMicros to, CancellationToken cancellationToken)
