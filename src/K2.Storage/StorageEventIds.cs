@@ -22,4 +22,5 @@ public static class StorageEventIds
     public const int AuditMismatch = 2053;
     public const int ColdBoundsRefreshed = 2060;
     public const int ColdBoundsFailed = 2061;
+    public const int CandlesRecomputed = 2070;
 }

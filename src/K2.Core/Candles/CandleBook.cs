@@ -76,6 +76,10 @@ public sealed class CandleBook
     public IEnumerable<CandleBucket> NewestStoredBuckets() =>
         _storedThrough is { } newest ? Timeframes.All.Select(t => CandleBucket.Of(t, newest)) : [];
 
+    /// <summary>The buckets in memory, of every timeframe, that overlap [<paramref name="from"/>, <paramref name="to"/>).</summary>
+    public IReadOnlyList<CandleBucket> BucketsInMemoryWithin(UnixMicros from, UnixMicros to) =>
+        [.. _buckets.Keys.Where(b => b.Start < to && b.End > from)];
+
     /// <summary>Adds a trade seen for the first time to its bucket in every timeframe.</summary>
     /// <exception cref="InvalidOperationException">One of its buckets had to be loaded first.</exception>
     public void Add(in Trade trade)

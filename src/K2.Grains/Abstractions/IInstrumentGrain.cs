@@ -1,3 +1,4 @@
+using K2.Core;
 using K2.Core.Trades;
 using K2.Grains.Backfill;
 using K2.Grains.Instruments;
@@ -31,6 +32,14 @@ public interface IInstrumentGrain : IGrainWithStringKey
 
     /// <summary>A backfill this instrument asked for has finished; the grain checks what is still missing.</summary>
     Task OnBackfillDoneAsync(BackfillRequest request, bool succeeded, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Another writer of the silo stored trades of this instrument in [<paramref name="from"/>, <paramref name="to"/>)
+    /// that did not come through the grain (an operator's requested backfill) and has them landed: the candle buckets
+    /// the grain holds in memory within that span are recomputed from the store and written again, so the grain goes on
+    /// from aggregates that include them.
+    /// </summary>
+    Task OnTradesStoredElsewhereAsync(UnixMicros from, UnixMicros to, CancellationToken cancellationToken);
 
     /// <summary>
     /// What of a gap request is still missing: the request narrowed to its first and last missing ids, or null when the

@@ -18,17 +18,25 @@ internal delegate Task<BackfillRequest?> BackfillRefine(BackfillRequest request,
 internal delegate Task RequestedTradesSink(BackfillRequest request, IReadOnlyList<Trade> trades, CancellationToken cancellationToken);
 
 /// <summary>
+/// A <see cref="BackfillReason.Requested"/> backfill's fetch has ended: every page it got was handed to the
+/// <see cref="RequestedTradesSink"/> (<see cref="RequestedBackfillStore.CompleteAsync"/>).
+/// </summary>
+internal delegate Task RequestedRangeFetched(BackfillRequest request, CancellationToken cancellationToken);
+
+/// <summary>
 /// Works through one exchange's backfill queue, one request at a time (the REST limits are per IP, so parallel
 /// requests would only queue at the gate): fetches the trades, keeps every page in bronze, hands the trades to the
 /// instrument like live ones (its tracker fills the gap and drops what it already has), then reports completion so
 /// the instrument can check what is still missing. The trades of an operator's requested range go to storage directly
-/// instead (<see cref="RequestedTradesSink"/>): the tracker only knows ids since its resume point.
+/// instead (<see cref="RequestedTradesSink"/>, then <see cref="RequestedRangeFetched"/> for their candles): the tracker
+/// only knows ids since its resume point.
 /// </summary>
 internal sealed partial class BackfillWorker(
     BackfillQueue queue,
     ITradeHistoryClient history,
     TradeRoute route,
     RequestedTradesSink storeRequested,
+    RequestedRangeFetched requestedFetched,
     BackfillRefine refine,
     BackfillDone done,
     BronzeWriters bronze,
@@ -118,6 +126,18 @@ internal sealed partial class BackfillWorker(
         }
 
         LogFetched(logger, request.ToString(), fetched, succeeded);
+        if (request.Reason == BackfillReason.Requested)
+        {
+            try
+            {
+                await requestedFetched(request, stop);
+            }
+            catch (Exception e) when (e is not OperationCanceledException || !stop.IsCancellationRequested)
+            {
+                LogFailed(logger, request.ToString(), $"its candles were not recomputed: {e.GetBaseException().Message}");
+            }
+        }
+
         await done(request, succeeded, stop);
     }
 

@@ -48,7 +48,9 @@ internal sealed class ExchangeConnectors(
 
     public Func<CancellationToken, Task> CreateBackfill(Exchange exchange, TradeRoute route, BackfillRefine refine, BackfillDone done) =>
         new BackfillWorker(
-            backfills.For(exchange), CreateHistoryClient(exchange), route, requestedBackfills is null ? NoRequestedBackfills : requestedBackfills.StoreAsync,
+            backfills.For(exchange), CreateHistoryClient(exchange), route,
+            requestedBackfills is null ? NoRequestedBackfills : requestedBackfills.StoreAsync,
+            requestedBackfills is null ? static (_, _) => Task.CompletedTask : requestedBackfills.CompleteAsync,
             refine, done, bronze, metrics, loggers.CreateLogger<BackfillWorker>()).RunAsync;
 
     /// <summary>A host without <see cref="IngestServiceCollectionExtensions.AddRequestedBackfills"/> (no cold tier to read) takes no requested ranges.</summary>

@@ -4,6 +4,7 @@ using K2.Grains.Configuration;
 using K2.Grains.Exchanges;
 using K2.Grains.Ingest;
 using K2.Grains.Instruments;
+using K2.Storage.Candles;
 using K2.Storage.Writers;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -40,10 +41,12 @@ public static class IngestServiceCollectionExtensions
 
     /// <summary>
     /// Lets the backfill workers store an operator's requested ranges (<see cref="BackfillReason.Requested"/>): what is
-    /// stored already is looked up over both tiers, so this needs the hot store's silver writer and the cold tier.
+    /// stored already is looked up over both tiers, and the candles of the range are recomputed over both, so this needs
+    /// the hot store's writers and the cold tier.
     /// </summary>
-    public static IServiceCollection AddRequestedBackfills(this IServiceCollection services) =>
-        services.AddSingleton<RequestedBackfillStore>();
+    public static IServiceCollection AddRequestedBackfills(this IServiceCollection services) => services
+        .AddSingleton<TieredCandleRecompute>()
+        .AddSingleton<RequestedBackfillStore>();
 
     /// <summary>
     /// The instrument grains' latest-trades windows, told by the silver trade writer what landed. Part of

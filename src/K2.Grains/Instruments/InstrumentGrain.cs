@@ -238,6 +238,19 @@ internal sealed partial class InstrumentGrain(
         return Task.CompletedTask;
     }
 
+    public Task OnTradesStoredElsewhereAsync(UnixMicros from, UnixMicros to, CancellationToken cancellationToken)
+    {
+        var held = _candles.BucketsInMemoryWithin(from, to);
+        if (held.Count == 0)
+        {
+            return Task.CompletedTask;
+        }
+
+        // Owed like the newest stored buckets at activation: if the store cannot answer in time, the watch timer tries again.
+        _bucketsToRewrite = _bucketsToRewrite is { } owed ? [.. owed.Union(held)] : held;
+        return RewriteNewestStoredBucketsAsync(cancellationToken);
+    }
+
     public Task OnBackfillDoneAsync(BackfillRequest request, bool succeeded, CancellationToken cancellationToken)
     {
         if (!succeeded)
@@ -364,7 +377,10 @@ internal sealed partial class InstrumentGrain(
         }
     }
 
-    /// <summary>Recomputes and rewrites the buckets of the newest stored trade (see activation), within the store wait limit.</summary>
+    /// <summary>
+    /// Recomputes and rewrites the buckets owed a rewrite (those of the newest stored trade at activation, those another
+    /// writer stored trades in), within the store wait limit.
+    /// </summary>
     private async Task RewriteNewestStoredBucketsAsync(CancellationToken cancellationToken)
     {
         if (_bucketsToRewrite is not { } buckets)

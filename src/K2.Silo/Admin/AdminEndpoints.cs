@@ -43,7 +43,8 @@ internal static partial class AdminEndpoints
             .WithDescription(
                 "The exchange's backfill worker fetches the range after the repairs queued before it. Fetched trades that neither " +
                 "tier holds go to the hot tier and from there, with the next offload, to cold (the hot tier keeps them 30 days after " +
-                "their ingest, so trades older than its 30 days are not lost to its TTL). Candles of the range are not recomputed.");
+                "their ingest, so trades older than its 30 days are not lost to its TTL). Once the range is fetched, the candles of " +
+                "every bucket it touched are recomputed from the trades of both tiers, in every timeframe.");
         return app;
     }
 

@@ -105,6 +105,14 @@ public static class HotStoreMigrations
             "ALTER TABLE {db}.silver_trades MODIFY TTL toDateTime(greatest(exchange_ts, ingest_ts)) + INTERVAL 30 DAY " +
             "SETTINGS materialize_ttl_after_modify = 0",
         ]),
+        // The same for candles: a requested backfill recomputes the candles of its range, however old, and the offload
+        // copies them to cold by updated_at. With the TTL on bucket_start alone, a 40-day-old bucket's new candle was
+        // dropped by the next merge before the offload could copy it; now it stays 30 days after it was written.
+        new(7, "ohlcv_ttl_after_update",
+        [
+            "ALTER TABLE {db}.ohlcv MODIFY TTL toDateTime(greatest(bucket_start, updated_at)) + INTERVAL 30 DAY " +
+            "SETTINGS materialize_ttl_after_modify = 0",
+        ]),
     ];
 
     private static string[] IngestTimeIndex(string table, string column) =>

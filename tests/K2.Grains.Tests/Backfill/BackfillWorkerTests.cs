@@ -58,6 +58,7 @@ public sealed class BackfillWorkerTests(EmbeddedClickHouseFixture fixture) : IAs
             _history,
             (instrument, trades, ct) => Recording(grains, instrument.Key).OnTradesAsync(trades, ct),
             (request, trades, ct) => Recording(grains, request.Instrument.Key).OnTradesAsync(trades, ct),
+            (request, _) => { _probe.Events.Enqueue($"requested fetched {request.After}..{request.Before}"); return Task.CompletedTask; },
             (request, _) => Recording(grains, request.Instrument.Key).GetStillMissingAsync(request),
             (request, succeeded, ct) => Recording(grains, request.Instrument.Key).OnBackfillDoneAsync(request, succeeded, ct),
             Host.Services.GetRequiredService<BronzeWriters>(),

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using K2.Core;
 using K2.Core.Trades;
 using K2.Grains.Abstractions;
 using K2.Grains.Backfill;
@@ -37,6 +38,12 @@ public sealed class RecordingInstrumentGrain(BackfillProbe probe) : Grain, IInst
     {
         probe.Events.Enqueue($"done {BackfillProbe.Range(request)} {(succeeded ? "answered" : "unanswered")}");
         probe.Done.Enqueue((request, succeeded));
+        return Task.CompletedTask;
+    }
+
+    public Task OnTradesStoredElsewhereAsync(UnixMicros from, UnixMicros to, CancellationToken cancellationToken)
+    {
+        probe.Events.Enqueue($"stored elsewhere {from}..{to}");
         return Task.CompletedTask;
     }
 

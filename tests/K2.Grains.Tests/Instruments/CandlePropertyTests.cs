@@ -10,6 +10,7 @@ using K2.Grains.Hosting;
 using K2.Grains.Ingest;
 using K2.Grains.Tests.Support;
 using K2.Storage.ClickHouse;
+using K2.Storage.Writers;
 using K2.Testing;
 using K2.Testing.Grains;
 using Microsoft.Extensions.DependencyInjection;
@@ -79,6 +80,35 @@ public sealed class CandlePropertyTests(EmbeddedClickHouseFixture fixture)
 
         var stored = await QueryAsync(CandleRecomputation.StoredCandlesSql(database));
         stored.Length.ShouldBe(6, "one candle per timeframe for the bucket of the newest stored trade");
+        stored.ShouldBe(await QueryAsync(CandleRecomputation.RecomputedCandlesSql(database)));
+    }
+
+    [Fact]
+    public async Task Trades_another_writer_stored_in_buckets_the_grain_holds_are_in_its_later_candles_once_it_is_told()
+    {
+        var database = (await fixture.CreateDatabaseAsync(Ct)).Database;
+        await using (var host = await StartAsync(database))
+        {
+            var grain = host.GrainFactory.GetGrain<IInstrumentGrain>(Btc.Key);
+            await grain.OnTradesAsync([ToTrade(new(10, 0, 100_00000000, 1_00000000, true)), ToTrade(new(11, 10_000_000, 101_00000000, 1_00000000, true))], Ct);
+            host.Clock.Advance(TimeSpan.FromSeconds(1));
+            await grain.GetStatusAsync(); // the candles of 10 and 11 are written and stay in memory
+
+            // A requested backfill's trade: a new low in the same buckets, stored straight to silver.
+            var elsewhere = ToTrade(new(5, 5_000_000, 50_00000000, 2_00000000, false));
+            var silver = host.Services.GetRequiredService<BatchedTableWriter<Trade>>();
+            await silver.WriteAsync(elsewhere, Ct);
+            await silver.WhenWrittenAsync(Ct);
+            await grain.OnTradesStoredElsewhereAsync(elsewhere.ExchangeTime, new UnixMicros(elsewhere.ExchangeTime.Value + 1), Ct);
+
+            await grain.OnTradesAsync([ToTrade(new(12, 20_000_000, 102_00000000, 1_00000000, false))], Ct);
+            host.Clock.Advance(TimeSpan.FromSeconds(1));
+            await grain.GetStatusAsync();
+        }
+
+        var stored = await QueryAsync(CandleRecomputation.StoredCandlesSql(database));
+        stored.Length.ShouldBe(6, "one candle per timeframe: all four trades share every bucket");
+        stored.ShouldAllBe(candle => candle.Contains("\t4\t", StringComparison.Ordinal), "each candle counts the four trades");
         stored.ShouldBe(await QueryAsync(CandleRecomputation.RecomputedCandlesSql(database)));
     }
 

@@ -4,9 +4,12 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using K2.Core;
+using K2.Core.Candles;
 using K2.Core.Instruments;
+using K2.Core.Trades;
 using K2.Silo.Schedules;
 using K2.Silo.Tests.Commands;
+using K2.Simulator;
 using K2.Storage.ClickHouse;
 using K2.Testing;
 using Microsoft.Extensions.DependencyInjection;
@@ -33,9 +36,9 @@ public sealed class AdminEndpointsTests(AdminSilo silo) : IClassFixture<AdminSil
         var instrument = AdminSilo.Registry.ForExchange(exchange)[0];
         var from = AdminSilo.PrintedFrom;
         var to = AdminSilo.PrintedFrom + AdminSilo.PrintedFor + TimeSpan.FromSeconds(1);
-        var truth = silo.Simulator.GroundTruth.For(exchange, instrument.ExchangeSymbol)
-            .Where(t => t.TradeTime >= UnixMicros.FromDateTimeOffset(from) && t.TradeTime < UnixMicros.FromDateTimeOffset(to))
-            .Select(t => t.TradeId.ToString(CultureInfo.InvariantCulture)).ToList();
+        var printed = silo.Simulator.GroundTruth.For(exchange, instrument.ExchangeSymbol)
+            .Where(t => t.TradeTime >= UnixMicros.FromDateTimeOffset(from) && t.TradeTime < UnixMicros.FromDateTimeOffset(to)).ToList();
+        var truth = printed.Select(t => t.TradeId.ToString(CultureInfo.InvariantCulture)).ToList();
         truth.Count.ShouldBeGreaterThan(20, "the simulator printed too few trades to tell anything");
         var range = $"exchange={exchange.ToName()}&symbol={instrument.Symbol}&from={Iso(from)}&to={Iso(to)}";
 
@@ -46,11 +49,17 @@ public sealed class AdminEndpointsTests(AdminSilo silo) : IClassFixture<AdminSil
         body.GetProperty("symbol").GetString().ShouldBe(instrument.Symbol);
         await Eventually.TrueAsync(async () => (await ServedIdsAsync(range)).Count == truth.Count, TimeSpan.FromSeconds(30),
             "the backfilled trades did not all become readable", Ct);
+        // The simulator printed nothing else, so every bucket's candle is the printed trades' of its time.
+        var candles = ExpectedCandles(printed);
+        await Eventually.TrueAsync(async () => (await ServedCandlesAsync(instrument, printed)).SequenceEqual(candles), TimeSpan.FromSeconds(30),
+            "the backfilled range's candles were not recomputed", Ct);
 
         // What the TTL would do at the next merge: nothing, since the hot tier keeps a row 30 days after its ingest too.
         var clickHouse = silo.Services.GetRequiredService<IClickHouseClient>();
         await clickHouse.ExecuteAsync("OPTIMIZE TABLE k2.silver_trades FINAL", null, Ct);
+        await clickHouse.ExecuteAsync("OPTIMIZE TABLE k2.ohlcv FINAL", null, Ct);
         (await HotCountAsync(clickHouse, instrument)).ShouldBe(truth.Count);
+        (await HotCountAsync(clickHouse, instrument, "ohlcv")).ShouldBe(candles.Count);
 
         using var offloaded = await silo.Http.PostAsync("/v1/admin/offload", null, Ct);
         offloaded.StatusCode.ShouldBe(HttpStatusCode.OK, await offloaded.Content.ReadAsStringAsync(Ct));
@@ -61,11 +70,15 @@ public sealed class AdminEndpointsTests(AdminSilo silo) : IClassFixture<AdminSil
         silver.Rows.ShouldBe(truth.Count);
         silver.Watermark.ShouldNotBeNull();
 
-        // The hot copy gone, cold alone serves the range: every printed trade, each once.
+        report.Tables.Where(t => t.Table.StartsWith("gold_ohlcv_", StringComparison.Ordinal)).Sum(t => t.Rows).ShouldBe(candles.Count);
+
+        // The hot copy gone, cold alone serves the range: every printed trade, each once, and their candles.
         await clickHouse.ExecuteAsync("TRUNCATE TABLE k2.silver_trades", null, Ct);
+        await clickHouse.ExecuteAsync("TRUNCATE TABLE k2.ohlcv", null, Ct);
         (await HotCountAsync(clickHouse, instrument)).ShouldBe(0);
         var served = await ServedIdsAsync(range);
         served.ShouldBe(truth);
+        (await ServedCandlesAsync(instrument, printed)).ShouldBe(candles);
 
         // Asked again, nothing is stored twice: every fetched trade is already in cold.
         using var again = await silo.Http.PostAsync($"/v1/admin/backfill?{range}", null, Ct);
@@ -73,6 +86,8 @@ public sealed class AdminEndpointsTests(AdminSilo silo) : IClassFixture<AdminSil
         await Eventually.TrueAsync(() => silo.Services.GetRequiredService<K2.Grains.Backfill.BackfillQueues>().For(exchange).RepairsPending == 0,
             TimeSpan.FromSeconds(30), "the second backfill did not finish", Ct);
         (await HotCountAsync(clickHouse, instrument)).ShouldBe(0);
+        (await HotCountAsync(clickHouse, instrument, "ohlcv")).ShouldBe(0, "the recomputed candles, unchanged, were written again");
+        (await ServedCandlesAsync(instrument, printed)).ShouldBe(candles);
     }
 
     [Fact]
@@ -169,8 +184,76 @@ public sealed class AdminEndpointsTests(AdminSilo silo) : IClassFixture<AdminSil
         return [.. page.GetProperty("trades").EnumerateArray().Select(t => t.GetProperty("trade_id").GetString()!)];
     }
 
-    private static Task<long> HotCountAsync(IClickHouseClient clickHouse, Instrument instrument) => clickHouse.QueryAsync(
-        "SELECT count() FROM k2.silver_trades FINAL WHERE exchange = {exchange:String} AND symbol = {symbol:String}",
+    /// <summary>
+    /// Each timeframe's candles of the printed trades' days, as served: bucket, open, high, low, close, volume, quote
+    /// volume, buy and sell volume, trade count and vwap, amounts as exact decimals.
+    /// </summary>
+    private async Task<List<string>> ServedCandlesAsync(Instrument instrument, IReadOnlyList<PrintedTrade> printed)
+    {
+        var candles = new List<string>();
+        var (from, to) = (Timeframe.OneDay.BucketStart(printed[0].TradeTime), Timeframe.OneDay.BucketStart(printed[^1].TradeTime).Value + DayMicros);
+        foreach (var timeframe in Timeframes.All)
+        {
+            using var response = await silo.Http.GetAsync(
+                $"/v1/candles?exchange={instrument.Exchange.ToName()}&symbol={instrument.Symbol}&timeframe={timeframe.ToName()}" +
+                $"&from={from}&to={new UnixMicros(to)}&limit=1000", Ct);
+            response.StatusCode.ShouldBe(HttpStatusCode.OK, await response.Content.ReadAsStringAsync(Ct));
+            var page = JsonDocument.Parse(await response.Content.ReadAsStringAsync(Ct)).RootElement;
+            foreach (var c in page.GetProperty("candles").EnumerateArray())
+            {
+                string[] fields =
+                [
+                    timeframe.ToName(), c.GetProperty("bucket_start").GetString()!,
+                    .. new[] { "open", "high", "low", "close", "volume", "quote_volume", "buy_volume", "sell_volume" }
+                        .Select(name => Exact(decimal.Parse(c.GetProperty(name).GetString()!, CultureInfo.InvariantCulture))),
+                    c.GetProperty("trade_count").GetInt64().ToString(CultureInfo.InvariantCulture),
+                    Exact(decimal.Parse(c.GetProperty("vwap").GetString()!, CultureInfo.InvariantCulture)),
+                ];
+                candles.Add(string.Join(" ", fields));
+            }
+        }
+
+        return candles;
+    }
+
+    /// <summary>
+    /// The candles of <paramref name="printed"/> (all the trades of their buckets) in the shape of
+    /// <see cref="ServedCandlesAsync"/>, computed here: trades in print order (time, then id), the taker's side as the
+    /// trade's side, vwap truncated to 16 decimals.
+    /// </summary>
+    private static List<string> ExpectedCandles(IReadOnlyList<PrintedTrade> printed) =>
+    [
+        .. Timeframes.All.SelectMany(timeframe => printed
+            .GroupBy(t => timeframe.BucketStart(t.TradeTime))
+            .OrderBy(g => g.Key)
+            .Select(g =>
+            {
+                var trades = g.OrderBy(t => t.TradeTime).ThenBy(t => t.TradeId).ToList();
+                var volume = trades.Sum(t => t.Quantity);
+                var quote = trades.Sum(t => t.Price * t.Quantity);
+                var vwap = decimal.Truncate(quote / volume * 10_000_000_000_000_000m) / 10_000_000_000_000_000m;
+                string[] fields =
+                [
+                    timeframe.ToName(), g.Key.ToString(),
+                    .. new[]
+                    {
+                        trades[0].Price, trades.Max(t => t.Price), trades.Min(t => t.Price), trades[^1].Price, volume, quote,
+                        trades.Where(t => t.TakerSide == TradeSide.Buy).Sum(t => t.Quantity), trades.Where(t => t.TakerSide == TradeSide.Sell).Sum(t => t.Quantity),
+                    }.Select(Exact),
+                    trades.Count.ToString(CultureInfo.InvariantCulture),
+                    Exact(vwap),
+                ];
+                return string.Join(" ", fields);
+            })),
+    ];
+
+    private const long DayMicros = 86_400_000_000;
+
+    /// <summary>A decimal without trailing zeros, so equal amounts of different scales compare equal as text.</summary>
+    private static string Exact(decimal value) => value.ToString("0.############################", CultureInfo.InvariantCulture);
+
+    private static Task<long> HotCountAsync(IClickHouseClient clickHouse, Instrument instrument, string table = "silver_trades") => clickHouse.QueryAsync(
+        $"SELECT count() FROM k2.{table} FINAL WHERE exchange = {{exchange:String}} AND symbol = {{symbol:String}}",
         new ClickHouseParameters().Add("exchange", instrument.Exchange.ToName()).Add("symbol", instrument.Symbol), ClickHouseFormats.TabSeparated,
         static data => long.Parse(Encoding.UTF8.GetString(data).Trim(), CultureInfo.InvariantCulture), Ct);
 

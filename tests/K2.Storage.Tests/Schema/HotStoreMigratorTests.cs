@@ -78,6 +78,26 @@ public sealed class HotStoreMigratorTests(EmbeddedClickHouseFixture fixture)
     }
 
     [Fact]
+    public async Task Ohlcv_keeps_a_candle_30_days_after_it_was_written_however_old_its_bucket()
+    {
+        var db = NewDatabaseName();
+        await Migrator(fixture.ClickHouse, db).MigrateAsync(Ct);
+
+        // Both buckets began 40 days ago: BTC-USD's candle was just written (a requested backfill), ETH-USD's back then.
+        await fixture.ClickHouse.ExecuteAsync($$"""
+            INSERT INTO {{db}}.ohlcv (exchange, symbol, timeframe, bucket_start, open, high, low, close,
+                volume, quote_volume, buy_volume, sell_volume, trade_count, vwap, version, updated_at)
+            SELECT 'kraken', if(number = 0, 'BTC-USD', 'ETH-USD'), '1m', old, 1, 1, 1, 1, 1, 1, 1, 0, 1, 1, 1, if(number = 0, now64(6), old)
+            FROM numbers(2) ARRAY JOIN [toStartOfMinute(now64(6) - INTERVAL 40 DAY)] AS old
+            """, null, Ct);
+        await fixture.ClickHouse.ExecuteAsync($"OPTIMIZE TABLE {db}.ohlcv FINAL", null, Ct);
+
+        (await TextAsync($"SELECT symbol FROM {db}.ohlcv ORDER BY symbol", db)).ShouldBe("BTC-USD");
+        (await TextAsync("SELECT engine_full LIKE '%TTL toDateTime(greatest(bucket_start, updated_at)) + toIntervalDay(30)%' FROM system.tables WHERE database = {db:String} AND name = 'ohlcv'", db))
+            .ShouldBe("1");
+    }
+
+    [Fact]
     public async Task Ohlcv_keeps_the_highest_version_per_bucket_with_signed_iceberg_friendly_types()
     {
         var db = NewDatabaseName();
@@ -131,7 +151,7 @@ public sealed class HotStoreMigratorTests(EmbeddedClickHouseFixture fixture)
         (await TextAsync($"SELECT version, name, toString(applied_at) FROM {db}.schema_migrations ORDER BY version", db))
             .ShouldBe("1\tsilver_trades\t2026-11-22 10:15:00.000000\n2\tbronze_trades\t2026-11-22 10:15:00.000000\n3\tohlcv\t2026-11-22 10:15:00.000000\n" +
                 "4\tingest_time_indexes\t2026-11-22 10:15:00.000000\n5\tbronze_insert_deduplication\t2026-11-22 10:15:00.000000\n" +
-                "6\tsilver_trades_ttl_after_ingest\t2026-11-22 10:15:00.000000");
+                "6\tsilver_trades_ttl_after_ingest\t2026-11-22 10:15:00.000000\n7\tohlcv_ttl_after_update\t2026-11-22 10:15:00.000000");
     }
 
     [Fact]
