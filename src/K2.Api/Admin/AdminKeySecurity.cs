@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Mvc.ApiExplorer;
 using Microsoft.AspNetCore.OpenApi;
 using Microsoft.OpenApi;
 
@@ -5,7 +6,8 @@ namespace K2.Api.Admin;
 
 /// <summary>
 /// The OpenAPI side of the admin keys: the <c>ApiKey</c> security scheme (header <c>X-Api-Key</c>) in the document's
-/// components, and a requirement of it on every operation marked with <see cref="AdminKeyRequired"/>.
+/// components, and a requirement of it on every operation marked with <see cref="AdminKeyRequired"/>. A document
+/// without such operations (the standalone API's) lists no scheme.
 /// </summary>
 internal sealed class AdminKeySecurity : IOpenApiDocumentTransformer, IOpenApiOperationTransformer
 {
@@ -13,6 +15,11 @@ internal sealed class AdminKeySecurity : IOpenApiDocumentTransformer, IOpenApiOp
 
     public Task TransformAsync(OpenApiDocument document, OpenApiDocumentTransformerContext context, CancellationToken cancellationToken)
     {
+        if (!context.DescriptionGroups.SelectMany(g => g.Items).Any(RequiresKey))
+        {
+            return Task.CompletedTask;
+        }
+
         document.Components ??= new OpenApiComponents();
         document.Components.SecuritySchemes ??= new Dictionary<string, IOpenApiSecurityScheme>();
         document.Components.SecuritySchemes[SchemeName] = new OpenApiSecurityScheme
@@ -27,7 +34,7 @@ internal sealed class AdminKeySecurity : IOpenApiDocumentTransformer, IOpenApiOp
 
     public Task TransformAsync(OpenApiOperation operation, OpenApiOperationTransformerContext context, CancellationToken cancellationToken)
     {
-        if (context.Description.ActionDescriptor.EndpointMetadata.OfType<AdminKeyRequired>().Any())
+        if (RequiresKey(context.Description))
         {
             operation.Security ??= [];
             operation.Security.Add(new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference(SchemeName, context.Document)] = [] });
@@ -35,6 +42,8 @@ internal sealed class AdminKeySecurity : IOpenApiDocumentTransformer, IOpenApiOp
 
         return Task.CompletedTask;
     }
+
+    private static bool RequiresKey(ApiDescription description) => description.ActionDescriptor.EndpointMetadata.OfType<AdminKeyRequired>().Any();
 }
 
 /// <summary>Endpoint metadata: the endpoint needs an admin API key.</summary>
