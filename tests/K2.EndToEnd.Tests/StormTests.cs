@@ -242,6 +242,13 @@ public sealed class StormTests(ITestOutputHelper output)
     /// </summary>
     private async Task<string> RunTrailingGapAsync(K2Process k2, ExchangeSimulator simulator, CancellationToken ct)
     {
+        // The trailing gap is timed on its own: REST refusals a storm armed near its end wait for the next request,
+        // which would be the gap's repair (three Kraken throttles add 15 s of pauses).
+        foreach (var exchange in Exchanges)
+        {
+            output.WriteLine($"Trailing gap: {exchange.ToName()} had {simulator.Faults.DisarmPending(exchange)} armed fault(s) left by the storms, disarmed");
+        }
+
         simulator.Resume();
         await Task.Delay(TimeSpan.FromSeconds(5), ct);
         var before = Exchanges.ToDictionary(e => e, e => simulator.GroundTruth.All.Count(t => t.Exchange == e));

@@ -30,6 +30,19 @@ internal sealed class FaultPlan(TimeProvider time)
         }
     }
 
+    /// <summary>Drops every armed duplicate, reorder and REST fault not yet taken; returns how many there were.</summary>
+    public int DisarmPending(Exchange exchange)
+    {
+        var faults = For(exchange);
+        var disarmed = Interlocked.Exchange(ref faults.DuplicatesArmed, 0) + Interlocked.Exchange(ref faults.ReordersArmed, 0);
+        while (faults.RestFaults.TryDequeue(out _))
+        {
+            disarmed++;
+        }
+
+        return disarmed;
+    }
+
     public bool IsSkippingTrades(Exchange exchange) => time.GetUtcNow() < For(exchange).SkipUntil;
 
     public bool IsStalled(Exchange exchange) => time.GetUtcNow() < For(exchange).StallUntil;

@@ -82,6 +82,16 @@ public sealed class SimulatorFaults
         _plan.FailNextRest(exchange, requests, fault, retryAfter);
     }
 
+    /// <summary>
+    /// Drops the faults armed on <paramref name="exchange"/> that nothing has taken yet (duplicates, reorders, REST
+    /// refusals waiting for a request); returns how many. Skips and stalls in progress run out by themselves.
+    /// </summary>
+    public int DisarmPending(Exchange exchange)
+    {
+        Venue(exchange);
+        return _plan.DisarmPending(exchange);
+    }
+
     /// <summary>How many times each fault has happened on <paramref name="exchange"/> so far.</summary>
     public IReadOnlyDictionary<FaultKind, int> Counts(Exchange exchange) => _plan.Counts(exchange);
 

@@ -224,6 +224,25 @@ public sealed class KrakenFaultTests
     }
 
     [Fact]
+    public async Task Faults_armed_and_never_taken_are_disarmed_and_the_next_request_is_answered()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var time = new ManualTimeProvider();
+        await using var simulator = await KrakenWebSocketTests.StartAsync(time, ct);
+        time.Advance(TimeSpan.FromSeconds(1));
+        using var http = new HttpClient();
+        simulator.Faults.FailRestRequests(Exchange.Kraken, 3, RestFault.Throttled, TimeSpan.FromSeconds(1));
+        simulator.Faults.DuplicateFrames(Exchange.Kraken, 2);
+
+        Assert.Equal(5, simulator.Faults.DisarmPending(Exchange.Kraken));
+        Assert.Equal(0, simulator.Faults.DisarmPending(Exchange.Kraken));
+        using var response = await http.GetAsync(new Uri($"{simulator.KrakenRestBase}/0/public/Trades?pair=XBTUSD&count=1"), ct);
+        var body = await response.Content.ReadAsByteArrayAsync(ct);
+        Assert.Equal(KrakenRestOutcome.Trades, KrakenRestTradesParser.Parse(body, KrakenWebSocketTests.Kraken("BTC-USD"), UnixMicros.Now(time), [], []).Outcome);
+        Assert.False(simulator.Faults.Counts(Exchange.Kraken).ContainsKey(FaultKind.RestThrottled));
+    }
+
+    [Fact]
     public async Task A_drop_cuts_every_connection_without_a_close_frame()
     {
         var ct = TestContext.Current.CancellationToken;
