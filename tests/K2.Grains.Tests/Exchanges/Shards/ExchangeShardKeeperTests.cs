@@ -130,6 +130,8 @@ public sealed class ExchangeShardKeeperTests : IAsyncDisposable
         await WaitForAsync(["session kraken/0 failed"]);
         await Eventually.TrueAsync(
             async () => (await Shard("kraken/0").GetStatusAsync()).State == ExchangeShardStates.Stopped, Patience, "kraken/0 still reported running", Ct);
+        // The grain logs the end from a continuation of the session's task, which may run after the state reads Stopped.
+        await Eventually.TrueAsync(() => Logged(GrainsEventIds.ExchangeShardSessionEnded).Count > 0, Patience, "the session's end was not logged", Ct);
         Logged(GrainsEventIds.ExchangeShardSessionEnded).ShouldHaveSingleItem().ShouldSatisfyAllConditions(
             e => e.Level.ShouldBe(LogLevel.Critical),
             e => e.Message.ShouldBe("The session of exchange shard kraken/0 ended on its own; the keeper starts it again"),
