@@ -31,7 +31,8 @@ public sealed class StatusTests(ITestOutputHelper output)
     {
         var ct = TestContext.Current.CancellationToken;
         var instruments = Registry.ForExchange(Exchange.Binance);
-        using var data = new TempDirectory("k2-status");
+        // Below the working directory, where the in-test ClickHouse endpoint can read the local warehouse (icebergLocal).
+        using var data = TempDirectory.BelowWorkingDirectory("k2-status");
         var k2Data = Directory.CreateDirectory(Path.Combine(data.Path, "k2")).FullName;
         using var server = EmbeddedClickHouse.Open(
             new EmbeddedClickHouseOptions { DataPath = Path.Combine(data.Path, "server") }, NullLogger<EmbeddedClickHouse>.Instance);

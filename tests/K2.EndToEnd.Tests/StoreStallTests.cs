@@ -48,7 +48,9 @@ public sealed class StoreStallTests(ITestOutputHelper output)
         var ct = TestContext.Current.CancellationToken;
         var exchange = Exchange.Binance;
         var instruments = Registry.ForExchange(exchange);
-        using var data = new TempDirectory("k2-stall");
+        // Below the working directory: the in-test ClickHouse endpoint reads the local warehouse with icebergLocal, which
+        // reads only there (chDB's user_files_path is ".").
+        using var data = TempDirectory.BelowWorkingDirectory("k2-stall");
         using var server = EmbeddedClickHouse.Open(
             new EmbeddedClickHouseOptions { DataPath = Path.Combine(data.Path, "server") }, NullLogger<EmbeddedClickHouse>.Instance);
         await using var store = await ChdbHttpEndpoint.StartAsync(server, ct);
