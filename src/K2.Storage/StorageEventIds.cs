@@ -7,6 +7,7 @@ public static class StorageEventIds
     public const int EmbeddedClosed = 2002;
     public const int EmbeddedCloseTimedOut = 2003;
     public const int MigrationApplied = 2010;
+    public const int HotStoreUnavailable = 2011;
     public const int InsertFailed = 2020;
     public const int InsertRecovered = 2021;
     public const int WriterDropped = 2022;

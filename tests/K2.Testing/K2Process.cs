@@ -14,6 +14,9 @@ namespace K2.Testing;
 public sealed partial class K2Process : IAsyncDisposable
 {
     private const int Sigterm = 15;
+    private const int Sigkill = 9;
+    private const int Sigcont = 18;
+    private const int Sigstop = 19;
     private static readonly string[] Venues = ["Binance", "Kraken", "Coinbase"];
 
     private readonly Process _process;
@@ -154,6 +157,30 @@ public sealed partial class K2Process : IAsyncDisposable
         return _process.ExitCode;
     }
 
+    /// <summary>Kills the process with SIGKILL, as a crash or an OOM kill would, and waits until it is gone.</summary>
+    public async Task KillAsync(CancellationToken cancellationToken)
+    {
+        if (!_process.HasExited && Kill(_process.Id, Sigkill) != 0)
+        {
+            throw new InvalidOperationException($"kill -KILL {_process.Id} failed: errno {Marshal.GetLastPInvokeError()}");
+        }
+
+        await _process.WaitForExitAsync(cancellationToken);
+    }
+
+    /// <summary>Freezes the process with SIGSTOP (a hung silo: its sockets stay open, nothing answers) until <see cref="Continue"/>.</summary>
+    public void Hang() => Signal(Sigstop, "STOP");
+
+    public void Continue() => Signal(Sigcont, "CONT");
+
+    private void Signal(int signal, string name)
+    {
+        if (Kill(_process.Id, signal) != 0)
+        {
+            throw new InvalidOperationException($"kill -{name} {_process.Id} failed: errno {Marshal.GetLastPInvokeError()}");
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
         Http.Dispose();
@@ -210,7 +237,6 @@ public sealed partial class K2Process : IAsyncDisposable
         return (process.ExitCode, await output + await error);
     }
 
-    /// <summary>The k2 assembly built beside this test assembly's configuration (Debug or Release).</summary>
     /// <summary>The built <c>k2</c> of this repository, in the configuration this binary was built in.</summary>
     public static string SiloAssemblyPath
     {

@@ -41,6 +41,18 @@ public sealed class ManualTimeProvider(DateTimeOffset start) : TimeProvider
         return timer;
     }
 
+    /// <summary>Timers that will fire when time reaches their due time (for a test to know a wait has begun).</summary>
+    public int ArmedTimers
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _timers.Count(t => t.DueAt is not null);
+            }
+        }
+    }
+
     /// <summary>Moves time forward, firing every timer that falls due on the way, each at its due time.</summary>
     public void Advance(TimeSpan by)
     {

@@ -3,6 +3,7 @@ using K2.Core.Instruments;
 using K2.Grains.Hosting;
 using K2.Grains.Instruments;
 using K2.Silo.Admin;
+using K2.Silo.Cluster;
 using K2.Silo.Health;
 using K2.Silo.Schedules;
 using K2.Silo.Status;
@@ -45,14 +46,16 @@ internal static class SiloHost
         builder.Services.AddK2Schedules();
         builder.Services.AddSingleton<ScheduleRunGates>();
 
-        // One silo on loopback, without a gateway: nothing connects to it from outside this process. Between the
-        // writers and the sessions, so at a stop the sessions end first, then the grains hand over their last rows.
-        // Its reminders (the offload and maintenance schedules) persist in the SQLite state database.
+        // Between the writers and the sessions, so at a stop the sessions end first, then the grains hand over their last
+        // rows. In a cluster the membership schema is brought up to date first (hosted services start in order).
+        if (ClusterHosting.IsPostgres(builder.Configuration))
+        {
+            builder.Services.AddHostedService<ClusterSchemaInitializer>();
+        }
+
         builder.UseOrleans(silo =>
         {
-            silo.UseLocalhostClustering(siloPort: FreeLoopbackPort(), gatewayPort: 0);
-            silo.AddReminders();
-            silo.Services.AddSingleton<IReminderTable, SqliteReminderTable>();
+            silo.UseK2Cluster(builder.Configuration);
             // The package's defaults (counters every second, 100 samples of history): a longer interval saves no measurable
             // CPU, since the dashboard collects Orleans' meters every second regardless, and it times grain calls only
             // while someone has it open (docs/ARCHITECTURE.md, "Operator views").
@@ -78,16 +81,6 @@ internal static class SiloHost
         // The Orleans dashboard serves its page, scripts and JSON from its own assembly: nothing is fetched from outside.
         app.MapOrleansDashboard(routePrefix: "/dashboard").ExcludeFromDescription();
         return app;
-    }
-
-    /// <summary>Orleans refuses a silo port of 0, so the embedded silo takes one the system has just handed out.</summary>
-    private static int FreeLoopbackPort()
-    {
-        var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-        return port;
     }
 
     /// <summary>

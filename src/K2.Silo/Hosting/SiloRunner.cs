@@ -1,4 +1,5 @@
 using K2.Core.Instruments;
+using K2.Silo.Cluster;
 using K2.Silo.Commands;
 using K2.Simulator;
 using K2.Storage.ClickHouse;
@@ -75,6 +76,7 @@ internal static class SiloRunner
     private static (string Message, int ExitCode)? StartFailure(Exception e, SiloSettings settings) => e switch
     {
         ClickHouseException => ($"the hot store could not start: {e.Message}", ExitCodes.StartFailed),
+        ClusterStartException => (e.Message, ExitCodes.StartFailed),
         OptionsValidationException => ($"invalid configuration: {e.Message}", ExitCodes.BadConfiguration),
         IOException when e.InnerException is Microsoft.AspNetCore.Connections.AddressInUseException =>
             ($"cannot listen on {settings.Urls}: the address is in use (another k2?). Choose another with --urls.", ExitCodes.StartFailed),

@@ -1,0 +1,78 @@
+using System.Net;
+using K2.Silo.Schedules;
+using K2.Storage.Iceberg.Catalog;
+using Microsoft.Extensions.Options;
+using Orleans.Configuration;
+
+namespace K2.Silo.Cluster;
+
+/// <summary>Joins the silo to its cluster as <c>K2:Cluster</c> says: alone on loopback, or with its peers over PostgreSQL.</summary>
+internal static class ClusterHosting
+{
+    /// <summary>The ADO.NET providers' name for Npgsql, which registers itself: no provider factory table is needed.</summary>
+    public const string PostgresInvariant = "Npgsql";
+
+    /// <summary>
+    /// Membership, endpoints, failure detection and the reminder table. Which membership is read from configuration
+    /// now (it decides which services exist); every other setting is bound and validated with the rest at start.
+    /// </summary>
+    public static void UseK2Cluster(this ISiloBuilder silo, IConfiguration configuration)
+    {
+        silo.Services.AddOptions<SiloClusterOptions>().BindConfiguration(SiloClusterOptions.Section).ValidateOnStart();
+        silo.Services.AddSingleton<IValidateOptions<SiloClusterOptions>, SiloClusterOptionsValidator>();
+        silo.AddReminders();
+        if (!IsPostgres(configuration))
+        {
+            // One silo on loopback, without a gateway: nothing connects to it from outside this process. Its reminders
+            // (the offload and maintenance schedules) persist in the SQLite state database.
+            silo.UseLocalhostClustering(siloPort: FreeLoopbackPort(), gatewayPort: 0);
+            silo.Services.AddSingleton<IReminderTable, SqliteReminderTable>();
+            return;
+        }
+
+        silo.Services.AddOptions<ClusterOptions>().Configure<IOptions<SiloClusterOptions>>((o, cluster) =>
+        {
+            o.ClusterId = cluster.Value.ClusterId;
+            o.ServiceId = cluster.Value.ServiceId;
+        });
+        silo.Services.AddOptions<EndpointOptions>().Configure<IOptions<SiloClusterOptions>>((o, cluster) =>
+        {
+            o.AdvertisedIPAddress = IPAddress.Parse(cluster.Value.AdvertisedAddress);
+            o.SiloPort = cluster.Value.SiloPort;
+            o.GatewayPort = cluster.Value.GatewayPort;
+        });
+        silo.Services.AddOptions<ClusterMembershipOptions>().Configure<IOptions<SiloClusterOptions>>((o, cluster) =>
+        {
+            o.ProbeTimeout = cluster.Value.ProbeTimeout;
+            o.NumMissedProbesLimit = cluster.Value.MissedProbesLimit;
+            o.NumVotesForDeathDeclaration = cluster.Value.DeathVotes;
+            o.TableRefreshTimeout = cluster.Value.TableRefreshInterval;
+            o.IAmAliveTablePublishTimeout = cluster.Value.TableRefreshInterval;
+        });
+        silo.UseAdoNetClustering(options => options.Configure<IOptions<SiloClusterOptions>, IOptions<StateDatabaseOptions>>((o, cluster, state) =>
+        {
+            o.Invariant = PostgresInvariant;
+            o.ConnectionString = cluster.Value.MembershipConnectionString(state.Value);
+        }));
+        silo.UseAdoNetReminderService(options => options.Configure<IOptions<SiloClusterOptions>, IOptions<StateDatabaseOptions>>((o, cluster, state) =>
+        {
+            o.Invariant = PostgresInvariant;
+            o.ConnectionString = cluster.Value.MembershipConnectionString(state.Value);
+        }));
+    }
+
+    /// <summary>Whether <c>K2:Cluster:Membership</c> names PostgreSQL; any other value is the validator's to refuse.</summary>
+    public static bool IsPostgres(IConfiguration configuration) =>
+        Enum.TryParse<ClusterMembership>(configuration[$"{SiloClusterOptions.Section}:{nameof(SiloClusterOptions.Membership)}"], ignoreCase: true, out var membership)
+        && membership == ClusterMembership.Postgres;
+
+    /// <summary>Orleans refuses a silo port of 0, so the embedded silo takes one the system has just handed out.</summary>
+    private static int FreeLoopbackPort()
+    {
+        var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+        return port;
+    }
+}
