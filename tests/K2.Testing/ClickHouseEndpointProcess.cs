@@ -88,6 +88,7 @@ public sealed partial class ClickHouseEndpointProcess : IAsyncDisposable
     {
         await KillAsync();
         Current.Dispose();
+        _process = null;
         await LaunchAsync(cancellationToken);
     }
 
@@ -175,20 +176,21 @@ public sealed partial class ClickHouseEndpointProcess : IAsyncDisposable
             }
         };
         process.ErrorDataReceived += (_, e) => Collect(e.Data);
-        _process = process;
         process.Start();
+        _process = process;
+        _output.Enqueue($"[k2-clickhouse-endpoint started as process {process.Id}]"); // tells the runs apart in Output
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
 
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         deadline.CancelAfter(ReadyTimeout);
-        var exited = process.WaitForExitAsync(deadline.Token);
         try
         {
-            await Task.WhenAny(ready.Task, exited).Unwrap().WaitAsync(deadline.Token);
+            await await Task.WhenAny(ready.Task, process.WaitForExitAsync(deadline.Token));
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
+            await KillAsync();
             throw new TimeoutException($"k2-clickhouse-endpoint was not ready within {ReadyTimeout}.{Environment.NewLine}{Output}");
         }
 

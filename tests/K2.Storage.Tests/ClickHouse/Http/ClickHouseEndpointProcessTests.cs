@@ -1,3 +1,5 @@
+using System.Net;
+using System.Net.Sockets;
 using K2.Storage.ClickHouse;
 using K2.Storage.ClickHouse.Http;
 using K2.Storage.Tests.Support;
@@ -75,6 +77,20 @@ public sealed class ClickHouseEndpointProcessTests : IDisposable
 
         clickHouse.Id.ShouldNotBe(hung);
         (await client.QueryTextAsync("SELECT 1", Ct)).ShouldBe("1", clickHouse.Output);
+    }
+
+    [Fact]
+    public async Task A_restart_that_cannot_listen_fails_with_the_endpoints_output()
+    {
+        await using var clickHouse = await ClickHouseEndpointProcess.StartAsync(Path.Combine(_directory.Path, "hot"), _directory.Path, Ct);
+        await clickHouse.KillAsync();
+        using var squatter = new TcpListener(IPAddress.Loopback, clickHouse.Url.Port);
+        squatter.Start();
+
+        var failure = await Should.ThrowAsync<InvalidOperationException>(() => clickHouse.RestartAsync(Ct));
+
+        failure.Message.ShouldContain("exited with 1 before it was ready");
+        failure.Message.ShouldContain($"Failed to bind to address {clickHouse.Url.ToString().TrimEnd('/')}: address already in use.");
     }
 
     /// <summary>A client that tries each request once, so a failure is the failure of that request.</summary>
