@@ -106,14 +106,18 @@ public sealed partial class ChdbHttpEndpoint : IAsyncDisposable
     /// <summary>Waits for the next streamed answer to end, however it ended.</summary>
     public ValueTask<StreamEnd> NextStreamEndAsync(CancellationToken cancellationToken) => _streamEnds.Reader.ReadAsync(cancellationToken);
 
-    /// <summary>Starts listening on a free loopback port.</summary>
+    /// <summary>
+    /// Starts listening on loopback: on <paramref name="port"/>, or on a free port when it is 0 (a process that is
+    /// restarted passes its port again, so its clients keep their address).
+    /// </summary>
     public static async Task<ChdbHttpEndpoint> StartAsync(
-        EmbeddedClickHouse clickHouse, CancellationToken cancellationToken, string user = DefaultUser, string password = DefaultPassword)
+        EmbeddedClickHouse clickHouse, CancellationToken cancellationToken, string user = DefaultUser, string password = DefaultPassword,
+        int port = 0)
     {
         var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
         builder.WebHost.UseKestrelCore().ConfigureKestrel(kestrel =>
         {
-            kestrel.Listen(IPAddress.Loopback, 0);
+            kestrel.Listen(IPAddress.Loopback, port);
             kestrel.Limits.MaxRequestBodySize = null; // inserts can be large, as on a real server
         });
         var app = builder.Build();
