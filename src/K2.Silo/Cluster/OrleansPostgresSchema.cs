@@ -1,3 +1,4 @@
+using System.Data;
 using System.Globalization;
 using Npgsql;
 
@@ -44,8 +45,12 @@ public static class OrleansPostgresSchema
         }
         finally
         {
-            // Closing the connection would release the lock too, but a pooled connection stays open.
-            await ExecuteAsync(connection, $"SELECT pg_advisory_unlock({MigrationLockKey})", CancellationToken.None);
+            // Closing would release the lock too, but a pooled connection stays open. A broken one holds nothing, and
+            // unlocking it would only hide the error that broke it.
+            if (connection.FullState == ConnectionState.Open)
+            {
+                await ExecuteAsync(connection, $"SELECT pg_advisory_unlock({MigrationLockKey})", CancellationToken.None);
+            }
         }
     }
 
