@@ -30,7 +30,6 @@ public sealed class ClusterFailoverTests(ITestOutputHelper output)
         var settings = new Dictionary<string, string>
         {
             ["K2__Schedules__Offload__Period"] = "00:00:05",
-            ["K2__Schedules__Maintenance__Period"] = "01:00:00",
         };
         await using var cluster = await K2Cluster.StartAsync(Silos, new SimulatorOptions { Seed = 14, TradesPerSecond = 100 }, settings, ct);
         try

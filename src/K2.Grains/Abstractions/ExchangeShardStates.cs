@@ -8,4 +8,7 @@ public static class ExchangeShardStates
 
     /// <summary>The grain is active without a running session: stopped, not started yet, or ended on its own until the next ping.</summary>
     public const string Stopped = "stopped";
+
+    /// <summary>The grain did not answer the status in time (its silo just died, or it is activating).</summary>
+    public const string Unavailable = "unavailable";
 }

@@ -19,7 +19,19 @@ internal sealed class InstrumentStatuses(IGrainFactory grains, TimeProvider time
     public async Task<IReadOnlyList<InstrumentStatusRow>> ReadAsync(
         IReadOnlyList<(ExchangeShard Shard, ExchangeSessionStatus Session)> shards, CancellationToken cancellationToken)
     {
-        var active = (await grains.GetGrain<IManagementGrain>(0).GetActiveGrains(InstrumentGrainType, cancellationToken)).ToHashSet();
+        HashSet<GrainId> active;
+        try
+        {
+            active = [.. await grains.GetGrain<IManagementGrain>(0).GetActiveGrains(InstrumentGrainType, cancellationToken)];
+        }
+        catch (OrleansException e)
+        {
+            // A silo left and is not yet declared dead: which grains are active is not known for a moment.
+            return [.. shards.SelectMany(s => s.Shard.Instruments.Select(instrument => new InstrumentStatusRow(
+                instrument.Key, s.Shard.Exchange.ToName(), instrument.Symbol, s.Shard.Key, s.Session.State, s.Session.Connected,
+                false, null, null, null, 0, 0, $"the cluster did not answer ({e.GetType().Name})")))];
+        }
+
         var now = time.GetUtcNow();
         return await Task.WhenAll(shards.SelectMany(s => s.Shard.Instruments.Select(async instrument =>
         {
@@ -47,6 +59,10 @@ internal sealed class InstrumentStatuses(IGrainFactory grains, TimeProvider time
             catch (TimeoutException)
             {
                 return row with { Unavailable = $"no answer within {CallTimeout.TotalSeconds:0} s (activating?)" };
+            }
+            catch (OrleansException e)
+            {
+                return row with { Unavailable = $"its silo did not answer ({e.GetType().Name})" };
             }
         })));
     }

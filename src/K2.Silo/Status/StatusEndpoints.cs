@@ -2,6 +2,7 @@ using K2.Core;
 using K2.Core.Trades;
 using K2.Grains.Abstractions;
 using K2.Grains.Backfill;
+using K2.Grains.Configuration;
 using K2.Grains.Hosting;
 using K2.Grains.Ingest;
 using K2.Storage.Writers;
@@ -36,20 +37,49 @@ internal static class StatusEndpoints
     {
         var hotTables = stores.HotTables.GetAsync();
         var coldTables = stores.ColdTables.GetAsync();
-        var shards = await Task.WhenAll(sessions.Shards.Select(async shard => (shard, await grains.GetGrain<IExchangeGrain>(shard.Key).GetStatusAsync())));
+        var shards = await Task.WhenAll(sessions.Shards.Select(async shard => (shard, await ShardStatusAsync(grains, shard, time, cancellationToken))));
         var instrumentRows = await instruments.ReadAsync(shards, cancellationToken);
-        var activations = await grains.GetGrain<IManagementGrain>(0).GetSimpleGrainStatistics(cancellationToken);
+        var activations = await ActivationsAsync(grains, cancellationToken);
         var now = time.GetUtcNow();
         return TypedResults.Ok(new StatusReport(
             now,
             [.. shards.Select(s => s.Item2)],
             instrumentRows,
-            new GrainsStatus(activations.Sum(a => a.ActivationCount)),
+            new GrainsStatus(activations),
             new HotStoreStatus(silverTrades.RowsWritten, silverTrades.BufferedRows),
             HotTables(await hotTables),
             ColdTables(await coldTables, now),
             sessions.Enabled.ToDictionary(e => e.ToName(), ingest.Totals),
             sessions.Enabled.ToDictionary(e => e.ToName(), e => Backfill(backfills.For(e)))));
+    }
+
+    /// <summary>
+    /// The shard's session as its grain reports it; while the grain cannot answer (its silo just died and is not yet
+    /// declared dead, or it is activating) the shard is reported unavailable rather than failing or holding up the status.
+    /// </summary>
+    private static async Task<ExchangeSessionStatus> ShardStatusAsync(IGrainFactory grains, ExchangeShard shard, TimeProvider time, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await grains.GetGrain<IExchangeGrain>(shard.Key).GetStatusAsync().WaitAsync(InstrumentStatuses.CallTimeout, time, cancellationToken);
+        }
+        catch (Exception e) when (e is TimeoutException or OrleansException)
+        {
+            return new ExchangeSessionStatus(shard.Exchange.ToName(), false, 0, 0, 0, 0, null) { Shard = shard.Key, State = ExchangeShardStates.Unavailable };
+        }
+    }
+
+    /// <summary>Activations across the cluster; null while a silo that left is not yet declared dead.</summary>
+    private static async Task<int?> ActivationsAsync(IGrainFactory grains, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return (await grains.GetGrain<IManagementGrain>(0).GetSimpleGrainStatistics(cancellationToken)).Sum(a => a.ActivationCount);
+        }
+        catch (OrleansException)
+        {
+            return null;
+        }
     }
 
     private static BackfillStatus Backfill(BackfillQueue queue)
@@ -87,7 +117,8 @@ internal sealed record StatusReport(
 internal sealed record BackfillStatus(
     int RepairsPending, int Queued, string? InFlight, DateTimeOffset? InFlightSince, DateTimeOffset? WaitingUntil, string? WaitingFor);
 
-internal sealed record GrainsStatus(int Activations);
+/// <summary>Grain activations across the cluster; null while a silo that left is not yet declared dead.</summary>
+internal sealed record GrainsStatus(int? Activations);
 
 internal sealed record HotStoreStatus(long SilverRowsWritten, long SilverRowsBuffered);
 

@@ -56,7 +56,7 @@ internal static class StatusPage
                 fill('#cold', s.cold_tables.tables, t => [cell(t.table), cell(t.records ?? t.snapshot_unavailable ?? '-', 'n'), cell(t.watermark?.ingest_time ?? '-'),
                   cell(t.watermark_age_seconds ?? '-', 'n'), cell(t.last_run?.outcome ?? '-', t.last_run?.outcome === 'failed' ? 'bad' : ''),
                   cell(t.last_run?.finished_at ?? '-'), cell(t.last_run?.rows ?? '-', 'n')]);
-                const kv = [['Grain activations', s.grains.activations], ['Silver rows written', s.hot_store.silver_rows_written], ['Silver rows buffered', s.hot_store.silver_rows_buffered]];
+                const kv = [['Grain activations', s.grains.activations ?? '-'], ['Silver rows written', s.hot_store.silver_rows_written], ['Silver rows buffered', s.hot_store.silver_rows_buffered]];
                 document.querySelector('#runtime tbody').replaceChildren(...kv.map(([k, v]) => { const tr = document.createElement('tr'); tr.append(cell(k), cell(v, 'n')); return tr; }));
                 document.getElementById('updated').textContent = 'Updated ' + s.now;
               } catch (e) { document.getElementById('updated').textContent = 'Status unavailable: ' + e; }

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 using K2.Core;
@@ -38,8 +37,8 @@ internal sealed class K2Cluster : IAsyncDisposable
         Warehouse = warehouse;
         Simulator = simulator;
         _settings = settings;
-        _clickHouseHttp.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue(
-            "Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{ChdbHttpEndpoint.DefaultUser}:{ChdbHttpEndpoint.DefaultPassword}")));
+        _clickHouseHttp.DefaultRequestHeaders.Add("X-ClickHouse-User", ChdbHttpEndpoint.DefaultUser);
+        _clickHouseHttp.DefaultRequestHeaders.Add("X-ClickHouse-Key", ChdbHttpEndpoint.DefaultPassword);
     }
 
     public PostgresServer Postgres { get; }
@@ -200,6 +199,9 @@ internal sealed class K2Cluster : IAsyncDisposable
             settings[$"{section}__Enabled"] = "true";
             settings[$"{section}__Shards"] = ShardsPerExchange.ToString(CultureInfo.InvariantCulture);
         }
+
+        // Coinbase allows 8 messages a second per IP, which two shards on one silo share.
+        settings["K2__Exchanges__Coinbase__MaxOutgoingMessagesPerSecond"] = "4";
 
         var s3 = warehouse.Options();
         settings["K2__Warehouse__Kind"] = "S3";
