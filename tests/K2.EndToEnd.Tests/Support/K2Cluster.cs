@@ -25,6 +25,7 @@ internal sealed class K2Cluster : IAsyncDisposable
     private readonly IReadOnlyDictionary<string, string> _settings;
     private readonly HttpClient _clickHouseHttp = new() { Timeout = TimeSpan.FromSeconds(30) };
     private readonly List<ClusterSilo> _silos = [];
+    private readonly List<ClusterSilo> _stopped = [];
 
     private K2Cluster(
         TempDirectory data, PostgresServer postgres, ClickHouseEndpointProcess clickHouse, S3rverFixture warehouse,
@@ -126,10 +127,27 @@ internal sealed class K2Cluster : IAsyncDisposable
             ["K2__Cluster__GatewayPort"] = gatewayPort.ToString(CultureInfo.InvariantCulture),
         };
         var directory = Directory.CreateDirectory(Path.Combine(_data.Path, $"silo{number}")).FullName;
-        var silo = new ClusterSilo(number, siloPort, K2Process.Start(directory, [], environment));
+        var silo = new ClusterSilo(number, siloPort, directory, environment, K2Process.Start(directory, [], environment));
         _silos.Add(silo);
         return silo;
     }
+
+    /// <summary>
+    /// Stops <paramref name="silo"/> with SIGTERM, as a rolling update does, asserting a clean exit, and starts it again on
+    /// the same ports; waits until the new process is ready. Returns the new silo, which replaces the old in <see cref="Silos"/>.
+    /// </summary>
+    public async Task<ClusterSilo> RestartAsync(ClusterSilo silo, CancellationToken ct)
+    {
+        (await silo.Process.StopAsync(TimeSpan.FromSeconds(90), ct)).ShouldBe(0, $"{silo} did not stop cleanly:{System.Environment.NewLine}{silo.Process.Output}");
+        var restarted = silo with { Process = K2Process.Start(silo.DataDirectory, [], silo.Environment) };
+        _silos[_silos.IndexOf(silo)] = restarted;
+        _stopped.Add(silo);
+        await restarted.Process.WaitUntilReadyAsync(TimeSpan.FromSeconds(120), ct);
+        return restarted;
+    }
+
+    /// <summary>Silos replaced by a restart, whose output a failing test still shows.</summary>
+    public IReadOnlyList<ClusterSilo> Stopped => _stopped;
 
     /// <summary>The silos whose processes are still running.</summary>
     public IEnumerable<ClusterSilo> Running => _silos.Where(s => !s.Process.HasExited);
@@ -167,7 +185,7 @@ internal sealed class K2Cluster : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        foreach (var silo in _silos)
+        foreach (var silo in _silos.Concat(_stopped))
         {
             await silo.Process.DisposeAsync();
         }
@@ -214,8 +232,8 @@ internal sealed class K2Cluster : IAsyncDisposable
     }
 }
 
-/// <summary>One silo process of a <see cref="K2Cluster"/>, numbered from 1, and the Orleans silo port it listens on.</summary>
-internal sealed record ClusterSilo(int Number, int SiloPort, K2Process Process)
+/// <summary>One silo process of a <see cref="K2Cluster"/>, numbered from 1: the Orleans silo port it listens on, its data directory and environment.</summary>
+internal sealed record ClusterSilo(int Number, int SiloPort, string DataDirectory, IReadOnlyDictionary<string, string> Environment, K2Process Process)
 {
     public override string ToString() => $"silo {Number} (pid {Process.Id}, port {SiloPort})";
 }

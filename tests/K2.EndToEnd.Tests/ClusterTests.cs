@@ -1,0 +1,184 @@
+using System.Globalization;
+using K2.Core;
+using K2.EndToEnd.Tests.Support;
+using K2.Simulator;
+using K2.Testing;
+using Npgsql;
+
+namespace K2.EndToEnd.Tests;
+
+/// <summary>
+/// Issue #14's cluster, one start for every scenario: K2 begins as one silo; two more join and the six exchange shards
+/// spread until none holds more than two; the silo holding the most shards is killed with SIGKILL and its shards
+/// stream again on the survivors within seconds (the test prints how long); then each silo is stopped with SIGTERM and
+/// started again in turn. All the while every exchange streams, and the offload runs every few seconds on a reminder.
+/// At the end the hot store holds every printed trade exactly once, candles equal a recomputation, and the run log
+/// shows no two offloads of a table at once.
+/// </summary>
+public sealed class ClusterTests(ITestOutputHelper output)
+{
+    private static readonly TimeSpan Trading = TimeSpan.FromSeconds(5);
+    private static readonly TimeSpan SpreadLimit = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan FailoverLimit = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan StatusPollInterval = TimeSpan.FromMilliseconds(100);
+    private static readonly TimeSpan StatusAnswerLimit = TimeSpan.FromSeconds(3);
+    private static readonly TimeSpan CatchUpTime = TimeSpan.FromSeconds(90);
+
+    [Fact]
+    public async Task Shards_spread_over_joining_silos_survive_a_kill_and_a_rolling_restart_and_nothing_is_lost_or_stored_twice()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var settings = new Dictionary<string, string> { ["K2__Schedules__Offload__Period"] = "00:00:05" };
+        await using var cluster = await K2Cluster.StartAsync(1, new SimulatorOptions { Seed = 14, TradesPerSecond = 100 }, settings, ct);
+        try
+        {
+            await AllStreamAsync(cluster, _ => true, TimeSpan.FromSeconds(60), "every shard subscribed on the first silo", ct);
+            cluster.Simulator.Resume();
+            await Task.Delay(Trading, ct); // the scenario's timeline: one silo ingests
+
+            // Scale-out: two silos join; the shards spread until no silo holds more than ceil(6 / 3) = 2.
+            var joined = new[] { cluster.AddSilo(), cluster.AddSilo() };
+            await Task.WhenAll(joined.Select(s => s.Process.WaitUntilReadyAsync(TimeSpan.FromSeconds(120), ct)));
+            var spread = await AllStreamAsync(
+                cluster, shards => shards.GroupBy(s => s.Silo).All(g => g.Count() <= 2), SpreadLimit, "the shards spread over three silos", ct);
+            output.WriteLine($"spread: {spread.Elapsed.TotalSeconds:F1} s after both joiners were ready: {Describe(spread.Shards, cluster)}");
+            await Task.Delay(Trading, ct);
+
+            // Failover: the silo holding the most shards is killed.
+            var before = await K2Cluster.ShardsAsync(cluster.Running.First(), ct);
+            var victim = before.GroupBy(s => cluster.SiloAt(s.Silo)).OrderByDescending(g => g.Count()).First();
+            var dead = victim.Key.ShouldNotBeNull("a shard runs on no silo of the cluster");
+            var killedAt = DateTimeOffset.UtcNow;
+            await dead.Process.KillAsync(ct);
+            var failover = await AllStreamAsync(
+                cluster, shards => shards.All(s => cluster.SiloAt(s.Silo) != dead && s.LastFrameAt > killedAt), FailoverLimit,
+                "the dead silo's shards streamed again on the survivors", ct);
+            output.WriteLine($"failover: {failover.Elapsed.TotalSeconds:F2} s from kill -9 of {dead} ({victim.Count()} shards) until every shard " +
+                             $"streamed again on the survivors: {Describe(failover.Shards, cluster)}");
+            await Task.Delay(Trading, ct);
+
+            // Rolling restart: each survivor in turn stops with SIGTERM and starts again; the others take its shards.
+            foreach (var silo in cluster.Running.ToList())
+            {
+                var stoppedAt = DateTimeOffset.UtcNow;
+                var restarted = await cluster.RestartAsync(silo, ct);
+                var settled = await AllStreamAsync(cluster, shards => shards.All(s => s.LastFrameAt > stoppedAt), FailoverLimit, $"every shard streamed after {silo} restarted", ct);
+                output.WriteLine($"restart of {silo}: every shard streaming {settled.Elapsed.TotalSeconds:F1} s after the new process was ready ({restarted}): {Describe(settled.Shards, cluster)}");
+            }
+
+            await Task.Delay(Trading, ct);
+            cluster.Simulator.Pause();
+            await EverythingStoredOnceAsync(cluster, ct);
+
+            // The offload grain moved with its silo too; its reminder kept one run of a table at a time.
+            var runs = await OffloadRunsAsync(cluster.StateConnectionString, ct);
+            output.WriteLine($"{runs.Count} offload runs");
+            runs.Select(r => r.Table).Distinct().Count().ShouldBe(10, "every cold table was offloaded at least once");
+            foreach (var table in runs.GroupBy(r => r.Table))
+            {
+                var ordered = table.OrderBy(r => r.StartedUs).ToList();
+                for (var i = 1; i < ordered.Count; i++)
+                {
+                    ordered[i].StartedUs.ShouldBeGreaterThanOrEqualTo(ordered[i - 1].FinishedUs, $"two offload runs of {table.Key} overlapped");
+                }
+            }
+
+            foreach (var silo in cluster.Running.ToList())
+            {
+                (await silo.Process.StopAsync(TimeSpan.FromSeconds(90), ct)).ShouldBe(0, silo.Process.Output);
+            }
+        }
+        finally
+        {
+            foreach (var silo in cluster.Stopped.Concat(cluster.Silos))
+            {
+                output.WriteLine($"--- {silo}");
+                output.WriteLine(string.Join(System.Environment.NewLine, silo.Process.Output.Split(System.Environment.NewLine)
+                    .Where(l => l.Contains(" warn:", StringComparison.Ordinal) || l.Contains(" fail:", StringComparison.Ordinal) || l.Contains(" crit:", StringComparison.Ordinal)
+                                || l.Contains("xchange shard", StringComparison.Ordinal))
+                    .Take(200)));
+            }
+        }
+    }
+
+    /// <summary>
+    /// Polls the status of any running silo until all shards are connected on running silos and <paramref name="condition"/>
+    /// holds; returns how long that took and the shards then. The status asks every shard's grain: while a dead silo is not
+    /// yet declared dead those calls wait, so a slow or failed answer is just polled again.
+    /// </summary>
+    private static async Task<(TimeSpan Elapsed, IReadOnlyList<ShardSession> Shards)> AllStreamAsync(
+        K2Cluster cluster, Func<IReadOnlyList<ShardSession>, bool> condition, TimeSpan limit, string what, CancellationToken ct)
+    {
+        var started = TimeProvider.System.GetTimestamp();
+        IReadOnlyList<ShardSession> shards = [];
+        while (true)
+        {
+            var elapsed = TimeProvider.System.GetElapsedTime(started);
+            elapsed.ShouldBeLessThan(limit, $"not within {limit.TotalSeconds} s: {what}. Shards: {Describe(shards, cluster)}");
+            try
+            {
+                shards = await K2Cluster.ShardsAsync(cluster.Running.First(), ct).WaitAsync(StatusAnswerLimit, ct);
+            }
+            catch (Exception e) when (e is TimeoutException or HttpRequestException)
+            {
+                shards = [];
+            }
+
+            if (shards.Count == K2Cluster.ShardCount
+                && shards.All(s => s.Connected && s.SubscribedStreams > 0 && cluster.SiloAt(s.Silo) is { } at && !at.Process.HasExited)
+                && condition(shards))
+            {
+                return (elapsed, shards);
+            }
+
+            await Task.Delay(StatusPollInterval, ct);
+        }
+    }
+
+    /// <summary>Every printed trade stored once (hot store and API), and candles equal to a recomputation from the trades.</summary>
+    private async Task EverythingStoredOnceAsync(K2Cluster cluster, CancellationToken ct)
+    {
+        var printed = cluster.Printed();
+        var total = printed.Values.Sum(symbols => symbols.Values.Sum(ids => ids.Count));
+        output.WriteLine($"{total} trades printed");
+        await Eventually.TrueAsync(async attempt => await StoredCountAsync(cluster, attempt) == total,
+            CatchUpTime, "the stored trades did not come to equal the printed ones", ct);
+        var api = cluster.Running.First().Process;
+        foreach (var (exchange, symbols) in printed)
+        {
+            foreach (var (symbol, ids) in symbols)
+            {
+                var served = (await api.TradesAsync(exchange, symbol, ct)).Select(t => t.GetProperty("trade_id").GetString()!).ToList();
+                served.Count.ShouldBeLessThan(K2Process.MaxTradesPage, "the check needs every trade of a symbol on one page");
+                served.Distinct().Count().ShouldBe(served.Count, $"{exchange.ToName()}/{symbol}: a trade was served twice");
+                served.Order(StringComparer.Ordinal).ShouldBe(ids.Order(StringComparer.Ordinal), $"{exchange.ToName()}/{symbol}: stored trades differ from printed ones");
+            }
+        }
+
+        await Eventually.TrueAsync(
+            async attempt => await cluster.ClickHouseTextAsync(CandleRecomputation.StoredCandlesSql("k2"), attempt)
+                             == await cluster.ClickHouseTextAsync(CandleRecomputation.RecomputedCandlesSql("k2"), attempt),
+            TimeSpan.FromSeconds(60), "the stored candles did not come to equal a recomputation from the trades", ct);
+    }
+
+    private static async Task<List<(string Table, long StartedUs, long FinishedUs)>> OffloadRunsAsync(string connectionString, CancellationToken ct)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync(ct);
+        await using var command = new NpgsqlCommand("SELECT table_name, started_at_us, finished_at_us FROM offload_runs", connection);
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        var runs = new List<(string, long, long)>();
+        while (await reader.ReadAsync(ct))
+        {
+            runs.Add((reader.GetString(0), reader.GetInt64(1), reader.GetInt64(2)));
+        }
+
+        return runs;
+    }
+
+    private static async Task<long> StoredCountAsync(K2Cluster cluster, CancellationToken ct) =>
+        long.Parse((await cluster.ClickHouseTextAsync("SELECT count() FROM k2.silver_trades FINAL", ct)).Trim(), CultureInfo.InvariantCulture);
+
+    private static string Describe(IReadOnlyList<ShardSession> shards, K2Cluster cluster) =>
+        string.Join(", ", shards.Select(s => $"{s.Shard} on {cluster.SiloAt(s.Silo)?.Number.ToString(CultureInfo.InvariantCulture) ?? s.Silo ?? "-"}{(s.Connected ? "" : " (not connected)")}"));
+}
