@@ -5,6 +5,7 @@ using K2.Core.Trades;
 using K2.Grains.Abstractions;
 using K2.Grains.Backfill;
 using K2.Grains.Configuration;
+using K2.Grains.Hosting;
 using K2.Grains.Ingest;
 using K2.Storage.Candles;
 using K2.Storage.ClickHouse;
@@ -28,6 +29,8 @@ namespace K2.Grains.Instruments;
 /// with where its repair stands (and queued again if nothing covers it), and once it has been quiet for
 /// <see cref="IngestOptions.QuietProbeAfter"/> after a trade it probes REST for trades the stream may have dropped just
 /// before the silence.
+/// Backfills are queued by the exchange grain of the instrument's shard, which may run on another silo
+/// (<see cref="InstrumentRepairs"/> keeps what was asked for, and asks again when the queue holding it may be gone).
 /// Kept alive: instruments are few, and their gap state must not be collected while a backfill is pending.
 /// </summary>
 [KeepAlive]
@@ -38,7 +41,7 @@ internal sealed partial class InstrumentGrain(
     BatchedTableWriter<Candle> candleWriter,
     TradeQueries storedTrades,
     CandleQueries storedCandles,
-    BackfillQueues backfills,
+    IngestSessions sessions,
     LatestTradeWindows latestTrades,
     IOptions<IngestOptions> options,
     IOptions<ExchangesOptions> exchanges,
@@ -52,25 +55,22 @@ internal sealed partial class InstrumentGrain(
     /// <summary>Longest wait between tries of a candle recompute while the hot store is unavailable.</summary>
     private static readonly TimeSpan MaxRecomputeRetryDelay = TimeSpan.FromSeconds(30);
 
-    /// <summary>How often the grain looks for overdue gaps and a quiet spell to probe.</summary>
+    /// <summary>How often the grain looks for overdue gaps, a quiet spell to probe, and a lost backfill queue.</summary>
     private static readonly TimeSpan WatchInterval = TimeSpan.FromSeconds(1);
+
+    /// <summary>
+    /// Longest wait for the exchange grain (real time): a silo that hangs would otherwise hold this grain, and the trades
+    /// waiting on it, for Orleans' whole response timeout. The request is asked again on a later watch tick.
+    /// </summary>
+    private static readonly TimeSpan ExchangeCallLimit = TimeSpan.FromSeconds(5);
 
     private TradeSequenceTracker _tracker = new();
     private bool _sequentialIds;
     private Instrument _instrument = null!;
     private CandleBook _candles = null!;
     private LatestTradesWindow _latest = null!;
-
-    // One catch-up in the queue at a time; a possible loss while one runs asks for another when it finishes, since
-    // the running one may have chosen its end before that loss.
-    private bool _catchUpQueued;
-    private bool _catchUpAgain;
-
-    // When the last new trade was passed on (wall clock), and the quiet spell after which trade was probed or is queued
-    // for a probe: one probe per spell.
-    private DateTimeOffset? _lastNewTradeAt;
-    private DateTimeOffset? _probedAfter;
-    private DateTimeOffset? _probeQueuedAfter;
+    private InstrumentRepairs _repairs = null!;
+    private IExchangeGrain? _exchange;
     private (int Count, long Missing, UnixMicros? Oldest) _publishedGaps;
 
     // A stalled store: when this instrument first handed trades back, and what it could not write or recompute yet.
@@ -91,6 +91,16 @@ internal sealed partial class InstrumentGrain(
         _latest = latestTrades.Open(instrument.Exchange, instrument.Symbol);
         _sequentialIds = exchanges.Value.TradeIdsAreSequential(exchange);
         _tracker = new TradeSequenceTracker(_sequentialIds, time: time);
+        _repairs = new InstrumentRepairs(instrument, _tracker, _sequentialIds, options.Value);
+        if (sessions.ShardOf(instrument) is { } shard)
+        {
+            _exchange = GrainFactory.GetGrain<IExchangeGrain>(shard.Key);
+        }
+        else
+        {
+            LogNoShard(logger, instrument.Key);
+        }
+
         UnixMicros? storedThrough;
         var resumed = false;
         using var resumeLimit = new StoreWaitDeadline(options.Value.ResumeTimeLimit, time, cancellationToken);
@@ -157,6 +167,7 @@ internal sealed partial class InstrumentGrain(
         using var storeWait = new StoreWaitDeadline(options.Value.StoreWaitLimit, time, cancellationToken);
         var taken = 0;
         TradeId? handingOver = null;
+        List<QueuedBackfill>? gaps = null;
         try
         {
             await RecomputeCandleBucketsAsync(trades, storeWait);
@@ -182,13 +193,13 @@ internal sealed partial class InstrumentGrain(
                 handingOver = null;
 
                 metrics.Stored(trade.Exchange);
-                _lastNewTradeAt = batchTime ??= time.GetUtcNow();
+                _repairs.TradePassedOn(batchTime ??= time.GetUtcNow());
                 _candles.Add(trade);
                 if (_tracker.Record(trade.TradeId, trade.ExchangeTime) is { } gap)
                 {
                     metrics.GapDetected(trade.Exchange, gap.Count);
                     LogGap(logger, _instrument.Key, gap.FromId, gap.ToId, gap.Count);
-                    Enqueue(new BackfillRequest(_instrument, BackfillReason.Gap, gap.FromId, gap.ToId, gap.After, gap.Before), options.Value.GapGrace);
+                    (gaps ??= []).Add(_repairs.GapFound(gap, options.Value.GapGrace));
                 }
             }
         }
@@ -220,22 +231,26 @@ internal sealed partial class InstrumentGrain(
         }
 
         PublishGaps();
+
+        // Once the batch is through: a gap waits its grace anyway, and the trades need not wait for the exchange grain.
+        foreach (var gap in gaps ?? [])
+        {
+            await QueueAsync(gap);
+        }
+
         return taken;
     }
 
-    public Task OnPossibleLossAsync(string reason, CancellationToken cancellationToken)
+    public async Task OnPossibleLossAsync(string reason, CancellationToken cancellationToken)
     {
-        if (_catchUpQueued)
-        {
-            _catchUpAgain = true;
-        }
-        else
-        {
-            QueueCatchUp();
-        }
-
+        // Decided before the call: a loss interleaved while it is out coalesces with this catch-up.
+        var catchUp = _repairs.PossibleLoss();
         PublishGaps();
-        return Task.CompletedTask;
+        if (catchUp is { } request)
+        {
+            await QueueAsync(request);
+            PublishGaps();
+        }
     }
 
     public Task OnTradesStoredElsewhereAsync(UnixMicros from, UnixMicros to, CancellationToken cancellationToken)
@@ -251,100 +266,31 @@ internal sealed partial class InstrumentGrain(
         return RewriteNewestStoredBucketsAsync(cancellationToken);
     }
 
-    public Task OnBackfillDoneAsync(BackfillRequest request, bool succeeded, CancellationToken cancellationToken)
+    public async Task OnBackfillDoneAsync(BackfillRequest request, bool succeeded, CancellationToken cancellationToken)
     {
-        if (!succeeded)
+        var outcome = _repairs.Done(request, succeeded);
+        switch (outcome.Verdict)
         {
-            // Not an attempt: the exchange did not answer. Try again, waiting longer each time, for as long as it takes.
-            var delay = TimeSpan.FromTicks(Math.Min(
-                options.Value.BackfillRetryDelay.Ticks << Math.Min(request.Failures, 16), options.Value.MaxBackfillRetryDelay.Ticks));
-            var queued = Enqueue(request with { Failures = request.Failures + 1 }, delay);
-            if (request.Reason == BackfillReason.CatchUp)
-            {
-                _catchUpQueued = queued;
-            }
-            else if (request.Reason == BackfillReason.Probe && !queued)
-            {
-                _probeQueuedAfter = null;
-            }
-
-            return Task.CompletedTask;
+            case GapVerdict.Repaired:
+                metrics.GapRepaired(_instrument.Exchange);
+                LogRepaired(logger, _instrument.Key, request.FromId!.Value, request.ToId!.Value);
+                break;
+            case GapVerdict.Abandoned:
+                metrics.GapAbandoned(_instrument.Exchange, outcome.Abandoned);
+                LogAbandoned(logger, _instrument.Key, request.FromId!.Value, request.ToId!.Value, outcome.Abandoned,
+                    $"not on REST after {request.Attempt} answered fetches");
+                break;
         }
 
-        if (request.Reason == BackfillReason.Probe)
+        if (outcome.Next is { } next)
         {
-            _probedAfter = _probeQueuedAfter;
-            _probeQueuedAfter = null;
-            return Task.CompletedTask;
-        }
-
-        if (request.Reason == BackfillReason.CatchUp)
-        {
-            _catchUpQueued = false;
-            if (_catchUpAgain)
-            {
-                _catchUpAgain = false;
-                QueueCatchUp();
-            }
-
-            PublishGaps();
-            return Task.CompletedTask;
-        }
-
-        if (request is not { FromId: { } from, ToId: { } to })
-        {
-            return Task.CompletedTask;
-        }
-
-        var missing = MissingWithin(from, to);
-        if (missing == 0)
-        {
-            metrics.GapRepaired(_instrument.Exchange);
-            LogRepaired(logger, _instrument.Key, from, to);
-        }
-        else if (request.Attempt < options.Value.MaxBackfillAttempts)
-        {
-            Enqueue(request with { Attempt = request.Attempt + 1, Failures = 0 }, options.Value.BackfillRetryDelay * request.Attempt);
-        }
-        else
-        {
-            var abandoned = _tracker.Abandon(from, to);
-            metrics.GapAbandoned(_instrument.Exchange, abandoned);
-            LogAbandoned(logger, _instrument.Key, from, to, abandoned, $"not on REST after {request.Attempt} answered fetches");
+            await QueueAsync(next);
         }
 
         PublishGaps();
-        return Task.CompletedTask;
     }
 
-    public Task<BackfillRequest?> GetStillMissingAsync(BackfillRequest request)
-    {
-        if (request.Reason == BackfillReason.Probe)
-        {
-            // Ids without holes show a dropped trade as a gap at the next one: a trade since the probe was queued makes it
-            // needless. Otherwise fetch from the newest trade passed on by now.
-            return Task.FromResult<BackfillRequest?>(_sequentialIds && _lastNewTradeAt > _probeQueuedAfter
-                ? null
-                : request with { FromId = _tracker.HighestId + 1, After = _tracker.NewestTime });
-        }
-
-        if (request is { Reason: BackfillReason.CatchUp, FromId: { } next } && _tracker.HighestId >= next && _sequentialIds)
-        {
-            // Ids without holes: the trades passed on since it was queued show any loss before them as a gap, which has
-            // its own request. Under a storm of reconnects this spares one REST page per instrument and reconnect.
-            return Task.FromResult<BackfillRequest?>(null);
-        }
-
-        if (request is not { Reason: BackfillReason.Gap, FromId: { } from, ToId: { } to })
-        {
-            return Task.FromResult<BackfillRequest?>(request);
-        }
-
-        var open = _tracker.GapsWithin(from, to);
-        return Task.FromResult(open.Count == 0
-            ? null
-            : request with { FromId = Math.Max(from, open[0].FromId), ToId = Math.Min(to, open[^1].ToId) });
-    }
+    public Task<BackfillRequest?> GetStillMissingAsync(BackfillRequest request) => Task.FromResult(_repairs.StillMissing(request));
 
     public Task<InstrumentStatus> GetStatusAsync() => Task.FromResult(new InstrumentStatus(
         _instrument.Key,
@@ -435,45 +381,71 @@ internal sealed partial class InstrumentGrain(
         }
     }
 
-    /// <summary>Reports gaps that have been open too long, and probes REST once a quiet spell has lasted.</summary>
+    /// <summary>
+    /// Asks again for what a lost backfill queue held, reports gaps that have been open too long, and probes REST once a
+    /// quiet spell has lasted.
+    /// </summary>
     private async Task WatchAsync(CancellationToken cancellationToken)
     {
         await RewriteNewestStoredBucketsAsync(cancellationToken);
 
+        if (!_repairs.Waiting)
+        {
+            _repairs.Forget();
+        }
+        else if (_exchange is { } exchange)
+        {
+            // A failed call changes nothing: the next tick asks again.
+            if (await CallExchangeAsync(ct => exchange.GetBackfillQueueIdAsync(ct)) is { } queueId)
+            {
+                var again = _repairs.QueueSeen(queueId);
+                if (again.Count > 0)
+                {
+                    LogAskingAgain(logger, _instrument.Key, again.Count, queueId);
+                }
+
+                foreach (var request in again)
+                {
+                    await QueueAsync(request);
+                }
+            }
+        }
+
         foreach (var overdue in _tracker.TakeOverdue(options.Value.GapOverdueAfter))
         {
             var gap = overdue.Gap;
-            var state = backfills.For(_instrument.Exchange).DescribeRepair(_instrument, gap.FromId, gap.ToId);
-            if (state is null)
-            {
-                // Nothing will fetch it: say so, and ask again rather than let it wait for the next reconcile.
-                state = Enqueue(new BackfillRequest(_instrument, BackfillReason.Gap, gap.FromId, gap.ToId, gap.After, gap.Before), TimeSpan.Zero)
-                    ? "no request covered it; queued again"
-                    : "no request covered it, and the queue is full";
-            }
-
             if (overdue.FirstReport)
             {
                 metrics.GapOverdue(_instrument.Exchange);
             }
 
-            LogOverdue(logger, _instrument.Key, gap.FromId, gap.ToId, gap.Count, overdue.Age, state);
+            var state = _exchange is { } shardGrain
+                ? await CallExchangeAsync(ct => shardGrain.DescribeRepairAsync(_instrument, gap.FromId, gap.ToId, ct), "the exchange grain did not answer; asked again")
+                : "no exchange shard serves this instrument";
+            if (state is null)
+            {
+                // Nothing will fetch it: say so, and ask again rather than let it wait for the next reconcile.
+                LogOverdue(logger, _instrument.Key, gap.FromId, gap.ToId, gap.Count, overdue.Age, "no request covered it; queued again");
+                await QueueAsync(_repairs.Overdue(gap));
+            }
+            else
+            {
+                LogOverdue(logger, _instrument.Key, gap.FromId, gap.ToId, gap.Count, overdue.Age, state);
+            }
         }
 
-        var quietAfter = options.Value.QuietProbeAfter;
-        if (quietAfter > TimeSpan.Zero && _lastNewTradeAt is { } last && _probeQueuedAfter is null && _probedAfter != last
-            && time.GetUtcNow() - last >= quietAfter
-            && Enqueue(new BackfillRequest(_instrument, BackfillReason.Probe, _tracker.HighestId + 1, null, _tracker.NewestTime, null), TimeSpan.Zero))
+        var now = time.GetUtcNow();
+        if (_repairs.ProbeDue(now) is { } probe)
         {
-            _probeQueuedAfter = last;
-            LogProbe(logger, _instrument.Key, time.GetUtcNow() - last, _tracker.HighestId?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "?");
+            LogProbe(logger, _instrument.Key, _repairs.QuietFor(now), _tracker.HighestId?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "?");
+            await QueueAsync(probe);
         }
     }
 
     /// <summary>Tells the metrics the open gaps when they changed, and the latest-trades window whether trades may be missing.</summary>
     private void PublishGaps()
     {
-        _latest.MayMissTrades(_tracker.OpenGaps.Count > 0 || _catchUpQueued);
+        _latest.MayMissTrades(_tracker.OpenGaps.Count > 0 || _repairs.CatchUpPending);
         (int Count, long Missing, UnixMicros? Oldest) open = _tracker.OpenGaps.Count == 0
             ? default
             : (_tracker.OpenGaps.Count, _tracker.MissingCount, _tracker.OldestGapDetectedAt);
@@ -537,7 +509,7 @@ internal sealed partial class InstrumentGrain(
                 _tracker.RestoreGap(hole);
                 metrics.GapDetected(_instrument.Exchange, hole.Count);
                 LogGap(logger, _instrument.Key, hole.FromId, hole.ToId, hole.Count);
-                Enqueue(new BackfillRequest(_instrument, BackfillReason.Gap, hole.FromId, hole.ToId, hole.After, hole.Before), TimeSpan.Zero);
+                await QueueAsync(_repairs.GapFound(hole, TimeSpan.Zero));
             }
         }
         else
@@ -549,28 +521,44 @@ internal sealed partial class InstrumentGrain(
         return last.ExchangeTime;
     }
 
-    private void QueueCatchUp()
+    /// <summary>
+    /// Has the exchange grain of the shard queue <paramref name="backfill"/>; false when the queue refused it (full). A
+    /// failed call counts as queued: the request stays pending and the next watch tick asks for it again.
+    /// </summary>
+    private async Task<bool> QueueAsync(QueuedBackfill backfill)
     {
-        // Nothing passed on yet (and nothing stored): there is no point to catch up from.
-        if (_tracker.HighestId is not null || _tracker.NewestTime is not null)
+        if (_exchange is not { } exchange)
         {
-            _catchUpQueued = Enqueue(
-                new BackfillRequest(_instrument, BackfillReason.CatchUp, _tracker.HighestId + 1, null, _tracker.NewestTime, null), TimeSpan.Zero);
+            return false;
         }
-    }
 
-    private long MissingWithin(long from, long to) =>
-        _tracker.GapsWithin(from, to).Sum(g => Math.Min(g.ToId, to) - Math.Max(g.FromId, from) + 1);
-
-    private bool Enqueue(BackfillRequest request, TimeSpan delay)
-    {
-        if (backfills.For(_instrument.Exchange).TryEnqueue(request, delay))
+        var receipt = await CallExchangeAsync(ct => exchange.QueueBackfillAsync(backfill.Request, backfill.Delay, ct));
+        if (receipt is null || _repairs.Sent(backfill.Request, receipt))
         {
             return true;
         }
 
-        LogQueueFull(logger, request.ToString());
+        LogQueueFull(logger, backfill.Request.ToString());
         return false;
+    }
+
+    /// <summary>
+    /// Calls the exchange grain within <see cref="ExchangeCallLimit"/>; on failure (its silo died, it hangs) logs it,
+    /// notes that what was asked for must be asked again, and returns <paramref name="failed"/>.
+    /// </summary>
+    private async Task<T?> CallExchangeAsync<T>(Func<CancellationToken, Task<T>> call, T? failed = default)
+    {
+        using var limit = new CancellationTokenSource(ExchangeCallLimit);
+        try
+        {
+            return await call(limit.Token);
+        }
+        catch (Exception e)
+        {
+            _repairs.SendFailed();
+            LogExchangeUnreachable(logger, _instrument.Key, e.GetBaseException().Message);
+            return failed;
+        }
     }
 
     [LoggerMessage(EventId = GrainsEventIds.InstrumentResumed, Level = LogLevel.Information,
@@ -609,6 +597,18 @@ internal sealed partial class InstrumentGrain(
 
     [LoggerMessage(EventId = GrainsEventIds.QuietProbe, Level = LogLevel.Debug, Message = "{Instrument} quiet for {Quiet}; probing REST for trades after {TradeId}")]
     private static partial void LogProbe(ILogger logger, string instrument, TimeSpan quiet, string tradeId);
+
+    [LoggerMessage(EventId = GrainsEventIds.InstrumentWithoutShard, Level = LogLevel.Error,
+        Message = "{Instrument} is in no shard of an enabled exchange: its gaps are not backfilled")]
+    private static partial void LogNoShard(ILogger logger, string instrument);
+
+    [LoggerMessage(EventId = GrainsEventIds.ExchangeGrainUnreachable, Level = LogLevel.Warning,
+        Message = "{Instrument} could not reach its exchange grain ({Reason}); its backfills are asked for again on the next watch")]
+    private static partial void LogExchangeUnreachable(ILogger logger, string instrument, string reason);
+
+    [LoggerMessage(EventId = GrainsEventIds.BackfillsAskedAgain, Level = LogLevel.Warning,
+        Message = "{Instrument} asks again for {Count} backfill(s): its exchange grain now queues in backfill queue {QueueId}, which may not hold them")]
+    private static partial void LogAskingAgain(ILogger logger, string instrument, int count, Guid queueId);
 
     [LoggerMessage(EventId = GrainsEventIds.BackfillQueueFull, Level = LogLevel.Error, Message = "Backfill queue full; dropped {Request}")]
     private static partial void LogQueueFull(ILogger logger, string request);
