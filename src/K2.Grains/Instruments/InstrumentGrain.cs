@@ -8,7 +8,6 @@ using K2.Grains.Configuration;
 using K2.Grains.Hosting;
 using K2.Grains.Ingest;
 using K2.Storage.Candles;
-using K2.Storage.ClickHouse;
 using K2.Storage.Trades;
 using K2.Storage.Writers;
 using Microsoft.Extensions.Logging;
@@ -49,12 +48,6 @@ internal sealed partial class InstrumentGrain(
     TimeProvider time,
     ILogger<InstrumentGrain> logger) : Grain, IInstrumentGrain
 {
-    /// <summary>Tries of the resume query while the hot store is unavailable, doubling from one second.</summary>
-    private const int ResumeAttempts = 5;
-
-    /// <summary>Longest wait between tries of a candle recompute while the hot store is unavailable.</summary>
-    private static readonly TimeSpan MaxRecomputeRetryDelay = TimeSpan.FromSeconds(30);
-
     /// <summary>How often the grain looks for overdue gaps, a quiet spell to probe, and a lost backfill queue.</summary>
     private static readonly TimeSpan WatchInterval = TimeSpan.FromSeconds(1);
 
@@ -67,16 +60,14 @@ internal sealed partial class InstrumentGrain(
     private TradeSequenceTracker _tracker = new();
     private bool _sequentialIds;
     private Instrument _instrument = null!;
-    private CandleBook _candles = null!;
+    private InstrumentCandles _candles = null!;
     private LatestTradesWindow _latest = null!;
     private InstrumentRepairs _repairs = null!;
     private IExchangeGrain? _exchange;
     private (int Count, long Missing, UnixMicros? Oldest) _publishedGaps;
 
-    // A stalled store: when this instrument first handed trades back, and what it could not write or recompute yet.
+    // A stalled store: when this instrument first handed trades back.
     private DateTimeOffset? _storeBusySince;
-    private readonly Dictionary<CandleBucket, Candle> _unwrittenCandles = [];
-    private IReadOnlyCollection<CandleBucket>? _bucketsToRewrite;
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
@@ -101,53 +92,28 @@ internal sealed partial class InstrumentGrain(
             LogNoShard(logger, instrument.Key);
         }
 
-        UnixMicros? storedThrough;
-        var resumed = false;
         using var resumeLimit = new StoreWaitDeadline(options.Value.ResumeTimeLimit, time, cancellationToken);
-        for (var attempt = 1; ; attempt++)
-        {
-            try
-            {
-                storedThrough = await ResumeAsync(resumeLimit.Token);
-                resumed = true;
-                break;
-            }
-            catch (ClickHouseException e) when (attempt < ResumeAttempts)
-            {
-                LogResumeRetry(logger, e, instrument.Key, attempt);
-                try
-                {
-                    await Task.Delay(TimeSpan.FromSeconds(1 << (attempt - 1)), time, resumeLimit.Token);
-                }
-                catch (OperationCanceledException) when (resumeLimit.Expired)
-                {
-                    // Reported below as a failed resume.
-                }
-            }
-            catch (Exception e) when (e is ClickHouseException || (e is OperationCanceledException && resumeLimit.Expired))
-            {
-                // Trades must keep flowing; what was missing before the stop is found again at the next restart. Not
-                // knowing what is stored, every candle bucket up to the latest time a valid trade can carry is
-                // recomputed before it is continued.
-                LogResumeFailed(logger, e, instrument.Key);
-                storedThrough = new UnixMicros(UnixMicros.Now(time).Value + (TradeValidator.MaxClockSkew.Ticks / TimeSpan.TicksPerMicrosecond));
-                break;
-            }
-        }
-
-        _candles = new CandleBook(instrument, storedThrough, options.Value.CandleMemoryWindow);
-        if (resumed)
+        var resume = await new InstrumentResume(
+            storedTrades, _sequentialIds, options.Value.ResumeGapWindow, options.Value.MaxRestoredGaps, time, logger).ResumeAsync(instrument, _tracker, resumeLimit);
+        _candles = new InstrumentCandles(
+            new CandleBook(instrument, resume.StoredThrough, options.Value.CandleMemoryWindow),
+            silverTrades, candleWriter, storedCandles, metrics, options.Value.StoreWaitLimit, time, logger);
+        if (resume.FromStore)
         {
             // Every trade stored after the newest one stored now goes through this activation. With none in the hot
             // tier, the cold tier holds only what the hot tier's 30 days let go (or an old backfill): nothing of the last day.
-            _latest.CompleteAfter(storedThrough ?? new UnixMicros(UnixMicros.Now(time).Value - (TimeSpan.TicksPerDay / TimeSpan.TicksPerMicrosecond)));
-            // Candles are written after their trades: a crash may have left the newest ones short. If the store cannot
-            // answer in time, the watch timer tries again.
-            _bucketsToRewrite = [.. _candles.NewestStoredBuckets()];
-            await RewriteNewestStoredBucketsAsync(cancellationToken);
+            _latest.CompleteAfter(resume.StoredThrough ?? new UnixMicros(UnixMicros.Now(time).Value - (TimeSpan.TicksPerDay / TimeSpan.TicksPerMicrosecond)));
+            await _candles.RewriteNewestStoredAsync(cancellationToken);
         }
 
-        this.RegisterGrainTimer(ct => WriteCandlesAsync(waitForRoom: false, ct), options.Value.CandleWriteInterval, options.Value.CandleWriteInterval);
+        foreach (var hole in resume.Holes)
+        {
+            metrics.GapDetected(instrument.Exchange, hole.Count);
+            LogGap(logger, instrument.Key, hole.FromId, hole.ToId, hole.Count);
+            await QueueAsync(_repairs.GapFound(hole, TimeSpan.Zero));
+        }
+
+        this.RegisterGrainTimer(ct => _candles.WriteChangedAsync(waitForRoom: false, ct), options.Value.CandleWriteInterval, options.Value.CandleWriteInterval);
         this.RegisterGrainTimer(WatchAsync, WatchInterval, WatchInterval);
         PublishGaps();
     }
@@ -159,7 +125,7 @@ internal sealed partial class InstrumentGrain(
     public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
         latestTrades.Close(_instrument.Exchange, _instrument.Symbol, _latest);
-        return WriteCandlesAsync(waitForRoom: true, cancellationToken);
+        return _candles.WriteChangedAsync(waitForRoom: true, cancellationToken);
     }
 
     public async Task<int> OnTradesAsync(IReadOnlyList<Trade> trades, CancellationToken cancellationToken)
@@ -170,7 +136,7 @@ internal sealed partial class InstrumentGrain(
         List<QueuedBackfill>? gaps = null;
         try
         {
-            await RecomputeCandleBucketsAsync(trades, storeWait);
+            await _candles.LoadBucketsOfAsync(trades, trade => _tracker.IsNew(trade.TradeId), storeWait.Token);
             DateTimeOffset? batchTime = null; // one clock read per batch, not per trade
             for (; taken < trades.Count; taken++)
             {
@@ -253,18 +219,9 @@ internal sealed partial class InstrumentGrain(
         }
     }
 
-    public Task OnTradesStoredElsewhereAsync(UnixMicros from, UnixMicros to, CancellationToken cancellationToken)
-    {
-        var held = _candles.BucketsInMemoryWithin(from, to);
-        if (held.Count == 0)
-        {
-            return Task.CompletedTask;
-        }
-
-        // Owed like the newest stored buckets at activation: if the store cannot answer in time, the watch timer tries again.
-        _bucketsToRewrite = _bucketsToRewrite is { } owed ? [.. owed.Union(held)] : held;
-        return RewriteNewestStoredBucketsAsync(cancellationToken);
-    }
+    // Owed like the newest stored buckets at activation: if the store cannot answer in time, the watch timer tries again.
+    public Task OnTradesStoredElsewhereAsync(UnixMicros from, UnixMicros to, CancellationToken cancellationToken) =>
+        _candles.RewriteHeldWithinAsync(from, to, cancellationToken);
 
     public async Task OnBackfillDoneAsync(BackfillRequest request, bool succeeded, CancellationToken cancellationToken)
     {
@@ -301,93 +258,12 @@ internal sealed partial class InstrumentGrain(
         _tracker.OldestGapDetectedAt?.ToDateTimeOffset()));
 
     /// <summary>
-    /// Loads the candle buckets of new trades in <paramref name="trades"/> that may hold trades this activation has not
-    /// seen. Their stored trades are read only after everything handed to the silver writer has landed, so the
-    /// recomputed aggregate holds exactly the trades passed on before these. Retries while the store is unavailable:
-    /// continuing a bucket without its stored trades would write a wrong candle.
-    /// </summary>
-    private async Task RecomputeCandleBucketsAsync(IReadOnlyList<Trade> trades, StoreWaitDeadline storeWait)
-    {
-        HashSet<CandleBucket>? buckets = null;
-        foreach (var trade in trades)
-        {
-            if (_tracker.IsNew(trade.TradeId))
-            {
-                _candles.CollectBucketsToLoad(trade, buckets ??= []);
-            }
-        }
-
-        if (buckets is { Count: > 0 })
-        {
-            await RecomputeBucketsAsync(buckets, rewrite: false, storeWait.Token);
-        }
-    }
-
-    /// <summary>
-    /// Recomputes and rewrites the buckets owed a rewrite (those of the newest stored trade at activation, those another
-    /// writer stored trades in), within the store wait limit.
-    /// </summary>
-    private async Task RewriteNewestStoredBucketsAsync(CancellationToken cancellationToken)
-    {
-        if (_bucketsToRewrite is not { } buckets)
-        {
-            return;
-        }
-
-        using var storeWait = new StoreWaitDeadline(options.Value.StoreWaitLimit, time, cancellationToken);
-        try
-        {
-            await RecomputeBucketsAsync(buckets, rewrite: true, storeWait.Token);
-            _bucketsToRewrite = null;
-        }
-        catch (OperationCanceledException) when (storeWait.Expired)
-        {
-            // Still owed; the next watch tick tries again. Trades for these buckets meanwhile load them as they come.
-        }
-    }
-
-    /// <summary>
-    /// Recomputes <paramref name="buckets"/> from the store; with <paramref name="rewrite"/> their candles are written
-    /// again. Safe to repeat for a bucket already in memory: the store then holds every trade it was built from.
-    /// </summary>
-    private async Task RecomputeBucketsAsync(IReadOnlyCollection<CandleBucket> buckets, bool rewrite, CancellationToken cancellationToken)
-    {
-        if (buckets.Count == 0)
-        {
-            return;
-        }
-
-        var delay = TimeSpan.FromSeconds(1);
-        for (var attempt = 1; ; attempt++)
-        {
-            try
-            {
-                await silverTrades.WhenWrittenAsync(cancellationToken);
-                foreach (var bucket in buckets)
-                {
-                    var stored = await storedCandles.RecomputeAsync(_instrument, bucket, cancellationToken);
-                    _candles.Load(bucket, stored.Aggregate, stored.StoredVersion, rewrite);
-                    metrics.CandleBucketRecomputed(_instrument.Exchange);
-                }
-
-                return;
-            }
-            catch (ClickHouseException e)
-            {
-                LogRecomputeRetry(logger, e, _instrument.Key, buckets.Count, attempt, delay);
-                await Task.Delay(delay, time, cancellationToken);
-                delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, MaxRecomputeRetryDelay.Ticks));
-            }
-        }
-    }
-
-    /// <summary>
     /// Asks again for what a lost backfill queue held, reports gaps that have been open too long, and probes REST once a
     /// quiet spell has lasted.
     /// </summary>
     private async Task WatchAsync(CancellationToken cancellationToken)
     {
-        await RewriteNewestStoredBucketsAsync(cancellationToken);
+        await _candles.RewriteOwedAsync(cancellationToken);
 
         if (!_repairs.Waiting)
         {
@@ -457,89 +333,21 @@ internal sealed partial class InstrumentGrain(
     }
 
     /// <summary>
-    /// Hands the changed candles to the writer. The timer never waits for room (a full writer means a stalled store,
-    /// and a tick blocks the grain's calls): what does not fit is kept, newest version per bucket, for the next tick.
+    /// Has the exchange grain of the shard queue <paramref name="backfill"/>. After a failed call the request stays
+    /// pending, and the next watch tick asks for it again.
     /// </summary>
-    private async Task WriteCandlesAsync(bool waitForRoom, CancellationToken cancellationToken)
-    {
-        foreach (var candle in _candles.TakeChanged(UnixMicros.Now(time)))
-        {
-            _unwrittenCandles[new CandleBucket(candle.Timeframe, candle.BucketStart)] = candle;
-        }
-
-        var written = 0;
-        foreach (var (bucket, candle) in _unwrittenCandles)
-        {
-            if (!candleWriter.TryWrite(candle))
-            {
-                if (!waitForRoom)
-                {
-                    break;
-                }
-
-                await candleWriter.WriteAsync(candle, cancellationToken);
-            }
-
-            _unwrittenCandles.Remove(bucket);
-            written++;
-        }
-
-        if (written > 0)
-        {
-            metrics.CandlesWritten(_instrument.Exchange, written);
-        }
-    }
-
-    /// <summary>Resumes the tracker from the stored trades; returns the newest stored exchange time, or null when none are stored.</summary>
-    private async Task<UnixMicros?> ResumeAsync(CancellationToken cancellationToken)
-    {
-        var last = (await storedTrades.GetLatestAsync(_instrument.Exchange, _instrument.Symbol, 1, cancellationToken)).FirstOrDefault();
-        if (last is null)
-        {
-            return null;
-        }
-
-        var id = TradeId.FromText(last.TradeId);
-        if (id.IsNumeric && exchanges.Value.TradeIdsAreSequential(_instrument.Exchange))
-        {
-            _tracker.ResumeAfter(id.Number, last.ExchangeTime);
-            var since = new UnixMicros(UnixMicros.Now(time).Value - (options.Value.ResumeGapWindow.Ticks / TimeSpan.TicksPerMicrosecond));
-            foreach (var hole in await storedTrades.FindIdGapsAsync(_instrument.Exchange, _instrument.Symbol, since, options.Value.MaxRestoredGaps, cancellationToken))
-            {
-                _tracker.RestoreGap(hole);
-                metrics.GapDetected(_instrument.Exchange, hole.Count);
-                LogGap(logger, _instrument.Key, hole.FromId, hole.ToId, hole.Count);
-                await QueueAsync(_repairs.GapFound(hole, TimeSpan.Zero));
-            }
-        }
-        else
-        {
-            _tracker.Record(id, last.ExchangeTime);
-        }
-
-        LogResumed(logger, _instrument.Key, last.TradeId, last.ExchangeTime.ToString(), _tracker.OpenGaps.Count);
-        return last.ExchangeTime;
-    }
-
-    /// <summary>
-    /// Has the exchange grain of the shard queue <paramref name="backfill"/>; false when the queue refused it (full). A
-    /// failed call counts as queued: the request stays pending and the next watch tick asks for it again.
-    /// </summary>
-    private async Task<bool> QueueAsync(QueuedBackfill backfill)
+    private async Task QueueAsync(QueuedBackfill backfill)
     {
         if (_exchange is not { } exchange)
         {
-            return false;
+            return;
         }
 
         var receipt = await CallExchangeAsync(ct => exchange.QueueBackfillAsync(backfill.Request, backfill.Delay, ct));
-        if (receipt is null || _repairs.Sent(backfill.Request, receipt))
+        if (receipt is not null && !_repairs.Sent(backfill.Request, receipt))
         {
-            return true;
+            LogQueueFull(logger, backfill.Request.ToString());
         }
-
-        LogQueueFull(logger, backfill.Request.ToString());
-        return false;
     }
 
     /// <summary>
@@ -560,20 +368,6 @@ internal sealed partial class InstrumentGrain(
             return failed;
         }
     }
-
-    [LoggerMessage(EventId = GrainsEventIds.InstrumentResumed, Level = LogLevel.Information,
-        Message = "{Instrument} resumes after stored trade {TradeId} at {ExchangeTime}, with {OpenGaps} hole(s) to fetch")]
-    private static partial void LogResumed(ILogger logger, string instrument, string tradeId, string exchangeTime, int openGaps);
-
-    [LoggerMessage(EventId = GrainsEventIds.InstrumentResumeRetry, Level = LogLevel.Warning, Message = "{Instrument} could not read the hot store to resume (attempt {Attempt}); retrying")]
-    private static partial void LogResumeRetry(ILogger logger, Exception exception, string instrument, int attempt);
-
-    [LoggerMessage(EventId = GrainsEventIds.InstrumentResumeFailed, Level = LogLevel.Error, Message = "{Instrument} starts without resuming: the hot store did not answer")]
-    private static partial void LogResumeFailed(ILogger logger, Exception exception, string instrument);
-
-    [LoggerMessage(EventId = GrainsEventIds.CandleRecomputeRetry, Level = LogLevel.Warning,
-        Message = "{Instrument} could not recompute {Buckets} candle bucket(s) from the hot store (attempt {Attempt}); retrying in {Delay}")]
-    private static partial void LogRecomputeRetry(ILogger logger, Exception exception, string instrument, int buckets, int attempt, TimeSpan delay);
 
     [LoggerMessage(EventId = GrainsEventIds.GapDetected, Level = LogLevel.Warning, Message = "{Instrument} missing trade ids {FromId}..{ToId} ({Count}); backfilling")]
     private static partial void LogGap(ILogger logger, string instrument, long fromId, long toId, long count);
