@@ -40,6 +40,9 @@ public static class GrainsEventIds
     public const int StoreBusy = 3137;
     public const int StoreTakesTradesAgain = 3138;
     public const int RequestedBackfillStored = 3139;
+    public const int InstrumentWithoutShard = 3140;
+    public const int ExchangeGrainUnreachable = 3141;
+    public const int BackfillsAskedAgain = 3142;
     public const int ExchangeRejectionsSuppressed = 3116;
     public const int ExchangeReconnecting = 3107;
     public const int ExchangeShardStarted = 3201;

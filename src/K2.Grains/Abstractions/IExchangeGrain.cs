@@ -1,3 +1,5 @@
+using K2.Core.Instruments;
+using K2.Grains.Backfill;
 using Orleans.Concurrency;
 
 namespace K2.Grains.Abstractions;
@@ -23,4 +25,32 @@ public interface IExchangeGrain : IGrainWithStringKey
     /// </summary>
     [AlwaysInterleave]
     Task<ExchangeSessionStatus> GetStatusAsync();
+
+    // The three backfill calls below come from instrument grains, wherever they run: an instrument grain asks the
+    // exchange grain of its shard, which queues in the backfill queue of its own silo, the one its share in the
+    // exchange's worker serves. They interleave with everything, so no call cycle can deadlock: this grain awaits
+    // instrument grains (the reconcile timer's OnPossibleLossAsync, a stop waiting for a session blocked in
+    // OnTradesAsync) while those instruments may be awaiting one of these calls. Each only touches the silo's queue,
+    // which is thread-safe, never awaits, and reads or changes no state of the grain, so interleaving is harmless.
+
+    /// <summary>
+    /// Queues <paramref name="request"/> (one of this shard's instruments) in this silo's backfill queue of the
+    /// exchange, due after <paramref name="delay"/>; the receipt names the queue, or says it was full.
+    /// </summary>
+    [AlwaysInterleave]
+    Task<BackfillReceipt> QueueBackfillAsync(BackfillRequest request, TimeSpan delay, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// The id of the backfill queue this grain queues in now: an instrument whose requests went to a queue with
+    /// another id asks again (the silo holding that queue may have died, or this grain moved).
+    /// </summary>
+    [AlwaysInterleave]
+    Task<Guid> GetBackfillQueueIdAsync(CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Where the repair of <paramref name="instrument"/>'s missing ids [<paramref name="fromId"/>, <paramref name="toId"/>]
+    /// stands in this grain's queue (see <see cref="BackfillQueue.DescribeRepair"/>); null when no request there covers them.
+    /// </summary>
+    [AlwaysInterleave]
+    Task<string?> DescribeRepairAsync(Instrument instrument, long fromId, long toId, CancellationToken cancellationToken);
 }

@@ -26,6 +26,12 @@ public sealed class BackfillQueue(Exchange exchange, TimeProvider time, TimeSpan
 
     public Exchange Exchange => exchange;
 
+    /// <summary>
+    /// This queue's incarnation. It lives as long as its silo: an instrument that finds its exchange grain answering
+    /// from a queue with another id knows the requests it still waits for may have gone with the old one.
+    /// </summary>
+    public Guid Id { get; } = Guid.NewGuid();
+
     /// <summary>The request the worker took last, until it is finished.</summary>
     public BackfillProgress Progress { get; } = new(time);
 

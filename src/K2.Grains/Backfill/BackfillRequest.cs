@@ -50,3 +50,7 @@ public sealed record BackfillRequest(
         $"{Instrument.Key} {Reason} ids {FromId?.ToString() ?? "?"}..{ToId?.ToString() ?? "now"} " +
         $"times {After?.ToString() ?? "?"}..{Before?.ToString() ?? "now"} (attempt {Attempt})";
 }
+
+/// <summary>What an exchange grain did with a backfill request: queued it (or refused it, the queue being full) in the queue <see cref="QueueId"/>.</summary>
+[GenerateSerializer, Immutable]
+public sealed record BackfillReceipt(Guid QueueId, bool Queued);

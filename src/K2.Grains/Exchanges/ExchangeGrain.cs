@@ -15,12 +15,14 @@ namespace K2.Grains.Exchanges;
 /// Owns one exchange shard's session, and a share in its exchange's backfill worker on this silo. Both are long-lived
 /// I/O loops running beside the grain's turns, not messages; the grain starts and stops them and connects them to the
 /// instrument grains. The loops run outside the activation, so they call grains through the silo's factory, and never
-/// this grain (it may be awaiting them). Kept active while K2 runs: the silo's keeper pings it every second, which
+/// this grain (it may be awaiting them). Instrument grains, on any silo, queue their backfills through it in the queue
+/// of its silo, the one its worker serves. Kept active while K2 runs: the silo's keeper pings it every second, which
 /// activates it again wherever it was lost.
 /// </summary>
 [KeepAlive]
 internal sealed partial class ExchangeGrain(
-    IExchangeConnectors connectors, IngestSessions configured, SharedBackfillWorkers backfills, RunningShards running, IGrainFactory grains,
+    IExchangeConnectors connectors, IngestSessions configured, SharedBackfillWorkers backfills, BackfillQueues queues, RunningShards running,
+    IGrainFactory grains,
     ILocalSiloDetails silo, IOptions<IngestOptions> options, ILogger<ExchangeGrain> logger)
     : Grain, IExchangeGrain
 {
@@ -115,7 +117,33 @@ internal sealed partial class ExchangeGrain(
         });
     }
 
+    public Task<BackfillReceipt> QueueBackfillAsync(BackfillRequest request, TimeSpan delay, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var queue = Queue();
+        if (request.Instrument.Exchange != queue.Exchange)
+        {
+            throw new ArgumentException($"{request} is not for {queue.Exchange.ToName()}.", nameof(request));
+        }
+
+        return Task.FromResult(new BackfillReceipt(queue.Id, queue.TryEnqueue(request, delay)));
+    }
+
+    public Task<Guid> GetBackfillQueueIdAsync(CancellationToken cancellationToken) => Task.FromResult(Queue().Id);
+
+    public Task<string?> DescribeRepairAsync(Instrument instrument, long fromId, long toId, CancellationToken cancellationToken) =>
+        Task.FromResult(Queue().DescribeRepair(instrument, fromId, toId));
+
     public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) => StopAsync(cancellationToken);
+
+    /// <summary>This silo's queue of the shard's exchange (named by the key, so no session needs to run).</summary>
+    private BackfillQueue Queue()
+    {
+        var key = this.GetPrimaryKeyString();
+        return ExchangeShard.TryParseExchange(key, out var exchange)
+            ? queues.For(exchange)
+            : throw new InvalidOperationException($"'{key}' names no exchange.");
+    }
 
     private Task RouteAsync(Instrument instrument, IReadOnlyList<Trade> trades, CancellationToken cancellationToken) =>
         TradeHandover.SendAsync(grains.GetGrain<IInstrumentGrain>(instrument.Key), trades, cancellationToken);

@@ -9,6 +9,7 @@ namespace K2.Grains.Hosting;
 public sealed class IngestSessions
 {
     private readonly Dictionary<string, ExchangeShard> _byKey;
+    private readonly Dictionary<string, ExchangeShard> _byInstrument;
 
     public IngestSessions(IOptions<ExchangesOptions> options, InstrumentRegistry registry)
     {
@@ -25,6 +26,7 @@ public sealed class IngestSessions
         ];
         Shards = [.. Enabled.SelectMany(e => ExchangeShardAssignment.Assign(e, options.Value.Sharding(e), registry.ForExchange(e)))];
         _byKey = Shards.ToDictionary(s => s.Key, StringComparer.Ordinal);
+        _byInstrument = Shards.SelectMany(s => s.Instruments.Select(i => (i.Key, Shard: s))).ToDictionary(p => p.Key, p => p.Shard, StringComparer.Ordinal);
     }
 
     public IReadOnlyList<Exchange> Enabled { get; }
@@ -34,4 +36,11 @@ public sealed class IngestSessions
 
     /// <summary>The configured shard keyed <paramref name="key"/> (<c>binance/0</c>), or null.</summary>
     public ExchangeShard? Shard(string key) => _byKey.GetValueOrDefault(key);
+
+    /// <summary>The shard whose session subscribes to <paramref name="instrument"/>, or null when its exchange is not enabled.</summary>
+    public ExchangeShard? ShardOf(Instrument instrument)
+    {
+        ArgumentNullException.ThrowIfNull(instrument);
+        return _byInstrument.GetValueOrDefault(instrument.Key);
+    }
 }

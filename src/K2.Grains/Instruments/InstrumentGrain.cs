@@ -5,9 +5,9 @@ using K2.Core.Trades;
 using K2.Grains.Abstractions;
 using K2.Grains.Backfill;
 using K2.Grains.Configuration;
+using K2.Grains.Hosting;
 using K2.Grains.Ingest;
 using K2.Storage.Candles;
-using K2.Storage.ClickHouse;
 using K2.Storage.Trades;
 using K2.Storage.Writers;
 using Microsoft.Extensions.Logging;
@@ -28,6 +28,8 @@ namespace K2.Grains.Instruments;
 /// with where its repair stands (and queued again if nothing covers it), and once it has been quiet for
 /// <see cref="IngestOptions.QuietProbeAfter"/> after a trade it probes REST for trades the stream may have dropped just
 /// before the silence.
+/// Backfills are queued by the exchange grain of the instrument's shard, which may run on another silo
+/// (<see cref="InstrumentRepairs"/> keeps what was asked for, and asks again when the queue holding it may be gone).
 /// Kept alive: instruments are few, and their gap state must not be collected while a backfill is pending.
 /// </summary>
 [KeepAlive]
@@ -38,7 +40,7 @@ internal sealed partial class InstrumentGrain(
     BatchedTableWriter<Candle> candleWriter,
     TradeQueries storedTrades,
     CandleQueries storedCandles,
-    BackfillQueues backfills,
+    IngestSessions sessions,
     LatestTradeWindows latestTrades,
     IOptions<IngestOptions> options,
     IOptions<ExchangesOptions> exchanges,
@@ -46,37 +48,26 @@ internal sealed partial class InstrumentGrain(
     TimeProvider time,
     ILogger<InstrumentGrain> logger) : Grain, IInstrumentGrain
 {
-    /// <summary>Tries of the resume query while the hot store is unavailable, doubling from one second.</summary>
-    private const int ResumeAttempts = 5;
-
-    /// <summary>Longest wait between tries of a candle recompute while the hot store is unavailable.</summary>
-    private static readonly TimeSpan MaxRecomputeRetryDelay = TimeSpan.FromSeconds(30);
-
-    /// <summary>How often the grain looks for overdue gaps and a quiet spell to probe.</summary>
+    /// <summary>How often the grain looks for overdue gaps, a quiet spell to probe, and a lost backfill queue.</summary>
     private static readonly TimeSpan WatchInterval = TimeSpan.FromSeconds(1);
+
+    /// <summary>
+    /// Longest wait for the exchange grain (real time): a silo that hangs would otherwise hold this grain, and the trades
+    /// waiting on it, for Orleans' whole response timeout. The request is asked again on a later watch tick.
+    /// </summary>
+    private static readonly TimeSpan ExchangeCallLimit = TimeSpan.FromSeconds(5);
 
     private TradeSequenceTracker _tracker = new();
     private bool _sequentialIds;
     private Instrument _instrument = null!;
-    private CandleBook _candles = null!;
+    private InstrumentCandles _candles = null!;
     private LatestTradesWindow _latest = null!;
-
-    // One catch-up in the queue at a time; a possible loss while one runs asks for another when it finishes, since
-    // the running one may have chosen its end before that loss.
-    private bool _catchUpQueued;
-    private bool _catchUpAgain;
-
-    // When the last new trade was passed on (wall clock), and the quiet spell after which trade was probed or is queued
-    // for a probe: one probe per spell.
-    private DateTimeOffset? _lastNewTradeAt;
-    private DateTimeOffset? _probedAfter;
-    private DateTimeOffset? _probeQueuedAfter;
+    private InstrumentRepairs _repairs = null!;
+    private IExchangeGrain? _exchange;
     private (int Count, long Missing, UnixMicros? Oldest) _publishedGaps;
 
-    // A stalled store: when this instrument first handed trades back, and what it could not write or recompute yet.
+    // A stalled store: when this instrument first handed trades back.
     private DateTimeOffset? _storeBusySince;
-    private readonly Dictionary<CandleBucket, Candle> _unwrittenCandles = [];
-    private IReadOnlyCollection<CandleBucket>? _bucketsToRewrite;
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
@@ -91,53 +82,38 @@ internal sealed partial class InstrumentGrain(
         _latest = latestTrades.Open(instrument.Exchange, instrument.Symbol);
         _sequentialIds = exchanges.Value.TradeIdsAreSequential(exchange);
         _tracker = new TradeSequenceTracker(_sequentialIds, time: time);
-        UnixMicros? storedThrough;
-        var resumed = false;
-        using var resumeLimit = new StoreWaitDeadline(options.Value.ResumeTimeLimit, time, cancellationToken);
-        for (var attempt = 1; ; attempt++)
+        _repairs = new InstrumentRepairs(instrument, _tracker, _sequentialIds, options.Value);
+        if (sessions.ShardOf(instrument) is { } shard)
         {
-            try
-            {
-                storedThrough = await ResumeAsync(resumeLimit.Token);
-                resumed = true;
-                break;
-            }
-            catch (ClickHouseException e) when (attempt < ResumeAttempts)
-            {
-                LogResumeRetry(logger, e, instrument.Key, attempt);
-                try
-                {
-                    await Task.Delay(TimeSpan.FromSeconds(1 << (attempt - 1)), time, resumeLimit.Token);
-                }
-                catch (OperationCanceledException) when (resumeLimit.Expired)
-                {
-                    // Reported below as a failed resume.
-                }
-            }
-            catch (Exception e) when (e is ClickHouseException || (e is OperationCanceledException && resumeLimit.Expired))
-            {
-                // Trades must keep flowing; what was missing before the stop is found again at the next restart. Not
-                // knowing what is stored, every candle bucket up to the latest time a valid trade can carry is
-                // recomputed before it is continued.
-                LogResumeFailed(logger, e, instrument.Key);
-                storedThrough = new UnixMicros(UnixMicros.Now(time).Value + (TradeValidator.MaxClockSkew.Ticks / TimeSpan.TicksPerMicrosecond));
-                break;
-            }
+            _exchange = GrainFactory.GetGrain<IExchangeGrain>(shard.Key);
+        }
+        else
+        {
+            LogNoShard(logger, instrument.Key);
         }
 
-        _candles = new CandleBook(instrument, storedThrough, options.Value.CandleMemoryWindow);
-        if (resumed)
+        using var resumeLimit = new StoreWaitDeadline(options.Value.ResumeTimeLimit, time, cancellationToken);
+        var resume = await new InstrumentResume(
+            storedTrades, _sequentialIds, options.Value.ResumeGapWindow, options.Value.MaxRestoredGaps, time, logger).ResumeAsync(instrument, _tracker, resumeLimit);
+        _candles = new InstrumentCandles(
+            new CandleBook(instrument, resume.StoredThrough, options.Value.CandleMemoryWindow),
+            silverTrades, candleWriter, storedCandles, metrics, options.Value.StoreWaitLimit, time, logger);
+        if (resume.FromStore)
         {
             // Every trade stored after the newest one stored now goes through this activation. With none in the hot
             // tier, the cold tier holds only what the hot tier's 30 days let go (or an old backfill): nothing of the last day.
-            _latest.CompleteAfter(storedThrough ?? new UnixMicros(UnixMicros.Now(time).Value - (TimeSpan.TicksPerDay / TimeSpan.TicksPerMicrosecond)));
-            // Candles are written after their trades: a crash may have left the newest ones short. If the store cannot
-            // answer in time, the watch timer tries again.
-            _bucketsToRewrite = [.. _candles.NewestStoredBuckets()];
-            await RewriteNewestStoredBucketsAsync(cancellationToken);
+            _latest.CompleteAfter(resume.StoredThrough ?? new UnixMicros(UnixMicros.Now(time).Value - (TimeSpan.TicksPerDay / TimeSpan.TicksPerMicrosecond)));
+            await _candles.RewriteNewestStoredAsync(cancellationToken);
         }
 
-        this.RegisterGrainTimer(ct => WriteCandlesAsync(waitForRoom: false, ct), options.Value.CandleWriteInterval, options.Value.CandleWriteInterval);
+        foreach (var hole in resume.Holes)
+        {
+            metrics.GapDetected(instrument.Exchange, hole.Count);
+            LogGap(logger, instrument.Key, hole.FromId, hole.ToId, hole.Count);
+            await QueueAsync(_repairs.GapFound(hole, TimeSpan.Zero));
+        }
+
+        this.RegisterGrainTimer(ct => _candles.WriteChangedAsync(waitForRoom: false, ct), options.Value.CandleWriteInterval, options.Value.CandleWriteInterval);
         this.RegisterGrainTimer(WatchAsync, WatchInterval, WatchInterval);
         PublishGaps();
     }
@@ -149,7 +125,7 @@ internal sealed partial class InstrumentGrain(
     public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
         latestTrades.Close(_instrument.Exchange, _instrument.Symbol, _latest);
-        return WriteCandlesAsync(waitForRoom: true, cancellationToken);
+        return _candles.WriteChangedAsync(waitForRoom: true, cancellationToken);
     }
 
     public async Task<int> OnTradesAsync(IReadOnlyList<Trade> trades, CancellationToken cancellationToken)
@@ -157,9 +133,10 @@ internal sealed partial class InstrumentGrain(
         using var storeWait = new StoreWaitDeadline(options.Value.StoreWaitLimit, time, cancellationToken);
         var taken = 0;
         TradeId? handingOver = null;
+        List<QueuedBackfill>? gaps = null;
         try
         {
-            await RecomputeCandleBucketsAsync(trades, storeWait);
+            await _candles.LoadBucketsOfAsync(trades, trade => _tracker.IsNew(trade.TradeId), storeWait.Token);
             DateTimeOffset? batchTime = null; // one clock read per batch, not per trade
             for (; taken < trades.Count; taken++)
             {
@@ -182,13 +159,13 @@ internal sealed partial class InstrumentGrain(
                 handingOver = null;
 
                 metrics.Stored(trade.Exchange);
-                _lastNewTradeAt = batchTime ??= time.GetUtcNow();
+                _repairs.TradePassedOn(batchTime ??= time.GetUtcNow());
                 _candles.Add(trade);
                 if (_tracker.Record(trade.TradeId, trade.ExchangeTime) is { } gap)
                 {
                     metrics.GapDetected(trade.Exchange, gap.Count);
                     LogGap(logger, _instrument.Key, gap.FromId, gap.ToId, gap.Count);
-                    Enqueue(new BackfillRequest(_instrument, BackfillReason.Gap, gap.FromId, gap.ToId, gap.After, gap.Before), options.Value.GapGrace);
+                    (gaps ??= []).Add(_repairs.GapFound(gap, options.Value.GapGrace));
                 }
             }
         }
@@ -220,131 +197,57 @@ internal sealed partial class InstrumentGrain(
         }
 
         PublishGaps();
+
+        // Once the batch is through: a gap waits its grace anyway, and the trades need not wait for the exchange grain.
+        foreach (var gap in gaps ?? [])
+        {
+            await QueueAsync(gap);
+        }
+
         return taken;
     }
 
-    public Task OnPossibleLossAsync(string reason, CancellationToken cancellationToken)
+    public async Task OnPossibleLossAsync(string reason, CancellationToken cancellationToken)
     {
-        if (_catchUpQueued)
-        {
-            _catchUpAgain = true;
-        }
-        else
-        {
-            QueueCatchUp();
-        }
-
+        // Decided before the call: a loss interleaved while it is out coalesces with this catch-up.
+        var catchUp = _repairs.PossibleLoss();
         PublishGaps();
-        return Task.CompletedTask;
-    }
-
-    public Task OnTradesStoredElsewhereAsync(UnixMicros from, UnixMicros to, CancellationToken cancellationToken)
-    {
-        var held = _candles.BucketsInMemoryWithin(from, to);
-        if (held.Count == 0)
+        if (catchUp is { } request)
         {
-            return Task.CompletedTask;
-        }
-
-        // Owed like the newest stored buckets at activation: if the store cannot answer in time, the watch timer tries again.
-        _bucketsToRewrite = _bucketsToRewrite is { } owed ? [.. owed.Union(held)] : held;
-        return RewriteNewestStoredBucketsAsync(cancellationToken);
-    }
-
-    public Task OnBackfillDoneAsync(BackfillRequest request, bool succeeded, CancellationToken cancellationToken)
-    {
-        if (!succeeded)
-        {
-            // Not an attempt: the exchange did not answer. Try again, waiting longer each time, for as long as it takes.
-            var delay = TimeSpan.FromTicks(Math.Min(
-                options.Value.BackfillRetryDelay.Ticks << Math.Min(request.Failures, 16), options.Value.MaxBackfillRetryDelay.Ticks));
-            var queued = Enqueue(request with { Failures = request.Failures + 1 }, delay);
-            if (request.Reason == BackfillReason.CatchUp)
-            {
-                _catchUpQueued = queued;
-            }
-            else if (request.Reason == BackfillReason.Probe && !queued)
-            {
-                _probeQueuedAfter = null;
-            }
-
-            return Task.CompletedTask;
-        }
-
-        if (request.Reason == BackfillReason.Probe)
-        {
-            _probedAfter = _probeQueuedAfter;
-            _probeQueuedAfter = null;
-            return Task.CompletedTask;
-        }
-
-        if (request.Reason == BackfillReason.CatchUp)
-        {
-            _catchUpQueued = false;
-            if (_catchUpAgain)
-            {
-                _catchUpAgain = false;
-                QueueCatchUp();
-            }
-
+            await QueueAsync(request);
             PublishGaps();
-            return Task.CompletedTask;
+        }
+    }
+
+    // Owed like the newest stored buckets at activation: if the store cannot answer in time, the watch timer tries again.
+    public Task OnTradesStoredElsewhereAsync(UnixMicros from, UnixMicros to, CancellationToken cancellationToken) =>
+        _candles.RewriteHeldWithinAsync(from, to, cancellationToken);
+
+    public async Task OnBackfillDoneAsync(BackfillRequest request, bool succeeded, CancellationToken cancellationToken)
+    {
+        var outcome = _repairs.Done(request, succeeded);
+        switch (outcome.Verdict)
+        {
+            case GapVerdict.Repaired:
+                metrics.GapRepaired(_instrument.Exchange);
+                LogRepaired(logger, _instrument.Key, request.FromId!.Value, request.ToId!.Value);
+                break;
+            case GapVerdict.Abandoned:
+                metrics.GapAbandoned(_instrument.Exchange, outcome.Abandoned);
+                LogAbandoned(logger, _instrument.Key, request.FromId!.Value, request.ToId!.Value, outcome.Abandoned,
+                    $"not on REST after {request.Attempt} answered fetches");
+                break;
         }
 
-        if (request is not { FromId: { } from, ToId: { } to })
+        if (outcome.Next is { } next)
         {
-            return Task.CompletedTask;
-        }
-
-        var missing = MissingWithin(from, to);
-        if (missing == 0)
-        {
-            metrics.GapRepaired(_instrument.Exchange);
-            LogRepaired(logger, _instrument.Key, from, to);
-        }
-        else if (request.Attempt < options.Value.MaxBackfillAttempts)
-        {
-            Enqueue(request with { Attempt = request.Attempt + 1, Failures = 0 }, options.Value.BackfillRetryDelay * request.Attempt);
-        }
-        else
-        {
-            var abandoned = _tracker.Abandon(from, to);
-            metrics.GapAbandoned(_instrument.Exchange, abandoned);
-            LogAbandoned(logger, _instrument.Key, from, to, abandoned, $"not on REST after {request.Attempt} answered fetches");
+            await QueueAsync(next);
         }
 
         PublishGaps();
-        return Task.CompletedTask;
     }
 
-    public Task<BackfillRequest?> GetStillMissingAsync(BackfillRequest request)
-    {
-        if (request.Reason == BackfillReason.Probe)
-        {
-            // Ids without holes show a dropped trade as a gap at the next one: a trade since the probe was queued makes it
-            // needless. Otherwise fetch from the newest trade passed on by now.
-            return Task.FromResult<BackfillRequest?>(_sequentialIds && _lastNewTradeAt > _probeQueuedAfter
-                ? null
-                : request with { FromId = _tracker.HighestId + 1, After = _tracker.NewestTime });
-        }
-
-        if (request is { Reason: BackfillReason.CatchUp, FromId: { } next } && _tracker.HighestId >= next && _sequentialIds)
-        {
-            // Ids without holes: the trades passed on since it was queued show any loss before them as a gap, which has
-            // its own request. Under a storm of reconnects this spares one REST page per instrument and reconnect.
-            return Task.FromResult<BackfillRequest?>(null);
-        }
-
-        if (request is not { Reason: BackfillReason.Gap, FromId: { } from, ToId: { } to })
-        {
-            return Task.FromResult<BackfillRequest?>(request);
-        }
-
-        var open = _tracker.GapsWithin(from, to);
-        return Task.FromResult(open.Count == 0
-            ? null
-            : request with { FromId = Math.Max(from, open[0].FromId), ToId = Math.Min(to, open[^1].ToId) });
-    }
+    public Task<BackfillRequest?> GetStillMissingAsync(BackfillRequest request) => Task.FromResult(_repairs.StillMissing(request));
 
     public Task<InstrumentStatus> GetStatusAsync() => Task.FromResult(new InstrumentStatus(
         _instrument.Key,
@@ -355,125 +258,70 @@ internal sealed partial class InstrumentGrain(
         _tracker.OldestGapDetectedAt?.ToDateTimeOffset()));
 
     /// <summary>
-    /// Loads the candle buckets of new trades in <paramref name="trades"/> that may hold trades this activation has not
-    /// seen. Their stored trades are read only after everything handed to the silver writer has landed, so the
-    /// recomputed aggregate holds exactly the trades passed on before these. Retries while the store is unavailable:
-    /// continuing a bucket without its stored trades would write a wrong candle.
+    /// Asks again for what a lost backfill queue held, reports gaps that have been open too long, and probes REST once a
+    /// quiet spell has lasted.
     /// </summary>
-    private async Task RecomputeCandleBucketsAsync(IReadOnlyList<Trade> trades, StoreWaitDeadline storeWait)
-    {
-        HashSet<CandleBucket>? buckets = null;
-        foreach (var trade in trades)
-        {
-            if (_tracker.IsNew(trade.TradeId))
-            {
-                _candles.CollectBucketsToLoad(trade, buckets ??= []);
-            }
-        }
-
-        if (buckets is { Count: > 0 })
-        {
-            await RecomputeBucketsAsync(buckets, rewrite: false, storeWait.Token);
-        }
-    }
-
-    /// <summary>
-    /// Recomputes and rewrites the buckets owed a rewrite (those of the newest stored trade at activation, those another
-    /// writer stored trades in), within the store wait limit.
-    /// </summary>
-    private async Task RewriteNewestStoredBucketsAsync(CancellationToken cancellationToken)
-    {
-        if (_bucketsToRewrite is not { } buckets)
-        {
-            return;
-        }
-
-        using var storeWait = new StoreWaitDeadline(options.Value.StoreWaitLimit, time, cancellationToken);
-        try
-        {
-            await RecomputeBucketsAsync(buckets, rewrite: true, storeWait.Token);
-            _bucketsToRewrite = null;
-        }
-        catch (OperationCanceledException) when (storeWait.Expired)
-        {
-            // Still owed; the next watch tick tries again. Trades for these buckets meanwhile load them as they come.
-        }
-    }
-
-    /// <summary>
-    /// Recomputes <paramref name="buckets"/> from the store; with <paramref name="rewrite"/> their candles are written
-    /// again. Safe to repeat for a bucket already in memory: the store then holds every trade it was built from.
-    /// </summary>
-    private async Task RecomputeBucketsAsync(IReadOnlyCollection<CandleBucket> buckets, bool rewrite, CancellationToken cancellationToken)
-    {
-        if (buckets.Count == 0)
-        {
-            return;
-        }
-
-        var delay = TimeSpan.FromSeconds(1);
-        for (var attempt = 1; ; attempt++)
-        {
-            try
-            {
-                await silverTrades.WhenWrittenAsync(cancellationToken);
-                foreach (var bucket in buckets)
-                {
-                    var stored = await storedCandles.RecomputeAsync(_instrument, bucket, cancellationToken);
-                    _candles.Load(bucket, stored.Aggregate, stored.StoredVersion, rewrite);
-                    metrics.CandleBucketRecomputed(_instrument.Exchange);
-                }
-
-                return;
-            }
-            catch (ClickHouseException e)
-            {
-                LogRecomputeRetry(logger, e, _instrument.Key, buckets.Count, attempt, delay);
-                await Task.Delay(delay, time, cancellationToken);
-                delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, MaxRecomputeRetryDelay.Ticks));
-            }
-        }
-    }
-
-    /// <summary>Reports gaps that have been open too long, and probes REST once a quiet spell has lasted.</summary>
     private async Task WatchAsync(CancellationToken cancellationToken)
     {
-        await RewriteNewestStoredBucketsAsync(cancellationToken);
+        await _candles.RewriteOwedAsync(cancellationToken);
+
+        if (!_repairs.Waiting)
+        {
+            _repairs.Forget();
+        }
+        else if (_exchange is { } exchange)
+        {
+            // A failed call changes nothing: the next tick asks again.
+            if (await CallExchangeAsync(ct => exchange.GetBackfillQueueIdAsync(ct)) is { } queueId)
+            {
+                var again = _repairs.QueueSeen(queueId);
+                if (again.Count > 0)
+                {
+                    LogAskingAgain(logger, _instrument.Key, again.Count, queueId);
+                }
+
+                foreach (var request in again)
+                {
+                    await QueueAsync(request);
+                }
+            }
+        }
 
         foreach (var overdue in _tracker.TakeOverdue(options.Value.GapOverdueAfter))
         {
             var gap = overdue.Gap;
-            var state = backfills.For(_instrument.Exchange).DescribeRepair(_instrument, gap.FromId, gap.ToId);
-            if (state is null)
-            {
-                // Nothing will fetch it: say so, and ask again rather than let it wait for the next reconcile.
-                state = Enqueue(new BackfillRequest(_instrument, BackfillReason.Gap, gap.FromId, gap.ToId, gap.After, gap.Before), TimeSpan.Zero)
-                    ? "no request covered it; queued again"
-                    : "no request covered it, and the queue is full";
-            }
-
             if (overdue.FirstReport)
             {
                 metrics.GapOverdue(_instrument.Exchange);
             }
 
-            LogOverdue(logger, _instrument.Key, gap.FromId, gap.ToId, gap.Count, overdue.Age, state);
+            var state = _exchange is { } shardGrain
+                ? await CallExchangeAsync(ct => shardGrain.DescribeRepairAsync(_instrument, gap.FromId, gap.ToId, ct), "the exchange grain did not answer; asked again")
+                : "no exchange shard serves this instrument";
+            if (state is null)
+            {
+                // Nothing will fetch it: say so, and ask again rather than let it wait for the next reconcile.
+                LogOverdue(logger, _instrument.Key, gap.FromId, gap.ToId, gap.Count, overdue.Age, "no request covered it; queued again");
+                await QueueAsync(_repairs.Overdue(gap));
+            }
+            else
+            {
+                LogOverdue(logger, _instrument.Key, gap.FromId, gap.ToId, gap.Count, overdue.Age, state);
+            }
         }
 
-        var quietAfter = options.Value.QuietProbeAfter;
-        if (quietAfter > TimeSpan.Zero && _lastNewTradeAt is { } last && _probeQueuedAfter is null && _probedAfter != last
-            && time.GetUtcNow() - last >= quietAfter
-            && Enqueue(new BackfillRequest(_instrument, BackfillReason.Probe, _tracker.HighestId + 1, null, _tracker.NewestTime, null), TimeSpan.Zero))
+        var now = time.GetUtcNow();
+        if (_repairs.ProbeDue(now) is { } probe)
         {
-            _probeQueuedAfter = last;
-            LogProbe(logger, _instrument.Key, time.GetUtcNow() - last, _tracker.HighestId?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "?");
+            LogProbe(logger, _instrument.Key, _repairs.QuietFor(now), _tracker.HighestId?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "?");
+            await QueueAsync(probe);
         }
     }
 
     /// <summary>Tells the metrics the open gaps when they changed, and the latest-trades window whether trades may be missing.</summary>
     private void PublishGaps()
     {
-        _latest.MayMissTrades(_tracker.OpenGaps.Count > 0 || _catchUpQueued);
+        _latest.MayMissTrades(_tracker.OpenGaps.Count > 0 || _repairs.CatchUpPending);
         (int Count, long Missing, UnixMicros? Oldest) open = _tracker.OpenGaps.Count == 0
             ? default
             : (_tracker.OpenGaps.Count, _tracker.MissingCount, _tracker.OldestGapDetectedAt);
@@ -485,107 +333,41 @@ internal sealed partial class InstrumentGrain(
     }
 
     /// <summary>
-    /// Hands the changed candles to the writer. The timer never waits for room (a full writer means a stalled store,
-    /// and a tick blocks the grain's calls): what does not fit is kept, newest version per bucket, for the next tick.
+    /// Has the exchange grain of the shard queue <paramref name="backfill"/>. After a failed call the request stays
+    /// pending, and the next watch tick asks for it again.
     /// </summary>
-    private async Task WriteCandlesAsync(bool waitForRoom, CancellationToken cancellationToken)
+    private async Task QueueAsync(QueuedBackfill backfill)
     {
-        foreach (var candle in _candles.TakeChanged(UnixMicros.Now(time)))
+        if (_exchange is not { } exchange)
         {
-            _unwrittenCandles[new CandleBucket(candle.Timeframe, candle.BucketStart)] = candle;
+            return;
         }
 
-        var written = 0;
-        foreach (var (bucket, candle) in _unwrittenCandles)
+        var receipt = await CallExchangeAsync(ct => exchange.QueueBackfillAsync(backfill.Request, backfill.Delay, ct));
+        if (receipt is not null && !_repairs.Sent(backfill.Request, receipt))
         {
-            if (!candleWriter.TryWrite(candle))
-            {
-                if (!waitForRoom)
-                {
-                    break;
-                }
-
-                await candleWriter.WriteAsync(candle, cancellationToken);
-            }
-
-            _unwrittenCandles.Remove(bucket);
-            written++;
-        }
-
-        if (written > 0)
-        {
-            metrics.CandlesWritten(_instrument.Exchange, written);
+            LogQueueFull(logger, backfill.Request.ToString());
         }
     }
 
-    /// <summary>Resumes the tracker from the stored trades; returns the newest stored exchange time, or null when none are stored.</summary>
-    private async Task<UnixMicros?> ResumeAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// Calls the exchange grain within <see cref="ExchangeCallLimit"/>; on failure (its silo died, it hangs) logs it,
+    /// notes that what was asked for must be asked again, and returns <paramref name="failed"/>.
+    /// </summary>
+    private async Task<T?> CallExchangeAsync<T>(Func<CancellationToken, Task<T>> call, T? failed = default)
     {
-        var last = (await storedTrades.GetLatestAsync(_instrument.Exchange, _instrument.Symbol, 1, cancellationToken)).FirstOrDefault();
-        if (last is null)
+        using var limit = new CancellationTokenSource(ExchangeCallLimit);
+        try
         {
-            return null;
+            return await call(limit.Token);
         }
-
-        var id = TradeId.FromText(last.TradeId);
-        if (id.IsNumeric && exchanges.Value.TradeIdsAreSequential(_instrument.Exchange))
+        catch (Exception e)
         {
-            _tracker.ResumeAfter(id.Number, last.ExchangeTime);
-            var since = new UnixMicros(UnixMicros.Now(time).Value - (options.Value.ResumeGapWindow.Ticks / TimeSpan.TicksPerMicrosecond));
-            foreach (var hole in await storedTrades.FindIdGapsAsync(_instrument.Exchange, _instrument.Symbol, since, options.Value.MaxRestoredGaps, cancellationToken))
-            {
-                _tracker.RestoreGap(hole);
-                metrics.GapDetected(_instrument.Exchange, hole.Count);
-                LogGap(logger, _instrument.Key, hole.FromId, hole.ToId, hole.Count);
-                Enqueue(new BackfillRequest(_instrument, BackfillReason.Gap, hole.FromId, hole.ToId, hole.After, hole.Before), TimeSpan.Zero);
-            }
-        }
-        else
-        {
-            _tracker.Record(id, last.ExchangeTime);
-        }
-
-        LogResumed(logger, _instrument.Key, last.TradeId, last.ExchangeTime.ToString(), _tracker.OpenGaps.Count);
-        return last.ExchangeTime;
-    }
-
-    private void QueueCatchUp()
-    {
-        // Nothing passed on yet (and nothing stored): there is no point to catch up from.
-        if (_tracker.HighestId is not null || _tracker.NewestTime is not null)
-        {
-            _catchUpQueued = Enqueue(
-                new BackfillRequest(_instrument, BackfillReason.CatchUp, _tracker.HighestId + 1, null, _tracker.NewestTime, null), TimeSpan.Zero);
+            _repairs.SendFailed();
+            LogExchangeUnreachable(logger, _instrument.Key, e.GetBaseException().Message);
+            return failed;
         }
     }
-
-    private long MissingWithin(long from, long to) =>
-        _tracker.GapsWithin(from, to).Sum(g => Math.Min(g.ToId, to) - Math.Max(g.FromId, from) + 1);
-
-    private bool Enqueue(BackfillRequest request, TimeSpan delay)
-    {
-        if (backfills.For(_instrument.Exchange).TryEnqueue(request, delay))
-        {
-            return true;
-        }
-
-        LogQueueFull(logger, request.ToString());
-        return false;
-    }
-
-    [LoggerMessage(EventId = GrainsEventIds.InstrumentResumed, Level = LogLevel.Information,
-        Message = "{Instrument} resumes after stored trade {TradeId} at {ExchangeTime}, with {OpenGaps} hole(s) to fetch")]
-    private static partial void LogResumed(ILogger logger, string instrument, string tradeId, string exchangeTime, int openGaps);
-
-    [LoggerMessage(EventId = GrainsEventIds.InstrumentResumeRetry, Level = LogLevel.Warning, Message = "{Instrument} could not read the hot store to resume (attempt {Attempt}); retrying")]
-    private static partial void LogResumeRetry(ILogger logger, Exception exception, string instrument, int attempt);
-
-    [LoggerMessage(EventId = GrainsEventIds.InstrumentResumeFailed, Level = LogLevel.Error, Message = "{Instrument} starts without resuming: the hot store did not answer")]
-    private static partial void LogResumeFailed(ILogger logger, Exception exception, string instrument);
-
-    [LoggerMessage(EventId = GrainsEventIds.CandleRecomputeRetry, Level = LogLevel.Warning,
-        Message = "{Instrument} could not recompute {Buckets} candle bucket(s) from the hot store (attempt {Attempt}); retrying in {Delay}")]
-    private static partial void LogRecomputeRetry(ILogger logger, Exception exception, string instrument, int buckets, int attempt, TimeSpan delay);
 
     [LoggerMessage(EventId = GrainsEventIds.GapDetected, Level = LogLevel.Warning, Message = "{Instrument} missing trade ids {FromId}..{ToId} ({Count}); backfilling")]
     private static partial void LogGap(ILogger logger, string instrument, long fromId, long toId, long count);
@@ -609,6 +391,18 @@ internal sealed partial class InstrumentGrain(
 
     [LoggerMessage(EventId = GrainsEventIds.QuietProbe, Level = LogLevel.Debug, Message = "{Instrument} quiet for {Quiet}; probing REST for trades after {TradeId}")]
     private static partial void LogProbe(ILogger logger, string instrument, TimeSpan quiet, string tradeId);
+
+    [LoggerMessage(EventId = GrainsEventIds.InstrumentWithoutShard, Level = LogLevel.Error,
+        Message = "{Instrument} is in no shard of an enabled exchange: its gaps are not backfilled")]
+    private static partial void LogNoShard(ILogger logger, string instrument);
+
+    [LoggerMessage(EventId = GrainsEventIds.ExchangeGrainUnreachable, Level = LogLevel.Warning,
+        Message = "{Instrument} could not reach its exchange grain ({Reason}); its backfills are asked for again on the next watch")]
+    private static partial void LogExchangeUnreachable(ILogger logger, string instrument, string reason);
+
+    [LoggerMessage(EventId = GrainsEventIds.BackfillsAskedAgain, Level = LogLevel.Warning,
+        Message = "{Instrument} asks again for {Count} backfill(s): its exchange grain now queues in backfill queue {QueueId}, which may not hold them")]
+    private static partial void LogAskingAgain(ILogger logger, string instrument, int count, Guid queueId);
 
     [LoggerMessage(EventId = GrainsEventIds.BackfillQueueFull, Level = LogLevel.Error, Message = "Backfill queue full; dropped {Request}")]
     private static partial void LogQueueFull(ILogger logger, string request);

@@ -4,7 +4,6 @@ using K2.Core;
 using K2.Core.Instruments;
 using K2.Core.Trades;
 using K2.Grains.Abstractions;
-using K2.Grains.Backfill;
 using K2.Grains.Configuration;
 using K2.Grains.Hosting;
 using K2.Grains.Ingest;
@@ -211,7 +210,7 @@ public sealed class CandlePropertyTests(EmbeddedClickHouseFixture fixture)
                 configureServices: services => services
             .AddTestHotStore(fixture, database)
             .AddSingleton(new InstrumentRegistry([Btc]))
-            .AddSingleton<BackfillQueues>()
+            .AddBackfillQueuesOfShards()
             .AddLatestTradeWindows()
             .AddSingleton<IngestMetrics>()
             .Configure<IngestOptions>(o =>

@@ -1,0 +1,186 @@
+using K2.Core;
+using K2.Core.Candles;
+using K2.Core.Trades;
+using K2.Grains.Ingest;
+using K2.Storage.Candles;
+using K2.Storage.ClickHouse;
+using K2.Storage.Writers;
+using Microsoft.Extensions.Logging;
+
+namespace K2.Grains.Instruments;
+
+/// <summary>
+/// The candles of one instrument: rolled (<see cref="CandleBook"/>) from exactly the trades its grain passes on, with a
+/// bucket that may hold trades it has not seen (stored before a restart, evicted from memory, stored by another writer)
+/// recomputed from the store first, and the changed candles handed to the candle writer. Not thread-safe: the grain
+/// calls it one turn at a time.
+/// </summary>
+internal sealed partial class InstrumentCandles(
+    CandleBook book,
+    BatchedTableWriter<Trade> silverTrades,
+    BatchedTableWriter<Candle> candleWriter,
+    CandleQueries storedCandles,
+    IngestMetrics metrics,
+    TimeSpan storeWaitLimit,
+    TimeProvider time,
+    ILogger logger)
+{
+    /// <summary>Longest wait between tries of a recompute while the hot store is unavailable.</summary>
+    private static readonly TimeSpan MaxRecomputeRetryDelay = TimeSpan.FromSeconds(30);
+
+    // What a stalled store could not take yet: the newest version of each changed candle, and buckets owed a rewrite.
+    private readonly Dictionary<CandleBucket, Candle> _unwritten = [];
+    private IReadOnlyCollection<CandleBucket>? _owedRewrite;
+
+    /// <summary>A new trade, passed on.</summary>
+    public void Add(in Trade trade) => book.Add(trade);
+
+    /// <summary>
+    /// Loads the buckets of the trades in <paramref name="trades"/> that <paramref name="isNew"/> accepts and that may
+    /// hold trades this book has not seen. Their stored trades are read only after everything handed to the silver
+    /// writer has landed, so the recomputed aggregate holds exactly the trades passed on before these. Retries while the
+    /// store is unavailable (continuing a bucket without its stored trades would write a wrong candle) until
+    /// <paramref name="cancellationToken"/> gives up.
+    /// </summary>
+    public async Task LoadBucketsOfAsync(IReadOnlyList<Trade> trades, Func<Trade, bool> isNew, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(trades);
+        ArgumentNullException.ThrowIfNull(isNew);
+        HashSet<CandleBucket>? buckets = null;
+        foreach (var trade in trades)
+        {
+            if (isNew(trade))
+            {
+                book.CollectBucketsToLoad(trade, buckets ??= []);
+            }
+        }
+
+        if (buckets is { Count: > 0 })
+        {
+            await RecomputeAsync(buckets, rewrite: false, cancellationToken);
+        }
+    }
+
+    /// <summary>
+    /// After a resume from the store: candles are written after their trades, so a crash may have left the newest stored
+    /// ones short. They are recomputed and written again now, or owed until <see cref="RewriteOwedAsync"/> manages.
+    /// </summary>
+    public Task RewriteNewestStoredAsync(CancellationToken cancellationToken)
+    {
+        _owedRewrite = [.. book.NewestStoredBuckets()];
+        return RewriteOwedAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// Another writer stored trades in [<paramref name="from"/>, <paramref name="to"/>): the buckets held in memory
+    /// there are recomputed and written again, now or once <see cref="RewriteOwedAsync"/> manages.
+    /// </summary>
+    public Task RewriteHeldWithinAsync(UnixMicros from, UnixMicros to, CancellationToken cancellationToken)
+    {
+        var held = book.BucketsInMemoryWithin(from, to);
+        if (held.Count == 0)
+        {
+            return Task.CompletedTask;
+        }
+
+        _owedRewrite = _owedRewrite is { } owed ? [.. owed.Union(held)] : held;
+        return RewriteOwedAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// Recomputes and rewrites the buckets owed a rewrite within the store wait limit; what the store did not answer in
+    /// time stays owed. Trades for those buckets meanwhile load them as they come.
+    /// </summary>
+    public async Task RewriteOwedAsync(CancellationToken cancellationToken)
+    {
+        if (_owedRewrite is not { } buckets)
+        {
+            return;
+        }
+
+        using var storeWait = new StoreWaitDeadline(storeWaitLimit, time, cancellationToken);
+        try
+        {
+            await RecomputeAsync(buckets, rewrite: true, storeWait.Token);
+            _owedRewrite = null;
+        }
+        catch (OperationCanceledException) when (storeWait.Expired)
+        {
+            // Still owed.
+        }
+    }
+
+    /// <summary>
+    /// Hands the changed candles to the writer. Without <paramref name="waitForRoom"/> (a timer tick: a full writer means
+    /// a stalled store, and a tick blocks the grain's calls) what does not fit is kept, newest version per bucket, for
+    /// the next call.
+    /// </summary>
+    public async Task WriteChangedAsync(bool waitForRoom, CancellationToken cancellationToken)
+    {
+        foreach (var candle in book.TakeChanged(UnixMicros.Now(time)))
+        {
+            _unwritten[new CandleBucket(candle.Timeframe, candle.BucketStart)] = candle;
+        }
+
+        var written = 0;
+        foreach (var (bucket, candle) in _unwritten)
+        {
+            if (!candleWriter.TryWrite(candle))
+            {
+                if (!waitForRoom)
+                {
+                    break;
+                }
+
+                await candleWriter.WriteAsync(candle, cancellationToken);
+            }
+
+            _unwritten.Remove(bucket);
+            written++;
+        }
+
+        if (written > 0)
+        {
+            metrics.CandlesWritten(book.Instrument.Exchange, written);
+        }
+    }
+
+    /// <summary>
+    /// Recomputes <paramref name="buckets"/> from the store; with <paramref name="rewrite"/> their candles are written
+    /// again. Safe to repeat for a bucket already in memory: the store then holds every trade it was built from.
+    /// </summary>
+    private async Task RecomputeAsync(IReadOnlyCollection<CandleBucket> buckets, bool rewrite, CancellationToken cancellationToken)
+    {
+        if (buckets.Count == 0)
+        {
+            return;
+        }
+
+        var delay = TimeSpan.FromSeconds(1);
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await silverTrades.WhenWrittenAsync(cancellationToken);
+                foreach (var bucket in buckets)
+                {
+                    var stored = await storedCandles.RecomputeAsync(book.Instrument, bucket, cancellationToken);
+                    book.Load(bucket, stored.Aggregate, stored.StoredVersion, rewrite);
+                    metrics.CandleBucketRecomputed(book.Instrument.Exchange);
+                }
+
+                return;
+            }
+            catch (ClickHouseException e)
+            {
+                LogRecomputeRetry(logger, e, book.Instrument.Key, buckets.Count, attempt, delay);
+                await Task.Delay(delay, time, cancellationToken);
+                delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, MaxRecomputeRetryDelay.Ticks));
+            }
+        }
+    }
+
+    [LoggerMessage(EventId = GrainsEventIds.CandleRecomputeRetry, Level = LogLevel.Warning,
+        Message = "{Instrument} could not recompute {Buckets} candle bucket(s) from the hot store (attempt {Attempt}); retrying in {Delay}")]
+    private static partial void LogRecomputeRetry(ILogger logger, Exception exception, string instrument, int buckets, int attempt, TimeSpan delay);
+}
