@@ -51,4 +51,7 @@ public static class GrainsEventIds
     public const int ExchangeShardPingFailed = 3204;
     public const int ExchangeShardSessionEnded = 3205;
     public const int ExchangeShardsStopCutShort = 3206;
+    public const int ExchangeShardHandedOver = 3207;
+    public const int ExchangeShardHandingOver = 3208;
+    public const int ExchangeShardHandOverFailed = 3209;
 }

@@ -20,6 +20,13 @@ public interface IExchangeGrain : IGrainWithStringKey
     Task StopAsync(CancellationToken cancellationToken);
 
     /// <summary>
+    /// The shard belongs on <paramref name="assignedSilo"/> now (a silo joined or left): stops the session, then lets
+    /// the activation go, so the next keeper ping activates the shard where placement assigns it. Its new session
+    /// catches up by REST from each instrument's last stored trade.
+    /// </summary>
+    Task HandOverAsync(string assignedSilo, CancellationToken cancellationToken);
+
+    /// <summary>
     /// The session's counters and the shard's state; never starts the session. Answered at once, even during a stop or
     /// a reconcile tick that waits on busy instruments (it only reads).
     /// </summary>

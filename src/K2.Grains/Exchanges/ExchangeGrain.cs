@@ -6,6 +6,7 @@ using K2.Grains.Backfill;
 using K2.Grains.Configuration;
 using K2.Grains.Hosting;
 using K2.Grains.Instruments;
+using K2.Grains.Placement;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -20,6 +21,7 @@ namespace K2.Grains.Exchanges;
 /// activates it again wherever it was lost.
 /// </summary>
 [KeepAlive]
+[ExchangeShardPlacement]
 internal sealed partial class ExchangeGrain(
     IExchangeConnectors connectors, IngestSessions configured, SharedBackfillWorkers backfills, BackfillQueues queues, RunningShards running,
     IGrainFactory grains,
@@ -104,6 +106,13 @@ internal sealed partial class ExchangeGrain(
         LogStopped(logger, key);
     }
 
+    public async Task HandOverAsync(string assignedSilo, CancellationToken cancellationToken)
+    {
+        await StopAsync(cancellationToken);
+        this.DeactivateOnIdle();
+        LogHandedOver(logger, this.GetPrimaryKeyString(), assignedSilo);
+    }
+
     public Task<ExchangeSessionStatus> GetStatusAsync()
     {
         var key = this.GetPrimaryKeyString();
@@ -168,6 +177,9 @@ internal sealed partial class ExchangeGrain(
 
     [LoggerMessage(EventId = GrainsEventIds.ExchangeShardStopped, Level = LogLevel.Information, Message = "Exchange shard {Shard} stopped its session")]
     private static partial void LogStopped(ILogger logger, string shard);
+
+    [LoggerMessage(EventId = GrainsEventIds.ExchangeShardHandedOver, Level = LogLevel.Information, Message = "Exchange shard {Shard} handed over; it belongs on silo {Silo} now")]
+    private static partial void LogHandedOver(ILogger logger, string shard, string silo);
 
     [LoggerMessage(EventId = GrainsEventIds.ExchangeShardSessionEnded, Level = LogLevel.Critical, Message = "The session of exchange shard {Shard} ended on its own; the keeper starts it again")]
     private static partial void LogSessionEnded(ILogger logger, Exception? exception, string shard);

@@ -1,5 +1,6 @@
 using K2.Grains.Abstractions;
 using K2.Grains.Configuration;
+using K2.Grains.Placement;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
@@ -11,11 +12,20 @@ namespace K2.Grains.Hosting;
 /// lost with its silo, or deactivated by the runtime, runs again within a second or two. At a stop it stops pinging
 /// first, then stops the sessions of the shards running on this silo and waits for them, before the silo stops: the
 /// instrument grains and then the writers can drain everything the sessions received. Registered after the silo.
+/// In a cluster it also spreads the shards: each tick it computes where every shard belongs among the active silos
+/// (<see cref="ShardAssignment"/>, as placement does) and hands over the shards running here that belong elsewhere.
 /// </summary>
 internal sealed partial class ExchangeShardKeeper(
-    IGrainFactory grains, IngestSessions sessions, RunningShards running, TimeProvider time, ILogger<ExchangeShardKeeper> logger) : IHostedService, IDisposable
+    IGrainFactory grains, IngestSessions sessions, RunningShards running, IClusterMembershipService membership, ILocalSiloDetails local,
+    TimeProvider time, ILogger<ExchangeShardKeeper> logger) : IHostedService, IDisposable
 {
     public static readonly TimeSpan PingInterval = TimeSpan.FromSeconds(1);
+
+    /// <summary>
+    /// How long a shard runs here before the keeper may hand it over: right after a change the silos' views of the
+    /// membership differ for a moment, and a shard must not bounce between them meanwhile.
+    /// </summary>
+    public static readonly TimeSpan MinimumStay = TimeSpan.FromSeconds(5);
 
     private readonly CancellationTokenSource _stop = new();
     private Task _keeping = Task.CompletedTask;
@@ -57,6 +67,7 @@ internal sealed partial class ExchangeShardKeeper(
     private async Task KeepAsync(PeriodicTimer ticks, CancellationToken stop)
     {
         var pings = new Dictionary<string, Task>(StringComparer.Ordinal);
+        var handovers = new Dictionary<string, Task>(StringComparer.Ordinal);
         using (ticks)
         {
             try
@@ -70,6 +81,8 @@ internal sealed partial class ExchangeShardKeeper(
                             pings[shard.Key] = PingAsync(shard, firstRound: false);
                         }
                     }
+
+                    Rebalance(handovers, stop);
                 }
             }
             catch (OperationCanceledException) when (stop.IsCancellationRequested)
@@ -79,8 +92,54 @@ internal sealed partial class ExchangeShardKeeper(
         }
 
         // No session starts after this: the stop that follows finds every shard that will run.
-        await Task.WhenAll(pings.Values);
+        await Task.WhenAll(pings.Values.Concat(handovers.Values));
     }
+
+    /// <summary>Hands over each shard running here that the assignment over the active silos puts elsewhere (one at a time per shard).</summary>
+    private void Rebalance(Dictionary<string, Task> handovers, CancellationToken stop)
+    {
+        var here = ExchangeShardPlacementDirector.SiloName(local.SiloAddress);
+        var active = membership.CurrentSnapshot.Members.Values
+            .Where(m => m.Status == SiloStatus.Active)
+            .Select(m => ExchangeShardPlacementDirector.SiloName(m.SiloAddress))
+            .ToList();
+        if (!active.Contains(here))
+        {
+            return; // joining or leaving: this silo has no say yet, or no more
+        }
+
+        var assignment = ShardAssignment.Assign(sessions.Shards.Select(s => s.Key), active);
+        foreach (var key in running.Keys)
+        {
+            if (assignment.TryGetValue(key, out var owner) && owner != here && running.RunningFor(key) >= MinimumStay
+                && (!handovers.TryGetValue(key, out var handover) || handover.IsCompleted))
+            {
+                handovers[key] = HandOverAsync(key, owner, active.Count, stop);
+            }
+        }
+    }
+
+    /// <summary>Never throws: a failed handover is logged, and the next tick tries again.</summary>
+    private async Task HandOverAsync(string key, string owner, int silos, CancellationToken stop)
+    {
+        try
+        {
+            LogHandingOver(logger, key, owner, silos);
+            await grains.GetGrain<IExchangeGrain>(key).HandOverAsync(owner, stop);
+        }
+        catch (Exception e)
+        {
+            LogHandOverFailed(logger, key, e.GetBaseException().Message);
+        }
+    }
+
+    [LoggerMessage(EventId = GrainsEventIds.ExchangeShardHandingOver, Level = LogLevel.Information,
+        Message = "Exchange shard {Shard} belongs on silo {Silo} among {Silos} active silos; handing it over")]
+    private static partial void LogHandingOver(ILogger logger, string shard, string silo, int silos);
+
+    [LoggerMessage(EventId = GrainsEventIds.ExchangeShardHandOverFailed, Level = LogLevel.Warning,
+        Message = "Exchange shard {Shard} could not be handed over ({Reason}); trying again in a second")]
+    private static partial void LogHandOverFailed(ILogger logger, string shard, string reason);
 
     /// <summary>Never throws: a failed ping is logged, and the next tick tries again.</summary>
     private async Task PingAsync(ExchangeShard shard, bool firstRound)

@@ -4,6 +4,7 @@ using K2.Grains.Configuration;
 using K2.Grains.Exchanges;
 using K2.Grains.Ingest;
 using K2.Grains.Instruments;
+using K2.Grains.Placement;
 using K2.Storage.Candles;
 using K2.Storage.Writers;
 using Microsoft.Extensions.DependencyInjection;
@@ -35,6 +36,7 @@ public static class IngestServiceCollectionExtensions
         services.AddSingleton<SharedBackfillWorkers>();
         services.AddSingleton<RunningShards>();
         services.AddSingleton<IngestSessions>();
+        services.AddPlacementDirector<ExchangeShardPlacement, ExchangeShardPlacementDirector>();
         services.AddHostedService<ExchangeShardKeeper>();
         return services;
     }
