@@ -20,7 +20,7 @@ public static class OrleansPostgresSchema
     private const long MigrationLockKey = 0x4B32_4F52_4C45_414E;
 
     /// <summary>The migrations in the order they apply, numbered 1, 2, 3... without gaps.</summary>
-    public static IReadOnlyList<OrleansSchemaMigration> Migrations { get; } = LoadMigrations();
+    internal static IReadOnlyList<OrleansSchemaMigration> Migrations { get; } = LoadMigrations();
 
     /// <summary>Applies the migrations the database has not recorded yet; returns when all are recorded.</summary>
     public static async Task ApplyAsync(string connectionString, CancellationToken cancellationToken)
@@ -45,8 +45,8 @@ public static class OrleansPostgresSchema
         }
         finally
         {
-            // Closing would release the lock too, but a pooled connection stays open. A broken one holds nothing, and
-            // unlocking it would only hide the error that broke it.
+            // Closing hands a pooled connection back with its session, and the lock, still open: release it here. A
+            // broken connection holds nothing, and unlocking it would only hide the error that broke it.
             if (connection.FullState == ConnectionState.Open)
             {
                 await ExecuteAsync(connection, $"SELECT pg_advisory_unlock({MigrationLockKey})", CancellationToken.None);

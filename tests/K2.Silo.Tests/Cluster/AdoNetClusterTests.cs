@@ -1,7 +1,10 @@
+using System.Collections.Concurrent;
 using System.Net;
 using K2.Testing;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
 using Npgsql;
 using Orleans.Configuration;
 
@@ -21,35 +24,46 @@ public sealed class AdoNetClusterTests(OrleansPostgres postgres) : IClassFixture
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     [Fact]
-    public async Task Both_silos_are_active_in_the_table_and_a_killed_one_is_marked_dead()
+    public async Task Both_silos_are_active_in_the_table_and_the_survivor_declares_a_vanished_one_dead()
     {
         var connectionString = await postgres.CreateSchemaDatabaseAsync(Ct);
+        // The silo to vanish connects as a role of its own, so that it can be cut off from the table.
+        var vanishingRole = $"k2_silo_{Guid.NewGuid():N}"[..20];
+        await ExecuteAsync(connectionString,
+            $"CREATE ROLE {vanishingRole} LOGIN; GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {vanishingRole}");
         var clusterId = $"k2-{Guid.NewGuid():N}"[..16];
-        var silos = await Task.WhenAll(StartSiloAsync(connectionString, clusterId, "silo-a"), StartSiloAsync(connectionString, clusterId, "silo-b"));
+        var asVanishingRole = new NpgsqlConnectionStringBuilder(connectionString) { Username = vanishingRole }.ConnectionString;
+        var silos = await Task.WhenAll(StartSiloAsync(connectionString, clusterId, "silo-a"), StartSiloAsync(asVanishingRole, clusterId, "silo-b"));
         await using var survivor = silos[0];
-        var killed = silos[1];
-        try
-        {
-            await Eventually.TrueAsync(
-                async () => (await StatusesAsync(connectionString, clusterId)).SequenceEqual([("silo-a", Active), ("silo-b", Active)]),
-                Patience, "both silos did not become active in the membership table", Ct);
+        await using var vanishing = silos[1];
 
-            // As Orleans' test cluster kills a silo: a stop whose token is already cancelled, so nothing shuts down in order.
-            await killed.StopAsync(new CancellationToken(canceled: true));
+        await Eventually.TrueAsync(
+            async () => (await MembersAsync(connectionString, clusterId)).Select(m => (m.Silo, m.Status)).SequenceEqual([("silo-a", Active), ("silo-b", Active)]),
+            Patience, "both silos did not become active in the membership table", Ct);
 
-            await Eventually.TrueAsync(
-                async () => (await StatusesAsync(connectionString, clusterId)).SequenceEqual([("silo-a", Active), ("silo-b", Dead)]),
-                Patience, "the killed silo was not marked dead", Ct);
-        }
-        finally
-        {
-            await killed.DisposeAsync();
-        }
+        // A silo that stops as Orleans' test cluster kills one (its stop token already cancelled) still writes itself
+        // dead; without write access to the table it cannot, and only the survivor's failure detection can.
+        await ExecuteAsync(connectionString,
+            $"REVOKE INSERT, UPDATE, DELETE ON OrleansMembershipTable, OrleansMembershipVersionTable FROM {vanishingRole}");
+        // It retries those writes for MaxJoinAttemptTime (minutes by default) before it stops answering probes. The
+        // options object is the one the silo reads on each retry; now that it has joined, a second will do.
+        vanishing.Services.GetRequiredService<IOptions<ClusterMembershipOptions>>().Value.MaxJoinAttemptTime = TimeSpan.FromSeconds(1);
+        var stopping = vanishing.StopAsync(new CancellationToken(canceled: true));
+
+        await Eventually.TrueAsync(
+            async () => (await MembersAsync(connectionString, clusterId)).Select(m => (m.Silo, m.Status)).SequenceEqual([("silo-a", Active), ("silo-b", Dead)]),
+            Patience, "the vanished silo was not declared dead", Ct);
+        var declared = (await MembersAsync(connectionString, clusterId)).Single(m => m.Silo == "silo-b");
+        // "suspecting silo,time|...": the survivor's votes only (a suspicion, then the declaration).
+        declared.SuspectTimes.ShouldNotBeNull().Split('|').Select(vote => vote.Split(',')[0]).Distinct().ShouldBe([survivor.Address.ToParsableString()]);
+        await stopping;
+        survivor.FatalErrors.Contexts.ShouldBeEmpty();
     }
 
-    /// <summary>A silo with no grains of its own: membership is all it does here.</summary>
+    /// <summary>A silo with no grains of its own: membership is all it does here. What it finds fatal is only recorded.</summary>
     private static async Task<SiloHost> StartSiloAsync(string connectionString, string clusterId, string name)
     {
+        var fatalErrors = new FatalErrors();
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { ApplicationName = name, DisableDefaults = true });
         builder.UseOrleans(silo => silo
             .Configure<ClusterOptions>(o =>
@@ -71,7 +85,8 @@ public sealed class AdoNetClusterTests(OrleansPostgres postgres) : IClassFixture
             {
                 o.Invariant = OrleansPostgres.Invariant;
                 o.ConnectionString = connectionString;
-            }));
+            })
+            .ConfigureServices(services => services.Replace(ServiceDescriptor.Singleton<IFatalErrorHandler>(fatalErrors))));
         var host = builder.Build();
         try
         {
@@ -83,30 +98,44 @@ public sealed class AdoNetClusterTests(OrleansPostgres postgres) : IClassFixture
             throw;
         }
 
-        return new SiloHost(host);
+        return new SiloHost(host, fatalErrors);
     }
 
-    private static async Task<List<(string, int)>> StatusesAsync(string connectionString, string clusterId)
+    private static async Task<List<(string Silo, int Status, string? SuspectTimes)>> MembersAsync(string connectionString, string clusterId)
     {
-        var rows = new List<(string, int)>();
+        var rows = new List<(string, int, string?)>();
         await using var connection = new NpgsqlConnection(connectionString);
         await connection.OpenAsync(Ct);
         await using var command = new NpgsqlCommand(
-            "SELECT SiloName, Status FROM OrleansMembershipTable WHERE DeploymentId = @cluster ORDER BY SiloName", connection);
+            "SELECT SiloName, Status, SuspectTimes FROM OrleansMembershipTable WHERE DeploymentId = @cluster ORDER BY SiloName", connection);
         command.Parameters.AddWithValue("cluster", clusterId);
         await using var reader = await command.ExecuteReaderAsync(Ct);
         while (await reader.ReadAsync(Ct))
         {
-            rows.Add((reader.GetString(0), reader.GetInt32(1)));
+            rows.Add((reader.GetString(0), reader.GetInt32(1), reader.IsDBNull(2) ? null : reader.GetString(2)));
         }
 
         return rows;
     }
 
+    private static async Task ExecuteAsync(string connectionString, string sql)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync(Ct);
+        await using var command = new NpgsqlCommand(sql, connection);
+        await command.ExecuteNonQueryAsync(Ct);
+    }
+
     /// <summary>A started silo host; disposing stops it (once) and releases it.</summary>
-    private sealed class SiloHost(IHost host) : IAsyncDisposable
+    private sealed class SiloHost(IHost host, FatalErrors fatalErrors) : IAsyncDisposable
     {
         private bool _stopped;
+
+        public IServiceProvider Services => host.Services;
+
+        public FatalErrors FatalErrors => fatalErrors;
+
+        public SiloAddress Address { get; } = host.Services.GetRequiredService<ILocalSiloDetails>().SiloAddress;
 
         public async Task StopAsync(CancellationToken cancellationToken)
         {
@@ -128,5 +157,21 @@ public sealed class AdoNetClusterTests(OrleansPostgres postgres) : IClassFixture
 
             host.Dispose();
         }
+    }
+
+    /// <summary>
+    /// Records what a silo found fatal (a silo told it is dead, for one) instead of Orleans' default, which ends the
+    /// process: here that would be the test run.
+    /// </summary>
+    private sealed class FatalErrors : IFatalErrorHandler
+    {
+        private readonly ConcurrentQueue<string> _contexts = new();
+
+        public IReadOnlyCollection<string> Contexts => _contexts;
+
+        public bool IsUnexpected(Exception exception) => true;
+
+        public void OnFatalException(object? sender = null, string? context = null, Exception? exception = null) =>
+            _contexts.Enqueue($"{context}: {exception?.Message}");
     }
 }

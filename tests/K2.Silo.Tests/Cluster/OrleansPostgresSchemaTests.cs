@@ -6,7 +6,8 @@ namespace K2.Silo.Tests.Cluster;
 /// <summary>What <see cref="OrleansPostgresSchema.ApplyAsync"/> leaves in a database, however often and however many silos call it.</summary>
 public sealed class OrleansPostgresSchemaTests(OrleansPostgres postgres) : IClassFixture<OrleansPostgres>
 {
-    private static readonly (int, string)[] ExpectedMigrations = [(1, "query_registry"), (2, "membership"), (3, "reminders")];
+    private static readonly (int, string)[] ExpectedMigrations =
+        [(1, "query_registry"), (2, "membership"), (3, "reminders"), (4, "reminder_versions_from_a_sequence")];
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 

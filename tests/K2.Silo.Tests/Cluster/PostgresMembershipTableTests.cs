@@ -4,6 +4,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Npgsql;
 using Orleans.Configuration;
+using Orleans.Runtime.Membership;
 using Orleans.Runtime.MembershipService;
 
 namespace K2.Silo.Tests.Cluster;
@@ -11,7 +12,7 @@ namespace K2.Silo.Tests.Cluster;
 /// <summary>
 /// Orleans' own ADO.NET membership table (Microsoft.Orleans.Clustering.AdoNet) over a database that only
 /// <see cref="K2.Silo.Cluster.OrleansPostgresSchema"/> prepared: rows are written only against the current table
-/// version, read back exactly, and removed per silo (defunct) or per cluster.
+/// version, read back exactly, and removed per silo (defunct) or per cluster; clients find the gateways among them.
 /// </summary>
 public sealed class PostgresMembershipTableTests(OrleansPostgres postgres) : IClassFixture<OrleansPostgres>, IDisposable
 {
@@ -125,6 +126,29 @@ public sealed class PostgresMembershipTableTests(OrleansPostgres postgres) : ICl
         var fresh = await reopened.ReadAllAsync(Ct);
         fresh.Members.ShouldBeEmpty();
         fresh.Version.Version.ShouldBe(0);
+    }
+
+    [Fact]
+    public async Task Clients_get_the_active_silos_that_listen_for_them_as_gateways()
+    {
+        var connectionString = await postgres.CreateSchemaDatabaseAsync(Ct);
+        var table = await OpenAsync(connectionString, Cluster);
+        var gateway = Entry(40001, 1, SiloStatus.Active, T0, T0);
+        await InsertAsync(table, gateway);
+        await InsertAsync(table, Entry(40002, 1, SiloStatus.Joining, T0, T0));
+        var noGateway = Entry(40003, 1, SiloStatus.Active, T0, T0);
+        noGateway.ProxyPort = 0;
+        await InsertAsync(table, noGateway);
+        await InsertAsync(await OpenAsync(connectionString, OtherCluster), Entry(40004, 1, SiloStatus.Active, T0, T0));
+        var gateways = new AdoNetGatewayListProvider(
+            NullLogger<AdoNetGatewayListProvider>.Instance,
+            _services,
+            Options.Create(new AdoNetClusteringClientOptions { Invariant = OrleansPostgres.Invariant, ConnectionString = connectionString }),
+            Options.Create(new GatewayOptions()),
+            Options.Create(new ClusterOptions { ClusterId = Cluster, ServiceId = "k2" }));
+        await gateways.InitializeGatewayListProviderAsync(Ct);
+
+        (await gateways.GetGatewaysAsync(Ct)).ShouldBe([SiloAddress.New(IPAddress.Loopback, gateway.ProxyPort, 1).ToGatewayUri()]);
     }
 
     /// <summary>The table as a silo of <paramref name="clusterId"/> starts it: the cluster's version row is created if missing.</summary>

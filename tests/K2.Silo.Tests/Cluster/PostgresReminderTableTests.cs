@@ -33,6 +33,21 @@ public sealed class PostgresReminderTableTests(OrleansPostgres postgres) : Remin
         return table;
     }
 
+    /// <summary>Migration 4's replacement of UpsertReminderRowKey: with migration 3's text the second ETag was the first.</summary>
+    [Fact]
+    public async Task A_reminder_registered_again_after_its_removal_does_not_get_back_an_earlier_etag()
+    {
+        var grain = Grain("offload");
+        var first = await Table.UpsertRow(Entry(grain, "offload", TimeSpan.FromMinutes(15)), Ct);
+        (await Table.RemoveRow(grain, "offload", first!, Ct)).ShouldBeTrue();
+
+        var second = await Table.UpsertRow(Entry(grain, "offload", TimeSpan.FromMinutes(15)), Ct);
+
+        second.ShouldNotBe(first);
+        (await Table.RemoveRow(grain, "offload", first!, Ct)).ShouldBeFalse();
+        (await Table.ReadRow(grain, "offload", Ct)).ShouldNotBeNull().ETag.ShouldBe(second);
+    }
+
     public override async ValueTask DisposeAsync()
     {
         await base.DisposeAsync();
