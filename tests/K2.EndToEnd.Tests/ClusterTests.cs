@@ -113,6 +113,7 @@ public sealed class ClusterTests(ITestOutputHelper output)
         IReadOnlyList<ShardSession> shards = [];
         while (true)
         {
+            // Measured to when the answer was asked for: the shards' state is read at once, the rest of the status may be slow.
             var elapsed = TimeProvider.System.GetElapsedTime(started);
             elapsed.ShouldBeLessThan(limit, $"not within {limit.TotalSeconds} s: {what}. Shards: {Describe(shards, cluster)}");
             try

@@ -22,11 +22,12 @@ internal sealed class InstrumentStatuses(IGrainFactory grains, TimeProvider time
         HashSet<GrainId> active;
         try
         {
-            active = [.. await grains.GetGrain<IManagementGrain>(0).GetActiveGrains(InstrumentGrainType, cancellationToken)];
+            active = [.. await grains.GetGrain<IManagementGrain>(0).GetActiveGrains(InstrumentGrainType, cancellationToken).AsTask().WaitAsync(CallTimeout, time, cancellationToken)];
         }
-        catch (OrleansException e)
+        catch (Exception e) when (e is OrleansException or TimeoutException)
         {
-            // A silo left and is not yet declared dead: which grains are active is not known for a moment.
+            // A silo left and is not yet declared dead (the question goes to every silo): which grains are active is
+            // not known for a moment.
             return [.. shards.SelectMany(s => s.Shard.Instruments.Select(instrument => new InstrumentStatusRow(
                 instrument.Key, s.Shard.Exchange.ToName(), instrument.Symbol, s.Shard.Key, s.Session.State, s.Session.Connected,
                 false, null, null, null, 0, 0, $"the cluster did not answer ({e.GetType().Name})")))];

@@ -37,15 +37,15 @@ internal static class StatusEndpoints
     {
         var hotTables = stores.HotTables.GetAsync();
         var coldTables = stores.ColdTables.GetAsync();
+        var activations = ActivationsAsync(grains, time, cancellationToken);
         var shards = await Task.WhenAll(sessions.Shards.Select(async shard => (shard, await ShardStatusAsync(grains, shard, time, cancellationToken))));
         var instrumentRows = await instruments.ReadAsync(shards, cancellationToken);
-        var activations = await ActivationsAsync(grains, cancellationToken);
         var now = time.GetUtcNow();
         return TypedResults.Ok(new StatusReport(
             now,
             [.. shards.Select(s => s.Item2)],
             instrumentRows,
-            new GrainsStatus(activations),
+            new GrainsStatus(await activations),
             new HotStoreStatus(silverTrades.RowsWritten, silverTrades.BufferedRows),
             HotTables(await hotTables),
             ColdTables(await coldTables, now),
@@ -69,14 +69,16 @@ internal static class StatusEndpoints
         }
     }
 
-    /// <summary>Activations across the cluster; null while a silo that left is not yet declared dead.</summary>
-    private static async Task<int?> ActivationsAsync(IGrainFactory grains, CancellationToken cancellationToken)
+    /// <summary>Activations across the cluster; null while a silo that left is not yet declared dead (every silo is asked).</summary>
+    private static async Task<int?> ActivationsAsync(IGrainFactory grains, TimeProvider time, CancellationToken cancellationToken)
     {
         try
         {
-            return (await grains.GetGrain<IManagementGrain>(0).GetSimpleGrainStatistics(cancellationToken)).Sum(a => a.ActivationCount);
+            var statistics = await grains.GetGrain<IManagementGrain>(0).GetSimpleGrainStatistics(cancellationToken)
+                .WaitAsync(InstrumentStatuses.CallTimeout, time, cancellationToken);
+            return statistics.Sum(a => a.ActivationCount);
         }
-        catch (OrleansException)
+        catch (Exception e) when (e is OrleansException or TimeoutException)
         {
             return null;
         }
