@@ -16,8 +16,8 @@ namespace K2.Grains.Hosting;
 /// (<see cref="ShardAssignment"/>, as placement does) and hands over the shards running here that belong elsewhere.
 /// </summary>
 internal sealed partial class ExchangeShardKeeper(
-    IGrainFactory grains, IngestSessions sessions, RunningShards running, IClusterMembershipService membership, ILocalSiloDetails local,
-    TimeProvider time, ILogger<ExchangeShardKeeper> logger) : IHostedService, IDisposable
+    IGrainFactory grains, IngestSessions sessions, RunningShards running, IClusterMembershipService membership,
+    IClusterManifestProvider manifests, ILocalSiloDetails local, TimeProvider time, ILogger<ExchangeShardKeeper> logger) : IHostedService, IDisposable
 {
     public static readonly TimeSpan PingInterval = TimeSpan.FromSeconds(1);
 
@@ -98,9 +98,12 @@ internal sealed partial class ExchangeShardKeeper(
     /// <summary>Hands over each shard running here that the assignment over the active silos puts elsewhere (one at a time per shard).</summary>
     private void Rebalance(Dictionary<string, Task> handovers, CancellationToken stop)
     {
+        // The silos placement can choose: active, and with their grain manifest known here (a joining silo's arrives a
+        // moment after its membership). Handing a shard to a silo placement cannot see yet would only bring it back here.
         var here = ExchangeShardPlacementDirector.SiloName(local.SiloAddress);
+        var known = manifests.Current.Silos;
         var active = membership.CurrentSnapshot.Members.Values
-            .Where(m => m.Status == SiloStatus.Active)
+            .Where(m => m.Status == SiloStatus.Active && known.ContainsKey(m.SiloAddress))
             .Select(m => ExchangeShardPlacementDirector.SiloName(m.SiloAddress))
             .ToList();
         if (!active.Contains(here))
