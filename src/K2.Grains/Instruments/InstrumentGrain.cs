@@ -28,8 +28,10 @@ namespace K2.Grains.Instruments;
 /// with where its repair stands (and queued again if nothing covers it), and once it has been quiet for
 /// <see cref="IngestOptions.QuietProbeAfter"/> after a trade it probes REST for trades the stream may have dropped just
 /// before the silence.
-/// Backfills are queued by the exchange grain of the instrument's shard, which may run on another silo
-/// (<see cref="InstrumentRepairs"/> keeps what was asked for, and asks again when the queue holding it may be gone).
+/// The grain forwards: the repair bookkeeping is <see cref="InstrumentRepairs"/>, the resume <see cref="InstrumentResume"/>,
+/// the candles <see cref="InstrumentCandles"/>. Backfills are queued by the exchange grain of the instrument's shard, which
+/// may run on another silo (<see cref="ShardBackfills"/>; those calls interleave on the exchange grain, so they cannot
+/// deadlock with its calls into this grain), and asked for again when the queue holding them may be gone.
 /// Kept alive: instruments are few, and their gap state must not be collected while a backfill is pending.
 /// </summary>
 [KeepAlive]
