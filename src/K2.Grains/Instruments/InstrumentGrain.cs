@@ -28,8 +28,10 @@ namespace K2.Grains.Instruments;
 /// with where its repair stands (and queued again if nothing covers it), and once it has been quiet for
 /// <see cref="IngestOptions.QuietProbeAfter"/> after a trade it probes REST for trades the stream may have dropped just
 /// before the silence.
-/// Backfills are queued by the exchange grain of the instrument's shard, which may run on another silo
-/// (<see cref="InstrumentRepairs"/> keeps what was asked for, and asks again when the queue holding it may be gone).
+/// The grain forwards: the repair bookkeeping is <see cref="InstrumentRepairs"/>, the resume <see cref="InstrumentResume"/>,
+/// the candles <see cref="InstrumentCandles"/>. Backfills are queued by the exchange grain of the instrument's shard, which
+/// may run on another silo (<see cref="ShardBackfills"/>; those calls interleave on the exchange grain, so they cannot
+/// deadlock with its calls into this grain), and asked for again when the queue holding them may be gone.
 /// Kept alive: instruments are few, and their gap state must not be collected while a backfill is pending.
 /// </summary>
 [KeepAlive]
@@ -63,7 +65,7 @@ internal sealed partial class InstrumentGrain(
     private InstrumentCandles _candles = null!;
     private LatestTradesWindow _latest = null!;
     private InstrumentRepairs _repairs = null!;
-    private IExchangeGrain? _exchange;
+    private ShardBackfills _backfills = null!;
     private (int Count, long Missing, UnixMicros? Oldest) _publishedGaps;
 
     // A stalled store: when this instrument first handed trades back.
@@ -83,14 +85,14 @@ internal sealed partial class InstrumentGrain(
         _sequentialIds = exchanges.Value.TradeIdsAreSequential(exchange);
         _tracker = new TradeSequenceTracker(_sequentialIds, time: time);
         _repairs = new InstrumentRepairs(instrument, _tracker, _sequentialIds, options.Value);
-        if (sessions.ShardOf(instrument) is { } shard)
-        {
-            _exchange = GrainFactory.GetGrain<IExchangeGrain>(shard.Key);
-        }
-        else
+        var shard = sessions.ShardOf(instrument);
+        if (shard is null)
         {
             LogNoShard(logger, instrument.Key);
         }
+
+        _backfills = new ShardBackfills(
+            instrument, shard is null ? null : GrainFactory.GetGrain<IExchangeGrain>(shard.Key), _repairs, ExchangeCallLimit, logger);
 
         using var resumeLimit = new StoreWaitDeadline(options.Value.ResumeTimeLimit, time, cancellationToken);
         var resume = await new InstrumentResume(
@@ -110,7 +112,7 @@ internal sealed partial class InstrumentGrain(
         {
             metrics.GapDetected(instrument.Exchange, hole.Count);
             LogGap(logger, instrument.Key, hole.FromId, hole.ToId, hole.Count);
-            await QueueAsync(_repairs.GapFound(hole, TimeSpan.Zero));
+            await _backfills.QueueAsync(_repairs.GapFound(hole, TimeSpan.Zero));
         }
 
         this.RegisterGrainTimer(ct => _candles.WriteChangedAsync(waitForRoom: false, ct), options.Value.CandleWriteInterval, options.Value.CandleWriteInterval);
@@ -201,7 +203,7 @@ internal sealed partial class InstrumentGrain(
         // Once the batch is through: a gap waits its grace anyway, and the trades need not wait for the exchange grain.
         foreach (var gap in gaps ?? [])
         {
-            await QueueAsync(gap);
+            await _backfills.QueueAsync(gap);
         }
 
         return taken;
@@ -214,7 +216,7 @@ internal sealed partial class InstrumentGrain(
         PublishGaps();
         if (catchUp is { } request)
         {
-            await QueueAsync(request);
+            await _backfills.QueueAsync(request);
             PublishGaps();
         }
     }
@@ -241,7 +243,7 @@ internal sealed partial class InstrumentGrain(
 
         if (outcome.Next is { } next)
         {
-            await QueueAsync(next);
+            await _backfills.QueueAsync(next);
         }
 
         PublishGaps();
@@ -264,57 +266,22 @@ internal sealed partial class InstrumentGrain(
     private async Task WatchAsync(CancellationToken cancellationToken)
     {
         await _candles.RewriteOwedAsync(cancellationToken);
-
-        if (!_repairs.Waiting)
-        {
-            _repairs.Forget();
-        }
-        else if (_exchange is { } exchange)
-        {
-            // A failed call changes nothing: the next tick asks again.
-            if (await CallExchangeAsync(ct => exchange.GetBackfillQueueIdAsync(ct)) is { } queueId)
-            {
-                var again = _repairs.QueueSeen(queueId);
-                if (again.Count > 0)
-                {
-                    LogAskingAgain(logger, _instrument.Key, again.Count, queueId);
-                }
-
-                foreach (var request in again)
-                {
-                    await QueueAsync(request);
-                }
-            }
-        }
-
+        await _backfills.CheckQueueAsync();
         foreach (var overdue in _tracker.TakeOverdue(options.Value.GapOverdueAfter))
         {
-            var gap = overdue.Gap;
             if (overdue.FirstReport)
             {
                 metrics.GapOverdue(_instrument.Exchange);
             }
 
-            var state = _exchange is { } shardGrain
-                ? await CallExchangeAsync(ct => shardGrain.DescribeRepairAsync(_instrument, gap.FromId, gap.ToId, ct), "the exchange grain did not answer; asked again")
-                : "no exchange shard serves this instrument";
-            if (state is null)
-            {
-                // Nothing will fetch it: say so, and ask again rather than let it wait for the next reconcile.
-                LogOverdue(logger, _instrument.Key, gap.FromId, gap.ToId, gap.Count, overdue.Age, "no request covered it; queued again");
-                await QueueAsync(_repairs.Overdue(gap));
-            }
-            else
-            {
-                LogOverdue(logger, _instrument.Key, gap.FromId, gap.ToId, gap.Count, overdue.Age, state);
-            }
+            await _backfills.ReportOverdueAsync(overdue);
         }
 
         var now = time.GetUtcNow();
         if (_repairs.ProbeDue(now) is { } probe)
         {
             LogProbe(logger, _instrument.Key, _repairs.QuietFor(now), _tracker.HighestId?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "?");
-            await QueueAsync(probe);
+            await _backfills.QueueAsync(probe);
         }
     }
 
@@ -332,43 +299,6 @@ internal sealed partial class InstrumentGrain(
         }
     }
 
-    /// <summary>
-    /// Has the exchange grain of the shard queue <paramref name="backfill"/>. After a failed call the request stays
-    /// pending, and the next watch tick asks for it again.
-    /// </summary>
-    private async Task QueueAsync(QueuedBackfill backfill)
-    {
-        if (_exchange is not { } exchange)
-        {
-            return;
-        }
-
-        var receipt = await CallExchangeAsync(ct => exchange.QueueBackfillAsync(backfill.Request, backfill.Delay, ct));
-        if (receipt is not null && !_repairs.Sent(backfill.Request, receipt))
-        {
-            LogQueueFull(logger, backfill.Request.ToString());
-        }
-    }
-
-    /// <summary>
-    /// Calls the exchange grain within <see cref="ExchangeCallLimit"/>; on failure (its silo died, it hangs) logs it,
-    /// notes that what was asked for must be asked again, and returns <paramref name="failed"/>.
-    /// </summary>
-    private async Task<T?> CallExchangeAsync<T>(Func<CancellationToken, Task<T>> call, T? failed = default)
-    {
-        using var limit = new CancellationTokenSource(ExchangeCallLimit);
-        try
-        {
-            return await call(limit.Token);
-        }
-        catch (Exception e)
-        {
-            _repairs.SendFailed();
-            LogExchangeUnreachable(logger, _instrument.Key, e.GetBaseException().Message);
-            return failed;
-        }
-    }
-
     [LoggerMessage(EventId = GrainsEventIds.GapDetected, Level = LogLevel.Warning, Message = "{Instrument} missing trade ids {FromId}..{ToId} ({Count}); backfilling")]
     private static partial void LogGap(ILogger logger, string instrument, long fromId, long toId, long count);
 
@@ -377,10 +307,6 @@ internal sealed partial class InstrumentGrain(
 
     [LoggerMessage(EventId = GrainsEventIds.GapAbandoned, Level = LogLevel.Error, Message = "{Instrument} gave up {Count} missing trade ids in {FromId}..{ToId}: {Why}")]
     private static partial void LogAbandoned(ILogger logger, string instrument, long fromId, long toId, long count, string why);
-
-    [LoggerMessage(EventId = GrainsEventIds.GapOverdue, Level = LogLevel.Warning,
-        Message = "{Instrument} gap {FromId}..{ToId} ({Count} ids) still open after {Age}: {State}")]
-    private static partial void LogOverdue(ILogger logger, string instrument, long fromId, long toId, long count, TimeSpan age, string state);
 
     [LoggerMessage(EventId = GrainsEventIds.StoreBusy, Level = LogLevel.Warning,
         Message = "{Instrument}: the hot store took no room for {Limit}; {Trades} trade(s) go back to their sender, which reads nothing new until they are taken")]
@@ -395,15 +321,4 @@ internal sealed partial class InstrumentGrain(
     [LoggerMessage(EventId = GrainsEventIds.InstrumentWithoutShard, Level = LogLevel.Error,
         Message = "{Instrument} is in no shard of an enabled exchange: its gaps are not backfilled")]
     private static partial void LogNoShard(ILogger logger, string instrument);
-
-    [LoggerMessage(EventId = GrainsEventIds.ExchangeGrainUnreachable, Level = LogLevel.Warning,
-        Message = "{Instrument} could not reach its exchange grain ({Reason}); its backfills are asked for again on the next watch")]
-    private static partial void LogExchangeUnreachable(ILogger logger, string instrument, string reason);
-
-    [LoggerMessage(EventId = GrainsEventIds.BackfillsAskedAgain, Level = LogLevel.Warning,
-        Message = "{Instrument} asks again for {Count} backfill(s): its exchange grain now queues in backfill queue {QueueId}, which may not hold them")]
-    private static partial void LogAskingAgain(ILogger logger, string instrument, int count, Guid queueId);
-
-    [LoggerMessage(EventId = GrainsEventIds.BackfillQueueFull, Level = LogLevel.Error, Message = "Backfill queue full; dropped {Request}")]
-    private static partial void LogQueueFull(ILogger logger, string request);
 }

@@ -1,0 +1,119 @@
+using K2.Core;
+using K2.Core.Candles;
+using K2.Core.Instruments;
+using K2.Core.Trades;
+using K2.Grains.Ingest;
+using K2.Grains.Instruments;
+using K2.Grains.Tests.Support;
+using K2.Storage.Candles;
+using K2.Storage.Writers;
+using K2.Testing;
+using K2.Testing.Grains;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace K2.Grains.Tests.Instruments;
+
+/// <summary>An instrument's candles on the real hot store, without a grain: buckets with trades it has not seen are recomputed before they go on.</summary>
+public sealed class InstrumentCandlesTests(EmbeddedClickHouseFixture fixture) : IAsyncLifetime
+{
+    private static readonly Instrument Btc = new(Exchange.Binance, "BTC-USDT", "BTCUSDT", "BTC", "USDT", 2, 5);
+
+    private GrainTestHost? _host;
+    private UnixMicros _minute;
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    private GrainTestHost Host => _host!;
+
+    private BatchedTableWriter<Trade> Trades => Host.Services.GetRequiredService<BatchedTableWriter<Trade>>();
+
+    public async ValueTask InitializeAsync()
+    {
+        var database = (await fixture.CreateDatabaseAsync(Ct)).Database;
+        _host = await GrainTestHost.StartAsync(
+            configureServices: services => services.AddTestHotStore(fixture, database).AddSingleton<IngestMetrics>(), cancellationToken: Ct);
+        _minute = CandleBucket.Of(Timeframe.OneMinute, new UnixMicros(UnixMicros.Now(Host.Clock).Value - 120_000_000)).Start;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_host is not null)
+        {
+            await _host.DisposeAsync();
+        }
+    }
+
+    /// <summary>Trade <paramref name="id"/>, <paramref name="id"/> seconds into the minute two minutes ago.</summary>
+    private Trade Make(long id)
+    {
+        var time = new UnixMicros(_minute.Value + (id * 1_000_000));
+        return new Trade(Btc, TradeId.FromNumber(id), 87_000m + id, 0.5m, TradeSide.Buy, time, time);
+    }
+
+    private InstrumentCandles Candles(UnixMicros? storedThrough) => new(
+        new CandleBook(Btc, storedThrough, TimeSpan.FromHours(6)),
+        Trades,
+        Host.Services.GetRequiredService<BatchedTableWriter<Candle>>(),
+        Host.Services.GetRequiredService<CandleQueries>(),
+        Host.Services.GetRequiredService<IngestMetrics>(),
+        TimeSpan.FromSeconds(20),
+        Host.Clock,
+        Host.Logs.CreateLogger("test"));
+
+    private async Task StoreTradesAsync(params long[] ids)
+    {
+        foreach (var id in ids)
+        {
+            await Trades.WriteAsync(Make(id), Ct);
+        }
+    }
+
+    /// <summary>Passes trades on as the grain does: buckets loaded first, then the trade handed to the writer and added.</summary>
+    private async Task PassOnAsync(InstrumentCandles candles, params long[] ids)
+    {
+        var trades = ids.Select(Make).ToList();
+        await candles.LoadBucketsOfAsync(trades, _ => true, Ct);
+        foreach (var trade in trades)
+        {
+            await Trades.WriteAsync(trade, Ct);
+            candles.Add(trade);
+        }
+    }
+
+    private async Task<StoredCandle> StoredMinuteAsync()
+    {
+        await Host.Services.GetRequiredService<BatchedTableWriter<Candle>>().WhenWrittenAsync(Ct);
+        var stored = await Host.Services.GetRequiredService<CandleQueries>().GetAsync(
+            Exchange.Binance, Btc.Symbol, Timeframe.OneMinute, _minute, new UnixMicros(_minute.Value + 60_000_000), 10, Ct);
+        return stored.ShouldHaveSingleItem();
+    }
+
+    [Fact]
+    public async Task A_trade_for_a_bucket_stored_before_a_restart_continues_the_stored_trades()
+    {
+        await StoreTradesAsync(1, 2);
+        var candles = Candles(storedThrough: Make(2).ExchangeTime);
+
+        await PassOnAsync(candles, 3);
+        await candles.WriteChangedAsync(waitForRoom: true, Ct);
+
+        var minute = await StoredMinuteAsync();
+        (minute.TradeCount, minute.Open, minute.Close).ShouldBe((3L, 8_700_100_000_000L, 8_700_300_000_000L), "prices in units of 1e-8");
+    }
+
+    [Fact]
+    public async Task Trades_another_writer_stored_in_a_bucket_held_in_memory_are_in_its_candle_once_rewritten()
+    {
+        var candles = Candles(storedThrough: null);
+        await PassOnAsync(candles, 1, 2);
+        await candles.WriteChangedAsync(waitForRoom: true, Ct);
+        (await StoredMinuteAsync()).TradeCount.ShouldBe(2);
+
+        await StoreTradesAsync(3, 4); // an operator's requested backfill
+        await Trades.WhenWrittenAsync(Ct);
+        await candles.RewriteHeldWithinAsync(Make(3).ExchangeTime, Make(5).ExchangeTime, Ct);
+        await candles.WriteChangedAsync(waitForRoom: true, Ct);
+
+        (await StoredMinuteAsync()).TradeCount.ShouldBe(4);
+    }
+}
