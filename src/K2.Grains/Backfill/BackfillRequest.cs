@@ -51,6 +51,9 @@ public sealed record BackfillRequest(
         $"times {After?.ToString() ?? "?"}..{Before?.ToString() ?? "now"} (attempt {Attempt})";
 }
 
-/// <summary>What an exchange grain did with a backfill request: queued it (or refused it, the queue being full) in the queue <see cref="QueueId"/>.</summary>
+/// <summary>
+/// What an exchange grain did with a backfill request: queued it (or refused it, the queue being full) in the queue
+/// <see cref="QueueId"/>, behind <see cref="Ahead"/> requests.
+/// </summary>
 [GenerateSerializer, Immutable]
-public sealed record BackfillReceipt(Guid QueueId, bool Queued);
+public sealed record BackfillReceipt(Guid QueueId, bool Queued, int Ahead = 0);

@@ -135,7 +135,8 @@ internal sealed partial class ExchangeGrain(
             throw new ArgumentException($"{request} is not for {queue.Exchange.ToName()}.", nameof(request));
         }
 
-        return Task.FromResult(new BackfillReceipt(queue.Id, queue.TryEnqueue(request, delay)));
+        var ahead = queue.Count;
+        return Task.FromResult(new BackfillReceipt(queue.Id, queue.TryEnqueue(request, delay), ahead));
     }
 
     public Task<Guid> GetBackfillQueueIdAsync(CancellationToken cancellationToken) => Task.FromResult(Queue().Id);

@@ -2,6 +2,7 @@ using K2.Api.Admin;
 using K2.Api.Parameters;
 using K2.Core;
 using K2.Core.Instruments;
+using K2.Grains.Abstractions;
 using K2.Grains.Backfill;
 using K2.Grains.Hosting;
 using K2.Silo.Schedules;
@@ -87,8 +88,12 @@ internal static partial class AdminEndpoints
         return TypedResults.Ok(new MaintenanceReport(startedAt, time.GetElapsedTime(started).TotalSeconds, result.Succeeded, tasks));
     }
 
-    private static Results<Accepted<BackfillQueued>, ValidationProblem, ProblemHttpResult> Backfill(
-        [AsParameters] BackfillQuery query, HttpContext http, InstrumentRegistry registry, IngestSessions sessions, BackfillQueues backfills,
+    /// <summary>
+    /// Queued through the exchange grain of the instrument's shard, in the queue of the silo it runs on (the one its
+    /// backfill worker serves), wherever this request arrived.
+    /// </summary>
+    private static async Task<Results<Accepted<BackfillQueued>, ValidationProblem, ProblemHttpResult>> Backfill(
+        [AsParameters] BackfillQuery query, HttpContext http, InstrumentRegistry registry, IngestSessions sessions, IGrainFactory grains,
         TimeProvider time, ILoggerFactory loggers)
     {
         // The query rules have checked presence and form; what remains needs the registry, the clock or both bounds.
@@ -98,22 +103,23 @@ internal static partial class AdminEndpoints
             return TypedResults.ValidationProblem(errors, title: "The backfill request is not valid.");
         }
 
-        var (from, to) = (query.From!.Value, query.To!.Value);
-        var queue = backfills.For(instrument!.Exchange);
-        var ahead = queue.Count;
+        var (from, to, target) = (query.From!.Value, query.To!.Value, instrument!);
+        var shard = sessions.ShardOf(target) ?? throw new InvalidOperationException($"{target.Key} is in no shard of an enabled exchange.");
         var request = new BackfillRequest(
-            instrument, BackfillReason.Requested, null, null, UnixMicros.FromDateTimeOffset(from), UnixMicros.FromDateTimeOffset(to));
-        if (!queue.TryEnqueue(request, TimeSpan.Zero))
+            target, BackfillReason.Requested, null, null, UnixMicros.FromDateTimeOffset(from), UnixMicros.FromDateTimeOffset(to));
+        var receipt = await grains.GetGrain<IExchangeGrain>(shard.Key).QueueBackfillAsync(request, TimeSpan.Zero, http.RequestAborted);
+        var ahead = receipt.Ahead;
+        if (!receipt.Queued)
         {
             http.Response.Headers.RetryAfter = QueueFullRetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
             return TypedResults.Problem(
                 title: "The backfill queue is full.",
-                detail: $"{instrument.Exchange.ToName()}'s backfill queue holds {ahead} requests; retry later.",
+                detail: $"{target.Exchange.ToName()}'s backfill queue holds {ahead} requests; retry later.",
                 statusCode: StatusCodes.Status503ServiceUnavailable);
         }
 
         LogBackfillQueued(loggers.CreateLogger(typeof(AdminEndpoints)), KeyName(http), request.ToString(), ahead);
-        return TypedResults.Accepted((string?)null, new BackfillQueued(instrument.Exchange.ToName(), instrument.Symbol, from, to, ahead));
+        return TypedResults.Accepted((string?)null, new BackfillQueued(target.Exchange.ToName(), target.Symbol, from, to, ahead));
     }
 
     private static ProblemHttpResult Busy(ILogger logger, string schedule)

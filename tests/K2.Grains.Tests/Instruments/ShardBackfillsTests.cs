@@ -201,6 +201,8 @@ public sealed class ShardBackfillsTests
 
         public Task StopAsync(CancellationToken cancellationToken) => throw new NotSupportedException();
 
+        public Task HandOverAsync(string assignedSilo, CancellationToken cancellationToken) => throw new NotSupportedException();
+
         public Task<ExchangeSessionStatus> GetStatusAsync() => throw new NotSupportedException();
 
         private async Task AnswerAsync(CancellationToken cancellationToken)
