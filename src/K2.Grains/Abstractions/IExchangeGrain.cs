@@ -20,9 +20,9 @@ public interface IExchangeGrain : IGrainWithStringKey
     Task StopAsync(CancellationToken cancellationToken);
 
     /// <summary>
-    /// The shard belongs on <paramref name="assignedSilo"/> now (a silo joined or left): stops the session, then lets
-    /// the activation go, so the next keeper ping activates the shard where placement assigns it. Its new session
-    /// catches up by REST from each instrument's last stored trade.
+    /// The shard belongs on <paramref name="assignedSilo"/> now (a silo joined or left): stops the session, then
+    /// migrates the activation to where placement assigns it, where the next keeper ping starts the session. The new
+    /// session catches up by REST from each instrument's last stored trade.
     /// </summary>
     Task HandOverAsync(string assignedSilo, CancellationToken cancellationToken);
 

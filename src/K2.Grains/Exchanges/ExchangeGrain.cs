@@ -109,7 +109,9 @@ internal sealed partial class ExchangeGrain(
     public async Task HandOverAsync(string assignedSilo, CancellationToken cancellationToken)
     {
         await StopAsync(cancellationToken);
-        this.DeactivateOnIdle();
+        // Migration, not a plain deactivation: placement chooses the new silo and the directory is updated with the
+        // move, so a ping routed by another silo's cached directory entry cannot recreate the grain here meanwhile.
+        MigrateOnIdle();
         LogHandedOver(logger, this.GetPrimaryKeyString(), assignedSilo);
     }
 
