@@ -10,8 +10,9 @@ namespace K2.EndToEnd.Tests;
 /// <summary>
 /// Issue #14's cluster, one start for every scenario: K2 begins as one silo; two more join and the six exchange shards
 /// spread until none holds more than two; the silo holding the most shards is killed with SIGKILL and its shards
-/// stream again on the survivors within seconds (the test prints how long); then each silo is stopped with SIGTERM and
-/// started again in turn. All the while every exchange streams, and the offload runs every few seconds on a reminder.
+/// stream again on the survivors within seconds (the test prints how long); a fourth silo joins, and the silo then
+/// holding the most shards hangs (SIGSTOP) until its shards stream elsewhere, and exits once continued; then each
+/// silo is stopped with SIGTERM and started again in turn. All the while every exchange streams, and the offload runs every few seconds on a reminder.
 /// At the end the hot store holds every printed trade exactly once, candles equal a recomputation, and the run log
 /// shows no two offloads of a table at once.
 /// </summary>
@@ -55,6 +56,25 @@ public sealed class ClusterTests(ITestOutputHelper output)
                 "the dead silo's shards streamed again on the survivors", ct);
             output.WriteLine($"failover: {failover.Elapsed.TotalSeconds:F2} s from kill -9 of {dead} ({victim.Count()} shards) until every shard " +
                              $"streamed again on the survivors: {Describe(failover.Shards, cluster)}");
+            await Task.Delay(Trading, ct);
+
+            // A hung silo (SIGSTOP: its sockets stay open, nothing answers) after a fourth silo joined: detected by missed
+            // probes rather than refused connections, so slower. Once continued it learns it was declared dead and exits.
+            var fourth = cluster.AddSilo();
+            await fourth.Process.WaitUntilReadyAsync(TimeSpan.FromSeconds(120), ct);
+            await AllStreamAsync(cluster, shards => shards.GroupBy(s => s.Silo).All(g => g.Count() <= 2), SpreadLimit, "the shards spread over three silos again", ct);
+            var busiest = (await K2Cluster.ShardsAsync(cluster.Running.First(), ct)).GroupBy(s => cluster.SiloAt(s.Silo)).OrderByDescending(g => g.Count()).First();
+            var hung = busiest.Key.ShouldNotBeNull("a shard runs on no silo of the cluster");
+            var hungAt = DateTimeOffset.UtcNow;
+            hung.Process.Hang();
+            var hungFailover = await AllStreamAsync(
+                cluster, shards => shards.All(s => cluster.SiloAt(s.Silo) != hung && s.LastFrameAt > hungAt), FailoverLimit,
+                "the hung silo's shards streamed again on the others", ct, exclude: hung);
+            output.WriteLine($"hung failover: {hungFailover.Elapsed.TotalSeconds:F2} s from SIGSTOP of {hung} ({busiest.Count()} shards) until every shard " +
+                             $"streamed again on the others: {Describe(hungFailover.Shards, cluster)}");
+            hung.Process.Continue();
+            await Eventually.TrueAsync(() => hung.Process.HasExited, TimeSpan.FromSeconds(30), $"{hung} did not exit after it was declared dead", ct);
+            output.WriteLine($"{hung} exited with {hung.Process.ExitCode} once continued");
             await Task.Delay(Trading, ct);
 
             // Rolling restart: each survivor in turn stops with SIGTERM and starts again; the others take its shards.
@@ -107,7 +127,7 @@ public sealed class ClusterTests(ITestOutputHelper output)
     /// yet declared dead those calls wait, so a slow or failed answer is just polled again.
     /// </summary>
     private static async Task<(TimeSpan Elapsed, IReadOnlyList<ShardSession> Shards)> AllStreamAsync(
-        K2Cluster cluster, Func<IReadOnlyList<ShardSession>, bool> condition, TimeSpan limit, string what, CancellationToken ct)
+        K2Cluster cluster, Func<IReadOnlyList<ShardSession>, bool> condition, TimeSpan limit, string what, CancellationToken ct, ClusterSilo? exclude = null)
     {
         var started = TimeProvider.System.GetTimestamp();
         IReadOnlyList<ShardSession> shards = [];
@@ -118,7 +138,7 @@ public sealed class ClusterTests(ITestOutputHelper output)
             elapsed.ShouldBeLessThan(limit, $"not within {limit.TotalSeconds} s: {what}. Shards: {Describe(shards, cluster)}");
             try
             {
-                shards = await K2Cluster.ShardsAsync(cluster.Running.First(), ct).WaitAsync(StatusAnswerLimit, ct);
+                shards = await K2Cluster.ShardsAsync(cluster.Running.First(s => s != exclude), ct).WaitAsync(StatusAnswerLimit, ct);
             }
             catch (Exception e) when (e is TimeoutException or HttpRequestException)
             {
@@ -126,7 +146,7 @@ public sealed class ClusterTests(ITestOutputHelper output)
             }
 
             if (shards.Count == K2Cluster.ShardCount
-                && shards.All(s => s.Connected && s.SubscribedStreams > 0 && cluster.SiloAt(s.Silo) is { } at && !at.Process.HasExited)
+                && shards.All(s => s.Connected && s.SubscribedStreams > 0 && cluster.SiloAt(s.Silo) is { } at && at != exclude && !at.Process.HasExited)
                 && condition(shards))
             {
                 return (elapsed, shards);

@@ -37,6 +37,9 @@ public sealed partial class K2Process : IAsyncDisposable
 
     public bool HasExited => _process.HasExited;
 
+    /// <summary>The exit code once <see cref="HasExited"/>.</summary>
+    public int ExitCode => _process.ExitCode;
+
     /// <summary>Everything the process printed so far, for failure messages.</summary>
     public string Output => string.Join(Environment.NewLine, _output);
 
