@@ -80,6 +80,10 @@ public sealed class CandleBook
     public IReadOnlyList<CandleBucket> BucketsInMemoryWithin(UnixMicros from, UnixMicros to) =>
         [.. _buckets.Keys.Where(b => b.Start < to && b.End > from)];
 
+    /// <summary>The buckets in memory, of every timeframe, that end in (<paramref name="after"/>, <paramref name="through"/>].</summary>
+    public IReadOnlyList<CandleBucket> BucketsInMemoryEndingWithin(UnixMicros after, UnixMicros through) =>
+        [.. _buckets.Keys.Where(b => b.End > after && b.End <= through)];
+
     /// <summary>Adds a trade seen for the first time to its bucket in every timeframe.</summary>
     /// <exception cref="InvalidOperationException">One of its buckets had to be loaded first.</exception>
     public void Add(in Trade trade)

@@ -63,6 +63,13 @@ public sealed class IngestOptions
     public TimeSpan CandleWriteInterval { get; set; } = TimeSpan.FromSeconds(1);
 
     /// <summary>
+    /// When set, each candle is settled this long after its bucket closes: recomputed from the stored trades once and
+    /// written again. A cluster sets it (10 s): there an instrument can be active twice for a moment while silos join or
+    /// leave, and two activations rolling the same candles can store a wrong one. One silo alone never needs it.
+    /// </summary>
+    public TimeSpan? CandleSettleAfter { get; set; }
+
+    /// <summary>
     /// Longest an instrument grain waits, within one call or timer tick, for room in the hot store's writers (or for a
     /// store read it needs). Then it hands the trades it has not taken back to the session or backfill, which offer
     /// them again and meanwhile read nothing more: a stalled store stops the sockets without any grain call outliving

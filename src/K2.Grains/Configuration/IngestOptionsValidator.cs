@@ -24,6 +24,10 @@ internal sealed class IngestOptionsValidator : IValidateOptions<IngestOptions>
         problems.AtLeast(nameof(options.MaxRestoredGaps), options.MaxRestoredGaps, 0);
         problems.Positive(nameof(options.CandleMemoryWindow), options.CandleMemoryWindow);
         problems.Positive(nameof(options.CandleWriteInterval), options.CandleWriteInterval);
+        if (options.CandleSettleAfter is { } settleAfter)
+        {
+            problems.Positive(nameof(options.CandleSettleAfter), settleAfter);
+        }
         // Both bound waits inside grain turns, which Orleans times out after 30 s: a call that outlived it would be
         // answered by nobody and the calls queued behind it dropped.
         WithinCallTimeout(problems, nameof(options.StoreWaitLimit), options.StoreWaitLimit);

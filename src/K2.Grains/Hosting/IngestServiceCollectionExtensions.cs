@@ -37,6 +37,7 @@ public static class IngestServiceCollectionExtensions
         services.AddSingleton<RunningShards>();
         services.AddSingleton<IngestSessions>();
         services.AddPlacementDirector<ExchangeShardPlacement, ExchangeShardPlacementDirector>();
+        services.AddMembershipChanges();
         services.AddHostedService<ExchangeShardKeeper>();
         return services;
     }
@@ -49,6 +50,14 @@ public static class IngestServiceCollectionExtensions
     public static IServiceCollection AddRequestedBackfills(this IServiceCollection services) => services
         .AddSingleton<TieredCandleRecompute>()
         .AddSingleton<RequestedBackfillStore>();
+
+    /// <summary>The silo's count of membership changes, which the instrument grains watch. Part of <see cref="AddK2Ingest"/>.</summary>
+    public static IServiceCollection AddMembershipChanges(this IServiceCollection services)
+    {
+        services.AddSingleton<MembershipChanges>();
+        services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<MembershipChanges>());
+        return services;
+    }
 
     /// <summary>
     /// The instrument grains' latest-trades windows, told by the silver trade writer what landed. Part of

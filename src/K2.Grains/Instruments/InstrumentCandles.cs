@@ -22,6 +22,7 @@ internal sealed partial class InstrumentCandles(
     CandleQueries storedCandles,
     IngestMetrics metrics,
     TimeSpan storeWaitLimit,
+    TimeSpan? settleAfter,
     TimeProvider time,
     ILogger logger)
 {
@@ -31,6 +32,11 @@ internal sealed partial class InstrumentCandles(
     // What a stalled store could not take yet: the newest version of each changed candle, and buckets owed a rewrite.
     private readonly Dictionary<CandleBucket, Candle> _unwritten = [];
     private IReadOnlyCollection<CandleBucket>? _owedRewrite;
+
+    // Buckets ending up to here are settled. From the start of time: a bucket that closed just before this activation
+    // began (its silo died or froze) is settled too, once it is held.
+    private UnixMicros _settledThrough = new(long.MinValue);
+    private DateTimeOffset? _settleAllAt;
 
     /// <summary>A new trade, passed on.</summary>
     public void Add(in Trade trade) => book.Add(trade);
@@ -85,6 +91,61 @@ internal sealed partial class InstrumentCandles(
 
         _owedRewrite = _owedRewrite is { } owed ? [.. owed.Union(held)] : held;
         return RewriteOwedAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// With <c>K2:Ingest:CandleSettleAfter</c> set, settles the buckets held in memory that closed at least that long
+    /// ago: each is recomputed from the stored trades and written again, once. A candle rolled in memory can differ from its stored trades where this
+    /// grain's view did not match the store's: a second activation of the instrument for a moment while silos joined or
+    /// left (Orleans' default grain directory is eventually consistent), or a silo frozen and declared dead that wrote
+    /// once more on waking. The settled candle, written last with a newer version, is the one that counts.
+    /// </summary>
+    public Task SettleClosedAsync(CancellationToken cancellationToken)
+    {
+        if (settleAfter is not { } after)
+        {
+            return Task.CompletedTask;
+        }
+
+        var now = time.GetUtcNow();
+        var through = UnixMicros.FromDateTimeOffset(now - after);
+        IReadOnlyList<CandleBucket> closed;
+        if (_settleAllAt is { } due && due <= now)
+        {
+            // Every bucket held, open ones too: a disturbance may have left any of them rolled from a wrong view.
+            _settleAllAt = null;
+            closed = book.BucketsInMemoryWithin(new UnixMicros(long.MinValue), new UnixMicros(long.MaxValue));
+        }
+        else if (through > _settledThrough)
+        {
+            closed = book.BucketsInMemoryEndingWithin(_settledThrough, through);
+        }
+        else
+        {
+            return Task.CompletedTask;
+        }
+
+        _settledThrough = through > _settledThrough ? through : _settledThrough;
+        if (closed.Count == 0)
+        {
+            return Task.CompletedTask;
+        }
+
+        _owedRewrite = _owedRewrite is { } owed ? [.. owed.Union(closed)] : closed;
+        return RewriteOwedAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// Something happened that can leave any held candle, open or closed, rolled from a view the store does not share
+    /// (this activation began, or the cluster's membership changed): with settling on, every bucket held is settled
+    /// once things have calmed for the settle time.
+    /// </summary>
+    public void SettleAllLater()
+    {
+        if (settleAfter is { } after)
+        {
+            _settleAllAt = time.GetUtcNow() + after;
+        }
     }
 
     /// <summary>

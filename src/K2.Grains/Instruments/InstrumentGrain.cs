@@ -47,6 +47,7 @@ internal sealed partial class InstrumentGrain(
     IOptions<IngestOptions> options,
     IOptions<ExchangesOptions> exchanges,
     IngestMetrics metrics,
+    MembershipChanges membershipChanges,
     TimeProvider time,
     ILogger<InstrumentGrain> logger) : Grain, IInstrumentGrain
 {
@@ -64,6 +65,7 @@ internal sealed partial class InstrumentGrain(
     private Instrument _instrument = null!;
     private InstrumentCandles _candles = null!;
     private LatestTradesWindow _latest = null!;
+    private long _membershipVersion;
     private InstrumentRepairs _repairs = null!;
     private ShardBackfills _backfills = null!;
     private (int Count, long Missing, UnixMicros? Oldest) _publishedGaps;
@@ -99,7 +101,10 @@ internal sealed partial class InstrumentGrain(
             storedTrades, _sequentialIds, options.Value.ResumeGapWindow, options.Value.MaxRestoredGaps, time, logger).ResumeAsync(instrument, _tracker, resumeLimit);
         _candles = new InstrumentCandles(
             new CandleBook(instrument, resume.StoredThrough, options.Value.CandleMemoryWindow),
-            silverTrades, candleWriter, storedCandles, metrics, options.Value.StoreWaitLimit, time, logger);
+            silverTrades, candleWriter, storedCandles, metrics, options.Value.StoreWaitLimit, options.Value.CandleSettleAfter, time, logger);
+        // A new activation may overlap an old one for a moment (a silo left or joined): settle what it rolls, once calm.
+        _membershipVersion = membershipChanges.Version;
+        _candles.SettleAllLater();
         if (resume.FromStore)
         {
             // Every trade stored after the newest one stored now goes through this activation. With none in the hot
@@ -260,11 +265,18 @@ internal sealed partial class InstrumentGrain(
         _tracker.OldestGapDetectedAt?.ToDateTimeOffset()));
 
     /// <summary>
-    /// Asks again for what a lost backfill queue held, reports gaps that have been open too long, and probes REST once a
-    /// quiet spell has lasted.
+    /// Settles closed candles, asks again for what a lost backfill queue held, reports gaps that have been open too long,
+    /// and probes REST once a quiet spell has lasted.
     /// </summary>
     private async Task WatchAsync(CancellationToken cancellationToken)
     {
+        if (membershipChanges.Version != _membershipVersion)
+        {
+            _membershipVersion = membershipChanges.Version;
+            _candles.SettleAllLater();
+        }
+
+        await _candles.SettleClosedAsync(cancellationToken);
         await _candles.RewriteOwedAsync(cancellationToken);
         await _backfills.CheckQueueAsync();
         foreach (var overdue in _tracker.TakeOverdue(options.Value.GapOverdueAfter))

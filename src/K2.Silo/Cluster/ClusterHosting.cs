@@ -1,4 +1,5 @@
 using System.Net;
+using K2.Grains.Configuration;
 using K2.Silo.Schedules;
 using K2.Storage.Iceberg.Catalog;
 using Microsoft.Extensions.Options;
@@ -11,6 +12,9 @@ internal static class ClusterHosting
 {
     /// <summary>The ADO.NET providers' name for Npgsql, which registers itself: no provider factory table is needed.</summary>
     public const string PostgresInvariant = "Npgsql";
+
+    /// <summary>Long enough after a bucket closes for the trades of its last moments to land.</summary>
+    public static readonly TimeSpan ClusterCandleSettleAfter = TimeSpan.FromSeconds(10);
 
     /// <summary>
     /// Membership, endpoints, failure detection and the reminder table. Which membership is read from configuration
@@ -49,6 +53,9 @@ internal static class ClusterHosting
             o.TableRefreshTimeout = cluster.Value.TableRefreshInterval;
             o.IAmAliveTablePublishTimeout = cluster.Value.TableRefreshInterval;
         });
+        // An instrument can be active twice for a moment while silos join or leave (Orleans' default directory is
+        // eventually consistent): candles are settled from the stored trades after their buckets close.
+        silo.Services.AddOptions<IngestOptions>().Configure(o => o.CandleSettleAfter ??= ClusterCandleSettleAfter);
         silo.UseAdoNetClustering(options => options.Configure<IOptions<SiloClusterOptions>, IOptions<StateDatabaseOptions>>((o, cluster, state) =>
         {
             o.Invariant = PostgresInvariant;

@@ -50,13 +50,14 @@ public sealed class InstrumentCandlesTests(EmbeddedClickHouseFixture fixture) : 
         return new Trade(Btc, TradeId.FromNumber(id), 87_000m + id, 0.5m, TradeSide.Buy, time, time);
     }
 
-    private InstrumentCandles Candles(UnixMicros? storedThrough) => new(
+    private InstrumentCandles Candles(UnixMicros? storedThrough, TimeSpan? settleAfter = null) => new(
         new CandleBook(Btc, storedThrough, TimeSpan.FromHours(6)),
         Trades,
         Host.Services.GetRequiredService<BatchedTableWriter<Candle>>(),
         Host.Services.GetRequiredService<CandleQueries>(),
         Host.Services.GetRequiredService<IngestMetrics>(),
         TimeSpan.FromSeconds(20),
+        settleAfter,
         Host.Clock,
         Host.Logs.CreateLogger("test"));
 
@@ -115,5 +116,30 @@ public sealed class InstrumentCandlesTests(EmbeddedClickHouseFixture fixture) : 
         await candles.WriteChangedAsync(waitForRoom: true, Ct);
 
         (await StoredMinuteAsync()).TradeCount.ShouldBe(4);
+    }
+
+    [Fact]
+    public async Task A_closed_candle_rolled_from_a_view_the_store_does_not_share_is_settled_to_the_stored_trades()
+    {
+        var settleAfter = TimeSpan.FromSeconds(10);
+        var candles = Candles(storedThrough: null, settleAfter);
+        // A minute that starts after the book was made, so its close is ahead.
+        _minute = CandleBucket.Of(Timeframe.OneMinute, new UnixMicros(UnixMicros.Now(Host.Clock).Value + 60_000_000)).Start;
+        Host.Clock.Advance(Make(0).ExchangeTime - UnixMicros.Now(Host.Clock));
+        await PassOnAsync(candles, 1, 2);
+        candles.Add(Make(3)); // rolled here, stored nowhere: a second activation's count, or one a frozen silo never stored
+        await candles.WriteChangedAsync(waitForRoom: true, Ct);
+        (await StoredMinuteAsync()).TradeCount.ShouldBe(3);
+
+        Host.Clock.Advance(TimeSpan.FromSeconds(60) + settleAfter - TimeSpan.FromMilliseconds(1));
+        await candles.SettleClosedAsync(Ct);
+        await candles.WriteChangedAsync(waitForRoom: true, Ct);
+        (await StoredMinuteAsync()).TradeCount.ShouldBe(3, "settled before its time");
+
+        Host.Clock.Advance(TimeSpan.FromMilliseconds(1));
+        await candles.SettleClosedAsync(Ct);
+        await candles.WriteChangedAsync(waitForRoom: true, Ct);
+        var settled = await StoredMinuteAsync();
+        (settled.TradeCount, settled.Close).ShouldBe((2L, 8_700_200_000_000L), "prices in units of 1e-8");
     }
 }

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using K2.Grains.Backfill;
 using K2.Grains.Exchanges;
 using K2.Grains.Hosting;
+using K2.Grains.Placement;
 using K2.Grains.Tests.Exchanges.Shards;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -13,10 +14,15 @@ namespace K2.Grains.Tests.Support;
 /// </summary>
 internal static class ShardServices
 {
-    public static IServiceCollection AddBackfillQueuesOfShards(this IServiceCollection services) => services
-        .AddSingleton<BackfillQueues>()
-        .AddSingleton<IngestSessions>()
-        .AddSingleton<SharedBackfillWorkers>()
-        .AddSingleton<RunningShards>()
-        .AddSingleton<IExchangeConnectors>(new ScriptedConnectors(new ConcurrentQueue<string>()));
+    public static IServiceCollection AddBackfillQueuesOfShards(this IServiceCollection services)
+    {
+        services.AddPlacementDirector<ExchangeShardPlacement, ExchangeShardPlacementDirector>();
+        services.AddMembershipChanges();
+        return services
+            .AddSingleton<BackfillQueues>()
+            .AddSingleton<IngestSessions>()
+            .AddSingleton<SharedBackfillWorkers>()
+            .AddSingleton<RunningShards>()
+            .AddSingleton<IExchangeConnectors>(new ScriptedConnectors(new ConcurrentQueue<string>()));
+    }
 }
