@@ -156,6 +156,8 @@ public sealed class ConfigCommandTests
     [InlineData("K2__Warehouse__Kind", "glacier", "Failed to convert configuration value 'glacier' at 'K2:Warehouse:Kind' to type 'K2.Storage.ObjectStores.WarehouseKind'.")]
     [InlineData("K2__State__Kind", "Postgres", "K2:State: PostgresConnectionString must not be empty.")]
     [InlineData("K2__Offload__MaxRowsPerCommit", "0", "K2:Offload: MaxRowsPerCommit must be at least 1 (is 0).")]
+    [InlineData("K2__Ingest__CandleSettleAfter", "00:00:00", "K2:Ingest: CandleSettleAfter must be positive and finite (is 00:00:00).")]
+    [InlineData("K2__Cluster__Membership", "Kubernetes", "Failed to convert configuration value 'Kubernetes' at 'K2:Cluster:Membership' to type 'K2.Silo.Cluster.ClusterMembership'.")]
     [InlineData("K2__Maintenance__OrphanGracePeriod", "00:05:00", "K2:Maintenance: OrphanGracePeriod must be at least 01:00:00, or files of a running offload could be removed (is 00:05:00).")]
     public async Task A_bad_setting_is_named_with_exit_code_2(string variable, string value, string message)
     {
@@ -165,5 +167,24 @@ public sealed class ConfigCommandTests
 
         result.ExitCode.ShouldBe(ExitCodes.BadConfiguration);
         result.ErrorLines.ShouldBe([$"k2 config: invalid configuration: {message}"]);
+    }
+
+    [Fact]
+    public async Task A_cluster_silo_needs_an_IP_address_its_peers_can_reach()
+    {
+        using var cwd = new TempDirectory("k2-config");
+        var environment = new Dictionary<string, string>
+        {
+            ["K2__Cluster__Membership"] = "Postgres",
+            ["K2__Cluster__AdvertisedAddress"] = "localhost",
+            ["K2__State__Kind"] = "Postgres",
+            ["K2__State__PostgresConnectionString"] = "Host=db;Username=k2;Database=k2",
+        };
+
+        var result = await K2Cli.RunAsync(["config"], cwd.Path, environment);
+
+        result.ExitCode.ShouldBe(ExitCodes.BadConfiguration);
+        result.ErrorLines.ShouldBe(
+            ["k2 config: invalid configuration: K2:Cluster: AdvertisedAddress must be the IP address other silos reach this one at, e.g. the pod's IP (is 'localhost')."]);
     }
 }
