@@ -210,10 +210,7 @@ public sealed class StatusTests(ITestOutputHelper output)
     private static Dictionary<string, string> Environment(ExchangeSimulator simulator, ChdbHttpEndpoint store)
     {
         var settings = K2Process.AsEnvironment(simulator.K2Settings);
-        settings["K2__Storage__Transport"] = "http";
-        settings["K2__Storage__Http__Url"] = store.Url.ToString();
-        settings["K2__Storage__Http__User"] = ChdbHttpEndpoint.DefaultUser;
-        settings["K2__Storage__Http__Password"] = ChdbHttpEndpoint.DefaultPassword;
+        ChdbHttpEndpoint.AddK2Environment(settings, store.Url);
         settings["K2__Exchanges__Kraken__Enabled"] = "false";
         settings["K2__Exchanges__Coinbase__Enabled"] = "false";
         settings["K2__Schedules__Enabled"] = "false";

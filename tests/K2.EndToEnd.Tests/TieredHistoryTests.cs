@@ -200,20 +200,11 @@ public sealed class TieredHistoryTests(ITestOutputHelper output)
     private static Dictionary<string, string> Environment(ExchangeSimulator simulator, ChdbHttpEndpoint store, S3rverFixture warehouse)
     {
         var settings = K2Process.AsEnvironment(simulator.K2Settings);
-        settings["K2__Storage__Transport"] = "http";
-        settings["K2__Storage__Http__Url"] = store.Url.ToString();
-        settings["K2__Storage__Http__User"] = ChdbHttpEndpoint.DefaultUser;
-        settings["K2__Storage__Http__Password"] = ChdbHttpEndpoint.DefaultPassword;
+        ChdbHttpEndpoint.AddK2Environment(settings, store.Url);
         settings["K2__Exchanges__Kraken__Enabled"] = "false";
         settings["K2__Exchanges__Coinbase__Enabled"] = "false";
         settings["K2__Schedules__Enabled"] = "false";
-        var s3 = warehouse.Options();
-        settings["K2__Warehouse__Kind"] = "S3";
-        settings["K2__Warehouse__S3__ServiceUrl"] = s3.ServiceUrl!.ToString();
-        settings["K2__Warehouse__S3__Bucket"] = s3.Bucket;
-        settings["K2__Warehouse__S3__AccessKey"] = s3.AccessKey;
-        settings["K2__Warehouse__S3__SecretKey"] = s3.SecretKey;
-        settings["K2__Warehouse__S3__CreateOnlyPuts"] = "false"; // s3rver ignores If-None-Match
+        warehouse.AddK2Environment(settings);
         return settings;
     }
 }

@@ -90,6 +90,18 @@ public sealed partial class ChdbHttpEndpoint : IAsyncDisposable
     /// <summary>Where to point the client, e.g. <c>http://127.0.0.1:41234/</c>.</summary>
     public Uri Url { get; private set; } = null!;
 
+    /// <summary>
+    /// Points K2 (as environment variables, <c>K2__Storage__…</c>) at the endpoint listening on <paramref name="url"/>
+    /// over HTTP with the default credentials, whether it runs in this process or as its own.
+    /// </summary>
+    public static void AddK2Environment(IDictionary<string, string> environment, Uri url)
+    {
+        environment["K2__Storage__Transport"] = "http";
+        environment["K2__Storage__Http__Url"] = url.ToString();
+        environment["K2__Storage__Http__User"] = DefaultUser;
+        environment["K2__Storage__Http__Password"] = DefaultPassword;
+    }
+
     /// <summary>Every request that reached the endpoint, in arrival order (dropped ones included).</summary>
     public IReadOnlyList<ObservedRequest> Requests => [.. _requests];
 

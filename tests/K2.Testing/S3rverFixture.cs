@@ -78,6 +78,17 @@ public sealed class S3rverFixture : IDisposable
         Prefix = prefix,
     };
 
+    /// <summary>Points K2 (as environment variables, <c>K2__Warehouse__…</c>) at this server's bucket as its warehouse.</summary>
+    public void AddK2Environment(IDictionary<string, string> environment)
+    {
+        environment["K2__Warehouse__Kind"] = "S3";
+        environment["K2__Warehouse__S3__ServiceUrl"] = ServiceUrl.ToString();
+        environment["K2__Warehouse__S3__Bucket"] = Bucket;
+        environment["K2__Warehouse__S3__AccessKey"] = AccessKey;
+        environment["K2__Warehouse__S3__SecretKey"] = SecretKey;
+        environment["K2__Warehouse__S3__CreateOnlyPuts"] = "false"; // s3rver ignores If-None-Match
+    }
+
     /// <summary>
     /// Sets the Last-Modified time s3rver reports for the object at <paramref name="bucketKey"/> (its key in the
     /// bucket, store prefix included): s3rver takes it from the mtime of the file it stores the object in, so a test

@@ -19,7 +19,8 @@ internal sealed class InstrumentStatuses(IGrainFactory grains, TimeProvider time
     public async Task<IReadOnlyList<InstrumentStatusRow>> ReadAsync(
         IReadOnlyList<(ExchangeShard Shard, ExchangeSessionStatus Session)> shards, CancellationToken cancellationToken)
     {
-        HashSet<GrainId> active;
+        HashSet<GrainId>? active = null;
+        string? unknown = null;
         try
         {
             active = [.. await grains.GetGrain<IManagementGrain>(0).GetActiveGrains(InstrumentGrainType, cancellationToken).AsTask().WaitAsync(CallTimeout, time, cancellationToken)];
@@ -28,9 +29,7 @@ internal sealed class InstrumentStatuses(IGrainFactory grains, TimeProvider time
         {
             // A silo left and is not yet declared dead (the question goes to every silo): which grains are active is
             // not known for a moment.
-            return [.. shards.SelectMany(s => s.Shard.Instruments.Select(instrument => new InstrumentStatusRow(
-                instrument.Key, s.Shard.Exchange.ToName(), instrument.Symbol, s.Shard.Key, s.Session.State, s.Session.Connected,
-                false, null, null, null, 0, 0, $"the cluster did not answer ({e.GetType().Name})")))];
+            unknown = $"the cluster did not answer ({e.GetType().Name})";
         }
 
         var now = time.GetUtcNow();
@@ -39,7 +38,7 @@ internal sealed class InstrumentStatuses(IGrainFactory grains, TimeProvider time
             var grain = grains.GetGrain<IInstrumentGrain>(instrument.Key);
             var row = new InstrumentStatusRow(
                 instrument.Key, s.Shard.Exchange.ToName(), instrument.Symbol, s.Shard.Key, s.Session.State, s.Session.Connected,
-                active.Contains(grain.GetGrainId()), null, null, null, 0, 0, null);
+                active?.Contains(grain.GetGrainId()) ?? false, null, null, null, 0, 0, unknown);
             if (!row.Active)
             {
                 return row;

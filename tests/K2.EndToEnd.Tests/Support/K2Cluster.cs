@@ -206,10 +206,7 @@ internal sealed class K2Cluster : IAsyncDisposable
         settings["K2__Cluster__AdvertisedAddress"] = "127.0.0.1";
         settings["K2__State__Kind"] = "Postgres";
         settings["K2__State__PostgresConnectionString"] = state;
-        settings["K2__Storage__Transport"] = "http";
-        settings["K2__Storage__Http__Url"] = clickHouse.Url.ToString();
-        settings["K2__Storage__Http__User"] = ChdbHttpEndpoint.DefaultUser;
-        settings["K2__Storage__Http__Password"] = ChdbHttpEndpoint.DefaultPassword;
+        ChdbHttpEndpoint.AddK2Environment(settings, clickHouse.Url);
         foreach (var exchange in Exchanges)
         {
             var name = exchange.ToName();
@@ -221,13 +218,7 @@ internal sealed class K2Cluster : IAsyncDisposable
         // Coinbase allows 8 messages a second per IP, which two shards on one silo share.
         settings["K2__Exchanges__Coinbase__MaxOutgoingMessagesPerSecond"] = "4";
 
-        var s3 = warehouse.Options();
-        settings["K2__Warehouse__Kind"] = "S3";
-        settings["K2__Warehouse__S3__ServiceUrl"] = s3.ServiceUrl!.ToString();
-        settings["K2__Warehouse__S3__Bucket"] = s3.Bucket;
-        settings["K2__Warehouse__S3__AccessKey"] = s3.AccessKey;
-        settings["K2__Warehouse__S3__SecretKey"] = s3.SecretKey;
-        settings["K2__Warehouse__S3__CreateOnlyPuts"] = "false"; // s3rver ignores If-None-Match
+        warehouse.AddK2Environment(settings);
         return settings;
     }
 }
