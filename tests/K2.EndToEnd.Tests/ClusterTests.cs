@@ -16,7 +16,7 @@ namespace K2.EndToEnd.Tests;
 /// At the end the hot store holds every printed trade exactly once and the run log shows no two offloads of a table at
 /// once. Candles are compared with a recomputation and the difference printed, not asserted yet (see EverythingStoredOnceAsync).
 /// </summary>
-public sealed class ClusterTests(ITestOutputHelper output)
+public sealed partial class ClusterTests(ITestOutputHelper output)
 {
     private static readonly TimeSpan Trading = TimeSpan.FromSeconds(5);
     private static readonly TimeSpan SpreadLimit = TimeSpan.FromSeconds(30);
@@ -45,6 +45,7 @@ public sealed class ClusterTests(ITestOutputHelper output)
                 cluster, shards => shards.GroupBy(s => s.Silo).All(g => g.Count() <= 2), SpreadLimit, "the shards spread over three silos", ct);
             output.WriteLine($"spread: {spread.Elapsed.TotalSeconds:F1} s after both joiners were ready: {Describe(spread.Shards, cluster)}");
             await Task.Delay(Trading, ct);
+            await StandaloneApiServesTheClusterAsync(cluster, ct);
 
             // Failover: the silo holding the most shards is killed.
             var before = await K2Cluster.ShardsAsync(cluster.Running.First(), ct);

@@ -9,7 +9,8 @@ namespace K2.Testing;
 
 /// <summary>
 /// The real <c>k2</c> binary as a child process: its own data directory and its own embedded ClickHouse, an API on a
-/// free loopback port, stopped with SIGTERM like an operator would (and killed by PID if it does not stop).
+/// free loopback port, stopped with SIGTERM like an operator would (and killed by PID if it does not stop). Or the
+/// standalone <c>k2-api</c> (<see cref="StartApi"/>).
 /// </summary>
 public sealed partial class K2Process : IAsyncDisposable
 {
@@ -78,6 +79,38 @@ public sealed partial class K2Process : IAsyncDisposable
             }
         }
 
+        return Launch(start, baseAddress);
+    }
+
+    /// <summary>
+    /// Starts the standalone API (<c>k2-api</c>) in <paramref name="workingDirectory"/> with <paramref name="environment"/>
+    /// set, listening on a free loopback port.
+    /// </summary>
+    public static K2Process StartApi(string workingDirectory, IReadOnlyDictionary<string, string> environment)
+    {
+        var baseAddress = new Uri($"http://127.0.0.1:{FreePort.Next()}");
+        var start = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            WorkingDirectory = workingDirectory,
+        };
+        foreach (var argument in new[] { ApiAssemblyPath, "--urls", baseAddress.ToString().TrimEnd('/') })
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        foreach (var (key, value) in environment)
+        {
+            start.Environment[key] = value;
+        }
+
+        return Launch(start, baseAddress);
+    }
+
+    private static K2Process Launch(ProcessStartInfo start, Uri baseAddress)
+    {
         var process = new Process { StartInfo = start };
         var k2 = new K2Process(process, baseAddress);
         process.OutputDataReceived += (_, e) => k2.Collect(e.Data);
@@ -95,7 +128,7 @@ public sealed partial class K2Process : IAsyncDisposable
         {
             if (_process.HasExited)
             {
-                throw new InvalidOperationException($"k2 exited with {_process.ExitCode} before it was ready:{Environment.NewLine}{Output}");
+                throw new InvalidOperationException($"{Path.GetFileNameWithoutExtension(_process.StartInfo.ArgumentList[0])} exited with {_process.ExitCode} before it was ready:{Environment.NewLine}{Output}");
             }
 
             try
@@ -241,15 +274,17 @@ public sealed partial class K2Process : IAsyncDisposable
     }
 
     /// <summary>The built <c>k2</c> of this repository, in the configuration this binary was built in.</summary>
-    public static string SiloAssemblyPath
+    public static string SiloAssemblyPath => BuiltAssembly("K2.Silo", "k2.dll");
+
+    /// <summary>The built <c>k2-api</c> of this repository, in the configuration this binary was built in.</summary>
+    public static string ApiAssemblyPath => BuiltAssembly("K2.Api", "k2-api.dll");
+
+    private static string BuiltAssembly(string project, string file)
     {
-        get
-        {
-            // The test or benchmark binary lives in bin/<Configuration>/net10.0/.
-            var configuration = new DirectoryInfo(Path.TrimEndingDirectorySeparator(AppContext.BaseDirectory)).Parent!.Name;
-            var path = Path.Combine(RepositoryPaths.Root, "src", "K2.Silo", "bin", configuration, "net10.0", "k2.dll");
-            return File.Exists(path) ? path : throw new FileNotFoundException($"Build K2.Silo ({configuration}) first: {path} is missing.");
-        }
+        // The test or benchmark binary lives in bin/<Configuration>/net10.0/.
+        var configuration = new DirectoryInfo(Path.TrimEndingDirectorySeparator(AppContext.BaseDirectory)).Parent!.Name;
+        var path = Path.Combine(RepositoryPaths.Root, "src", project, "bin", configuration, "net10.0", file);
+        return File.Exists(path) ? path : throw new FileNotFoundException($"Build {project} ({configuration}) first: {path} is missing.");
     }
 
     [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]

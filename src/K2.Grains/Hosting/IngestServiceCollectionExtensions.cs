@@ -23,9 +23,7 @@ public static class IngestServiceCollectionExtensions
     /// </summary>
     public static IServiceCollection AddK2Ingest(this IServiceCollection services)
     {
-        services.AddOptions<ExchangesOptions>().BindConfiguration(ExchangesOptions.Section).ValidateOnStart();
-        services.AddSingleton<IValidateOptions<ExchangesOptions>, ExchangesOptionsValidator>();
-        services.AddSingleton<IValidateOptions<ExchangesOptions>, ExchangeShardsValidator>();
+        services.AddExchangeShards();
         services.AddOptions<IngestOptions>().BindConfiguration(IngestOptions.Section).ValidateOnStart();
         services.AddSingleton<IValidateOptions<IngestOptions>, IngestOptionsValidator>();
         services.TryAddSingleton(TimeProvider.System);
@@ -35,10 +33,23 @@ public static class IngestServiceCollectionExtensions
         services.AddSingleton<IExchangeConnectors, ExchangeConnectors>();
         services.AddSingleton<SharedBackfillWorkers>();
         services.AddSingleton<RunningShards>();
-        services.AddSingleton<IngestSessions>();
         services.AddPlacementDirector<ExchangeShardPlacement, ExchangeShardPlacementDirector>();
         services.AddMembershipChanges();
         services.AddHostedService<ExchangeShardKeeper>();
+        return services;
+    }
+
+    /// <summary>
+    /// The enabled exchanges and their shards (<see cref="IngestSessions"/>) from <c>K2:Exchanges</c> and the instrument
+    /// registry: what a silo runs sessions for, and what a client of the cluster asks the shards' grains about. Part of
+    /// <see cref="AddK2Ingest"/>.
+    /// </summary>
+    public static IServiceCollection AddExchangeShards(this IServiceCollection services)
+    {
+        services.AddOptions<ExchangesOptions>().BindConfiguration(ExchangesOptions.Section).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<ExchangesOptions>, ExchangesOptionsValidator>();
+        services.AddSingleton<IValidateOptions<ExchangesOptions>, ExchangeShardsValidator>();
+        services.AddSingleton<IngestSessions>();
         return services;
     }
 

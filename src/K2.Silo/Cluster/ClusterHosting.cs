@@ -1,4 +1,5 @@
 using System.Net;
+using K2.Grains.Cluster;
 using K2.Grains.Configuration;
 using K2.Silo.Schedules;
 using K2.Storage.Iceberg.Catalog;
@@ -10,9 +11,6 @@ namespace K2.Silo.Cluster;
 /// <summary>Joins the silo to its cluster as <c>K2:Cluster</c> says: alone on loopback, or with its peers over PostgreSQL.</summary>
 internal static class ClusterHosting
 {
-    /// <summary>The ADO.NET providers' name for Npgsql, which registers itself: no provider factory table is needed.</summary>
-    public const string PostgresInvariant = "Npgsql";
-
     /// <summary>Long enough after a bucket closes for the trades of its last moments to land.</summary>
     public static readonly TimeSpan ClusterCandleSettleAfter = TimeSpan.FromSeconds(10);
 
@@ -25,7 +23,7 @@ internal static class ClusterHosting
         silo.Services.AddOptions<SiloClusterOptions>().BindConfiguration(SiloClusterOptions.Section).ValidateOnStart();
         silo.Services.AddSingleton<IValidateOptions<SiloClusterOptions>, SiloClusterOptionsValidator>();
         silo.AddReminders();
-        if (!IsPostgres(configuration))
+        if (!ClusterConnectionOptions.IsPostgres(configuration))
         {
             // One silo on loopback, without a gateway: nothing connects to it from outside this process. Its reminders
             // (the offload and maintenance schedules) persist in the SQLite state database.
@@ -58,20 +56,15 @@ internal static class ClusterHosting
         silo.Services.AddOptions<IngestOptions>().Configure(o => o.CandleSettleAfter ??= ClusterCandleSettleAfter);
         silo.UseAdoNetClustering(options => options.Configure<IOptions<SiloClusterOptions>, IOptions<StateDatabaseOptions>>((o, cluster, state) =>
         {
-            o.Invariant = PostgresInvariant;
+            o.Invariant = ClusterConnectionOptions.PostgresInvariant;
             o.ConnectionString = cluster.Value.MembershipConnectionString(state.Value);
         }));
         silo.UseAdoNetReminderService(options => options.Configure<IOptions<SiloClusterOptions>, IOptions<StateDatabaseOptions>>((o, cluster, state) =>
         {
-            o.Invariant = PostgresInvariant;
+            o.Invariant = ClusterConnectionOptions.PostgresInvariant;
             o.ConnectionString = cluster.Value.MembershipConnectionString(state.Value);
         }));
     }
-
-    /// <summary>Whether <c>K2:Cluster:Membership</c> names PostgreSQL; any other value is the validator's to refuse.</summary>
-    public static bool IsPostgres(IConfiguration configuration) =>
-        Enum.TryParse<ClusterMembership>(configuration[$"{SiloClusterOptions.Section}:{nameof(SiloClusterOptions.Membership)}"], ignoreCase: true, out var membership)
-        && membership == ClusterMembership.Postgres;
 
     /// <summary>Orleans refuses a silo port of 0, so the embedded silo takes one the system has just handed out.</summary>
     private static int FreeLoopbackPort()

@@ -1,31 +1,14 @@
-using K2.Storage.Iceberg.Catalog;
+using K2.Grains.Cluster;
 
 namespace K2.Silo.Cluster;
 
 /// <summary>
-/// How the silo finds its peers, bound from <c>K2:Cluster</c>. <see cref="ClusterMembership.Localhost"/> (the default)
-/// is one silo on its own; <see cref="ClusterMembership.Postgres"/> makes it one of several sharing membership and
-/// reminders in PostgreSQL through Orleans' ADO.NET providers.
+/// How the silo joins its cluster, bound from <c>K2:Cluster</c>: where to find it (<see cref="ClusterConnectionOptions"/>,
+/// shared with the standalone API's client), and what only a silo needs: the address and ports it listens on, and how
+/// it watches its peers.
 /// </summary>
-public sealed class SiloClusterOptions
+public sealed class SiloClusterOptions : ClusterConnectionOptions
 {
-    public const string Section = "K2:Cluster";
-
-    public ClusterMembership Membership { get; set; } = ClusterMembership.Localhost;
-
-    /// <summary>Silos with the same cluster id form one cluster; a new id is a fresh cluster over the same data.</summary>
-    public string ClusterId { get; set; } = "k2";
-
-    /// <summary>Stays the same across deployments: reminders and grain state are keyed by it.</summary>
-    public string ServiceId { get; set; } = "k2";
-
-    /// <summary>Membership and reminders; empty means the state database's (<c>K2:State:PostgresConnectionString</c>).</summary>
-    public string PostgresConnectionString { get; set; } = "";
-
-    /// <summary>The connection string membership and reminders use.</summary>
-    public string MembershipConnectionString(StateDatabaseOptions state) =>
-        PostgresConnectionString.Length > 0 ? PostgresConnectionString : state.PostgresConnectionString;
-
     /// <summary>The address other silos and clients reach this silo at, and the one it listens on (in Kubernetes, the pod's IP).</summary>
     public string AdvertisedAddress { get; set; } = "";
 
@@ -51,10 +34,4 @@ public sealed class SiloClusterOptions
 
     /// <summary>How often each silo writes its I-am-alive time and re-reads the membership table.</summary>
     public TimeSpan TableRefreshInterval { get; set; } = TimeSpan.FromSeconds(5);
-}
-
-public enum ClusterMembership
-{
-    Localhost,
-    Postgres,
 }

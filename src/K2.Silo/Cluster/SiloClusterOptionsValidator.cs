@@ -11,23 +11,9 @@ internal sealed class SiloClusterOptionsValidator(IOptions<StateDatabaseOptions>
     public ValidateOptionsResult Validate(string? name, SiloClusterOptions options)
     {
         var problems = new SectionProblems(SiloClusterOptions.Section);
-        switch (options.Membership)
+        if (!options.CheckConnection(problems, state.Value))
         {
-            case ClusterMembership.Localhost:
-                return ValidateOptionsResult.Success;
-            case ClusterMembership.Postgres:
-                break;
-            default:
-                problems.Add(nameof(options.Membership), $"must be Localhost or Postgres (is {options.Membership}).");
-                return problems.ToResult();
-        }
-
-        problems.NotEmpty(nameof(options.ClusterId), options.ClusterId);
-        problems.NotEmpty(nameof(options.ServiceId), options.ServiceId);
-        if (options.PostgresConnectionString.Length == 0 && state.Value.Kind != StateDatabaseKind.Postgres)
-        {
-            problems.Add(nameof(options.PostgresConnectionString),
-                $"must be set, or {StateDatabaseOptions.Section}:Kind be Postgres with a connection string, for membership in PostgreSQL.");
+            return problems.ToResult();
         }
 
         if (!IPAddress.TryParse(options.AdvertisedAddress, out var advertised) || advertised.Equals(IPAddress.Any) || advertised.Equals(IPAddress.IPv6Any))

@@ -1,12 +1,13 @@
+using K2.Api.Admin;
 using K2.Api.Hosting;
+using K2.Api.Status;
 using K2.Core.Instruments;
+using K2.Grains.Cluster;
 using K2.Grains.Hosting;
 using K2.Grains.Instruments;
-using K2.Silo.Admin;
 using K2.Silo.Cluster;
 using K2.Silo.Health;
 using K2.Silo.Schedules;
-using K2.Silo.Status;
 using K2.Simulator;
 using K2.Storage.History;
 using K2.Storage.Hosting;
@@ -23,9 +24,13 @@ internal static class SiloHost
     /// <summary>Long enough for sessions to close, grains to drain and writers to flush their last batches.</summary>
     public static readonly TimeSpan ShutdownTimeout = TimeSpan.FromSeconds(60);
 
-    /// <summary>The silo's host; <paramref name="overrides"/> are settings over every other layer (in-process hosts of tests set theirs there).</summary>
+    /// <summary>
+    /// The silo's host; <paramref name="overrides"/> are settings over every other layer and <paramref name="replace"/>
+    /// registers services over K2's own (in-process hosts of tests set theirs there).
+    /// </summary>
     public static WebApplication Build(
-        SiloSettings settings, InstrumentRegistry registry, ExchangeSimulator? simulator, IReadOnlyDictionary<string, string?>? overrides = null)
+        SiloSettings settings, InstrumentRegistry registry, ExchangeSimulator? simulator, IReadOnlyDictionary<string, string?>? overrides = null,
+        Action<IServiceCollection>? replace = null)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = [], ContentRootPath = AppContext.BaseDirectory });
         SiloConfiguration.AddLayers(builder.Configuration, CommandLineOverrides(settings, simulator, overrides));
@@ -44,11 +49,10 @@ internal static class SiloHost
         builder.Services.AddSingleton<IOffloadRun, ScheduledOffload>();
         builder.Services.AddSingleton<IMaintenanceRun, ScheduledMaintenance>();
         builder.Services.AddK2Schedules();
-        builder.Services.AddSingleton<ScheduleRunGates>();
 
         // Between the writers and the sessions, so at a stop the sessions end first, then the grains hand over their last
         // rows. In a cluster the membership schema is brought up to date first (hosted services start in order).
-        if (ClusterHosting.IsPostgres(builder.Configuration))
+        if (ClusterConnectionOptions.IsPostgres(builder.Configuration))
         {
             builder.Services.AddHostedService<ClusterSchemaInitializer>();
         }
@@ -66,17 +70,19 @@ internal static class SiloHost
         // The latest trades of the instruments this silo's grains ingest come from their memory (the standalone API has none).
         builder.Services.AddSingleton<ILatestTradesSource>(sp => sp.GetRequiredService<LatestTradeWindows>());
         builder.Services.AddK2Api();
-        builder.Services.AddK2Status();
+        builder.Services.AddK2Status(siloCounters: true);
         builder.Services.AddHealthChecks()
             .AddCheck<HotStoreHealthCheck>("hot_store", tags: [HealthTags.Ready])
             .AddCheck<IngestHealthCheck>("ingest", tags: [HealthTags.Ready]);
 
+        replace?.Invoke(builder.Services);
         var app = builder.Build();
         app.UseK2ApiErrors();
         app.MapK2Api();
         app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });
         app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = check => check.Tags.Contains(HealthTags.Ready) });
         app.MapStatus();
+        app.MapStatusPage();
         app.MapAdmin();
         // The Orleans dashboard serves its page, scripts and JSON from its own assembly: nothing is fetched from outside.
         app.MapOrleansDashboard(routePrefix: "/dashboard").ExcludeFromDescription();

@@ -19,4 +19,5 @@ public static class ScheduleEventIds
     public const int ReminderTableReady = 1121;
     public const int ReminderRowWritten = 1122;
     public const int ReminderRowRemoved = 1123;
+    public const int AskedForRefused = 1124;
 }

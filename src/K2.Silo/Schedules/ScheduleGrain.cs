@@ -1,3 +1,4 @@
+using K2.Grains.Schedules;
 using Microsoft.Extensions.Options;
 
 namespace K2.Silo.Schedules;
@@ -11,6 +12,11 @@ namespace K2.Silo.Schedules;
 /// Orleans skips a tick missed while the silo was down. So at start the grain asks K2's own records when the work last
 /// ran: if the latest due time lies after that run, it was missed and runs once now, as the catch-up. A tick for that
 /// same due time arriving afterwards finds it already run. With no run recorded at all, nothing is owed.
+/// </para>
+/// <para>
+/// An operator's run (<see cref="RunAskedForAsync{TReport}"/>) goes through the same grain, the one place in the
+/// cluster that knows whether a run is going: asked for while one goes, it is refused; a tick arriving while an
+/// asked-for run goes skips its due time, which that run covers.
 /// </para>
 /// </summary>
 internal abstract partial class ScheduleGrain(
@@ -27,6 +33,7 @@ internal abstract partial class ScheduleGrain(
     private readonly ScheduleCadence _cadence = ScheduleCadence.Of(settings);
     private readonly CancellationTokenSource _deactivating = new();
     private Task _run = Task.CompletedTask;
+    /// <summary>The due time the run going stands for, or when an asked-for run started.</summary>
     private DateTimeOffset _running;
 
     /// <summary>The due time the latest run stood for (this activation's, else from the records); null before any.</summary>
@@ -75,6 +82,32 @@ internal abstract partial class ScheduleGrain(
         await _run.WaitAsync(cancellationToken);
         _deactivating.Dispose();
     }
+
+    /// <summary>
+    /// Runs <paramref name="work"/> now for an operator and returns its report, or null when a run of this schedule
+    /// (scheduled or asked for) is going. Called from an interleaving grain method, so a second caller is answered
+    /// while the first run goes; the check and the start happen in one turn, so two callers never both start one. The
+    /// run, like a scheduled one, goes on outside the grain's turn and ends when the grain deactivates; its failure
+    /// reaches the caller.
+    /// </summary>
+    protected async Task<TReport?> RunAskedForAsync<TReport>(Func<CancellationToken, Task<TReport>> work)
+        where TReport : class
+    {
+        if (!_run.IsCompleted)
+        {
+            LogAskedForRefused(logger, schedule, _running);
+            return null;
+        }
+
+        _running = time.GetUtcNow();
+        var token = _deactivating.Token;
+        var asked = Task.Run(() => work(token), CancellationToken.None);
+        _run = EndOf(asked);
+        return await asked;
+    }
+
+    /// <summary>Completes when <paramref name="run"/> does, whether it failed or not: its caller has the failure.</summary>
+    private static async Task EndOf(Task run) => await run.ConfigureAwait(ConfigureAwaitOptions.ContinueOnCapturedContext | ConfigureAwaitOptions.SuppressThrowing);
 
     private void TryStart(DateTimeOffset dueTime, bool catchUp)
     {
@@ -148,6 +181,10 @@ internal abstract partial class ScheduleGrain(
     [LoggerMessage(EventId = ScheduleEventIds.TickSkippedStillRunning, Level = LogLevel.Warning,
         Message = "Schedule {Schedule} skips {DueTime:O}: the run for {Running:O} is still going")]
     private static partial void LogStillRunning(ILogger logger, string schedule, DateTimeOffset dueTime, DateTimeOffset running);
+
+    [LoggerMessage(EventId = ScheduleEventIds.AskedForRefused, Level = LogLevel.Information,
+        Message = "Schedule {Schedule} refuses a run asked for: the run for {Running:O} is still going")]
+    private static partial void LogAskedForRefused(ILogger logger, string schedule, DateTimeOffset running);
 
     [LoggerMessage(EventId = ScheduleEventIds.TickSkippedAlreadyRun, Level = LogLevel.Information,
         Message = "Schedule {Schedule} skips the tick for {DueTime:O}: the run for {LastDueTime:O} covers it")]

@@ -1,3 +1,4 @@
+using K2.Grains.Schedules;
 using Microsoft.Extensions.Options;
 
 namespace K2.Silo.Schedules;

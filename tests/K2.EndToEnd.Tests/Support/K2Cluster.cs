@@ -153,9 +153,12 @@ internal sealed class K2Cluster : IAsyncDisposable
     public IEnumerable<ClusterSilo> Running => _silos.Where(s => !s.Process.HasExited);
 
     /// <summary>Every shard's session as <c>/v1/status</c> of <paramref name="silo"/> reports it (each from its grain, wherever it runs).</summary>
-    public static async Task<IReadOnlyList<ShardSession>> ShardsAsync(ClusterSilo silo, CancellationToken ct)
+    public static Task<IReadOnlyList<ShardSession>> ShardsAsync(ClusterSilo silo, CancellationToken ct) => ShardsAsync(silo.Process, ct);
+
+    /// <summary>Every shard's session as <c>/v1/status</c> of <paramref name="process"/> (a silo or the standalone API) reports it.</summary>
+    public static async Task<IReadOnlyList<ShardSession>> ShardsAsync(K2Process process, CancellationToken ct)
     {
-        var status = await silo.Process.GetJsonAsync("/v1/status", ct);
+        var status = await process.GetJsonAsync("/v1/status", ct);
         return [.. status.GetProperty("exchanges").EnumerateArray().Select(e => new ShardSession(
             e.GetProperty("shard").GetString()!,
             e.GetProperty("silo").GetString(),

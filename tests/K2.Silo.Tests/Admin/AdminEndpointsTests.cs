@@ -7,7 +7,6 @@ using K2.Core;
 using K2.Core.Candles;
 using K2.Core.Instruments;
 using K2.Core.Trades;
-using K2.Silo.Schedules;
 using K2.Silo.Tests.Commands;
 using K2.Simulator;
 using K2.Storage.ClickHouse;
@@ -93,26 +92,29 @@ public sealed class AdminEndpointsTests(AdminSilo silo) : IClassFixture<AdminSil
     [Fact]
     public async Task An_offload_or_maintenance_already_running_makes_another_a_409_problem()
     {
-        var gates = silo.Services.GetRequiredService<ScheduleRunGates>();
-        using (gates.TryEnter(ScheduleNames.Offload))
+        var hold = silo.Services.GetRequiredService<RunHold>();
+        foreach (var action in new[] { "/v1/admin/offload", "/v1/admin/maintenance" })
         {
-            using var busy = await silo.Http.PostAsync("/v1/admin/offload", null, Ct);
-            busy.StatusCode.ShouldBe(HttpStatusCode.Conflict);
-            busy.Content.Headers.ContentType!.MediaType.ShouldBe("application/problem+json");
+            hold.Close();
+            var first = silo.Http.PostAsync(action, null, Ct);
+            await hold.Started.WaitAsync(Ct);
+            using (var busy = await silo.Http.PostAsync(action, null, Ct))
+            {
+                busy.StatusCode.ShouldBe(HttpStatusCode.Conflict, action);
+                busy.Content.Headers.ContentType!.MediaType.ShouldBe("application/problem+json");
+            }
+
+            hold.Open();
+            using var held = await first;
+            held.StatusCode.ShouldBe(HttpStatusCode.OK, await held.Content.ReadAsStringAsync(Ct));
         }
 
-        using (gates.TryEnter(ScheduleNames.Maintenance))
-        {
-            using var busy = await silo.Http.PostAsync("/v1/admin/maintenance", null, Ct);
-            busy.StatusCode.ShouldBe(HttpStatusCode.Conflict);
-        }
-
+        // The held run has ended: the next one runs.
         using var maintenance = await silo.Http.PostAsync("/v1/admin/maintenance", null, Ct);
         maintenance.StatusCode.ShouldBe(HttpStatusCode.OK, await maintenance.Content.ReadAsStringAsync(Ct));
         var report = JsonDocument.Parse(await maintenance.Content.ReadAsStringAsync(Ct)).RootElement;
         // Four tasks on each of the ten tables.
         report.GetProperty("tasks").GetArrayLength().ShouldBe(40);
-        gates.TryEnter(ScheduleNames.Maintenance).ShouldNotBeNull("the finished run left the gate closed");
     }
 
     [Fact]

@@ -12,6 +12,7 @@ namespace K2.Silo.Tests.Admin;
 /// one admin key), ingesting from a simulator whose clock stands 40 days in the past: it printed two seconds of
 /// trades back then and prints nothing more, so everything K2 stores of them comes from a requested backfill. Binance,
 /// Kraken and Coinbase are enabled; schedules are off (the tests start offloads themselves) and the offload has no safety lag.
+/// An asked-for offload or maintenance can be held going (<see cref="RunHold"/>).
 /// </summary>
 public sealed class AdminSilo : IAsyncLifetime
 {
@@ -53,7 +54,7 @@ public sealed class AdminSilo : IAsyncLifetime
             ["K2:Schedules:Enabled"] = "false",
             ["K2:Offload:SafetyLag"] = "00:00:00",
             ["K2:Storage:Writers:FlushInterval"] = "00:00:00.020",
-        });
+        }, HeldRuns.Register);
         await _app.StartAsync(CancellationToken.None);
         Http = new HttpClient { BaseAddress = new Uri(url), Timeout = TimeSpan.FromSeconds(60) };
         Http.DefaultRequestHeaders.Add("X-Api-Key", Key);

@@ -1,3 +1,4 @@
+using K2.Grains.Cluster;
 using K2.Silo.Cluster;
 using K2.Storage.Iceberg.Catalog;
 using Microsoft.Extensions.Options;

@@ -157,7 +157,7 @@ public sealed class ConfigCommandTests
     [InlineData("K2__State__Kind", "Postgres", "K2:State: PostgresConnectionString must not be empty.")]
     [InlineData("K2__Offload__MaxRowsPerCommit", "0", "K2:Offload: MaxRowsPerCommit must be at least 1 (is 0).")]
     [InlineData("K2__Ingest__CandleSettleAfter", "00:00:00", "K2:Ingest: CandleSettleAfter must be positive and finite (is 00:00:00).")]
-    [InlineData("K2__Cluster__Membership", "Kubernetes", "Failed to convert configuration value 'Kubernetes' at 'K2:Cluster:Membership' to type 'K2.Silo.Cluster.ClusterMembership'.")]
+    [InlineData("K2__Cluster__Membership", "Kubernetes", "Failed to convert configuration value 'Kubernetes' at 'K2:Cluster:Membership' to type 'K2.Grains.Cluster.ClusterMembership'.")]
     [InlineData("K2__Maintenance__OrphanGracePeriod", "00:05:00", "K2:Maintenance: OrphanGracePeriod must be at least 01:00:00, or files of a running offload could be removed (is 00:05:00).")]
     public async Task A_bad_setting_is_named_with_exit_code_2(string variable, string value, string message)
     {

@@ -1,10 +1,14 @@
 using System.Collections.Concurrent;
+using K2.Grains.Schedules;
 using K2.Silo.Schedules;
 
 namespace K2.Silo.Tests.Schedules;
 
-/// <summary>One run as a test saw it: which schedule, for which due time, and whether its token ended up cancelled.</summary>
-internal sealed record RecordedRun(string Schedule, ScheduleFiring Firing)
+/// <summary>
+/// One run as a test saw it: which schedule, for which due time (an asked-for run's is when it started), whether an
+/// operator asked for it, and whether its token ended up cancelled.
+/// </summary>
+internal sealed record RecordedRun(string Schedule, ScheduleFiring Firing, bool Asked = false)
 {
     public bool Cancelled { get; set; }
 }
@@ -34,9 +38,9 @@ internal sealed class RunLog
 
     public DateTimeOffset? LastRunAt(string schedule) => _lastRunAt.TryGetValue(schedule, out var at) ? at : null;
 
-    public async Task RecordAsync(string schedule, ScheduleFiring firing, CancellationToken cancellationToken)
+    public async Task RecordAsync(string schedule, ScheduleFiring firing, CancellationToken cancellationToken, bool asked = false)
     {
-        var run = new RecordedRun(schedule, firing);
+        var run = new RecordedRun(schedule, firing, asked);
         _lastRunAt[schedule] = firing.FiredAt;
         _runs.Enqueue(run);
         Changed.Pulse();
@@ -52,10 +56,32 @@ internal sealed class RunLog
     }
 }
 
-/// <summary>One schedule's run, recording into a <see cref="RunLog"/>; registered as the offload or the maintenance run.</summary>
-internal sealed class RecordingRun(string schedule, RunLog log) : IOffloadRun, IMaintenanceRun
+/// <summary>
+/// One schedule's run, recording into a <see cref="RunLog"/>; registered as the offload or the maintenance run. Asked
+/// for, it reports one table (or task) named after the schedule.
+/// </summary>
+internal sealed class RecordingRun(string schedule, RunLog log, TimeProvider time) : IOffloadRun, IMaintenanceRun
 {
     public Task RunAsync(ScheduleFiring firing, CancellationToken cancellationToken) => log.RecordAsync(schedule, firing, cancellationToken);
 
+    async Task<OffloadReport> IOffloadRun.RunNowAsync(CancellationToken cancellationToken)
+    {
+        var now = await RecordAskedAsync(cancellationToken);
+        return new OffloadReport(now, 0, true, [new TableOffloadReport(schedule, 1, 1, 1, 1, now, null)]);
+    }
+
+    async Task<MaintenanceReport> IMaintenanceRun.RunNowAsync(CancellationToken cancellationToken)
+    {
+        var now = await RecordAskedAsync(cancellationToken);
+        return new MaintenanceReport(now, 0, true, [new MaintenanceTaskReport(schedule, "audit", "ok", "")]);
+    }
+
     public Task<DateTimeOffset?> LastRunAtAsync(CancellationToken cancellationToken) => Task.FromResult(log.LastRunAt(schedule));
+
+    private async Task<DateTimeOffset> RecordAskedAsync(CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        await log.RecordAsync(schedule, new ScheduleFiring(now, now, CatchUp: false), cancellationToken, asked: true);
+        return now;
+    }
 }

@@ -1,3 +1,4 @@
+using K2.Grains.Schedules;
 using K2.Silo.Schedules;
 using K2.Storage.Iceberg.Catalog;
 using K2.Testing;
@@ -168,6 +169,39 @@ public sealed class ScheduleGrainTests : IDisposable
         skipped.Level.ShouldBe(LogLevel.Warning);
         skipped.Message.ShouldBe(
             "Schedule offload skips 2026-11-22T00:30:00.0000000+00:00: the run for 2026-11-22T00:15:00.0000000+00:00 is still going");
+    }
+
+    [Fact]
+    public async Task A_run_asked_for_while_one_goes_is_refused_and_a_tick_meanwhile_is_skipped()
+    {
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _runs.Work = (run, ct) => run.Asked && run.Schedule == ScheduleNames.Offload && _runs.Of(ScheduleNames.Offload).Count == 1
+            ? release.Task.WaitAsync(ct)
+            : Task.CompletedTask;
+        await using var host = await ScheduleTestSilo.StartAsync(SqlitePath, _runs, _probe, Day.AddMinutes(5), Ct);
+        var offload = host.GrainFactory.GetGrain<IOffloadGrain>(0);
+        var maintenance = host.GrainFactory.GetGrain<IMaintenanceGrain>(0);
+
+        var first = offload.RunNowAsync();
+        await _runs.WaitForRunsAsync(ScheduleNames.Offload, 1, Ct);
+        (await offload.RunNowAsync()).ShouldBeNull("a second offload was started while one went");
+        // The other schedule is not held up by it.
+        (await maintenance.RunNowAsync()).ShouldNotBeNull().Tasks.Single().Table.ShouldBe(ScheduleNames.Maintenance);
+        // The reminder's tick at 00:15 finds the asked-for offload going: the due time is skipped, that run covers it.
+        await _probe.TickAsync(host.Clock, TimeSpan.FromMinutes(10), Ct, ScheduleNames.Offload);
+        await Eventually.TrueAsync(() => K2Logs(host).Any(e => e.EventId.Id == ScheduleEventIds.TickSkippedStillRunning), TimeSpan.FromSeconds(30),
+            "the tick was not skipped", Ct);
+        release.SetResult();
+        var report = (await first).ShouldNotBeNull();
+        report.Tables.Single().Table.ShouldBe(ScheduleNames.Offload);
+        (await offload.RunNowAsync()).ShouldNotBeNull("the run had ended, so the next one asked for starts");
+        await host.StopAsync(Ct);
+
+        _runs.Of(ScheduleNames.Offload).Select(r => (r.Firing.ScheduledAt, r.Asked)).ShouldBe([(Day.AddMinutes(5), true), (Day.AddMinutes(15), true)]);
+        K2Logs(host).Single(e => e.EventId.Id == ScheduleEventIds.AskedForRefused).Message.ShouldBe(
+            "Schedule offload refuses a run asked for: the run for 2026-11-22T00:05:00.0000000+00:00 is still going");
+        K2Logs(host).Single(e => e.EventId.Id == ScheduleEventIds.TickSkippedStillRunning).Message.ShouldBe(
+            "Schedule offload skips 2026-11-22T00:15:00.0000000+00:00: the run for 2026-11-22T00:05:00.0000000+00:00 is still going");
     }
 
     [Fact]

@@ -1,4 +1,5 @@
 using System.Diagnostics.Metrics;
+using K2.Grains.Schedules;
 using K2.Silo.Schedules;
 using K2.Storage.Iceberg.Catalog;
 using K2.Testing.Grains;
@@ -32,8 +33,8 @@ internal static class ScheduleTestSilo
             services.Configure<ReminderOptions>(o => o.ReminderLoadingWindow = TimeSpan.FromDays(2));
             services.AddKeyedSingleton<TimeProvider>(
                 Orleans.Reminders.ReminderTimeProviderNames.Reminders, (provider, _) => new ReminderClock(provider.GetRequiredService<TimeProvider>()));
-            services.AddSingleton<IOffloadRun>(new RecordingRun(ScheduleNames.Offload, runs));
-            services.AddSingleton<IMaintenanceRun>(new RecordingRun(ScheduleNames.Maintenance, runs));
+            services.AddSingleton<IOffloadRun>(sp => new RecordingRun(ScheduleNames.Offload, runs, sp.GetRequiredService<TimeProvider>()));
+            services.AddSingleton<IMaintenanceRun>(sp => new RecordingRun(ScheduleNames.Maintenance, runs, sp.GetRequiredService<TimeProvider>()));
             services.AddK2Schedules();
             if (configure is not null)
             {

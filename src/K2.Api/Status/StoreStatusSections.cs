@@ -1,4 +1,4 @@
-namespace K2.Silo.Status;
+namespace K2.Api.Status;
 
 /// <summary>The status sections read from the stores, each behind its own <see cref="StatusSectionCache{T}"/>, so one store being down leaves the other's section intact.</summary>
 internal sealed class StoreStatusSections(HotTableSizes hot, ColdTableStatuses cold, TimeProvider time)

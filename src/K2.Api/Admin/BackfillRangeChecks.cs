@@ -1,7 +1,7 @@
 using K2.Core;
 using K2.Core.Instruments;
 
-namespace K2.Silo.Admin;
+namespace K2.Api.Admin;
 
 /// <summary>
 /// The checks of a backfill request that its text alone cannot settle: the exchange runs here,

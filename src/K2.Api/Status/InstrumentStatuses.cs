@@ -2,7 +2,7 @@ using K2.Core;
 using K2.Grains.Abstractions;
 using K2.Grains.Configuration;
 
-namespace K2.Silo.Status;
+namespace K2.Api.Status;
 
 /// <summary>
 /// Each configured instrument with the session of the shard that owns it and the newest trade its grain passed on.

@@ -4,7 +4,7 @@ using K2.Storage.Iceberg.Catalog;
 using K2.Storage.Iceberg.Metadata;
 using K2.Storage.ObjectStores;
 
-namespace K2.Silo.Status;
+namespace K2.Api.Status;
 
 /// <summary>
 /// Each of the ten cold tables' offload state (index lookups in the state database) and its current snapshot (id, records,

@@ -1,4 +1,4 @@
-namespace K2.Silo.Status;
+namespace K2.Api.Status;
 
 /// <summary>K2's status page at <c>/</c>: one static page, no assets, no external requests; it polls <c>/v1/status</c>.</summary>
 internal static class StatusPage

@@ -1,7 +1,7 @@
-using K2.Silo.Status;
+using K2.Api.Status;
 using K2.Testing;
 
-namespace K2.Silo.Tests.Status;
+namespace K2.Api.Tests.Status;
 
 /// <summary>A store section of the status is read at most once per <c>MaxAge</c>, and a read that fails or hangs becomes its <c>unavailable</c> reason.</summary>
 public sealed class StatusSectionCacheTests

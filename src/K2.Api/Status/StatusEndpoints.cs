@@ -1,40 +1,50 @@
 using K2.Core;
-using K2.Core.Trades;
 using K2.Grains.Abstractions;
-using K2.Grains.Backfill;
 using K2.Grains.Configuration;
 using K2.Grains.Hosting;
 using K2.Grains.Ingest;
-using K2.Storage.Writers;
 using Microsoft.AspNetCore.Http.HttpResults;
 
-namespace K2.Silo.Status;
+namespace K2.Api.Status;
 
 /// <summary>
 /// K2's own status for operators: the JSON at <c>/v1/status</c> (sessions, instruments, ingest, backfill, hot and cold
 /// tables) and the page at <c>/</c> that polls it. The silo and its grains are the Orleans dashboard's, under <c>/dashboard/</c>.
 /// Sessions and instruments come from the grains on every request; the store sections are read at most once a second
-/// (<see cref="StatusSectionCache{T}"/>) and report a store that is down instead of failing the status.
+/// (<see cref="StatusSectionCache{T}"/>) and report a store that is down instead of failing the status. A silo adds
+/// what it counts for itself (<see cref="SiloCounters"/>); the standalone API, a client of the cluster, serves the
+/// same status without those sections and says so.
 /// </summary>
-internal static class StatusEndpoints
+public static class StatusEndpoints
 {
     public const string StatusPath = "/v1/status";
 
+    /// <summary>Why a client of the cluster leaves out the silo's own counters.</summary>
+    public const string SiloCountersOmitted =
+        "hot_store, ingest and backfill are counted by each silo for itself, and this process is a client of the cluster: read them from each silo's /v1/status or /metrics.";
+
+    /// <summary>The status as JSON at <c>/v1/status</c>.</summary>
     public static IEndpointRouteBuilder MapStatus(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/", () => TypedResults.Content(StatusPage.Html, "text/html; charset=utf-8"))
-            .ExcludeFromDescription();
         app.MapGet(StatusPath, GetStatusAsync)
             .WithName("GetStatus")
             .ExcludeFromDescription();
         return app;
     }
 
-    private static async Task<Ok<StatusReport>> GetStatusAsync(
-        IGrainFactory grains, IngestSessions sessions, IngestMetrics ingest, BackfillQueues backfills,
-        BatchedTableWriter<Trade> silverTrades, InstrumentStatuses instruments, StoreStatusSections stores, TimeProvider time,
-        CancellationToken cancellationToken)
+    /// <summary>The status page at <c>/</c>, which polls <c>/v1/status</c> and links to the silo's Orleans dashboard.</summary>
+    public static IEndpointRouteBuilder MapStatusPage(this IEndpointRouteBuilder app)
     {
+        app.MapGet("/", () => TypedResults.Content(StatusPage.Html, "text/html; charset=utf-8"))
+            .ExcludeFromDescription();
+        return app;
+    }
+
+    private static async Task<Ok<StatusReport>> GetStatusAsync(
+        IGrainFactory grains, IngestSessions sessions, InstrumentStatuses instruments, StoreStatusSections stores, IServiceProvider services,
+        TimeProvider time, CancellationToken cancellationToken)
+    {
+        var counters = services.GetService<SiloCounters>();
         var hotTables = stores.HotTables.GetAsync();
         var coldTables = stores.ColdTables.GetAsync();
         var activations = ActivationsAsync(grains, time, cancellationToken);
@@ -46,11 +56,12 @@ internal static class StatusEndpoints
             [.. shards.Select(s => s.Item2)],
             instrumentRows,
             new GrainsStatus(await activations),
-            new HotStoreStatus(silverTrades.RowsWritten, silverTrades.BufferedRows),
+            counters?.HotStore,
             HotTables(await hotTables),
             ColdTables(await coldTables, now),
-            sessions.Enabled.ToDictionary(e => e.ToName(), ingest.Totals),
-            sessions.Enabled.ToDictionary(e => e.ToName(), e => Backfill(backfills.For(e)))));
+            counters?.Ingest(sessions.Enabled),
+            counters?.Backfill(sessions.Enabled),
+            counters is null ? SiloCountersOmitted : null));
     }
 
     /// <summary>
@@ -84,12 +95,6 @@ internal static class StatusEndpoints
         }
     }
 
-    private static BackfillStatus Backfill(BackfillQueue queue)
-    {
-        var inFlight = queue.Progress.Current;
-        return new BackfillStatus(queue.RepairsPending, queue.Count, inFlight?.Request.ToString(), inFlight?.Since, inFlight?.WaitingUntil, inFlight?.WaitingFor);
-    }
-
     private static HotTablesStatus HotTables(StatusSection<IReadOnlyList<HotTableSize>> section) =>
         new(section.CheckedAt, section.Unavailable, section.Value ?? []);
 
@@ -110,10 +115,14 @@ internal static class StatusEndpoints
     }
 }
 
+/// <summary>
+/// K2's status. <paramref name="HotStore"/>, <paramref name="Ingest"/> and <paramref name="Backfill"/> are the answering
+/// silo's own counters; where no silo answers (the standalone API) they are null and <paramref name="SiloCountersOmitted"/> says why.
+/// </summary>
 internal sealed record StatusReport(
     DateTimeOffset Now, IReadOnlyList<ExchangeSessionStatus> Exchanges, IReadOnlyList<InstrumentStatusRow> Instruments, GrainsStatus Grains,
-    HotStoreStatus HotStore, HotTablesStatus HotTables, ColdTablesStatus ColdTables,
-    IReadOnlyDictionary<string, IngestTotals> Ingest, IReadOnlyDictionary<string, BackfillStatus> Backfill);
+    HotStoreStatus? HotStore, HotTablesStatus HotTables, ColdTablesStatus ColdTables,
+    IReadOnlyDictionary<string, IngestTotals>? Ingest, IReadOnlyDictionary<string, BackfillStatus>? Backfill, string? SiloCountersOmitted);
 
 /// <summary>An exchange's backfill: repairs queued or in flight, all requests queued (probes too), and the one in flight.</summary>
 internal sealed record BackfillStatus(

@@ -1,26 +1,25 @@
-using K2.Api.Admin;
 using K2.Api.Parameters;
 using K2.Core;
 using K2.Core.Instruments;
 using K2.Grains.Abstractions;
 using K2.Grains.Backfill;
 using K2.Grains.Hosting;
-using K2.Silo.Schedules;
+using K2.Grains.Schedules;
 using K2.Storage.Iceberg.Maintenance;
-using K2.Storage.Iceberg.Metadata;
-using K2.Storage.Iceberg.Offload;
 using Microsoft.AspNetCore.Http.HttpResults;
 
-namespace K2.Silo.Admin;
+namespace K2.Api.Admin;
 
 /// <summary>
 /// The admin actions under <c>/v1/admin</c>, each needing an admin API key (<see cref="AdminKeysEndpointExtensions.RequireAdminKey"/>):
-/// an offload or a maintenance now, through the same work the schedules start, answered when it has finished (a run
-/// of the same kind already going, scheduled or not, is a 409: one at a time); and a REST backfill of an instrument's
-/// time range, queued on the exchange's backfill worker (202). A run goes on to its end if the client hangs up; only
-/// the silo's shutdown stops it.
+/// an offload or a maintenance now, run by its schedule's grain (<see cref="IOffloadGrain"/>, <see cref="IMaintenanceGrain"/>)
+/// and answered when it has finished; that grain is one in the cluster, so a run of the same kind already going
+/// anywhere, scheduled or not, makes it a 409 (one at a time). And a REST backfill of an instrument's time range,
+/// queued on the exchange's backfill worker through the shard's grain (202). The same endpoints serve in a silo and in
+/// the standalone API when it is a client of the cluster. A run goes on to its end if the client hangs up; only the
+/// shutdown of the silo the grain runs on stops it.
 /// </summary>
-internal static partial class AdminEndpoints
+public static partial class AdminEndpoints
 {
     /// <summary>A full backfill queue drains at the exchange's REST pace: a minute frees many places.</summary>
     private const int QueueFullRetryAfterSeconds = 60;
@@ -49,43 +48,28 @@ internal static partial class AdminEndpoints
         return app;
     }
 
-    private static async Task<Results<Ok<OffloadReport>, ProblemHttpResult>> OffloadAsync(
-        HttpContext http, OffloadCycle cycle, ScheduleRunGates gates, TimeProvider time, IHostApplicationLifetime lifetime, ILoggerFactory loggers)
+    private static async Task<Results<Ok<OffloadReport>, ProblemHttpResult>> OffloadAsync(HttpContext http, IGrainFactory grains, ILoggerFactory loggers)
     {
         var logger = loggers.CreateLogger(typeof(AdminEndpoints));
-        using var run = gates.TryEnter(ScheduleNames.Offload);
-        if (run is null)
+        if (await grains.GetGrain<IOffloadGrain>(0).RunNowAsync() is not { } report)
         {
             return Busy(logger, ScheduleNames.Offload);
         }
 
-        var startedAt = time.GetUtcNow();
-        var started = time.GetTimestamp();
-        var outcomes = await cycle.RunAsync(null, null, lifetime.ApplicationStopping);
-        var tables = outcomes.Select(o => new TableOffloadReport(
-            o.Table, o.Result?.Rows ?? 0, o.Result?.Files ?? 0, o.Result?.Bytes ?? 0, o.Result?.SnapshotId,
-            o.Result?.Watermark is { Value: > long.MinValue } watermark ? watermark.ToDateTimeOffset() : null, o.Error)).ToList();
-        var failed = tables.Count(t => t.Error is not null);
-        LogOffloadRan(logger, KeyName(http), tables.Sum(t => t.Rows), tables.Count, failed);
-        return TypedResults.Ok(new OffloadReport(startedAt, time.GetElapsedTime(started).TotalSeconds, failed == 0, tables));
+        LogOffloadRan(logger, KeyName(http), report.Tables.Sum(t => t.Rows), report.Tables.Count, report.Tables.Count(t => t.Error is not null));
+        return TypedResults.Ok(report);
     }
 
-    private static async Task<Results<Ok<MaintenanceReport>, ProblemHttpResult>> MaintenanceAsync(
-        HttpContext http, ColdTableMaintenance maintenance, ScheduleRunGates gates, TimeProvider time, IHostApplicationLifetime lifetime, ILoggerFactory loggers)
+    private static async Task<Results<Ok<MaintenanceReport>, ProblemHttpResult>> MaintenanceAsync(HttpContext http, IGrainFactory grains, ILoggerFactory loggers)
     {
         var logger = loggers.CreateLogger(typeof(AdminEndpoints));
-        using var run = gates.TryEnter(ScheduleNames.Maintenance);
-        if (run is null)
+        if (await grains.GetGrain<IMaintenanceGrain>(0).RunNowAsync() is not { } report)
         {
             return Busy(logger, ScheduleNames.Maintenance);
         }
 
-        var startedAt = time.GetUtcNow();
-        var started = time.GetTimestamp();
-        var result = await maintenance.RunAsync(ColdTables.All, [], lifetime.ApplicationStopping);
-        var tasks = result.Outcomes.Select(o => new MaintenanceTaskReport(o.Table, ColdTableMaintenance.TaskName(o.Task), o.Outcome, o.Detail)).ToList();
-        LogMaintenanceRan(logger, KeyName(http), tasks.Count, tasks.Count(t => t.Outcome != ColdTableMaintenance.Ok));
-        return TypedResults.Ok(new MaintenanceReport(startedAt, time.GetElapsedTime(started).TotalSeconds, result.Succeeded, tasks));
+        LogMaintenanceRan(logger, KeyName(http), report.Tasks.Count, report.Tasks.Count(t => t.Outcome != ColdTableMaintenance.Ok));
+        return TypedResults.Ok(report);
     }
 
     /// <summary>
@@ -133,18 +117,18 @@ internal static partial class AdminEndpoints
 
     private static string KeyName(HttpContext http) => http.AdminKeyName() ?? "?";
 
-    [LoggerMessage(EventId = AdminEventIds.OffloadRan, Level = LogLevel.Information,
+    [LoggerMessage(EventId = ApiEventIds.AdminOffloadRan, Level = LogLevel.Information,
         Message = "Admin offload (key {KeyName}): {Rows} rows over {Tables} tables, {Failed} failed")]
     private static partial void LogOffloadRan(ILogger logger, string keyName, long rows, int tables, int failed);
 
-    [LoggerMessage(EventId = AdminEventIds.MaintenanceRan, Level = LogLevel.Information,
+    [LoggerMessage(EventId = ApiEventIds.AdminMaintenanceRan, Level = LogLevel.Information,
         Message = "Admin maintenance (key {KeyName}): {Tasks} tasks, {NotOk} not ok")]
     private static partial void LogMaintenanceRan(ILogger logger, string keyName, int tasks, int notOk);
 
-    [LoggerMessage(EventId = AdminEventIds.RunRefusedBusy, Level = LogLevel.Information, Message = "Admin {Schedule} refused: one is already running")]
+    [LoggerMessage(EventId = ApiEventIds.AdminRunRefusedBusy, Level = LogLevel.Information, Message = "Admin {Schedule} refused: one is already running")]
     private static partial void LogBusy(ILogger logger, string schedule);
 
-    [LoggerMessage(EventId = AdminEventIds.BackfillQueued, Level = LogLevel.Information,
+    [LoggerMessage(EventId = ApiEventIds.AdminBackfillQueued, Level = LogLevel.Information,
         Message = "Admin backfill (key {KeyName}) queued: {Request}, {Ahead} request(s) ahead")]
     private static partial void LogBackfillQueued(ILogger logger, string keyName, string request, int ahead);
 }

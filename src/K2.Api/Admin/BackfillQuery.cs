@@ -3,7 +3,7 @@ using System.ComponentModel.DataAnnotations;
 using K2.Api.Parameters;
 using Microsoft.AspNetCore.Mvc;
 
-namespace K2.Silo.Admin;
+namespace K2.Api.Admin;
 
 /// <summary>The query string of <c>POST /v1/admin/backfill</c>; its attributes are the rules and the OpenAPI description alike.</summary>
 public sealed record BackfillQuery(

@@ -1,4 +1,4 @@
-namespace K2.Silo.Schedules;
+namespace K2.Grains.Schedules;
 
 /// <summary>A schedule's grain, one per silo cluster (key 0), woken by its Orleans reminder.</summary>
 public interface IScheduleGrain : IGrainWithIntegerKey

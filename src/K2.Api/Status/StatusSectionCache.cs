@@ -1,4 +1,4 @@
-namespace K2.Silo.Status;
+namespace K2.Api.Status;
 
 /// <summary>
 /// One section of the status read from a store at most once per <see cref="MaxAge"/>, however many clients poll:

@@ -3,7 +3,7 @@ using System.Text;
 using K2.Storage;
 using K2.Storage.ClickHouse;
 
-namespace K2.Silo.Status;
+namespace K2.Api.Status;
 
 /// <summary>
 /// Rows, parts and bytes of each hot table, from ClickHouse's <c>system.parts</c> (active parts only): one query over

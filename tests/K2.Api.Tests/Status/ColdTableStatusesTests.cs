@@ -1,11 +1,11 @@
+using K2.Api.Status;
 using K2.Core;
-using K2.Silo.Status;
 using K2.Storage.Iceberg.Catalog;
 using K2.Storage.Iceberg.Metadata;
 using K2.Storage.ObjectStores;
 using K2.Testing;
 
-namespace K2.Silo.Tests.Status;
+namespace K2.Api.Tests.Status;
 
 /// <summary>
 /// The cold tables of the status from a real SQLite state database and a local warehouse: each table's latest run and
