@@ -11,7 +11,7 @@ internal sealed class ClusterConnectionOptionsValidator(IOptions<StateDatabaseOp
     public ValidateOptionsResult Validate(string? name, ClusterConnectionOptions options)
     {
         var problems = new SectionProblems(ClusterConnectionOptions.Section);
-        options.CheckConnection(problems, state.Value);
+        options.CheckConnection(problems, state);
         return problems.ToResult();
     }
 }

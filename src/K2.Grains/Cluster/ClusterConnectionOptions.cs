@@ -1,6 +1,7 @@
 using K2.Storage.Hosting;
 using K2.Storage.Iceberg.Catalog;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Options;
 
 namespace K2.Grains.Cluster;
 
@@ -39,9 +40,10 @@ public class ClusterConnectionOptions
 
     /// <summary>
     /// The settings every member and client of a PostgreSQL cluster needs, added to <paramref name="problems"/>; false
-    /// when the membership is not one a cluster can be reached over (nothing else is worth checking then).
+    /// when the membership is not one a cluster can be reached over (nothing else is worth checking then). The state
+    /// database's settings are read only for a PostgreSQL membership, so their own problems are not reported twice.
     /// </summary>
-    public bool CheckConnection(SectionProblems problems, StateDatabaseOptions state)
+    public bool CheckConnection(SectionProblems problems, IOptions<StateDatabaseOptions> state)
     {
         ArgumentNullException.ThrowIfNull(problems);
         ArgumentNullException.ThrowIfNull(state);
@@ -58,7 +60,7 @@ public class ClusterConnectionOptions
 
         problems.NotEmpty(nameof(ClusterId), ClusterId);
         problems.NotEmpty(nameof(ServiceId), ServiceId);
-        if (PostgresConnectionString.Length == 0 && state.Kind != StateDatabaseKind.Postgres)
+        if (PostgresConnectionString.Length == 0 && state.Value.Kind != StateDatabaseKind.Postgres)
         {
             problems.Add(nameof(PostgresConnectionString),
                 $"must be set, or {StateDatabaseOptions.Section}:Kind be Postgres with a connection string, for membership in PostgreSQL.");

@@ -11,7 +11,7 @@ internal sealed class SiloClusterOptionsValidator(IOptions<StateDatabaseOptions>
     public ValidateOptionsResult Validate(string? name, SiloClusterOptions options)
     {
         var problems = new SectionProblems(SiloClusterOptions.Section);
-        if (!options.CheckConnection(problems, state.Value))
+        if (!options.CheckConnection(problems, state))
         {
             return problems.ToResult();
         }
