@@ -33,6 +33,7 @@ internal abstract partial class ScheduleGrain(
     private readonly ScheduleCadence _cadence = ScheduleCadence.Of(settings);
     private readonly CancellationTokenSource _deactivating = new();
     private Task _run = Task.CompletedTask;
+
     /// <summary>The due time the run going stands for, or when an asked-for run started.</summary>
     private DateTimeOffset _running;
 
