@@ -78,6 +78,7 @@ public sealed class ClusterTests(ITestOutputHelper output)
                              $"streamed again on the others: {Describe(hungFailover.Shards, cluster)}");
             // Woken: it learns it was declared dead and stops itself, but may first write what it held (candles it changed
             // before it froze among them); the candle comparison at the end shows none of it counts.
+            var wokenAt = DateTimeOffset.UtcNow;
             hung.Process.Continue();
             var hungExit = await hung.Process.WaitForExitAsync(HungExitLimit, ct);
             output.WriteLine($"{hung} exited with {hungExit} after it was woken");
@@ -97,16 +98,21 @@ public sealed class ClusterTests(ITestOutputHelper output)
             cluster.Simulator.Pause();
             await EverythingStoredOnceAsync(cluster, ct);
 
-            // The offload grain moved with its silo too; its reminder kept one run of a table at a time.
+            // The offload grain moved with its silo too; its reminder kept one run of a table at a time. Only a run the
+            // frozen silo had going can span its freeze and overlap the runs its successor started meanwhile: then the
+            // catalog's compare-and-swap lets at most one of them commit.
             var runs = await OffloadRunsAsync(cluster.StateConnectionString, ct);
             output.WriteLine($"{runs.Count} offload runs");
             runs.Select(r => r.Table).Distinct().Count().ShouldBe(10, "every cold table was offloaded at least once");
+            var (frozeUs, wokeUs) = (UnixMicros.FromDateTimeOffset(hungAt).Value, UnixMicros.FromDateTimeOffset(wokenAt).Value);
             foreach (var table in runs.GroupBy(r => r.Table))
             {
                 var ordered = table.OrderBy(r => r.StartedUs).ToList();
-                for (var i = 1; i < ordered.Count; i++)
+                foreach (var (earlier, later) in ordered.SelectMany((r, i) => ordered.Skip(i + 1).TakeWhile(o => o.StartedUs < r.FinishedUs).Select(o => (r, o))))
                 {
-                    ordered[i].StartedUs.ShouldBeGreaterThanOrEqualTo(ordered[i - 1].FinishedUs, $"two offload runs of {table.Key} overlapped");
+                    (earlier.StartedUs < frozeUs && earlier.FinishedUs > wokeUs).ShouldBeTrue(
+                        $"two offload runs of {table.Key} overlapped ({earlier} and {later}), and not around the frozen silo");
+                    (earlier.Outcome, later.Outcome).ShouldNotBe(("committed", "committed"), $"two overlapping offload runs of {table.Key} both committed");
                 }
             }
 
@@ -203,16 +209,16 @@ public sealed class ClusterTests(ITestOutputHelper output)
         output.WriteLine($"{recomputed.Split('\n').Length} candles equal a recomputation");
     }
 
-    private static async Task<List<(string Table, long StartedUs, long FinishedUs)>> OffloadRunsAsync(string connectionString, CancellationToken ct)
+    private static async Task<List<(string Table, long StartedUs, long FinishedUs, string Outcome)>> OffloadRunsAsync(string connectionString, CancellationToken ct)
     {
         await using var connection = new NpgsqlConnection(connectionString);
         await connection.OpenAsync(ct);
-        await using var command = new NpgsqlCommand("SELECT table_name, started_at_us, finished_at_us FROM offload_runs", connection);
+        await using var command = new NpgsqlCommand("SELECT table_name, started_at_us, finished_at_us, outcome FROM offload_runs", connection);
         await using var reader = await command.ExecuteReaderAsync(ct);
-        var runs = new List<(string, long, long)>();
+        var runs = new List<(string, long, long, string)>();
         while (await reader.ReadAsync(ct))
         {
-            runs.Add((reader.GetString(0), reader.GetInt64(1), reader.GetInt64(2)));
+            runs.Add((reader.GetString(0), reader.GetInt64(1), reader.GetInt64(2), reader.GetString(3)));
         }
 
         return runs;
