@@ -54,4 +54,5 @@ public static class GrainsEventIds
     public const int ExchangeShardHandedOver = 3207;
     public const int ExchangeShardHandingOver = 3208;
     public const int ExchangeShardHandOverFailed = 3209;
+    public const int ExchangeShardStartedAfterHandOver = 3210;
 }

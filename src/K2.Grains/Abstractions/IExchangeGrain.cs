@@ -12,9 +12,9 @@ public interface IExchangeGrain : IGrainWithStringKey
 {
     /// <summary>
     /// The keeper's ping: starts the shard's session if it is not running (a call to a shard no silo holds activates
-    /// it first). True when this call started it.
+    /// it first), and says whether it did, and whether the shard had just been handed over to this silo.
     /// </summary>
-    Task<bool> EnsureRunningAsync();
+    Task<ShardStart> EnsureRunningAsync();
 
     /// <summary>Stops the session and waits for it to close, or until <paramref name="cancellationToken"/> gives up.</summary>
     Task StopAsync(CancellationToken cancellationToken);

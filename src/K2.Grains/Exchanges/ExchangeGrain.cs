@@ -26,20 +26,24 @@ internal sealed partial class ExchangeGrain(
     IExchangeConnectors connectors, IngestSessions configured, SharedBackfillWorkers backfills, BackfillQueues queues, RunningShards running,
     IGrainFactory grains,
     ILocalSiloDetails silo, IOptions<IngestOptions> options, ILogger<ExchangeGrain> logger)
-    : Grain, IExchangeGrain
+    : Grain, IExchangeGrain, IGrainMigrationParticipant
 {
+    /// <summary>What a handed-over activation carries to its new silo: that it came by handover, not by a loss.</summary>
+    private const string HandedOverKey = "k2.handed-over";
+
     private ExchangeShard? _shard;
     private IExchangeSession? _session;
     private SharedBackfillWorkers.BackfillLease? _backfill;
     private IDisposable? _reconcile;
     private CancellationTokenSource? _stop;
     private Task _run = Task.CompletedTask;
+    private bool _arrivedByHandOver;
 
-    public async Task<bool> EnsureRunningAsync()
+    public async Task<ShardStart> EnsureRunningAsync()
     {
         if (_stop is not null && !_run.IsCompleted)
         {
-            return false;
+            return ShardStart.AlreadyRunning;
         }
 
         if (_stop is not null)
@@ -68,7 +72,9 @@ internal sealed partial class ExchangeGrain(
         _ = _run.ContinueWith(
             t => LogSessionEnded(logger, t.Exception, key), token, TaskContinuationOptions.NotOnCanceled, TaskScheduler.Default);
         LogStarted(logger, key, silo.SiloAddress.ToString(), shard.Instruments.Count);
-        return true;
+        var handedOver = _arrivedByHandOver;
+        _arrivedByHandOver = false;
+        return handedOver ? ShardStart.StartedAfterHandOver : ShardStart.Started;
     }
 
     public async Task StopAsync(CancellationToken cancellationToken)
@@ -114,6 +120,11 @@ internal sealed partial class ExchangeGrain(
         MigrateOnIdle();
         LogHandedOver(logger, this.GetPrimaryKeyString(), assignedSilo);
     }
+
+    public void OnDehydrate(IDehydrationContext migrationContext) => migrationContext.TryAddValue(HandedOverKey, true);
+
+    public void OnRehydrate(IRehydrationContext migrationContext) =>
+        _arrivedByHandOver = migrationContext.TryGetValue(HandedOverKey, out bool handedOver) && handedOver;
 
     public Task<ExchangeSessionStatus> GetStatusAsync()
     {

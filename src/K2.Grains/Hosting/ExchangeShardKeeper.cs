@@ -149,9 +149,14 @@ internal sealed partial class ExchangeShardKeeper(
     {
         try
         {
-            if (await grains.GetGrain<IExchangeGrain>(shard.Key).EnsureRunningAsync() && !firstRound)
+            switch (await grains.GetGrain<IExchangeGrain>(shard.Key).EnsureRunningAsync())
             {
-                LogNotRunning(logger, shard.Key);
+                case ShardStart.Started when !firstRound:
+                    LogNotRunning(logger, shard.Key);
+                    break;
+                case ShardStart.StartedAfterHandOver:
+                    LogStartedAfterHandOver(logger, shard.Key);
+                    break;
             }
         }
         catch (Exception e)
@@ -162,6 +167,10 @@ internal sealed partial class ExchangeShardKeeper(
 
     [LoggerMessage(EventId = GrainsEventIds.ExchangeShardNotRunning, Level = LogLevel.Warning, Message = "Exchange shard {Shard} was not running; the keeper started it again")]
     private static partial void LogNotRunning(ILogger logger, string shard);
+
+    [LoggerMessage(EventId = GrainsEventIds.ExchangeShardStartedAfterHandOver, Level = LogLevel.Information,
+        Message = "Exchange shard {Shard} runs again on its new silo after its handover")]
+    private static partial void LogStartedAfterHandOver(ILogger logger, string shard);
 
     [LoggerMessage(EventId = GrainsEventIds.ExchangeShardsStopCutShort, Level = LogLevel.Warning, Message = "The host stopped waiting for the exchange sessions; {Shards} shard(s) here had not stopped yet")]
     private static partial void LogStopCutShort(ILogger logger, int shards);

@@ -29,17 +29,49 @@ internal sealed partial class InstrumentCandles(
     /// <summary>Longest wait between tries of a recompute while the hot store is unavailable.</summary>
     private static readonly TimeSpan MaxRecomputeRetryDelay = TimeSpan.FromSeconds(30);
 
-    // What a stalled store could not take yet: the newest version of each changed candle, and buckets owed a rewrite.
+    // What a stalled store could not take yet: the newest version of each changed candle. Buckets owed a rewrite are
+    // written only by their recompute, never from memory.
     private readonly Dictionary<CandleBucket, Candle> _unwritten = [];
-    private IReadOnlyCollection<CandleBucket>? _owedRewrite;
+    private readonly HashSet<CandleBucket> _owedRewrite = [];
+
+    // Buckets just recomputed from the store and not changed since: past their settle time they may still be written.
+    private readonly HashSet<CandleBucket> _recomputed = [];
 
     // Buckets ending up to here are settled. From the start of time: a bucket that closed just before this activation
     // began (its silo died or froze) is settled too, once it is held.
     private UnixMicros _settledThrough = new(long.MinValue);
     private DateTimeOffset? _settleAllAt;
 
-    /// <summary>A new trade, passed on.</summary>
-    public void Add(in Trade trade) => book.Add(trade);
+    /// <summary>
+    /// A new trade, passed on. With settling on, a trade in a bucket already due to be settled (a late or caught-up
+    /// trade) makes that bucket owed a rewrite instead: a settled candle is only ever replaced by another recomputed from
+    /// the store, because this grain's view of a bucket can hold a trade twice (a trade another activation stored, which
+    /// the settle read from the store, arriving here as new) or miss one.
+    /// </summary>
+    public void Add(in Trade trade)
+    {
+        book.Add(trade);
+        if (settleAfter is not { } after)
+        {
+            return;
+        }
+
+        // Timeframes nest: no bucket of the trade ends before its minute does.
+        var horizon = UnixMicros.FromDateTimeOffset(time.GetUtcNow() - after);
+        if (CandleBucket.Of(Timeframe.OneMinute, trade.ExchangeTime).End > horizon)
+        {
+            return;
+        }
+
+        foreach (var timeframe in Timeframes.All)
+        {
+            var bucket = CandleBucket.Of(timeframe, trade.ExchangeTime);
+            if (bucket.End <= horizon)
+            {
+                _owedRewrite.Add(bucket);
+            }
+        }
+    }
 
     /// <summary>
     /// Loads the buckets of the trades in <paramref name="trades"/> that <paramref name="isNew"/> accepts and that may
@@ -73,7 +105,7 @@ internal sealed partial class InstrumentCandles(
     /// </summary>
     public Task RewriteNewestStoredAsync(CancellationToken cancellationToken)
     {
-        _owedRewrite = [.. book.NewestStoredBuckets()];
+        _owedRewrite.UnionWith(book.NewestStoredBuckets());
         return RewriteOwedAsync(cancellationToken);
     }
 
@@ -89,16 +121,18 @@ internal sealed partial class InstrumentCandles(
             return Task.CompletedTask;
         }
 
-        _owedRewrite = _owedRewrite is { } owed ? [.. owed.Union(held)] : held;
+        _owedRewrite.UnionWith(held);
         return RewriteOwedAsync(cancellationToken);
     }
 
     /// <summary>
     /// With <c>K2:Ingest:CandleSettleAfter</c> set, settles the buckets held in memory that closed at least that long
-    /// ago: each is recomputed from the stored trades and written again, once. A candle rolled in memory can differ from its stored trades where this
-    /// grain's view did not match the store's: a second activation of the instrument for a moment while silos joined or
-    /// left (Orleans' default grain directory is eventually consistent), or a silo frozen and declared dead that wrote
-    /// once more on waking. The settled candle, written last with a newer version, is the one that counts.
+    /// ago: each is recomputed from the stored trades and written again. A candle rolled in memory can differ from its
+    /// stored trades where this grain's view did not match the store's: a second activation of the instrument for a
+    /// moment while silos joined or left (Orleans' default grain directory is eventually consistent), or a silo frozen
+    /// and declared dead that writes once more on waking. From then on the bucket is written only as recomputed from the
+    /// store, by every activation (<see cref="Add"/>, <see cref="WriteChangedAsync"/>): the newest write of a settled
+    /// bucket, whichever activation makes it, holds exactly its stored trades.
     /// </summary>
     public Task SettleClosedAsync(CancellationToken cancellationToken)
     {
@@ -131,7 +165,7 @@ internal sealed partial class InstrumentCandles(
             return Task.CompletedTask;
         }
 
-        _owedRewrite = _owedRewrite is { } owed ? [.. owed.Union(closed)] : closed;
+        _owedRewrite.UnionWith(closed);
         return RewriteOwedAsync(cancellationToken);
     }
 
@@ -154,16 +188,19 @@ internal sealed partial class InstrumentCandles(
     /// </summary>
     public async Task RewriteOwedAsync(CancellationToken cancellationToken)
     {
-        if (_owedRewrite is not { } buckets)
+        if (_owedRewrite.Count == 0)
         {
             return;
         }
+
+        CandleBucket[] buckets = [.. _owedRewrite];
 
         using var storeWait = new StoreWaitDeadline(storeWaitLimit, time, cancellationToken);
         try
         {
             await RecomputeAsync(buckets, rewrite: true, storeWait.Token);
-            _owedRewrite = null;
+            _owedRewrite.ExceptWith(buckets);
+            _recomputed.UnionWith(buckets);
         }
         catch (OperationCanceledException) when (storeWait.Expired)
         {
@@ -178,10 +215,24 @@ internal sealed partial class InstrumentCandles(
     /// </summary>
     public async Task WriteChangedAsync(bool waitForRoom, CancellationToken cancellationToken)
     {
-        foreach (var candle in book.TakeChanged(UnixMicros.Now(time)))
+        var now = time.GetUtcNow();
+        var settled = settleAfter is { } after ? UnixMicros.FromDateTimeOffset(now - after) : new UnixMicros(long.MinValue);
+        foreach (var candle in book.TakeChanged(UnixMicros.FromDateTimeOffset(now)))
         {
-            _unwritten[new CandleBucket(candle.Timeframe, candle.BucketStart)] = candle;
+            var bucket = new CandleBucket(candle.Timeframe, candle.BucketStart);
+            if (_owedRewrite.Contains(bucket) || (bucket.End <= settled && !_recomputed.Contains(bucket)))
+            {
+                // Past its settle time a candle is written only as recomputed from the store (a silo that froze and woke
+                // still holds candles it changed before): its recompute writes it.
+                _owedRewrite.Add(bucket);
+                _unwritten.Remove(bucket);
+                continue;
+            }
+
+            _unwritten[bucket] = candle;
         }
+
+        _recomputed.Clear();
 
         var written = 0;
         foreach (var (bucket, candle) in _unwritten)

@@ -142,4 +142,52 @@ public sealed class InstrumentCandlesTests(EmbeddedClickHouseFixture fixture) : 
         var settled = await StoredMinuteAsync();
         (settled.TradeCount, settled.Close).ShouldBe((2L, 8_700_200_000_000L), "prices in units of 1e-8");
     }
+    [Fact]
+    public async Task A_settled_candle_is_only_replaced_by_one_recomputed_from_the_store()
+    {
+        var settleAfter = TimeSpan.FromSeconds(10);
+        var candles = Candles(storedThrough: null, settleAfter);
+        _minute = CandleBucket.Of(Timeframe.OneMinute, new UnixMicros(UnixMicros.Now(Host.Clock).Value + 60_000_000)).Start;
+        Host.Clock.Advance(Make(0).ExchangeTime - UnixMicros.Now(Host.Clock));
+        await PassOnAsync(candles, 1, 2);
+        await StoreTradesAsync(3); // stored by a second activation of the instrument
+        Host.Clock.Advance(TimeSpan.FromSeconds(60) + settleAfter);
+        await candles.SettleClosedAsync(Ct);
+        await candles.WriteChangedAsync(waitForRoom: true, Ct);
+        var settled = await StoredMinuteAsync();
+        settled.TradeCount.ShouldBe(3);
+
+        // Trade 3 reaches this activation as new (a new shard owner catching up by REST): in memory it now counts twice.
+        await PassOnAsync(candles, 3);
+        await candles.WriteChangedAsync(waitForRoom: true, Ct);
+        (await StoredMinuteAsync()).ShouldBe(settled, "a settled candle was written from memory");
+
+        await candles.RewriteOwedAsync(Ct);
+        await candles.WriteChangedAsync(waitForRoom: true, Ct);
+        var rewritten = await StoredMinuteAsync();
+        rewritten.TradeCount.ShouldBe(3);
+        rewritten.Version.ShouldBeGreaterThan(settled.Version);
+    }
+
+    [Fact]
+    public async Task A_candle_changed_before_its_settle_time_and_written_after_it_is_recomputed_instead()
+    {
+        var settleAfter = TimeSpan.FromSeconds(10);
+        var candles = Candles(storedThrough: null, settleAfter);
+        _minute = CandleBucket.Of(Timeframe.OneMinute, new UnixMicros(UnixMicros.Now(Host.Clock).Value + 60_000_000)).Start;
+        Host.Clock.Advance(Make(0).ExchangeTime - UnixMicros.Now(Host.Clock));
+        await PassOnAsync(candles, 1, 2);
+        candles.Add(Make(3)); // rolled here, stored nowhere; then the silo froze before writing
+
+        Host.Clock.Advance(TimeSpan.FromSeconds(60) + settleAfter); // it wakes
+        await candles.WriteChangedAsync(waitForRoom: true, Ct);
+        await Host.Services.GetRequiredService<BatchedTableWriter<Candle>>().WhenWrittenAsync(Ct);
+        (await Host.Services.GetRequiredService<CandleQueries>().GetAsync(
+            Exchange.Binance, Btc.Symbol, Timeframe.OneMinute, _minute, new UnixMicros(_minute.Value + 60_000_000), 10, Ct)).ShouldBeEmpty();
+
+        await candles.RewriteOwedAsync(Ct);
+        await candles.WriteChangedAsync(waitForRoom: true, Ct);
+        var minute = await StoredMinuteAsync();
+        (minute.TradeCount, minute.Close).ShouldBe((2L, 8_700_200_000_000L), "prices in units of 1e-8");
+    }
 }

@@ -197,7 +197,7 @@ public sealed class ShardBackfillsTests
             return Repair;
         }
 
-        public Task<bool> EnsureRunningAsync() => throw new NotSupportedException();
+        public Task<ShardStart> EnsureRunningAsync() => throw new NotSupportedException();
 
         public Task StopAsync(CancellationToken cancellationToken) => throw new NotSupportedException();
 

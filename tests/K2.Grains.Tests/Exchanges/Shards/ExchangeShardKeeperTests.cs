@@ -157,8 +157,8 @@ public sealed class ExchangeShardKeeperTests : IAsyncDisposable
         await Shard("binance/1").StopAsync(Ct);
         Count("backfill binance stopped").ShouldBe(1, "the last Binance shard here waited for the worker to stop");
 
-        (await Shard("binance/0").EnsureRunningAsync()).ShouldBeTrue();
-        (await Shard("binance/0").EnsureRunningAsync()).ShouldBeFalse("it runs already");
+        (await Shard("binance/0").EnsureRunningAsync()).ShouldBe(ShardStart.Started);
+        (await Shard("binance/0").EnsureRunningAsync()).ShouldBe(ShardStart.AlreadyRunning, "it runs already");
         await WaitForAsync(["session binance/0 started"]);
         await Eventually.TrueAsync(() => Count("backfill binance started") == 2, Patience, "the Binance worker did not start again", Ct);
         (await Shard("binance/0").GetStatusAsync()).State.ShouldBe(ExchangeShardStates.Running);
