@@ -40,54 +40,82 @@ public sealed class ChaosTests(ChaosTests.Run run, ITestOutputHelper output) : I
     public sealed class Run : IAsyncLifetime
     {
         private readonly TempDirectory _data = new("k2-chaos");
+        private ExchangeSimulator? _simulator;
+        private K2Process? _k2;
 
-        public ExchangeSimulator Simulator { get; private set; } = null!;
+        public ExchangeSimulator Simulator => _simulator ?? throw new InvalidOperationException("The chaos run has not started.");
 
-        public K2Process K2 { get; private set; } = null!;
+        public K2Process K2 => _k2 ?? throw new InvalidOperationException("The chaos run has not started.");
 
         public async ValueTask InitializeAsync()
         {
             var ct = TestContext.Current.CancellationToken;
-            Simulator = await ExchangeSimulator.StartAsync(
-                new SimulatorOptions
-                {
-                    Seed = 11,
-                    TradesPerSecond = TradesPerSecond,
-                    StartPaused = true,
-                    BinanceConnectionLifetime = TimeSpan.FromSeconds(20), // Binance's 24 h cut, scaled down
-                    BinanceShutdownGrace = TimeSpan.FromSeconds(2),
-                },
-                Registry, null, ct);
-            K2 = K2Process.Start(_data.Path, [], Environment(Simulator));
-            await K2.WaitUntilReadyAsync(TimeSpan.FromSeconds(60), ct);
-            foreach (var exchange in Exchanges)
+            try
             {
-                var symbols = Registry.ForExchange(exchange).Count;
-                await Eventually.TrueAsync(async attempt => await K2.IsSubscribedAsync(exchange, symbols, attempt),
-                    TimeSpan.FromSeconds(30), $"K2 did not subscribe to every {exchange.ToName()} symbol", ct);
-            }
+                _simulator = await ExchangeSimulator.StartAsync(
+                    new SimulatorOptions
+                    {
+                        Seed = 11,
+                        TradesPerSecond = TradesPerSecond,
+                        StartPaused = true,
+                        BinanceConnectionLifetime = TimeSpan.FromSeconds(20), // Binance's 24 h cut, scaled down
+                        BinanceShutdownGrace = TimeSpan.FromSeconds(2),
+                    },
+                    Registry, null, ct);
+                _k2 = K2Process.Start(_data.Path, [], Environment(_simulator));
+                await _k2.WaitUntilReadyAsync(TimeSpan.FromSeconds(60), ct);
+                foreach (var exchange in Exchanges)
+                {
+                    var symbols = Registry.ForExchange(exchange).Count;
+                    await Eventually.TrueAsync(async attempt => await _k2.IsSubscribedAsync(exchange, symbols, attempt),
+                        TimeSpan.FromSeconds(30), $"K2 did not subscribe to every {exchange.ToName()} symbol", ct);
+                }
 
-            Simulator.Resume();
-            await RunFaultScheduleAsync(Simulator.Faults, ct);
-            Simulator.Pause();
+                _simulator.Resume();
+                await RunFaultScheduleAsync(_simulator.Faults, ct);
+                _simulator.Pause();
+            }
+            catch
+            {
+                await ReleaseAsync(); // nothing of a failed start outlives it
+                throw;
+            }
         }
 
         public async ValueTask DisposeAsync()
         {
             try
             {
-                var exit = await K2.StopAsync(TimeSpan.FromSeconds(60), CancellationToken.None);
-                if (exit != 0)
+                if (_k2 is { } k2)
                 {
-                    throw new InvalidOperationException($"k2 exited with {exit} on SIGTERM, not 0:{System.Environment.NewLine}{K2.Output}");
+                    var exit = await k2.StopAsync(TimeSpan.FromSeconds(60), CancellationToken.None);
+                    if (exit != 0)
+                    {
+                        throw new InvalidOperationException($"k2 exited with {exit} on SIGTERM, not 0:{System.Environment.NewLine}{k2.Output}");
+                    }
                 }
             }
             finally
             {
-                await K2.DisposeAsync();
-                await Simulator.DisposeAsync();
-                _data.Dispose();
+                await ReleaseAsync();
             }
+        }
+
+        private async Task ReleaseAsync()
+        {
+            if (_k2 is not null)
+            {
+                await _k2.DisposeAsync();
+                _k2 = null;
+            }
+
+            if (_simulator is not null)
+            {
+                await _simulator.DisposeAsync();
+                _simulator = null;
+            }
+
+            _data.Dispose();
         }
     }
 
