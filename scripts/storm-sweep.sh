@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The storm test over many seeds, outside the suite (issue 11): each seed is one K2 start, a storm of the given length,
-# a 30 s clean tail and the exact comparison with the simulator's ground truth. Prints one line per seed and, per
+# a 10 s clean tail and the exact comparison with the simulator's ground truth. Prints one line per seed and, per
 # exchange, the median and worst time from its last fault to "every gap repaired" (K2 with no open gap and no repair
 # queued or in flight).
 #   scripts/storm-sweep.sh [first-seed] [count] [storm-seconds]     e.g. scripts/storm-sweep.sh 1001 20 45

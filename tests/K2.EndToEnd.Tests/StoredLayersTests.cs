@@ -1,3 +1,5 @@
+using K2.Core;
+using K2.Core.Instruments;
 using K2.Storage.ClickHouse;
 using K2.Storage.ClickHouse.Embedded;
 using K2.Storage.Iceberg.Metadata;
@@ -13,7 +15,10 @@ namespace K2.EndToEnd.Tests;
 /// </summary>
 public sealed class StoredLayersTests(ITestOutputHelper output)
 {
-    private static readonly TimeSpan RunFor = TimeSpan.FromSeconds(75);
+    /// <summary>Long enough for a minute boundary after K2 is ready, with room for a loaded machine.</summary>
+    private static readonly TimeSpan BoundaryWait = TimeSpan.FromSeconds(150);
+
+    private static readonly InstrumentRegistry Registry = InstrumentRegistryLoader.LoadFile(RepositoryPaths.InstrumentsFile);
 
     [Fact]
     public async Task After_a_simulated_run_bronze_silver_and_candles_agree_and_the_offloaded_warehouse_reads_the_same()
@@ -26,7 +31,17 @@ public sealed class StoredLayersTests(ITestOutputHelper output)
             try
             {
                 await k2.WaitUntilReadyAsync(TimeSpan.FromSeconds(60), ct);
-                await Task.Delay(RunFor, ct); // crosses at least one minute boundary, so candles close and new ones form
+                // Runs across at least one minute boundary, so candles close and new ones form: seen when one
+                // instrument of every exchange serves two 1m candles.
+                foreach (var exchange in ExchangeNames.All)
+                {
+                    var symbol = Registry.ForExchange(exchange)[0].Symbol;
+                    await Eventually.TrueAsync(
+                        async attempt => (await k2.GetJsonAsync($"/v1/candles?exchange={exchange.ToName()}&symbol={symbol}&timeframe=1m", attempt))
+                            .GetProperty("candles").GetArrayLength() >= 2,
+                        BoundaryWait, $"{exchange.ToName()}/{symbol} did not serve two 1m candles", ct);
+                }
+
                 (await k2.StopAsync(TimeSpan.FromSeconds(60), ct)).ShouldBe(0);
             }
             finally
