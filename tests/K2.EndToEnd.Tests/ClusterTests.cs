@@ -12,10 +12,10 @@ namespace K2.EndToEnd.Tests;
 /// spread until none holds more than two; the silo holding the most shards is killed with SIGKILL and its shards
 /// stream again on the survivors within seconds (the test prints how long); a fourth silo joins, and the silo then
 /// holding the most shards hangs (SIGSTOP) until its shards stream elsewhere, and is then woken, learns it was declared
-/// dead and exits; then each silo is stopped with SIGTERM and started again in turn. All the while every exchange
-/// streams, and the offload runs every few seconds on a reminder. At the end the hot store holds every printed trade
-/// exactly once, every candle equals a recomputation from the stored trades, and the run log shows no two offloads of
-/// a table at once.
+/// dead and exits; then each silo is stopped with SIGTERM and started again in turn; PostgreSQL goes down for 30 s and
+/// ClickHouse for 60 s (ClusterTests.Outages.cs). All the while every exchange streams, and the offload runs every few
+/// seconds on a reminder. At the end the hot store holds every printed trade exactly once, every candle equals a
+/// recomputation from the stored trades, and the run log shows no two offloads of a table at once.
 /// </summary>
 public sealed partial class ClusterTests(ITestOutputHelper output)
 {
@@ -33,7 +33,7 @@ public sealed partial class ClusterTests(ITestOutputHelper output)
     public async Task Shards_spread_over_joining_silos_survive_a_kill_and_a_rolling_restart_and_nothing_is_lost_or_stored_twice()
     {
         var ct = TestContext.Current.CancellationToken;
-        var settings = new Dictionary<string, string> { ["K2__Schedules__Offload__Period"] = "00:00:05" };
+        var settings = new Dictionary<string, string>(WriterBounds) { ["K2__Schedules__Offload__Period"] = "00:00:05" };
         await using var cluster = await K2Cluster.StartAsync(1, new SimulatorOptions { Seed = 14, TradesPerSecond = 100 }, settings, ct);
         try
         {
@@ -94,6 +94,8 @@ public sealed partial class ClusterTests(ITestOutputHelper output)
                 var settled = await AllStreamAsync(cluster, shards => shards.All(s => s.LastFrameAt > stoppedAt), FailoverLimit, $"every shard streamed after {silo} restarted", ct);
                 output.WriteLine($"restart of {silo}: every shard streaming {settled.Elapsed.TotalSeconds:F1} s after the new process was ready ({restarted}): {Describe(settled.Shards, cluster)}");
             }
+
+            await OutagesAsync(cluster, ct); // PostgreSQL down 30 s, then ClickHouse down 60 s (ClusterTests.Outages.cs)
 
             await Task.Delay(Trading, ct);
             cluster.Simulator.Pause();

@@ -5,8 +5,10 @@ namespace K2.Testing;
 /// <summary>
 /// A real PostgreSQL 15 server for one test class: a fresh cluster made by <c>initdb</c> in a temp directory, started
 /// by <c>pg_ctl</c> on a free loopback port (no fsync: nothing here needs to survive a power cut) and stopped by
-/// <c>pg_ctl</c>, or by its postmaster's PID if that fails, when disposed. Under root the server runs as the
-/// <c>postgres</c> user, since PostgreSQL refuses to run as root. Tests isolate themselves by database.
+/// <c>pg_ctl</c>, or by its postmaster's PID if that fails, when disposed. A test can take the server down as an
+/// outage does (<see cref="StopAsync"/>) and bring it back on the same port and data (<see cref="StartAgainAsync"/>).
+/// Under root the server runs as the <c>postgres</c> user, since PostgreSQL refuses to run as root. Tests isolate
+/// themselves by database.
 /// </summary>
 public sealed class PostgresServer : IAsyncDisposable
 {
@@ -64,10 +66,37 @@ public sealed class PostgresServer : IAsyncDisposable
             ["-D", DataDirectory, "-U", Superuser, "--auth=trust", "--encoding=UTF8", "--locale=C", "--no-sync"],
             asServerUser: true, CancellationToken.None);
         Port = FreePort.Next();
+        await StartServerAsync(CancellationToken.None);
+    }
+
+    /// <summary>
+    /// Takes the server down as an outage does, and returns once it is down: <see cref="PostgresStopMode.Immediate"/>
+    /// is a crash (connections cut, no checkpoint: the next start recovers from the write-ahead log),
+    /// <see cref="PostgresStopMode.Fast"/> a clean shutdown that disconnects every client. Either way connections are
+    /// refused until <see cref="StartAgainAsync"/>.
+    /// </summary>
+    public async Task StopAsync(PostgresStopMode mode, CancellationToken cancellationToken)
+    {
+        if (!_started)
+        {
+            throw new InvalidOperationException("The PostgreSQL server is not running.");
+        }
+
+        await RunAsync(Path.Combine(BinDirectory, "pg_ctl"), ["-D", DataDirectory, "-m", mode == PostgresStopMode.Fast ? "fast" : "immediate", "-w", "stop"],
+            asServerUser: true, cancellationToken);
+        _started = false;
+    }
+
+    /// <summary>Starts a server taken down by <see cref="StopAsync"/> again, on the same port and data; returns once it accepts connections.</summary>
+    public Task StartAgainAsync(CancellationToken cancellationToken) =>
+        _started ? throw new InvalidOperationException("The PostgreSQL server is already running.") : StartServerAsync(cancellationToken);
+
+    private async Task StartServerAsync(CancellationToken cancellationToken)
+    {
         var serverOptions = $"-p {Port} -c listen_addresses=127.0.0.1 -c unix_socket_directories={_directory.Path} -c fsync=off";
         await RunAsync(Path.Combine(BinDirectory, "pg_ctl"),
             ["-D", DataDirectory, "-l", Path.Combine(_directory.Path, "server.log"), "-o", serverOptions, "-w", "-t", "30", "start"],
-            asServerUser: true, CancellationToken.None);
+            asServerUser: true, cancellationToken);
         _started = true;
     }
 
