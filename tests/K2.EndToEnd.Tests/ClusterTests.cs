@@ -207,8 +207,12 @@ public sealed partial class ClusterTests(ITestOutputHelper output)
             // Asserted below, with the candles that differ.
         }
 
-        var differing = stored.Split('\n').Except(recomputed.Split('\n')).ToList();
-        differing.ShouldBeEmpty($"stored candles differing from a recomputation (of {recomputed.Split('\n').Length}): {string.Join('\n', differing.Take(10))}");
+        var recomputedLines = recomputed.Split('\n');
+        var differing = stored.Split('\n').Except(recomputedLines).ToList();
+        // Each stored line beside the recomputed one of its bucket (exchange, symbol, timeframe, bucket start).
+        static string Key(string line) => string.Join('\t', line.Split('\t').Take(4));
+        differing.ShouldBeEmpty($"stored candles differing from a recomputation (of {recomputedLines.Length}): " + string.Join('\n', differing.Take(10)
+            .Select(line => $"stored {line}\nrecomputed {recomputedLines.FirstOrDefault(r => Key(r) == Key(line)) ?? "(none)"}")));
         output.WriteLine($"{recomputed.Split('\n').Length} candles equal a recomputation");
     }
 

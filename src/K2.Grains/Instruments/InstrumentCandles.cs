@@ -29,6 +29,12 @@ internal sealed partial class InstrumentCandles(
     /// <summary>Longest wait between tries of a recompute while the hot store is unavailable.</summary>
     private static readonly TimeSpan MaxRecomputeRetryDelay = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// How long before the settle time a bucket may have closed and still be owed its settle by a new activation: the
+    /// one before may have died or stopped unnoticed for a while (a frozen silo is declared dead after about 12 s).
+    /// </summary>
+    private static readonly TimeSpan RecentlyClosedWindow = TimeSpan.FromMinutes(1);
+
     // What a stalled store could not take yet: the newest version of each changed candle. Buckets owed a rewrite are
     // written only by their recompute, never from memory.
     private readonly Dictionary<CandleBucket, Candle> _unwritten = [];
@@ -106,6 +112,32 @@ internal sealed partial class InstrumentCandles(
     public Task RewriteNewestStoredAsync(CancellationToken cancellationToken)
     {
         _owedRewrite.UnionWith(book.NewestStoredBuckets());
+        return RewriteOwedAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// With settling on, at activation: the buckets that closed within the settle time and <see cref="RecentlyClosedWindow"/>
+    /// before now are recomputed and written again, and so held, to be settled with every bucket held
+    /// (<see cref="SettleAllLater"/>). The activation before this one may have written them from a wrong view and gone
+    /// (its silo died or stopped) before their settle time, and no trade need come here to make this one hold them.
+    /// </summary>
+    public Task RewriteRecentlyClosedAsync(CancellationToken cancellationToken)
+    {
+        if (settleAfter is not { } after)
+        {
+            return Task.CompletedTask;
+        }
+
+        var now = UnixMicros.Now(time);
+        var since = new UnixMicros(now.Value - ((after + RecentlyClosedWindow).Ticks / TimeSpan.TicksPerMicrosecond));
+        foreach (var timeframe in Timeframes.All)
+        {
+            for (var bucket = CandleBucket.Of(timeframe, since); bucket.End <= now; bucket = CandleBucket.Of(timeframe, bucket.End))
+            {
+                _owedRewrite.Add(bucket);
+            }
+        }
+
         return RewriteOwedAsync(cancellationToken);
     }
 

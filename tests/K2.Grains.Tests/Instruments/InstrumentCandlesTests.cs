@@ -190,4 +190,30 @@ public sealed class InstrumentCandlesTests(EmbeddedClickHouseFixture fixture) : 
         var minute = await StoredMinuteAsync();
         (minute.TradeCount, minute.Close).ShouldBe((2L, 8_700_200_000_000L), "prices in units of 1e-8");
     }
+    [Fact]
+    public async Task A_bucket_that_closed_before_this_activation_began_is_settled_though_no_trade_for_it_comes()
+    {
+        var settleAfter = TimeSpan.FromSeconds(10);
+        _minute = CandleBucket.Of(Timeframe.OneMinute, new UnixMicros(UnixMicros.Now(Host.Clock).Value + 60_000_000)).Start;
+        Host.Clock.Advance(Make(0).ExchangeTime - UnixMicros.Now(Host.Clock));
+        var before = Candles(storedThrough: null, settleAfter);
+        await PassOnAsync(before, 1, 2);
+        before.Add(Make(3)); // a wrong view: counted, stored nowhere
+        await before.WriteChangedAsync(waitForRoom: true, Ct);
+        (await StoredMinuteAsync()).TradeCount.ShouldBe(3);
+
+        // That activation's silo stops 5 s after the minute closed, before its settle time; a new one begins there.
+        Host.Clock.Advance(TimeSpan.FromSeconds(65));
+        var after = Candles(storedThrough: Make(2).ExchangeTime, settleAfter);
+        await after.RewriteRecentlyClosedAsync(Ct);
+        after.SettleAllLater();
+        await after.WriteChangedAsync(waitForRoom: true, Ct);
+        (await StoredMinuteAsync()).TradeCount.ShouldBe(2, "rewritten from the store at activation");
+
+        Host.Clock.Advance(settleAfter);
+        await after.SettleClosedAsync(Ct);
+        await after.WriteChangedAsync(waitForRoom: true, Ct);
+        var settled = await StoredMinuteAsync();
+        (settled.TradeCount, settled.Close).ShouldBe((2L, 8_700_200_000_000L), "prices in units of 1e-8");
+    }
 }
