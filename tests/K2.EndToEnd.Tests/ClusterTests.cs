@@ -15,7 +15,7 @@ namespace K2.EndToEnd.Tests;
 /// dead and exits; then each silo is stopped with SIGTERM and started again in turn; PostgreSQL goes down for 30 s and
 /// ClickHouse for 60 s (ClusterTests.Outages.cs). All the while every exchange streams, and the offload runs every few
 /// seconds on a reminder. At the end the hot store holds every printed trade exactly once, every candle equals a
-/// recomputation from the stored trades, and the run log shows no two offloads of a table at once.
+/// recomputation from the stored trades, and no two overlapping offload runs of a table both committed.
 /// </summary>
 public sealed partial class ClusterTests(ITestOutputHelper output)
 {
@@ -79,7 +79,6 @@ public sealed partial class ClusterTests(ITestOutputHelper output)
                              $"streamed again on the others: {Describe(hungFailover.Shards, cluster)}");
             // Woken: it learns it was declared dead and stops itself, but may first write what it held (candles it changed
             // before it froze among them); the candle comparison at the end shows none of it counts.
-            var wokenAt = DateTimeOffset.UtcNow;
             hung.Process.Continue();
             var hungExit = await hung.Process.WaitForExitAsync(HungExitLimit, ct);
             output.WriteLine($"{hung} exited with {hungExit} after it was woken");
@@ -101,23 +100,23 @@ public sealed partial class ClusterTests(ITestOutputHelper output)
             cluster.Simulator.Pause();
             await EverythingStoredOnceAsync(cluster, ct);
 
-            // The offload grain moved with its silo too; its reminder kept one run of a table at a time. Only a run the
-            // frozen silo had going can span its freeze and overlap the runs its successor started meanwhile: then the
-            // catalog's compare-and-swap lets at most one of them commit.
+            // The offload grain moved with its silo too. While the membership changes, Orleans' eventually consistent
+            // directory can let the offload grain be active twice for a moment (and a frozen silo can finish a run on
+            // waking), so two runs of a table can overlap; the catalog's compare-and-swap lets at most one of them commit.
             var runs = await OffloadRunsAsync(cluster.StateConnectionString, ct);
-            output.WriteLine($"{runs.Count} offload runs");
             runs.Select(r => r.Table).Distinct().Count().ShouldBe(10, "every cold table was offloaded at least once");
-            var (frozeUs, wokeUs) = (UnixMicros.FromDateTimeOffset(hungAt).Value, UnixMicros.FromDateTimeOffset(wokenAt).Value);
+            var overlapping = 0;
             foreach (var table in runs.GroupBy(r => r.Table))
             {
                 var ordered = table.OrderBy(r => r.StartedUs).ToList();
                 foreach (var (earlier, later) in ordered.SelectMany((r, i) => ordered.Skip(i + 1).TakeWhile(o => o.StartedUs < r.FinishedUs).Select(o => (r, o))))
                 {
-                    (earlier.StartedUs < frozeUs && earlier.FinishedUs > wokeUs).ShouldBeTrue(
-                        $"two offload runs of {table.Key} overlapped ({earlier} and {later}), and not around the frozen silo");
+                    overlapping++;
                     (earlier.Outcome, later.Outcome).ShouldNotBe(("committed", "committed"), $"two overlapping offload runs of {table.Key} both committed");
                 }
             }
+
+            output.WriteLine($"{runs.Count} offload runs, {overlapping} overlapping pair(s)");
 
             foreach (var silo in cluster.Running.ToList())
             {

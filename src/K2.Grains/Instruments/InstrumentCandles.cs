@@ -117,15 +117,16 @@ internal sealed partial class InstrumentCandles(
 
     /// <summary>
     /// With settling on, at activation: the buckets that closed within the settle time and <see cref="RecentlyClosedWindow"/>
-    /// before now are recomputed and written again, and so held, to be settled with every bucket held
+    /// before now become owed a rewrite, and once recomputed and written again (<see cref="RewriteOwedAsync"/>, on the
+    /// grain's next watch, so the activation does not wait for it) are held, to be settled with every bucket held
     /// (<see cref="SettleAllLater"/>). The activation before this one may have written them from a wrong view and gone
     /// (its silo died or stopped) before their settle time, and no trade need come here to make this one hold them.
     /// </summary>
-    public Task RewriteRecentlyClosedAsync(CancellationToken cancellationToken)
+    public void OweRecentlyClosed()
     {
         if (settleAfter is not { } after)
         {
-            return Task.CompletedTask;
+            return;
         }
 
         var now = UnixMicros.Now(time);
@@ -137,8 +138,6 @@ internal sealed partial class InstrumentCandles(
                 _owedRewrite.Add(bucket);
             }
         }
-
-        return RewriteOwedAsync(cancellationToken);
     }
 
     /// <summary>

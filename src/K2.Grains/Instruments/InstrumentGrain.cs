@@ -111,7 +111,7 @@ internal sealed partial class InstrumentGrain(
             // tier, the cold tier holds only what the hot tier's 30 days let go (or an old backfill): nothing of the last day.
             _latest.CompleteAfter(resume.StoredThrough ?? new UnixMicros(UnixMicros.Now(time).Value - (TimeSpan.TicksPerDay / TimeSpan.TicksPerMicrosecond)));
             await _candles.RewriteNewestStoredAsync(cancellationToken);
-            await _candles.RewriteRecentlyClosedAsync(cancellationToken);
+            _candles.OweRecentlyClosed();
         }
 
         foreach (var hole in resume.Holes)

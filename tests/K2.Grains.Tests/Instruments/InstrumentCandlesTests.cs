@@ -205,8 +205,9 @@ public sealed class InstrumentCandlesTests(EmbeddedClickHouseFixture fixture) : 
         // That activation's silo stops 5 s after the minute closed, before its settle time; a new one begins there.
         Host.Clock.Advance(TimeSpan.FromSeconds(65));
         var after = Candles(storedThrough: Make(2).ExchangeTime, settleAfter);
-        await after.RewriteRecentlyClosedAsync(Ct);
+        after.OweRecentlyClosed();
         after.SettleAllLater();
+        await after.RewriteOwedAsync(Ct); // the grain's next watch
         await after.WriteChangedAsync(waitForRoom: true, Ct);
         (await StoredMinuteAsync()).TradeCount.ShouldBe(2, "rewritten from the store at activation");
 

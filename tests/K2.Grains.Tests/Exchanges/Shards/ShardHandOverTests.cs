@@ -1,13 +1,4 @@
-using System.Collections.Concurrent;
-using K2.Core.Instruments;
-using K2.Grains.Configuration;
-using K2.Grains.Exchanges;
-using K2.Grains.Hosting;
 using K2.Testing;
-using K2.Testing.Grains;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
-using Orleans.TestingHost;
 
 namespace K2.Grains.Tests.Exchanges.Shards;
 
@@ -25,38 +16,21 @@ public sealed class ShardHandOverTests
     [Fact]
     public async Task A_shard_moved_to_a_joining_silo_is_logged_as_handed_over_not_as_lost()
     {
-        var registry = InstrumentRegistryLoader.LoadFile(RepositoryPaths.InstrumentsFile);
-        var connectors = new ConcurrentDictionary<string, ScriptedConnectors>(StringComparer.Ordinal);
-        var logs = new CapturingLoggerProvider();
-        var builder = new InProcessTestClusterBuilder(1);
-        builder.Options.ConfigureFileLogging = false;
-        builder.ConfigureSiloHost((options, host) => host.Logging.AddProvider(logs));
-        builder.ConfigureSilo((options, silo) => silo.Services
-            .AddSingleton(registry)
-            .Configure<ExchangesOptions>(o =>
-            {
-                o.Binance.Shards = 2;
-                o.Kraken.Enabled = false;
-                o.Coinbase.Enabled = false;
-            })
-            .AddK2Ingest()
-            .AddSingleton<IExchangeConnectors>(connectors.GetOrAdd(options.SiloName, _ => new ScriptedConnectors(new ConcurrentQueue<string>()))));
-        await using var cluster = builder.Build();
+        var shards = new ScriptedShardCluster();
+        await using var cluster = shards.Build(1, binanceShards: 2);
         await cluster.DeployAsync(Ct);
         var first = cluster.Silos.Single();
-        Shards.ShouldAllBe(shard => connectors[first.Name].SessionsOf(shard).Any(s => s.IsRunning));
+        Shards.ShouldAllBe(shard => shards.Runs(first, shard));
 
         var joined = await cluster.StartAdditionalSiloAsync();
         await Eventually.TrueAsync(
-            () => Shards.Count(shard => connectors.GetValueOrDefault(joined.Name)?.SessionsOf(shard).Any(s => s.IsRunning) == true) == 1
-                  && Shards.Count(shard => connectors[first.Name].SessionsOf(shard).Any(s => s.IsRunning)) == 1,
+            () => Shards.Count(shard => shards.Runs(joined, shard)) == 1 && Shards.Count(shard => shards.Runs(first, shard)) == 1,
             Patience, "one shard did not move to the joining silo", Ct);
 
-        var moved = Shards.Single(shard => connectors[joined.Name].SessionsOf(shard).Any(s => s.IsRunning));
-        string[] Logged(int eventId) => [.. logs.Entries.Where(e => e.EventId.Id == eventId).Select(e => e.Message)];
-        Logged(GrainsEventIds.ExchangeShardHandedOver).ShouldBe([$"Exchange shard {moved} handed over; it belongs on silo {joined.SiloAddress.Endpoint} now"]);
-        await Eventually.TrueAsync(() => Logged(GrainsEventIds.ExchangeShardStartedAfterHandOver).Length > 0, Patience, "the arrival was not logged", Ct);
-        Logged(GrainsEventIds.ExchangeShardStartedAfterHandOver).ShouldBe([$"Exchange shard {moved} runs again on its new silo after its handover"]);
-        Logged(GrainsEventIds.ExchangeShardNotRunning).ShouldBeEmpty("a planned handover is not a lost shard");
+        var moved = Shards.Single(shard => shards.Runs(joined, shard));
+        shards.Logged(GrainsEventIds.ExchangeShardHandedOver).ShouldBe([$"Exchange shard {moved} handed over; it belongs on silo {joined.SiloAddress.Endpoint} now"]);
+        await Eventually.TrueAsync(() => shards.Logged(GrainsEventIds.ExchangeShardStartedAfterHandOver).Length > 0, Patience, "the arrival was not logged", Ct);
+        shards.Logged(GrainsEventIds.ExchangeShardStartedAfterHandOver).ShouldBe([$"Exchange shard {moved} runs again on its new silo after its handover"]);
+        shards.Logged(GrainsEventIds.ExchangeShardNotRunning).ShouldBeEmpty("a planned handover is not a lost shard");
     }
 }

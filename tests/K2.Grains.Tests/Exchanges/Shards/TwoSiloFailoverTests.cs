@@ -1,16 +1,8 @@
-using System.Collections.Concurrent;
 using System.Diagnostics;
-using K2.Core.Instruments;
 using K2.Grains.Abstractions;
-using K2.Grains.Configuration;
-using K2.Grains.Exchanges;
-using K2.Grains.Hosting;
 using K2.Testing;
-using K2.Testing.Grains;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 using Orleans.Configuration;
-using Orleans.TestingHost;
 
 namespace K2.Grains.Tests.Exchanges.Shards;
 
@@ -27,31 +19,13 @@ public sealed class TwoSiloFailoverTests
     [Fact]
     public async Task The_shard_of_a_killed_silo_runs_again_on_the_survivor_within_seconds()
     {
-        var registry = InstrumentRegistryLoader.LoadFile(RepositoryPaths.InstrumentsFile);
-        var connectors = new ConcurrentDictionary<string, ScriptedConnectors>(StringComparer.Ordinal);
-        var logs = new CapturingLoggerProvider();
-        var builder = new InProcessTestClusterBuilder(2);
-        builder.Options.ConfigureFileLogging = false;
-        builder.ConfigureSiloHost((options, host) => host.Logging.AddProvider(logs));
-        builder.ConfigureSilo((options, silo) =>
+        var shards = new ScriptedShardCluster();
+        await using var cluster = shards.Build(2, binanceShards: 1, silo => silo.Configure<ClusterMembershipOptions>(o =>
         {
-            silo.Configure<ClusterMembershipOptions>(o =>
-            {
-                o.ProbeTimeout = TimeSpan.FromSeconds(1);
-                o.NumMissedProbesLimit = 2;
-                o.NumVotesForDeathDeclaration = 1;
-            });
-            silo.Services
-                .AddSingleton(registry)
-                .Configure<ExchangesOptions>(o =>
-                {
-                    o.Kraken.Enabled = false;
-                    o.Coinbase.Enabled = false;
-                })
-                .AddK2Ingest()
-                .AddSingleton<IExchangeConnectors>(connectors.GetOrAdd(options.SiloName, _ => new ScriptedConnectors(new ConcurrentQueue<string>())));
-        });
-        await using var cluster = builder.Build();
+            o.ProbeTimeout = TimeSpan.FromSeconds(1);
+            o.NumMissedProbesLimit = 2;
+            o.NumVotesForDeathDeclaration = 1;
+        }));
         await cluster.DeployAsync(Ct);
 
         // Asked through the client, so the status crosses the wire from whichever silo holds the shard.
@@ -59,12 +33,12 @@ public sealed class TwoSiloFailoverTests
         before.State.ShouldBe(ExchangeShardStates.Running);
         var holder = cluster.Silos.Single(s => s.SiloAddress.ToString() == before.Silo);
         var survivor = cluster.Silos.Single(s => s != holder);
-        connectors[survivor.Name].SessionsOf("binance/0").ShouldBeEmpty("one activation, on the holder");
+        shards.Connectors[survivor.Name].SessionsOf("binance/0").ShouldBeEmpty("one activation, on the holder");
 
         var killed = Stopwatch.StartNew();
         await cluster.KillSiloAsync(holder, Ct);
         await Eventually.TrueAsync(
-            () => connectors[survivor.Name].SessionsOf("binance/0") is [{ IsRunning: true }], Patience, "binance/0 did not run on the survivor", Ct);
+            () => shards.Connectors[survivor.Name].SessionsOf("binance/0") is [{ IsRunning: true }], Patience, "binance/0 did not run on the survivor", Ct);
         var recovered = killed.Elapsed;
 
         var after = await survivor.ServiceProvider.GetRequiredService<IGrainFactory>().GetGrain<IExchangeGrain>("binance/0").GetStatusAsync();
@@ -72,8 +46,7 @@ public sealed class TwoSiloFailoverTests
             s => s.Silo.ShouldBe(survivor.SiloAddress.ToString()),
             s => s.State.ShouldBe(ExchangeShardStates.Running),
             s => s.Connected.ShouldBeTrue());
-        logs.Entries.Where(e => e.EventId.Id == GrainsEventIds.ExchangeShardNotRunning).Select(e => e.Message)
-            .ShouldBe(["Exchange shard binance/0 was not running; the keeper started it again"]);
+        shards.Logged(GrainsEventIds.ExchangeShardNotRunning).ShouldBe(["Exchange shard binance/0 was not running; the keeper started it again"]);
         TestContext.Current.TestOutputHelper?.WriteLine($"binance/0 ran again on the survivor ({survivor.SiloAddress}) {recovered.TotalSeconds:0.00} s after the kill of {holder.SiloAddress}");
     }
 }
