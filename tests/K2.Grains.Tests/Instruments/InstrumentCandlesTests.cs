@@ -16,6 +16,7 @@ namespace K2.Grains.Tests.Instruments;
 /// <summary>An instrument's candles on the real hot store, without a grain: buckets with trades it has not seen are recomputed before they go on.</summary>
 public sealed class InstrumentCandlesTests(EmbeddedClickHouseFixture fixture) : IAsyncLifetime
 {
+    private static readonly TimeSpan SettleAfter = TimeSpan.FromSeconds(10);
     private static readonly Instrument Btc = new(Exchange.Binance, "BTC-USDT", "BTCUSDT", "BTC", "USDT", 2, 5);
 
     private GrainTestHost? _host;
@@ -60,6 +61,13 @@ public sealed class InstrumentCandlesTests(EmbeddedClickHouseFixture fixture) : 
         settleAfter,
         Host.Clock,
         Host.Logs.CreateLogger("test"));
+
+    /// <summary>Moves the test's minute to the next one and the clock to its start, so its close and settle time are ahead.</summary>
+    private void StartAtNextMinute()
+    {
+        _minute = CandleBucket.Of(Timeframe.OneMinute, new UnixMicros(UnixMicros.Now(Host.Clock).Value + 60_000_000)).Start;
+        Host.Clock.Advance(Make(0).ExchangeTime - UnixMicros.Now(Host.Clock));
+    }
 
     private async Task StoreTradesAsync(params long[] ids)
     {
@@ -121,17 +129,14 @@ public sealed class InstrumentCandlesTests(EmbeddedClickHouseFixture fixture) : 
     [Fact]
     public async Task A_closed_candle_rolled_from_a_view_the_store_does_not_share_is_settled_to_the_stored_trades()
     {
-        var settleAfter = TimeSpan.FromSeconds(10);
-        var candles = Candles(storedThrough: null, settleAfter);
-        // A minute that starts after the book was made, so its close is ahead.
-        _minute = CandleBucket.Of(Timeframe.OneMinute, new UnixMicros(UnixMicros.Now(Host.Clock).Value + 60_000_000)).Start;
-        Host.Clock.Advance(Make(0).ExchangeTime - UnixMicros.Now(Host.Clock));
+        var candles = Candles(storedThrough: null, SettleAfter);
+        StartAtNextMinute();
         await PassOnAsync(candles, 1, 2);
         candles.Add(Make(3)); // rolled here, stored nowhere: a second activation's count, or one a frozen silo never stored
         await candles.WriteChangedAsync(waitForRoom: true, Ct);
         (await StoredMinuteAsync()).TradeCount.ShouldBe(3);
 
-        Host.Clock.Advance(TimeSpan.FromSeconds(60) + settleAfter - TimeSpan.FromMilliseconds(1));
+        Host.Clock.Advance(TimeSpan.FromSeconds(60) + SettleAfter - TimeSpan.FromMilliseconds(1));
         await candles.SettleClosedAsync(Ct);
         await candles.WriteChangedAsync(waitForRoom: true, Ct);
         (await StoredMinuteAsync()).TradeCount.ShouldBe(3, "settled before its time");
@@ -145,13 +150,11 @@ public sealed class InstrumentCandlesTests(EmbeddedClickHouseFixture fixture) : 
     [Fact]
     public async Task A_settled_candle_is_only_replaced_by_one_recomputed_from_the_store()
     {
-        var settleAfter = TimeSpan.FromSeconds(10);
-        var candles = Candles(storedThrough: null, settleAfter);
-        _minute = CandleBucket.Of(Timeframe.OneMinute, new UnixMicros(UnixMicros.Now(Host.Clock).Value + 60_000_000)).Start;
-        Host.Clock.Advance(Make(0).ExchangeTime - UnixMicros.Now(Host.Clock));
+        var candles = Candles(storedThrough: null, SettleAfter);
+        StartAtNextMinute();
         await PassOnAsync(candles, 1, 2);
         await StoreTradesAsync(3); // stored by a second activation of the instrument
-        Host.Clock.Advance(TimeSpan.FromSeconds(60) + settleAfter);
+        Host.Clock.Advance(TimeSpan.FromSeconds(60) + SettleAfter);
         await candles.SettleClosedAsync(Ct);
         await candles.WriteChangedAsync(waitForRoom: true, Ct);
         var settled = await StoredMinuteAsync();
@@ -172,14 +175,12 @@ public sealed class InstrumentCandlesTests(EmbeddedClickHouseFixture fixture) : 
     [Fact]
     public async Task A_candle_changed_before_its_settle_time_and_written_after_it_is_recomputed_instead()
     {
-        var settleAfter = TimeSpan.FromSeconds(10);
-        var candles = Candles(storedThrough: null, settleAfter);
-        _minute = CandleBucket.Of(Timeframe.OneMinute, new UnixMicros(UnixMicros.Now(Host.Clock).Value + 60_000_000)).Start;
-        Host.Clock.Advance(Make(0).ExchangeTime - UnixMicros.Now(Host.Clock));
+        var candles = Candles(storedThrough: null, SettleAfter);
+        StartAtNextMinute();
         await PassOnAsync(candles, 1, 2);
         candles.Add(Make(3)); // rolled here, stored nowhere; then the silo froze before writing
 
-        Host.Clock.Advance(TimeSpan.FromSeconds(60) + settleAfter); // it wakes
+        Host.Clock.Advance(TimeSpan.FromSeconds(60) + SettleAfter); // it wakes
         await candles.WriteChangedAsync(waitForRoom: true, Ct);
         await Host.Services.GetRequiredService<BatchedTableWriter<Candle>>().WhenWrittenAsync(Ct);
         (await Host.Services.GetRequiredService<CandleQueries>().GetAsync(
@@ -193,10 +194,8 @@ public sealed class InstrumentCandlesTests(EmbeddedClickHouseFixture fixture) : 
     [Fact]
     public async Task A_bucket_that_closed_before_this_activation_began_is_settled_though_no_trade_for_it_comes()
     {
-        var settleAfter = TimeSpan.FromSeconds(10);
-        _minute = CandleBucket.Of(Timeframe.OneMinute, new UnixMicros(UnixMicros.Now(Host.Clock).Value + 60_000_000)).Start;
-        Host.Clock.Advance(Make(0).ExchangeTime - UnixMicros.Now(Host.Clock));
-        var before = Candles(storedThrough: null, settleAfter);
+        StartAtNextMinute();
+        var before = Candles(storedThrough: null, SettleAfter);
         await PassOnAsync(before, 1, 2);
         before.Add(Make(3)); // a wrong view: counted, stored nowhere
         await before.WriteChangedAsync(waitForRoom: true, Ct);
@@ -204,14 +203,14 @@ public sealed class InstrumentCandlesTests(EmbeddedClickHouseFixture fixture) : 
 
         // That activation's silo stops 5 s after the minute closed, before its settle time; a new one begins there.
         Host.Clock.Advance(TimeSpan.FromSeconds(65));
-        var after = Candles(storedThrough: Make(2).ExchangeTime, settleAfter);
+        var after = Candles(storedThrough: Make(2).ExchangeTime, SettleAfter);
         after.OweRecentlyClosed();
         after.SettleAllLater();
         await after.RewriteOwedAsync(Ct); // the grain's next watch
         await after.WriteChangedAsync(waitForRoom: true, Ct);
         (await StoredMinuteAsync()).TradeCount.ShouldBe(2, "rewritten from the store at activation");
 
-        Host.Clock.Advance(settleAfter);
+        Host.Clock.Advance(SettleAfter);
         await after.SettleClosedAsync(Ct);
         await after.WriteChangedAsync(waitForRoom: true, Ct);
         var settled = await StoredMinuteAsync();
