@@ -122,11 +122,12 @@ public sealed class ParquetFieldIdsEngineTests(EmbeddedClickHouseFixture fixture
         await File.WriteAllBytesAsync(rewrittenPath, ParquetFieldIds.Assign(original, ClickHouseParquetSample.IcebergFieldId), Ct);
 
         var expected = await TextAsync(ClickHouseParquetSample.Select, null);
+        // chDB reads row groups in parallel and may return them in any order, so each read is ordered by trade id.
         var fromRewritten = await TextAsync(
-            "SELECT * FROM file({path:String}, Parquet, {structure:String})",
+            "SELECT * FROM file({path:String}, Parquet, {structure:String}) ORDER BY trade_id",
             new ClickHouseParameters().Add("path", rewrittenPath).Add("structure", ClickHouseParquetSample.Structure));
-        var inferredOriginal = await TextAsync("SELECT * FROM file({path:String}, Parquet)", new ClickHouseParameters().Add("path", originalPath));
-        var inferredRewritten = await TextAsync("SELECT * FROM file({path:String}, Parquet)", new ClickHouseParameters().Add("path", rewrittenPath));
+        var inferredOriginal = await TextAsync("SELECT * FROM file({path:String}, Parquet) ORDER BY trade_id", new ClickHouseParameters().Add("path", originalPath));
+        var inferredRewritten = await TextAsync("SELECT * FROM file({path:String}, Parquet) ORDER BY trade_id", new ClickHouseParameters().Add("path", rewrittenPath));
 
         expected.Split('\n').Length.ShouldBe(ClickHouseParquetSample.Rows + 3, "names, types, the rows and the final newline");
         fromRewritten.ShouldBe(expected);
