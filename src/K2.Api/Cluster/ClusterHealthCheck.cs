@@ -1,10 +1,12 @@
+using K2.Grains.Abstractions;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace K2.Api.Cluster;
 
 /// <summary>
-/// Ready while a silo of the cluster answers: asks the cluster which silos are active (one call through a gateway),
-/// within <see cref="Timeout"/>. Without an answer the API can serve stored data but neither status nor admin actions.
+/// Ready while a silo of the cluster answers: asks the silo behind a gateway which silos its membership view holds
+/// active (<see cref="IClusterViewGrain"/>: from memory, so a PostgreSQL outage does not make the API unready), within
+/// <see cref="Timeout"/>. Without an answer the API can serve stored data but neither status nor admin actions.
 /// </summary>
 internal sealed class ClusterHealthCheck(IGrainFactory grains, TimeProvider time) : IHealthCheck
 {
@@ -14,9 +16,9 @@ internal sealed class ClusterHealthCheck(IGrainFactory grains, TimeProvider time
     {
         try
         {
-            var hosts = await grains.GetGrain<IManagementGrain>(0).GetHosts(onlyActive: true, cancellationToken).WaitAsync(Timeout, time, cancellationToken);
-            return hosts.Count > 0
-                ? HealthCheckResult.Healthy($"{hosts.Count} silo(s) active")
+            var silos = await grains.GetGrain<IClusterViewGrain>(0).GetActiveSilosAsync().WaitAsync(Timeout, time, cancellationToken);
+            return silos.Length > 0
+                ? HealthCheckResult.Healthy($"{silos.Length} silo(s) active")
                 : HealthCheckResult.Unhealthy("the cluster lists no active silo");
         }
         catch (Exception e) when (e is OrleansException or TimeoutException)

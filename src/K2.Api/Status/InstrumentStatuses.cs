@@ -14,31 +14,18 @@ internal sealed class InstrumentStatuses(IGrainFactory grains, TimeProvider time
     /// <summary>A grain that takes longer is still activating (resuming from the store) or stuck; the status does not wait for it.</summary>
     public static readonly TimeSpan CallTimeout = TimeSpan.FromSeconds(1);
 
-    private static readonly GrainType InstrumentGrainType = GrainType.Create("instrument");
-
     public async Task<IReadOnlyList<InstrumentStatusRow>> ReadAsync(
-        IReadOnlyList<(ExchangeShard Shard, ExchangeSessionStatus Session)> shards, CancellationToken cancellationToken)
+        IReadOnlyList<(ExchangeShard Shard, ExchangeSessionStatus Session)> shards, ClusterActivationsView activations, CancellationToken cancellationToken)
     {
-        HashSet<GrainId>? active = null;
-        string? unknown = null;
-        try
-        {
-            active = [.. await grains.GetGrain<IManagementGrain>(0).GetActiveGrains(InstrumentGrainType, cancellationToken).AsTask().WaitAsync(CallTimeout, time, cancellationToken)];
-        }
-        catch (Exception e) when (e is OrleansException or TimeoutException)
-        {
-            // A silo left and is not yet declared dead (the question goes to every silo): which grains are active is
-            // not known for a moment.
-            unknown = $"the cluster did not answer ({e.GetType().Name})";
-        }
-
         var now = time.GetUtcNow();
         return await Task.WhenAll(shards.SelectMany(s => s.Shard.Instruments.Select(async instrument =>
         {
             var grain = grains.GetGrain<IInstrumentGrain>(instrument.Key);
+            var active = activations.Active.Contains(grain.GetGrainId());
+            // One not seen active may be active on a silo that did not answer: the row says so.
             var row = new InstrumentStatusRow(
                 instrument.Key, s.Shard.Exchange.ToName(), instrument.Symbol, s.Shard.Key, s.Session.State, s.Session.Connected,
-                active?.Contains(grain.GetGrainId()) ?? false, null, null, null, 0, 0, unknown);
+                active, null, null, null, 0, 0, active ? null : activations.Unknown);
             if (!row.Active)
             {
                 return row;
@@ -60,7 +47,7 @@ internal sealed class InstrumentStatuses(IGrainFactory grains, TimeProvider time
             {
                 return row with { Unavailable = $"no answer within {CallTimeout.TotalSeconds:0} s (activating?)" };
             }
-            catch (OrleansException e)
+            catch (Exception e) when (!cancellationToken.IsCancellationRequested)
             {
                 return row with { Unavailable = $"its silo did not answer ({e.GetType().Name})" };
             }

@@ -41,21 +41,22 @@ public static class StatusEndpoints
     }
 
     private static async Task<Ok<StatusReport>> GetStatusAsync(
-        IGrainFactory grains, IngestSessions sessions, InstrumentStatuses instruments, StoreStatusSections stores, IServiceProvider services,
-        TimeProvider time, CancellationToken cancellationToken)
+        IGrainFactory grains, IngestSessions sessions, ClusterActivations clusterActivations, InstrumentStatuses instruments, StoreStatusSections stores,
+        IServiceProvider services, TimeProvider time, CancellationToken cancellationToken)
     {
         var counters = services.GetService<SiloCounters>();
         var hotTables = stores.HotTables.GetAsync();
         var coldTables = stores.ColdTables.GetAsync();
-        var activations = ActivationsAsync(grains, time, cancellationToken);
+        var activations = clusterActivations.ReadAsync(cancellationToken);
         var shards = await Task.WhenAll(sessions.Shards.Select(async shard => (shard, await ShardStatusAsync(grains, shard, time, cancellationToken))));
-        var instrumentRows = await instruments.ReadAsync(shards, cancellationToken);
+        var active = await activations;
+        var instrumentRows = await instruments.ReadAsync(shards, active, cancellationToken);
         var now = time.GetUtcNow();
         return TypedResults.Ok(new StatusReport(
             now,
             [.. shards.Select(s => s.Item2)],
             instrumentRows,
-            new GrainsStatus(await activations),
+            new GrainsStatus(active.Count, active.Unknown),
             counters?.HotStore,
             HotTables(await hotTables),
             ColdTables(await coldTables, now),
@@ -74,24 +75,9 @@ public static class StatusEndpoints
         {
             return await grains.GetGrain<IExchangeGrain>(shard.Key).GetStatusAsync().WaitAsync(InstrumentStatuses.CallTimeout, time, cancellationToken);
         }
-        catch (Exception e) when (e is TimeoutException or OrleansException)
+        catch (Exception) when (!cancellationToken.IsCancellationRequested)
         {
             return new ExchangeSessionStatus(shard.Exchange.ToName(), false, 0, 0, 0, 0, null) { Shard = shard.Key, State = ExchangeShardStates.Unavailable };
-        }
-    }
-
-    /// <summary>Activations across the cluster; null while a silo that left is not yet declared dead (every silo is asked).</summary>
-    private static async Task<int?> ActivationsAsync(IGrainFactory grains, TimeProvider time, CancellationToken cancellationToken)
-    {
-        try
-        {
-            var statistics = await grains.GetGrain<IManagementGrain>(0).GetSimpleGrainStatistics(cancellationToken)
-                .WaitAsync(InstrumentStatuses.CallTimeout, time, cancellationToken);
-            return statistics.Sum(a => a.ActivationCount);
-        }
-        catch (Exception e) when (e is OrleansException or TimeoutException)
-        {
-            return null;
         }
     }
 
@@ -128,8 +114,11 @@ internal sealed record StatusReport(
 internal sealed record BackfillStatus(
     int RepairsPending, int Queued, string? InFlight, DateTimeOffset? InFlightSince, DateTimeOffset? WaitingUntil, string? WaitingFor);
 
-/// <summary>Grain activations across the cluster; null while a silo that left is not yet declared dead.</summary>
-internal sealed record GrainsStatus(int? Activations);
+/// <summary>
+/// Grain activations across the cluster; null while a silo does not answer (one that died and is not yet declared dead),
+/// and <paramref name="Unknown"/> says which.
+/// </summary>
+internal sealed record GrainsStatus(int? Activations, string? Unknown);
 
 internal sealed record HotStoreStatus(long SilverRowsWritten, long SilverRowsBuffered);
 

@@ -23,6 +23,7 @@ public static class StatusServiceCollectionExtensions
         services.AddSingleton<ColdTableStatuses>();
         services.AddSingleton<HotTableSizes>();
         services.AddSingleton<StoreStatusSections>();
+        services.AddSingleton<ClusterActivations>();
         services.AddSingleton<InstrumentStatuses>();
         return services;
     }

@@ -34,6 +34,7 @@ public sealed class TwoSiloFailoverTests
         var holder = cluster.Silos.Single(s => s.SiloAddress.ToString() == before.Silo);
         var survivor = cluster.Silos.Single(s => s != holder);
         shards.Connectors[survivor.Name].SessionsOf("binance/0").ShouldBeEmpty("one activation, on the holder");
+        (await cluster.Client.GetGrain<IClusterViewGrain>(0).GetActiveSilosAsync()).ShouldBe([.. cluster.Silos.Select(s => s.SiloAddress)], ignoreOrder: true);
 
         var killed = Stopwatch.StartNew();
         await cluster.KillSiloAsync(holder, Ct);
@@ -46,6 +47,10 @@ public sealed class TwoSiloFailoverTests
             s => s.Silo.ShouldBe(survivor.SiloAddress.ToString()),
             s => s.State.ShouldBe(ExchangeShardStates.Running),
             s => s.Connected.ShouldBeTrue());
+        // The survivor's own membership view, as the status and the API's readiness read it, once it declared the holder dead.
+        var view = survivor.ServiceProvider.GetRequiredService<IGrainFactory>().GetGrain<IClusterViewGrain>(0);
+        await Eventually.TrueAsync(async _ => (await view.GetActiveSilosAsync()).SequenceEqual([survivor.SiloAddress]), Patience,
+            "the survivor's view did not come to hold the survivor alone", Ct);
         shards.Logged(GrainsEventIds.ExchangeShardNotRunning).ShouldBe(["Exchange shard binance/0 was not running; the keeper started it again"]);
         TestContext.Current.TestOutputHelper?.WriteLine($"binance/0 ran again on the survivor ({survivor.SiloAddress}) {recovered.TotalSeconds:0.00} s after the kill of {holder.SiloAddress}");
     }
