@@ -22,4 +22,11 @@ public sealed record ExchangeSessionStatus(
     /// <summary>The silo the shard's grain is active on.</summary>
     [Id(9)]
     public string? Silo { get; init; }
+
+    /// <summary>
+    /// When the session first received a frame, over all its connections: the session belongs to the shard's current
+    /// activation, so this is when the shard began streaming on its silo (after a failover, on the survivor).
+    /// </summary>
+    [Id(10)]
+    public DateTimeOffset? FirstFrameAt { get; init; }
 }

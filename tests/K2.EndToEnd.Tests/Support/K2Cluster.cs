@@ -164,7 +164,11 @@ internal sealed class K2Cluster : IAsyncDisposable
             e.GetProperty("silo").GetString(),
             e.GetProperty("connected").GetBoolean(),
             e.GetProperty("subscribed_streams").GetInt32(),
-            e.GetProperty("last_frame_at").ValueKind == JsonValueKind.Null ? null : e.GetProperty("last_frame_at").GetDateTimeOffset()))];
+            Time(e, "last_frame_at"),
+            Time(e, "first_frame_at")))];
+
+        static DateTimeOffset? Time(JsonElement session, string name) =>
+            session.GetProperty(name).ValueKind == JsonValueKind.Null ? null : session.GetProperty(name).GetDateTimeOffset();
     }
 
     /// <summary>The silo an Orleans silo address (<c>S127.0.0.1:11111:123456789</c>) names, by its silo port.</summary>
@@ -232,5 +236,8 @@ internal sealed record ClusterSilo(int Number, int SiloPort, string DataDirector
     public override string ToString() => $"silo {Number} (pid {Process.Id}, port {SiloPort})";
 }
 
-/// <summary>One exchange shard's session as the status reports it.</summary>
-internal sealed record ShardSession(string Shard, string? Silo, bool Connected, int SubscribedStreams, DateTimeOffset? LastFrameAt);
+/// <summary>
+/// One exchange shard's session as the status reports it; <paramref name="FirstFrameAt"/> is when the shard's current
+/// activation began streaming.
+/// </summary>
+internal sealed record ShardSession(string Shard, string? Silo, bool Connected, int SubscribedStreams, DateTimeOffset? LastFrameAt, DateTimeOffset? FirstFrameAt);

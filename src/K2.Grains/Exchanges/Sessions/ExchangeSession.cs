@@ -26,6 +26,7 @@ internal abstract partial class ExchangeSession(Exchange exchange, ExchangeSessi
     private long _tradesReceived;
     private long _tradesRejected;
     private long _lastFrameTicks;
+    private long _firstFrameTicks;
     private long _lastRejectionLogTicks;
     private long _rejectionsNotLogged;
 
@@ -38,6 +39,7 @@ internal abstract partial class ExchangeSession(Exchange exchange, ExchangeSessi
     public ExchangeSessionStatus GetStatus()
     {
         var lastFrame = Interlocked.Read(ref _lastFrameTicks);
+        var firstFrame = Interlocked.Read(ref _firstFrameTicks);
         return new ExchangeSessionStatus(
             exchange.ToName(),
             Volatile.Read(ref _openConnections) > 0,
@@ -45,7 +47,10 @@ internal abstract partial class ExchangeSession(Exchange exchange, ExchangeSessi
             Interlocked.Read(ref _connections),
             Interlocked.Read(ref _tradesReceived),
             Interlocked.Read(ref _tradesRejected),
-            lastFrame == 0 ? null : new DateTimeOffset(lastFrame, TimeSpan.Zero));
+            lastFrame == 0 ? null : new DateTimeOffset(lastFrame, TimeSpan.Zero))
+        {
+            FirstFrameAt = firstFrame == 0 ? null : new DateTimeOffset(firstFrame, TimeSpan.Zero),
+        };
     }
 
     public async Task RunAsync(CancellationToken stop)
@@ -225,7 +230,9 @@ internal abstract partial class ExchangeSession(Exchange exchange, ExchangeSessi
                 }
 
                 var number = connection.OnFrame();
-                Interlocked.Exchange(ref _lastFrameTicks, context.Time.GetUtcNow().UtcTicks);
+                var receivedAt = context.Time.GetUtcNow().UtcTicks;
+                Interlocked.Exchange(ref _lastFrameTicks, receivedAt);
+                Interlocked.CompareExchange(ref _firstFrameTicks, receivedAt, 0);
                 if (number == 1 && connection.SignalsPossibleLoss)
                 {
                     // Before any of this connection's trades is routed, so each instrument's catch-up starts from

@@ -148,10 +148,15 @@ public sealed class BinanceSessionTests(EmbeddedClickHouseFixture fixture) : IAs
         await StartSessionAsync(Options(simulator.BinanceWebSocketBase));
         await WaitUntilSubscribedAsync(simulator);
         await Eventually.TrueAsync(() => _lossSignals.Count == 1, Patience, "no catch-up after the first subscription", Ct);
+        var firstFrameAt = _session!.GetStatus().FirstFrameAt.ShouldNotBeNull();
 
         simulator.Faults.DropConnections(Exchange.Binance);
 
         await Eventually.TrueAsync(() => _lossSignals.Count == 2, Patience, "no catch-up after the reconnect", Ct);
+        // The session's first frame stays that of its first connection: when the shard began streaming, not the reconnect.
+        var status = _session.GetStatus();
+        status.FirstFrameAt.ShouldBe(firstFrameAt);
+        status.LastFrameAt.ShouldNotBeNull().ShouldBeGreaterThan(firstFrameAt);
     }
 
     [Fact]
