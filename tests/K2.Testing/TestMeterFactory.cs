@@ -10,7 +10,7 @@ namespace K2.Testing;
 public sealed class TestMeterFactory : IMeterFactory
 {
     private readonly ConcurrentBag<Meter> _meters = [];
-    private readonly ConcurrentQueue<(string Instrument, double Value)> _measurements = new();
+    private readonly ConcurrentQueue<(string Instrument, double Value, KeyValuePair<string, object?>[] Tags)> _measurements = new();
     private readonly MeterListener _listener = new();
 
     public TestMeterFactory()
@@ -22,8 +22,8 @@ public sealed class TestMeterFactory : IMeterFactory
                 listener.EnableMeasurementEvents(instrument);
             }
         };
-        _listener.SetMeasurementEventCallback<long>((instrument, value, _, _) => _measurements.Enqueue((instrument.Name, value)));
-        _listener.SetMeasurementEventCallback<double>((instrument, value, _, _) => _measurements.Enqueue((instrument.Name, value)));
+        _listener.SetMeasurementEventCallback<long>((instrument, value, tags, _) => _measurements.Enqueue((instrument.Name, value, tags.ToArray())));
+        _listener.SetMeasurementEventCallback<double>((instrument, value, tags, _) => _measurements.Enqueue((instrument.Name, value, tags.ToArray())));
         _listener.Start();
     }
 
@@ -39,6 +39,10 @@ public sealed class TestMeterFactory : IMeterFactory
         [.. _measurements.Where(m => m.Instrument == instrument).Select(m => m.Value)];
 
     public double Sum(string instrument) => Values(instrument).Sum();
+
+    /// <summary>The sum of the values recorded on <paramref name="instrument"/> with <paramref name="tag"/> among their tags.</summary>
+    public double Sum(string instrument, (string Key, string Value) tag) =>
+        _measurements.Where(m => m.Instrument == instrument && m.Tags.Any(t => t.Key == tag.Key && Equals(t.Value, tag.Value))).Sum(m => m.Value);
 
     /// <summary>Has every observable instrument report now; what they report joins <see cref="Values"/>.</summary>
     public void Observe() => _listener.RecordObservableInstruments();

@@ -20,4 +20,8 @@ public static class ScheduleEventIds
     public const int ReminderRowWritten = 1122;
     public const int ReminderRowRemoved = 1123;
     public const int AskedForRefused = 1124;
+    public const int RunSkippedLeaseHeld = 1125;
+    public const int LeaseRenewalFailed = 1126;
+    public const int LeaseLost = 1127;
+    public const int LeaseReleaseFailed = 1128;
 }

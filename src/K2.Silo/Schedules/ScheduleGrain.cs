@@ -86,7 +86,7 @@ internal abstract partial class ScheduleGrain(
 
     /// <summary>
     /// Runs <paramref name="work"/> now for an operator and returns its report, or null when a run of this schedule
-    /// (scheduled or asked for) is going. Called from an interleaving grain method, so a second caller is answered
+    /// (scheduled or asked for) is going, here or, holding the schedule's lease, anywhere in the cluster. Called from an interleaving grain method, so a second caller is answered
     /// while the first run goes; the check and the start happen in one turn, so two callers never both start one. The
     /// run, like a scheduled one, goes on outside the grain's turn and ends when the grain deactivates; its failure
     /// reaches the caller.
@@ -102,7 +102,7 @@ internal abstract partial class ScheduleGrain(
 
         _running = time.GetUtcNow();
         var token = _deactivating.Token;
-        var asked = Task.Run(() => work(token), CancellationToken.None);
+        var asked = Task.Run(() => runner.RunAskedForAsync(schedule, work, token), CancellationToken.None);
         _run = EndOf(asked);
         return await asked;
     }

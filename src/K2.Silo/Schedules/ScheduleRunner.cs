@@ -3,23 +3,35 @@ using System.Diagnostics;
 namespace K2.Silo.Schedules;
 
 /// <summary>
-/// One run of a schedule around its work: logs its start, end and duration, counts it, and turns a throw into a
-/// logged, counted failure, so that a failing run never stops the schedule. A run cancelled because the silo is
-/// shutting down is reported as cancelled, not failed. Never throws.
+/// One run of a schedule around its work: takes the schedule's lease (<see cref="LeasedRun"/>) and is skipped when
+/// another run holds it; logs its start, end and duration, counts it, and turns a throw into a logged, counted failure,
+/// so that a failing run never stops the schedule. A run cancelled because the silo is shutting down is reported as
+/// cancelled, not failed. Never throws.
 /// </summary>
-internal sealed partial class ScheduleRunner(ScheduleMetrics metrics, TimeProvider time, ILogger<ScheduleRunner> logger)
+internal sealed partial class ScheduleRunner(LeasedRun lease, ScheduleMetrics metrics, TimeProvider time, ILogger<ScheduleRunner> logger)
 {
     public async Task RunAsync(string schedule, IScheduledRun run, ScheduleFiring firing, CancellationToken cancellationToken)
     {
         var started = time.GetTimestamp();
-        LogStarted(logger, schedule, firing.ScheduledAt, firing.CatchUp);
         string outcome;
         try
         {
-            await run.RunAsync(firing, cancellationToken);
-            outcome = "succeeded";
-            metrics.RecordSuccess(schedule, time.GetUtcNow());
-            LogSucceeded(logger, schedule, firing.ScheduledAt, time.GetElapsedTime(started).TotalSeconds);
+            var (ran, _) = await lease.RunAsync(schedule, async token =>
+            {
+                LogStarted(logger, schedule, firing.ScheduledAt, firing.CatchUp);
+                await run.RunAsync(firing, token);
+                return true;
+            }, cancellationToken);
+            if (ran)
+            {
+                outcome = "succeeded";
+                metrics.RecordSuccess(schedule, time.GetUtcNow());
+                LogSucceeded(logger, schedule, firing.ScheduledAt, time.GetElapsedTime(started).TotalSeconds);
+            }
+            else
+            {
+                outcome = "skipped";
+            }
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -36,6 +48,14 @@ internal sealed partial class ScheduleRunner(ScheduleMetrics metrics, TimeProvid
         metrics.Runs.Add(1, new TagList { { "schedule", schedule }, { "outcome", outcome } });
         metrics.Duration.Record(time.GetElapsedTime(started).TotalSeconds, new KeyValuePair<string, object?>("schedule", schedule));
     }
+
+    /// <summary>
+    /// An operator's run under the schedule's lease: its report, or null when another run holds the lease. Failures
+    /// reach the caller; the run is not counted among the scheduled runs.
+    /// </summary>
+    public async Task<TReport?> RunAskedForAsync<TReport>(string schedule, Func<CancellationToken, Task<TReport>> work, CancellationToken cancellationToken)
+        where TReport : class =>
+        (await lease.RunAsync(schedule, work, cancellationToken)).Result;
 
     [LoggerMessage(EventId = ScheduleEventIds.RunStarted, Level = LogLevel.Information,
         Message = "Schedule {Schedule} started for {ScheduledAt:O} (catch-up {CatchUp})")]

@@ -15,6 +15,15 @@ public sealed class SchedulesOptions
     /// <summary>The offload of the hot store to the cold tier: every 15 minutes, on the quarter hour.</summary>
     public ScheduleOptions Offload { get; set; } = new() { Period = TimeSpan.FromMinutes(15), Offset = TimeSpan.Zero };
 
+    /// <summary>
+    /// How long a run's lease on its schedule lasts without renewal (<see cref="LeasedRun"/>); a run renews it every
+    /// third of this. A run that cannot renew for about two thirds of it (a pause, the state database unreachable)
+    /// stops, and a run that died holding it blocks the schedule's next runs for at most this long. A minute rides out
+    /// garbage collection, a silo frozen until the cluster declares it dead (seconds) and state database fail-overs,
+    /// and is short beside the offload's 15 minutes.
+    /// </summary>
+    public TimeSpan LeaseTtl { get; set; } = TimeSpan.FromMinutes(1);
+
     /// <summary>The cold tier's maintenance: daily at 02:00 UTC.</summary>
     public ScheduleOptions Maintenance { get; set; } = new() { Period = TimeSpan.FromDays(1), Offset = TimeSpan.FromHours(2) };
 }

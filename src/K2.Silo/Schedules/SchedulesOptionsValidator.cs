@@ -2,7 +2,7 @@ using Microsoft.Extensions.Options;
 
 namespace K2.Silo.Schedules;
 
-/// <summary>Refuses periods and offsets that could not place a due time, naming each one.</summary>
+/// <summary>Refuses periods and offsets that could not place a due time, and too short a lease, naming each one.</summary>
 internal sealed class SchedulesOptionsValidator : IValidateOptions<SchedulesOptions>
 {
     /// <summary>
@@ -11,16 +11,24 @@ internal sealed class SchedulesOptionsValidator : IValidateOptions<SchedulesOpti
     /// </summary>
     public static readonly TimeSpan ShortestPeriod = TimeSpan.FromSeconds(1);
 
+    /// <summary>Renewals every third of it then come at most once a second.</summary>
+    public static readonly TimeSpan ShortestLeaseTtl = TimeSpan.FromSeconds(3);
+
     public ValidateOptionsResult Validate(string? name, SchedulesOptions options)
     {
-        if (!options.Enabled)
+        var failures = new List<string>();
+        // An operator's run takes the lease too, with the schedules off.
+        if (options.LeaseTtl < ShortestLeaseTtl || !WholeMilliseconds(options.LeaseTtl))
         {
-            return ValidateOptionsResult.Success;
+            failures.Add($"{nameof(SchedulesOptions.LeaseTtl)} must be a whole number of milliseconds, at least {ShortestLeaseTtl} (is {options.LeaseTtl}).");
         }
 
-        var failures = new List<string>();
-        Check(nameof(SchedulesOptions.Offload), options.Offload, failures);
-        Check(nameof(SchedulesOptions.Maintenance), options.Maintenance, failures);
+        if (options.Enabled)
+        {
+            Check(nameof(SchedulesOptions.Offload), options.Offload, failures);
+            Check(nameof(SchedulesOptions.Maintenance), options.Maintenance, failures);
+        }
+
         return failures.Count == 0
             ? ValidateOptionsResult.Success
             : ValidateOptionsResult.Fail(failures.Select(f => $"{SchedulesOptions.Section}: {f}"));

@@ -7,8 +7,8 @@ public static class SchedulesServiceCollectionExtensions
 {
     /// <summary>
     /// Registers the schedules (<c>K2:Schedules</c>): the offload and maintenance grains' settings and telemetry, and
-    /// what starts them with the silo. The silo needs reminders and a reminder table too, and an <see cref="IOffloadRun"/>
-    /// and an <see cref="IMaintenanceRun"/>.
+    /// what starts them with the silo. The silo needs reminders and a reminder table too, an <see cref="IOffloadRun"/>
+    /// and an <see cref="IMaintenanceRun"/>, and the state database's <see cref="K2.Storage.Iceberg.Catalog.ScheduleLeases"/>.
     /// </summary>
     public static IServiceCollection AddK2Schedules(this IServiceCollection services)
     {
@@ -28,6 +28,7 @@ public static class SchedulesServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.AddMetrics();
         services.AddSingleton<ScheduleMetrics>();
+        services.AddSingleton<LeasedRun>();
         services.AddSingleton<ScheduleRunner>();
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, ScheduleStarter>();
         return services;

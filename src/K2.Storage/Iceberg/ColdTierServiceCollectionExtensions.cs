@@ -41,6 +41,7 @@ public static class ColdTierServiceCollectionExtensions
         });
         services.AddSingleton(sp => new SqlCatalog(sp.GetRequiredService<DbDataSource>(), sp.GetRequiredService<IOptions<StateDatabaseOptions>>().Value.CatalogName));
         services.AddSingleton(sp => new OffloadStateStore(sp.GetRequiredService<DbDataSource>()));
+        services.AddSingleton(sp => new ScheduleLeases(sp.GetRequiredService<DbDataSource>(), sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton(sp => sp.GetRequiredService<IOptions<OffloadOptions>>().Value);
         services.AddSingleton<TableMetadataCommitter>();
         services.AddSingleton<TableOffloader>();

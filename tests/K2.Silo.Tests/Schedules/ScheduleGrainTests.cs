@@ -3,6 +3,7 @@ using K2.Silo.Schedules;
 using K2.Storage.Iceberg.Catalog;
 using K2.Testing;
 using K2.Testing.Grains;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -202,6 +203,39 @@ public sealed class ScheduleGrainTests : IDisposable
             "Schedule offload refuses a run asked for: the run for 2026-11-22T00:05:00.0000000+00:00 is still going");
         K2Logs(host).Single(e => e.EventId.Id == ScheduleEventIds.TickSkippedStillRunning).Message.ShouldBe(
             "Schedule offload skips 2026-11-22T00:15:00.0000000+00:00: the run for 2026-11-22T00:05:00.0000000+00:00 is still going");
+    }
+
+    [Fact]
+    public async Task A_run_finding_the_lease_held_by_another_run_is_skipped_and_counted_and_one_asked_for_is_refused()
+    {
+        using var meters = new TestMeterFactory();
+        await using var host = await ScheduleTestSilo.StartAsync(SqlitePath, _runs, _probe, Day.AddMinutes(5), Ct, meters: meters);
+        // A run on another silo holds the offload's lease until 00:20.
+        var leases = host.Services.GetRequiredService<ScheduleLeases>();
+        (await leases.TryAcquireAsync(ScheduleNames.Offload, "silo-b:7/run-elsewhere", TimeSpan.FromMinutes(15), Ct)).ShouldBeTrue();
+
+        await _probe.TickAsync(host.Clock, TimeSpan.FromMinutes(10), Ct, ScheduleNames.Offload);
+        await RunsEndedAsync(meters, 1);
+        (await host.GrainFactory.GetGrain<IOffloadGrain>(0).RunNowAsync()).ShouldBeNull("an offload was started while another run held the lease");
+        (await host.GrainFactory.GetGrain<IMaintenanceGrain>(0).RunNowAsync()).ShouldNotBeNull("the maintenance's lease is its own");
+        // Once that run is over (its lease ran out at 00:20), the next due time runs and gives the lease back.
+        await _probe.TickAsync(host.Clock, Quarter, Ct, ScheduleNames.Offload);
+        await RunsEndedAsync(meters, 2);
+        await host.StopAsync(Ct);
+
+        _runs.Of(ScheduleNames.Offload).Select(r => r.Firing.ScheduledAt).ShouldBe([Day + 2 * Quarter]);
+        meters.Sum("k2.schedule.runs", ("outcome", "skipped")).ShouldBe(1);
+        meters.Sum("k2.schedule.runs", ("outcome", "succeeded")).ShouldBe(1);
+        meters.Sum("k2.schedule.failures").ShouldBe(0);
+        var skips = K2Logs(host).Where(e => e.EventId.Id == ScheduleEventIds.RunSkippedLeaseHeld).ToList();
+        skips.Select(e => (e.Level, e.Message)).ShouldBe(
+        [
+            (LogLevel.Warning, "Schedule offload skips a run: silo-b:7/run-elsewhere holds its lease until 2026-11-22T00:20:00.0000000+00:00"),
+            (LogLevel.Warning, "Schedule offload skips a run: silo-b:7/run-elsewhere holds its lease until 2026-11-22T00:20:00.0000000+00:00"),
+        ]);
+        K2Logs(host).Count(e => e.EventId.Id == ScheduleEventIds.RunStarted).ShouldBe(1);
+        (await leases.ReadAsync(ScheduleNames.Offload, Ct)).ShouldBeNull();
+        (await leases.ReadAsync(ScheduleNames.Maintenance, Ct)).ShouldBeNull();
     }
 
     [Fact]

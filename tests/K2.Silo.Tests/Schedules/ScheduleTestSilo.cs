@@ -3,6 +3,7 @@ using K2.Grains.Schedules;
 using K2.Silo.Schedules;
 using K2.Storage.Iceberg.Catalog;
 using K2.Testing.Grains;
+using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace K2.Silo.Tests.Schedules;
@@ -10,7 +11,8 @@ namespace K2.Silo.Tests.Schedules;
 /// <summary>
 /// A silo with the schedules as <c>k2 run</c> composes them: reminders in a SQLite state database, the offload and
 /// maintenance grains and their starter, on <see cref="GrainTestHost"/>'s manual clock (which the reminders follow
-/// too, through a <see cref="ReminderClock"/>), with the runs recording into a <see cref="RunLog"/>. The reminder probe follows this silo's reminders.
+/// too, through a <see cref="ReminderClock"/>), with the runs recording into a <see cref="RunLog"/> and their leases in the
+/// same SQLite file. The reminder probe follows this silo's reminders.
 /// </summary>
 internal static class ScheduleTestSilo
 {
@@ -28,6 +30,8 @@ internal static class ScheduleTestSilo
             services.Configure<StateDatabaseOptions>(o => o.SqlitePath = sqlitePath);
             services.AddReminders();
             services.AddSingleton<IReminderTable, SqliteReminderTable>();
+            services.AddSingleton(sp => new ScheduleLeases(
+                SqliteFactory.Instance.CreateDataSource(new SqliteConnectionStringBuilder { DataSource = sqlitePath }.ToString()), sp.GetRequiredService<TimeProvider>()));
             // Orleans keeps only reminders due within this window ticking and reloads the others every few minutes; a
             // window wider than any test's span keeps every tick one wait that the probe can see being armed.
             services.Configure<ReminderOptions>(o => o.ReminderLoadingWindow = TimeSpan.FromDays(2));

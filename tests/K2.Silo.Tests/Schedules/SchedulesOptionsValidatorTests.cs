@@ -13,6 +13,7 @@ public sealed class SchedulesOptionsValidatorTests
     public void The_defaults_are_valid()
     {
         Validate(new SchedulesOptions()).Succeeded.ShouldBeTrue();
+        new SchedulesOptions().LeaseTtl.ShouldBe(TimeSpan.FromMinutes(1));
     }
 
     [Fact]
@@ -32,9 +33,18 @@ public sealed class SchedulesOptionsValidatorTests
     }
 
     [Fact]
-    public void Disabled_schedules_are_not_checked()
+    public void Disabled_schedules_are_not_checked_but_their_lease_is()
     {
         Validate(new SchedulesOptions { Enabled = false, Offload = new ScheduleOptions() }).Succeeded.ShouldBeTrue();
+        Validate(new SchedulesOptions { Enabled = false, LeaseTtl = TimeSpan.FromSeconds(2.9995) }).Failures!.ShouldBe(
+        [
+            "K2:Schedules: LeaseTtl must be a whole number of milliseconds, at least 00:00:03 (is 00:00:02.9995000).",
+        ]);
+        Validate(new SchedulesOptions { LeaseTtl = TimeSpan.FromSeconds(3) }).Succeeded.ShouldBeTrue();
+        Validate(new SchedulesOptions { LeaseTtl = TimeSpan.FromTicks(30_000_001) }).Failures!.ShouldBe(
+        [
+            "K2:Schedules: LeaseTtl must be a whole number of milliseconds, at least 00:00:03 (is 00:00:03.0000001).",
+        ]);
     }
 
     [Fact]

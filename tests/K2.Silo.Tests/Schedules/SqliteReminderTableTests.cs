@@ -70,7 +70,7 @@ public sealed class SqliteReminderTableTests : ReminderTableContract
         }
 
         (await TablesAsync(path)).ShouldBe(
-            ["iceberg_namespace_properties", "iceberg_tables", "maintenance_audit_log", "offload_runs", "offload_watermarks", "qrtz_TRIGGERS", "reminders"]);
+            ["iceberg_namespace_properties", "iceberg_tables", "maintenance_audit_log", "offload_runs", "offload_watermarks", "qrtz_TRIGGERS", "reminders", "schedule_leases"]);
     }
 
     [Fact]

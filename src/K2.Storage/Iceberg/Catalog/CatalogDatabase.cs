@@ -6,7 +6,8 @@ namespace K2.Storage.Iceberg.Catalog;
 /// The catalog database's tables, created if missing: the Iceberg JDBC catalog's <c>iceberg_tables</c> (with the
 /// <c>iceberg_type</c> column of its V1 schema) and <c>iceberg_namespace_properties</c>, laid out as Java's
 /// <c>JdbcUtil</c> and PyIceberg's <c>SqlCatalog</c> create them so those engines can share the catalog, K2's own
-/// offload state, and the Orleans reminders of the embedded silo (<c>reminders</c>, K2.Silo's <c>SqliteReminderTable</c>).
+/// offload state, the schedules' run leases (<see cref="ScheduleLeases"/>), and the Orleans reminders of the embedded
+/// silo (<c>reminders</c>, K2.Silo's <c>SqliteReminderTable</c>).
 /// The SQL is common to SQLite (embedded) and PostgreSQL (cluster); times are microseconds since the Unix epoch in
 /// BIGINT columns, exact in both.
 /// </summary>
@@ -87,6 +88,15 @@ public static class CatalogDatabase
         )
         """,
         "CREATE INDEX IF NOT EXISTS reminders_by_hash ON reminders (grain_hash)",
+        // One row per schedule whose run holds (or last held and did not release) the lease; expires_at_us is in the
+        // holder's clock (ScheduleLeases says why).
+        """
+        CREATE TABLE IF NOT EXISTS schedule_leases (
+            schedule VARCHAR(255) NOT NULL PRIMARY KEY,
+            holder VARCHAR(255) NOT NULL,
+            expires_at_us BIGINT NOT NULL
+        )
+        """,
     ];
 
     /// <summary>Creates whatever of the catalog and state tables is missing.</summary>

@@ -1,10 +1,11 @@
 using System.Data.Common;
 using K2.Core;
 using K2.Storage.Iceberg.Catalog;
+using K2.Testing;
 
 namespace K2.Storage.Tests.Iceberg.Catalog;
 
-/// <summary>What the SQL catalog and the offload state must do on every database K2 supports, run once per database.</summary>
+/// <summary>What the SQL catalog, the offload state and the schedule leases must do on every database K2 supports, run once per database.</summary>
 public abstract class SqlCatalogContractTests
 {
     protected static CancellationToken Ct => TestContext.Current.CancellationToken;
@@ -162,6 +163,97 @@ public abstract class SqlCatalogContractTests
 
         (await state.LatestRunStartAsync(Ct)).ShouldBe(latest);
         (await state.LatestAuditAtAsync(Ct)).ShouldBe(latest);
+    }
+
+    [Fact]
+    public async Task A_free_lease_is_taken_and_a_second_holder_is_refused_while_it_lasts()
+    {
+        await NewCatalogAsync();
+        var clock = new ManualTimeProvider(new DateTimeOffset(2026, 11, 22, 0, 15, 0, TimeSpan.Zero));
+        var leases = new ScheduleLeases(DataSource, clock);
+        var schedule = $"offload_{Guid.NewGuid():N}";
+        var until = UnixMicros.FromDateTimeOffset(new DateTimeOffset(2026, 11, 22, 0, 16, 0, TimeSpan.Zero));
+
+        (await leases.ReadAsync(schedule, Ct)).ShouldBeNull();
+        (await leases.TryAcquireAsync(schedule, "silo-a/run-1", TimeSpan.FromMinutes(1), Ct)).ShouldBeTrue();
+        clock.Advance(TimeSpan.FromSeconds(59.999999));
+        (await leases.TryAcquireAsync(schedule, "silo-b/run-2", TimeSpan.FromMinutes(1), Ct)).ShouldBeFalse();
+        (await leases.RenewAsync(schedule, "silo-b/run-2", TimeSpan.FromMinutes(1), Ct)).ShouldBeFalse();
+        (await leases.ReleaseAsync(schedule, "silo-b/run-2", Ct)).ShouldBeFalse();
+
+        (await leases.ReadAsync(schedule, Ct)).ShouldBe(new ScheduleLease(schedule, "silo-a/run-1", until));
+        // Another schedule's lease is a lease of its own.
+        (await leases.TryAcquireAsync($"maintenance_{Guid.NewGuid():N}", "silo-b/run-2", TimeSpan.FromMinutes(1), Ct)).ShouldBeTrue();
+    }
+
+    [Fact]
+    public async Task A_lease_run_out_is_taken_by_another_holder_and_its_old_holder_can_no_longer_renew_or_release_it()
+    {
+        await NewCatalogAsync();
+        var clock = new ManualTimeProvider(new DateTimeOffset(2026, 11, 22, 0, 15, 0, TimeSpan.Zero));
+        var leases = new ScheduleLeases(DataSource, clock);
+        var schedule = $"offload_{Guid.NewGuid():N}";
+        await leases.TryAcquireAsync(schedule, "silo-a/run-1", TimeSpan.FromMinutes(1), Ct);
+
+        clock.Advance(TimeSpan.FromMinutes(1));
+        (await leases.TryAcquireAsync(schedule, "silo-b/run-2", TimeSpan.FromSeconds(30), Ct)).ShouldBeTrue();
+
+        (await leases.RenewAsync(schedule, "silo-a/run-1", TimeSpan.FromMinutes(1), Ct)).ShouldBeFalse();
+        (await leases.ReleaseAsync(schedule, "silo-a/run-1", Ct)).ShouldBeFalse();
+        (await leases.ReadAsync(schedule, Ct)).ShouldBe(new ScheduleLease(
+            schedule, "silo-b/run-2", UnixMicros.FromDateTimeOffset(new DateTimeOffset(2026, 11, 22, 0, 16, 30, TimeSpan.Zero))));
+    }
+
+    [Fact]
+    public async Task Renewing_moves_the_end_of_a_lease_and_releasing_frees_it()
+    {
+        await NewCatalogAsync();
+        var clock = new ManualTimeProvider(new DateTimeOffset(2026, 11, 22, 0, 15, 0, TimeSpan.Zero));
+        var leases = new ScheduleLeases(DataSource, clock);
+        var schedule = $"offload_{Guid.NewGuid():N}";
+        await leases.TryAcquireAsync(schedule, "silo-a/run-1", TimeSpan.FromMinutes(1), Ct);
+
+        clock.Advance(TimeSpan.FromSeconds(20));
+        (await leases.RenewAsync(schedule, "silo-a/run-1", TimeSpan.FromMinutes(1), Ct)).ShouldBeTrue();
+        (await leases.ReadAsync(schedule, Ct))!.ExpiresAt.ShouldBe(UnixMicros.FromDateTimeOffset(new DateTimeOffset(2026, 11, 22, 0, 16, 20, TimeSpan.Zero)));
+        // Past the first end, the renewed lease still holds.
+        clock.Advance(TimeSpan.FromSeconds(50));
+        (await leases.TryAcquireAsync(schedule, "silo-b/run-2", TimeSpan.FromMinutes(1), Ct)).ShouldBeFalse();
+        // Run out but taken by nobody, it is still its holder's to renew: nobody else can have worked meanwhile.
+        clock.Advance(TimeSpan.FromMinutes(5));
+        (await leases.RenewAsync(schedule, "silo-a/run-1", TimeSpan.FromMinutes(1), Ct)).ShouldBeTrue();
+        (await leases.ReadAsync(schedule, Ct))!.ExpiresAt.ShouldBe(UnixMicros.FromDateTimeOffset(new DateTimeOffset(2026, 11, 22, 0, 22, 10, TimeSpan.Zero)));
+
+        (await leases.ReleaseAsync(schedule, "silo-a/run-1", Ct)).ShouldBeTrue();
+        (await leases.ReadAsync(schedule, Ct)).ShouldBeNull();
+        (await leases.RenewAsync(schedule, "silo-a/run-1", TimeSpan.FromMinutes(1), Ct)).ShouldBeFalse();
+        (await leases.TryAcquireAsync(schedule, "silo-b/run-2", TimeSpan.FromMinutes(1), Ct)).ShouldBeTrue();
+        (await leases.ReadAsync(schedule, Ct))!.Holder.ShouldBe("silo-b/run-2");
+    }
+
+    [Fact]
+    public async Task Of_concurrent_holders_of_a_free_lease_exactly_one_gets_it()
+    {
+        await NewCatalogAsync();
+        var leases = new ScheduleLeases(DataSource, new ManualTimeProvider());
+        using var start = new ManualResetEventSlim();
+
+        for (var round = 1; round <= 10; round++)
+        {
+            var schedule = $"offload_{Guid.NewGuid():N}";
+            var holders = Enumerable.Range(0, 4).Select(h => Task.Run(async () =>
+            {
+                start.Wait(Ct);
+                return (Holder: $"run-{h}", Got: await leases.TryAcquireAsync(schedule, $"run-{h}", TimeSpan.FromMinutes(1), Ct));
+            }, Ct)).ToList();
+            start.Set();
+            var results = await Task.WhenAll(holders);
+            start.Reset();
+
+            var winners = results.Where(r => r.Got).ToList();
+            winners.Count.ShouldBe(1, $"round {round}");
+            (await leases.ReadAsync(schedule, Ct))!.Holder.ShouldBe(winners[0].Holder);
+        }
     }
 
     private async Task<string?> QueryScalarAsync(string sql, string catalogName)
