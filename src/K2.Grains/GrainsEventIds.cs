@@ -34,6 +34,7 @@ public static class GrainsEventIds
     public const int BackfillWorkerFailed = 3131;
     public const int BackfillSkipped = 3132;
     public const int CandleRecomputeRetry = 3133;
+    public const int CandleBucketsOwed = 3143;
     public const int BackfillThrottled = 3134;
     public const int GapOverdue = 3135;
     public const int QuietProbe = 3136;

@@ -29,6 +29,7 @@ public sealed class IngestMetrics
     private readonly Counter<long> _backfilled;
     private readonly Counter<long> _candlesWritten;
     private readonly Counter<long> _candleBucketsRecomputed;
+    private readonly Counter<long> _candleBucketsOwed;
     private readonly Counts[] _totals = [.. Enumerable.Range(0, ExchangeNames.All.Max(e => (int)e) + 1).Select(_ => new Counts())];
 
     public IngestMetrics(IMeterFactory meterFactory, TimeProvider? time = null)
@@ -55,6 +56,8 @@ public sealed class IngestMetrics
         _candlesWritten = meter.CreateCounter<long>("k2.candles.written", "{candle}", "Candle versions handed to the hot store (forming and corrected).");
         _candleBucketsRecomputed = meter.CreateCounter<long>(
             "k2.candles.recomputed", "{bucket}", "Candle buckets recomputed from stored trades before a late trade or a restart could continue them.");
+        _candleBucketsOwed = meter.CreateCounter<long>(
+            "k2.candles.owed", "{bucket}", "Candle buckets the hot store did not give in time: their trades went on, and the buckets are rewritten from the store later.");
     }
 
     public IngestTotals Totals(Exchange exchange)
@@ -117,6 +120,8 @@ public sealed class IngestMetrics
     public void CandlesWritten(Exchange exchange, int candles) => _candlesWritten.Add(candles, Tag(exchange));
 
     public void CandleBucketRecomputed(Exchange exchange) => _candleBucketsRecomputed.Add(1, Tag(exchange));
+
+    public void CandleBucketsOwed(Exchange exchange, int buckets) => _candleBucketsOwed.Add(buckets, Tag(exchange));
 
     public void Reconnected(Exchange exchange) => _reconnects.Add(1, Tag(exchange));
 

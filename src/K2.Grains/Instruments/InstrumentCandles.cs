@@ -13,7 +13,9 @@ namespace K2.Grains.Instruments;
 /// The candles of one instrument: rolled (<see cref="CandleBook"/>) from exactly the trades its grain passes on, with a
 /// bucket that may hold trades it has not seen (stored before a restart, evicted from memory, stored by another writer)
 /// recomputed from the store first, and the changed candles handed to the candle writer. Not thread-safe: the grain
-/// calls it one turn at a time.
+/// calls it one turn at a time. The grain's trades wait while it reads the store (a grain runs one turn at a time), so
+/// each turn reads for at most <paramref name="storeReadLimit"/>: a bucket not read by then is owed a rewrite from the
+/// store, and the trades go on.
 /// </summary>
 internal sealed partial class InstrumentCandles(
     CandleBook book,
@@ -21,11 +23,18 @@ internal sealed partial class InstrumentCandles(
     BatchedTableWriter<Candle> candleWriter,
     CandleQueries storedCandles,
     IngestMetrics metrics,
-    TimeSpan storeWaitLimit,
+    TimeSpan storeReadLimit,
     TimeSpan? settleAfter,
     TimeProvider time,
     ILogger logger)
 {
+    /// <summary>
+    /// What the grain gives each turn's store reads: far above a recompute's usual tens of milliseconds, short enough
+    /// that a store swamped with queries (a restarted silo's activations all rewriting at once) slows trades down
+    /// instead of stopping them.
+    /// </summary>
+    public static readonly TimeSpan DefaultStoreReadLimit = TimeSpan.FromSeconds(1);
+
     /// <summary>Longest wait between tries of a recompute while the hot store is unavailable.</summary>
     private static readonly TimeSpan MaxRecomputeRetryDelay = TimeSpan.FromSeconds(30);
 
@@ -82,9 +91,10 @@ internal sealed partial class InstrumentCandles(
     /// <summary>
     /// Loads the buckets of the trades in <paramref name="trades"/> that <paramref name="isNew"/> accepts and that may
     /// hold trades this book has not seen. Their stored trades are read only after everything handed to the silver
-    /// writer has landed, so the recomputed aggregate holds exactly the trades passed on before these. Retries while the
-    /// store is unavailable (continuing a bucket without its stored trades would write a wrong candle) until
-    /// <paramref name="cancellationToken"/> gives up.
+    /// writer has landed, so the recomputed aggregate holds exactly the trades passed on before these. A bucket the
+    /// store does not give within the read limit (it is down or swamped) starts empty here and is owed a rewrite: it is
+    /// never written from memory, and its recompute from the store, once the store answers, holds every stored trade,
+    /// these included. The trades never wait on candles longer than that.
     /// </summary>
     public async Task LoadBucketsOfAsync(IReadOnlyList<Trade> trades, Func<Trade, bool> isNew, CancellationToken cancellationToken)
     {
@@ -99,9 +109,26 @@ internal sealed partial class InstrumentCandles(
             }
         }
 
-        if (buckets is { Count: > 0 })
+        if (buckets is not { Count: > 0 })
         {
-            await RecomputeAsync(buckets, rewrite: false, cancellationToken);
+            return;
+        }
+
+        using var readLimit = new StoreWaitDeadline(storeReadLimit, time, cancellationToken);
+        try
+        {
+            await RecomputeAsync(buckets, rewrite: false, readLimit.Token, loaded: bucket => buckets.Remove(bucket));
+        }
+        catch (OperationCanceledException) when (readLimit.Expired)
+        {
+            foreach (var bucket in buckets)
+            {
+                book.Load(bucket, new CandleAggregate(), storedVersion: 0);
+                _owedRewrite.Add(bucket);
+            }
+
+            metrics.CandleBucketsOwed(book.Instrument.Exchange, buckets.Count);
+            LogLoadOwed(logger, book.Instrument.Key, buckets.Count, storeReadLimit);
         }
     }
 
@@ -226,16 +253,19 @@ internal sealed partial class InstrumentCandles(
 
         CandleBucket[] buckets = [.. _owedRewrite];
 
-        using var storeWait = new StoreWaitDeadline(storeWaitLimit, time, cancellationToken);
+        using var readLimit = new StoreWaitDeadline(storeReadLimit, time, cancellationToken);
         try
         {
-            await RecomputeAsync(buckets, rewrite: true, storeWait.Token);
-            _owedRewrite.ExceptWith(buckets);
-            _recomputed.UnionWith(buckets);
+            // Each bucket done counts: a store that answers slowly still works the debt down, turn by turn.
+            await RecomputeAsync(buckets, rewrite: true, readLimit.Token, loaded: bucket =>
+            {
+                _owedRewrite.Remove(bucket);
+                _recomputed.Add(bucket);
+            });
         }
-        catch (OperationCanceledException) when (storeWait.Expired)
+        catch (OperationCanceledException) when (readLimit.Expired)
         {
-            // Still owed.
+            // The rest is still owed.
         }
     }
 
@@ -292,7 +322,7 @@ internal sealed partial class InstrumentCandles(
     /// Recomputes <paramref name="buckets"/> from the store; with <paramref name="rewrite"/> their candles are written
     /// again. Safe to repeat for a bucket already in memory: the store then holds every trade it was built from.
     /// </summary>
-    private async Task RecomputeAsync(IReadOnlyCollection<CandleBucket> buckets, bool rewrite, CancellationToken cancellationToken)
+    private async Task RecomputeAsync(IReadOnlyCollection<CandleBucket> buckets, bool rewrite, CancellationToken cancellationToken, Action<CandleBucket> loaded)
     {
         if (buckets.Count == 0)
         {
@@ -305,11 +335,12 @@ internal sealed partial class InstrumentCandles(
             try
             {
                 await silverTrades.WhenWrittenAsync(cancellationToken);
-                foreach (var bucket in buckets)
+                foreach (var bucket in buckets.ToArray())
                 {
                     var stored = await storedCandles.RecomputeAsync(book.Instrument, bucket, cancellationToken);
                     book.Load(bucket, stored.Aggregate, stored.StoredVersion, rewrite);
                     metrics.CandleBucketRecomputed(book.Instrument.Exchange);
+                    loaded(bucket);
                 }
 
                 return;
@@ -322,6 +353,10 @@ internal sealed partial class InstrumentCandles(
             }
         }
     }
+
+    [LoggerMessage(EventId = GrainsEventIds.CandleBucketsOwed, Level = LogLevel.Warning,
+        Message = "{Instrument}: the hot store did not give {Buckets} candle bucket(s) within {Limit}; the trades go on and the buckets are rewritten from the store once it answers")]
+    private static partial void LogLoadOwed(ILogger logger, string instrument, int buckets, TimeSpan limit);
 
     [LoggerMessage(EventId = GrainsEventIds.CandleRecomputeRetry, Level = LogLevel.Warning,
         Message = "{Instrument} could not recompute {Buckets} candle bucket(s) from the hot store (attempt {Attempt}); retrying in {Delay}")]

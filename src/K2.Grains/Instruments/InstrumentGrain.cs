@@ -101,7 +101,7 @@ internal sealed partial class InstrumentGrain(
             storedTrades, _sequentialIds, options.Value.ResumeGapWindow, options.Value.MaxRestoredGaps, time, logger).ResumeAsync(instrument, _tracker, resumeLimit);
         _candles = new InstrumentCandles(
             new CandleBook(instrument, resume.StoredThrough, options.Value.CandleMemoryWindow),
-            silverTrades, candleWriter, storedCandles, metrics, options.Value.StoreWaitLimit, options.Value.CandleSettleAfter, time, logger);
+            silverTrades, candleWriter, storedCandles, metrics, InstrumentCandles.DefaultStoreReadLimit, options.Value.CandleSettleAfter, time, logger);
         // A new activation may overlap an old one for a moment (a silo left or joined): settle what it rolls, once calm.
         _membershipVersion = membershipChanges.Version;
         _candles.SettleAllLater();
@@ -144,7 +144,7 @@ internal sealed partial class InstrumentGrain(
         List<QueuedBackfill>? gaps = null;
         try
         {
-            await _candles.LoadBucketsOfAsync(trades, trade => _tracker.IsNew(trade.TradeId), storeWait.Token);
+            await _candles.LoadBucketsOfAsync(trades, trade => _tracker.IsNew(trade.TradeId), cancellationToken);
             DateTimeOffset? batchTime = null; // one clock read per batch, not per trade
             for (; taken < trades.Count; taken++)
             {

@@ -6,6 +6,7 @@ using K2.Grains.Ingest;
 using K2.Grains.Instruments;
 using K2.Grains.Tests.Support;
 using K2.Storage.Candles;
+using K2.Storage.Trades;
 using K2.Storage.Writers;
 using K2.Testing;
 using K2.Testing.Grains;
@@ -51,13 +52,13 @@ public sealed class InstrumentCandlesTests(EmbeddedClickHouseFixture fixture) : 
         return new Trade(Btc, TradeId.FromNumber(id), 87_000m + id, 0.5m, TradeSide.Buy, time, time);
     }
 
-    private InstrumentCandles Candles(UnixMicros? storedThrough, TimeSpan? settleAfter = null) => new(
+    private InstrumentCandles Candles(UnixMicros? storedThrough, TimeSpan? settleAfter = null, TimeSpan? storeReadLimit = null) => new(
         new CandleBook(Btc, storedThrough, TimeSpan.FromHours(6)),
         Trades,
         Host.Services.GetRequiredService<BatchedTableWriter<Candle>>(),
         Host.Services.GetRequiredService<CandleQueries>(),
         Host.Services.GetRequiredService<IngestMetrics>(),
-        TimeSpan.FromSeconds(20),
+        storeReadLimit ?? TimeSpan.FromSeconds(20),
         settleAfter,
         Host.Clock,
         Host.Logs.CreateLogger("test"));
@@ -108,6 +109,26 @@ public sealed class InstrumentCandlesTests(EmbeddedClickHouseFixture fixture) : 
 
         var minute = await StoredMinuteAsync();
         (minute.TradeCount, minute.Open, minute.Close).ShouldBe((3L, 8_700_100_000_000L, 8_700_300_000_000L), "prices in units of 1e-8");
+    }
+
+    [Fact]
+    public async Task A_bucket_the_store_does_not_give_in_time_lets_its_trade_go_on_and_is_not_written_from_memory()
+    {
+        await StoreTradesAsync(1, 2);
+        var candles = Candles(storedThrough: Make(2).ExchangeTime, storeReadLimit: TimeSpan.Zero); // no time to read the store
+
+        await PassOnAsync(candles, 3); // taken: the bucket starts empty here, owed a rewrite
+        await candles.WriteChangedAsync(waitForRoom: true, Ct);
+        await candles.RewriteOwedAsync(Ct); // the store still gets no time: still owed
+        await candles.WriteChangedAsync(waitForRoom: true, Ct);
+
+        await Host.Services.GetRequiredService<BatchedTableWriter<Candle>>().WhenWrittenAsync(Ct);
+        (await Host.Services.GetRequiredService<CandleQueries>().GetAsync(
+            Exchange.Binance, Btc.Symbol, Timeframe.OneMinute, _minute, new UnixMicros(_minute.Value + 60_000_000), 10, Ct))
+            .ShouldBeEmpty("a candle of trade 3 alone would hide trades 1 and 2");
+        await Trades.WhenWrittenAsync(Ct);
+        var stored = await Host.Services.GetRequiredService<TradeQueries>().GetLatestAsync(Exchange.Binance, Btc.Symbol, 10, Ct);
+        stored.Select(t => t.TradeId).Order(StringComparer.Ordinal).ShouldBe(["1", "2", "3"]);
     }
 
     [Fact]
