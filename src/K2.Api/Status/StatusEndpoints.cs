@@ -21,7 +21,7 @@ public static class StatusEndpoints
 
     /// <summary>Why a client of the cluster leaves out the silo's own counters.</summary>
     public const string SiloCountersOmitted =
-        "hot_store, ingest and backfill are counted by each silo for itself, and this process is a client of the cluster: read them from each silo's /v1/status or /metrics.";
+        "hot_store, ingest and backfill are counted by each silo for itself, and this process is a client of the cluster: read them from each silo's /v1/status.";
 
     /// <summary>The status as JSON at <c>/v1/status</c>.</summary>
     public static IEndpointRouteBuilder MapStatus(this IEndpointRouteBuilder app)
