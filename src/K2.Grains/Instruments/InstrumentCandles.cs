@@ -14,8 +14,8 @@ namespace K2.Grains.Instruments;
 /// bucket that may hold trades it has not seen (stored before a restart, evicted from memory, stored by another writer)
 /// recomputed from the store first, and the changed candles handed to the candle writer. Not thread-safe: the grain
 /// calls it one turn at a time. The grain's trades wait while it reads the store (a grain runs one turn at a time), so
-/// each turn reads for at most <paramref name="storeReadLimit"/>: a bucket not read by then is owed a rewrite from the
-/// store, and the trades go on.
+/// each read (a trade's bucket loads, or a rewrite of owed buckets; a watch turn makes at most two) stops after
+/// <paramref name="storeReadLimit"/>: a bucket not read by then is owed a rewrite from the store, and the trades go on.
 /// </summary>
 internal sealed partial class InstrumentCandles(
     CandleBook book,

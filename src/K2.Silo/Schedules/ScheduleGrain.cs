@@ -86,10 +86,10 @@ internal abstract partial class ScheduleGrain(
 
     /// <summary>
     /// Runs <paramref name="work"/> now for an operator and returns its report, or null when a run of this schedule
-    /// (scheduled or asked for) is going, here or, holding the schedule's lease, anywhere in the cluster. Called from an interleaving grain method, so a second caller is answered
-    /// while the first run goes; the check and the start happen in one turn, so two callers never both start one. The
-    /// run, like a scheduled one, goes on outside the grain's turn and ends when the grain deactivates; its failure
-    /// reaches the caller.
+    /// (scheduled or asked for) is going, here or, holding the schedule's lease, anywhere in the cluster. Called from an
+    /// interleaving grain method, so a second caller is answered while the first run goes; the check and the start
+    /// happen in one turn, so two callers never both start one. The run, like a scheduled one, goes on outside the
+    /// grain's turn and ends when the grain deactivates; its failure reaches the caller.
     /// </summary>
     protected async Task<TReport?> RunAskedForAsync<TReport>(Func<CancellationToken, Task<TReport>> work)
         where TReport : class
