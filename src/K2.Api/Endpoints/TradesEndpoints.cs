@@ -8,12 +8,13 @@ using K2.Core.Trades;
 using K2.Storage.History;
 using K2.Storage.Trades;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.AspNetCore.Mvc;
 
 namespace K2.Api.Endpoints;
 
 public static class TradesEndpoints
 {
+    /// <summary>What <see cref="TypedResults.Ok{TValue}"/> answers with, so a page from memory looks the same.</summary>
+    private const string JsonContentType = "application/json; charset=utf-8";
 
     public static IEndpointRouteBuilder MapTradesEndpoints(this IEndpointRouteBuilder app)
     {
@@ -36,9 +37,9 @@ public static class TradesEndpoints
         return app;
     }
 
-    private static async Task<Results<Ok<TradesResponse>, ValidationProblem, HistoryExportResult>> GetTradesAsync(
+    private static async Task<Results<Ok<TradesResponse>, FileContentHttpResult, ValidationProblem, HistoryExportResult>> GetTradesAsync(
         [AsParameters] TradesQuery query, HttpRequest request, InstrumentRegistry registry, TradeHistory history, HistoryExport export,
-        TimeProvider time, [FromServices] ILatestTradesSource? latest, CancellationToken cancellationToken)
+        TimeProvider time, LatestTradesPages latest, CancellationToken cancellationToken)
     {
         // The query rules have checked presence and form; what remains needs the registry or the other parameters.
         var checks = new HistoryRequestChecks();
@@ -66,17 +67,23 @@ public static class TradesEndpoints
         }
 
         var limit = query.Limit ?? TradesQuery.DefaultLimit;
+        TradesResponse Respond(IReadOnlyList<StoredTrade> rows) => new(
+            [.. rows.Select(ToResponse)],
+            rows.Count == limit ? PageCursor.Encode(fingerprint, direction, rows[^1].ExchangeTime, rows[^1].TradeId) : null);
+
         // The first page of the latest trades, from the instrument grain's memory where it holds exactly what the store does.
-        var rows = from is null && to is null && after is null && latest?.TryGetLatest(instrument.Exchange, instrument.Symbol, limit) is { } memory
-            ? memory
-            : await history.ReadAsync(
+        if (from is null && to is null && after is null && latest.TryGet(instrument.Exchange, instrument.Symbol, limit, Respond) is { } memory)
+        {
+            return TypedResults.Bytes(memory, JsonContentType);
+        }
+
+        var rows = await history.ReadAsync(
             new TradeHistoryQuery(
                 instrument.Exchange, instrument.Symbol, from, to, direction,
                 after is { } position ? new TradePosition(position.Position, position.TradeId) : null,
                 limit),
             cancellationToken);
-        var next = rows.Count == limit ? PageCursor.Encode(fingerprint, direction, rows[^1].ExchangeTime, rows[^1].TradeId) : null;
-        return TypedResults.Ok(new TradesResponse([.. rows.Select(ToResponse)], next));
+        return TypedResults.Ok(Respond(rows));
     }
 
     private static TradeResponse ToResponse(StoredTrade trade) => new(

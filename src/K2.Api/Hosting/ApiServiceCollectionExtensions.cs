@@ -5,6 +5,9 @@ using K2.Api.Endpoints;
 using K2.Api.Errors;
 using K2.Api.Parameters;
 using K2.Api.RateLimits;
+using K2.Storage.History;
+using Microsoft.AspNetCore.Http.Json;
+using Microsoft.Extensions.Options;
 using Scalar.AspNetCore;
 
 namespace K2.Api.Hosting;
@@ -25,6 +28,7 @@ public static class ApiServiceCollectionExtensions
             // Numbers are numbers: the OpenAPI document then describes limit as an integer, not "integer or string".
             o.SerializerOptions.NumberHandling = JsonNumberHandling.Strict;
         });
+        services.AddSingleton(sp => new LatestTradesPages(sp.GetService<ILatestTradesSource>(), sp.GetRequiredService<IOptions<JsonOptions>>()));
         services.AddAdminKeys();
         services.AddApiRateLimiting();
         services.AddOpenApi("v1", o => o

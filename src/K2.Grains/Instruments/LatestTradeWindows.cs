@@ -34,6 +34,17 @@ public sealed class LatestTradeWindows : ILandedRowsObserver<Trade>, ILatestTrad
         }
     }
 
-    public IReadOnlyList<StoredTrade>? TryGetLatest(Exchange exchange, string symbol, int limit) =>
-        _windows.TryGetValue((exchange, symbol), out var window) ? window.TryGetLatest(limit) : null;
+    public IReadOnlyList<StoredTrade>? TryGetLatest(Exchange exchange, string symbol, int limit, out long version)
+    {
+        if (_windows.TryGetValue((exchange, symbol), out var window))
+        {
+            return window.TryGetLatest(limit, out version);
+        }
+
+        version = 0;
+        return null;
+    }
+
+    public long? VersionOf(Exchange exchange, string symbol) =>
+        _windows.TryGetValue((exchange, symbol), out var window) ? window.Version : null;
 }

@@ -11,9 +11,13 @@ namespace K2.Grains.Instruments;
 /// others yet), all after the point from which every stored trade of the instrument went through this grain (after
 /// the newest trade stored before activation, and above any trade the window has let go of), with no gap and no
 /// catch-up open (trades that may still come). Called by the grain and by the writer's loop: every member locks.
+/// Every change takes a new <see cref="Version"/>, unique across all windows, so a caller that keeps what it made of
+/// a page can tell whether the page would still be the same.
 /// </summary>
 public sealed class LatestTradesWindow
 {
+    private static long s_lastVersion;
+
     /// <summary>The JSON page maximum (<c>K2.Api.Contracts.TradesQuery.MaxLimit</c>): the deepest page served from here.</summary>
     public const int PageMax = 10_000;
 
@@ -26,6 +30,10 @@ public sealed class LatestTradesWindow
     private (UnixMicros Time, string Id)? _floor;
     private UnixMicros? _completeAfter;
     private bool _mayMissTrades = true;
+    private long _version = NextVersion();
+
+    /// <summary>Changes whenever what <see cref="TryGetLatest(int)"/> answers for some limit may change.</summary>
+    public long Version => Volatile.Read(ref _version);
 
     /// <summary>
     /// Every stored trade newer than <paramref name="time"/> passes through this window from now on. Until this is
@@ -36,6 +44,7 @@ public sealed class LatestTradesWindow
         lock (_gate)
         {
             _completeAfter = time;
+            Changed();
         }
     }
 
@@ -45,6 +54,7 @@ public sealed class LatestTradesWindow
         lock (_gate)
         {
             _mayMissTrades = missing;
+            Changed();
         }
     }
 
@@ -54,6 +64,7 @@ public sealed class LatestTradesWindow
         lock (_gate)
         {
             Insert(new Entry(trade, trade.TradeId.ToString()));
+            Changed();
         }
     }
 
@@ -65,6 +76,7 @@ public sealed class LatestTradesWindow
             if (_byId.Remove(id, out var entry))
             {
                 _entries.Remove(entry);
+                Changed();
             }
         }
     }
@@ -94,19 +106,24 @@ public sealed class LatestTradesWindow
                     trade.Exchange.ToName(), trade.Symbol, trade.Instrument.ExchangeSymbol, entry.Id, trade.Price, trade.Quantity,
                     trade.Side, trade.ExchangeTime, trade.ReceiptTime, ingest)
                 : null;
+            Changed();
         }
     }
 
     /// <summary>The newest <paramref name="limit"/> stored trades, newest first, or null when the window cannot be sure of them.</summary>
-    public IReadOnlyList<StoredTrade>? TryGetLatest(int limit)
-    {
-        if (limit is < 1 or > PageMax)
-        {
-            return null;
-        }
+    public IReadOnlyList<StoredTrade>? TryGetLatest(int limit) => TryGetLatest(limit, out _);
 
+    /// <summary><see cref="TryGetLatest(int)"/>, with the <see cref="Version"/> the answer belongs to.</summary>
+    public IReadOnlyList<StoredTrade>? TryGetLatest(int limit, out long version)
+    {
         lock (_gate)
         {
+            version = _version;
+            if (limit is < 1 or > PageMax)
+            {
+                return null;
+            }
+
             if (_completeAfter is not { } completeAfter || _mayMissTrades)
             {
                 return null;
@@ -163,6 +180,11 @@ public sealed class LatestTradesWindow
 
         return entry;
     }
+
+    private static long NextVersion() => Interlocked.Increment(ref s_lastVersion);
+
+    /// <summary>Under the lock.</summary>
+    private void Changed() => Volatile.Write(ref _version, NextVersion());
 
     private static int Compare(Entry a, Entry b) => Compare(a.Time, a.Id, b.Time, b.Id);
 

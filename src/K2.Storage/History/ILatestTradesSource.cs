@@ -10,5 +10,12 @@ namespace K2.Storage.History;
 /// </summary>
 public interface ILatestTradesSource
 {
-    IReadOnlyList<StoredTrade>? TryGetLatest(Exchange exchange, string symbol, int limit);
+    /// <summary>The newest <paramref name="limit"/> trades, with the version of what held them (see <see cref="VersionOf"/>).</summary>
+    IReadOnlyList<StoredTrade>? TryGetLatest(Exchange exchange, string symbol, int limit, out long version);
+
+    /// <summary>
+    /// A number that changes whenever <see cref="TryGetLatest"/> may answer differently for the instrument, and is
+    /// never reused for it; null when nothing here holds its trades.
+    /// </summary>
+    long? VersionOf(Exchange exchange, string symbol);
 }

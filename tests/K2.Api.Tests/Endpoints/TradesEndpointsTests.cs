@@ -94,11 +94,57 @@ public sealed class TradesEndpointsTests(ApiFactory factory)
         windows.Close(Exchange.Binance, bnb.Symbol, window);
         var fromStore = await GetTextAsync(Latest);
 
-        memoryAnswers.ShouldBe(2, "the first page, alone and as the start of the paging; the rest come from the store");
-        counted.Answered.ShouldBe(answeredBefore + 2, "13 reach below the trades the grain saw: the store answers");
+        memoryAnswers.ShouldBe(1, "the first page, kept for the paging's first request; the rest come from the store");
+        counted.Answered.ShouldBe(answeredBefore + 1, "13 reach below the trades the grain saw: the store answers");
         fromMemory.ShouldBe(fromStore);
         memoryPages.Ids.ShouldBe(Enumerable.Range(1, 20).Reverse().Select(i => i.ToString(System.Globalization.CultureInfo.InvariantCulture)));
         JsonDocument.Parse(deeper).RootElement.GetProperty("trades").GetArrayLength().ShouldBe(13);
+    }
+
+    [Fact]
+    public async Task A_page_of_latest_trades_kept_from_memory_is_written_again_when_a_trade_lands_and_left_when_memory_is_unsure()
+    {
+        var dot = Instrument("DOT-USDT");
+        var trades = Enumerable.Range(1, 6).Select(i => new Trade(
+            dot, TradeId.FromNumber(i), 7m + (i / 100m), 1m, TradeSide.Buy, new UnixMicros(Start.Value + (i * 1_000)), new UnixMicros(Start.Value + (i * 1_000) + 7))).ToList();
+        var windows = factory.Services.GetRequiredService<LatestTradeWindows>();
+        var counted = factory.Services.GetRequiredService<CountingLatestTrades>();
+        var window = windows.Open(Exchange.Binance, dot.Symbol);
+        window.CompleteAfter(new UnixMicros(Start.Value));
+        window.MayMissTrades(false);
+        foreach (var trade in trades[..5])
+        {
+            window.Add(trade);
+        }
+
+        await StoreAsync(trades[..5]);
+        const string Latest = "/v1/trades?exchange=binance&symbol=DOT-USDT&limit=3";
+
+        var before = counted.Answered;
+        var first = await GetTextAsync(Latest);
+        using var againResponse = await factory.CreateClient().GetAsync(Latest, Ct);
+        var again = await againResponse.Content.ReadAsStringAsync(Ct);
+        var answersForTwo = counted.Answered - before;
+        window.Add(trades[5]);
+        await StoreAsync(trades[5..]);
+        var afterLanding = await GetTextAsync(Latest);
+        window.MayMissTrades(true);
+        var unsure = await GetTextAsync(Latest);
+        window.MayMissTrades(false);
+        windows.Close(Exchange.Binance, dot.Symbol, window);
+        var fromStore = await GetTextAsync(Latest);
+
+        answersForTwo.ShouldBe(1, "the second request finds the page kept");
+        again.ShouldBe(first);
+        againResponse.Content.Headers.ContentType!.ToString().ShouldBe("application/json; charset=utf-8", "as a page written per request");
+        Ids(first).ShouldBe(["5", "4", "3"]);
+        Ids(afterLanding).ShouldBe(["6", "5", "4"]);
+        counted.Answered.ShouldBe(before + 2, "after the landing memory answers once more; unsure, the store answers");
+        unsure.ShouldBe(fromStore);
+        afterLanding.ShouldBe(fromStore, "the page from memory is byte for byte the store's");
+
+        static string[] Ids(string json) =>
+            [.. JsonDocument.Parse(json).RootElement.GetProperty("trades").EnumerateArray().Select(t => t.GetProperty("trade_id").GetString()!)];
     }
 
     [Fact]

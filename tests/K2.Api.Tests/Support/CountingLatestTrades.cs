@@ -12,9 +12,9 @@ internal sealed class CountingLatestTrades(LatestTradeWindows windows) : ILatest
 
     public int Answered => Volatile.Read(ref _answered);
 
-    public IReadOnlyList<StoredTrade>? TryGetLatest(Exchange exchange, string symbol, int limit)
+    public IReadOnlyList<StoredTrade>? TryGetLatest(Exchange exchange, string symbol, int limit, out long version)
     {
-        var page = windows.TryGetLatest(exchange, symbol, limit);
+        var page = windows.TryGetLatest(exchange, symbol, limit, out version);
         if (page is not null)
         {
             Interlocked.Increment(ref _answered);
@@ -22,4 +22,6 @@ internal sealed class CountingLatestTrades(LatestTradeWindows windows) : ILatest
 
         return page;
     }
+
+    public long? VersionOf(Exchange exchange, string symbol) => windows.VersionOf(exchange, symbol);
 }

@@ -101,18 +101,18 @@ public sealed class InstrumentGrainTests(EmbeddedClickHouseFixture fixture) : IA
         await SendAsync(host, 1, 2, 3, 4);
         await StoredIdsAsync(host);
 
-        var memory = windows.TryGetLatest(Exchange.Binance, Btc.Symbol, 3).ShouldNotBeNull();
+        var memory = windows.TryGetLatest(Exchange.Binance, Btc.Symbol, 3, out _).ShouldNotBeNull();
         memory.ShouldBe(await host.Services.GetRequiredService<TradeQueries>().GetLatestAsync(Exchange.Binance, Btc.Symbol, 3, Ct));
         memory.Select(t => t.TradeId).ShouldBe(["4", "3", "2"]);
-        windows.TryGetLatest(Exchange.Binance, Btc.Symbol, 5).ShouldBeNull("only four trades passed through: the store may hold older ones");
+        windows.TryGetLatest(Exchange.Binance, Btc.Symbol, 5, out _).ShouldBeNull("only four trades passed through: the store may hold older ones");
 
         await SendAsync(host, 7);
         await StoredIdsAsync(host);
-        windows.TryGetLatest(Exchange.Binance, Btc.Symbol, 1).ShouldBeNull("5 and 6 are missing");
+        windows.TryGetLatest(Exchange.Binance, Btc.Symbol, 1, out _).ShouldBeNull("5 and 6 are missing");
         await SendAsync(host, 6, 5); // as a backfill delivers them
         await StoredIdsAsync(host);
         (await Grain(host).GetStatusAsync()).OpenGaps.ShouldBe(0);
-        windows.TryGetLatest(Exchange.Binance, Btc.Symbol, 4)!.Select(t => t.TradeId).ShouldBe(["7", "6", "5", "4"]);
+        windows.TryGetLatest(Exchange.Binance, Btc.Symbol, 4, out _)!.Select(t => t.TradeId).ShouldBe(["7", "6", "5", "4"]);
     }
 
     [Fact]
@@ -129,8 +129,8 @@ public sealed class InstrumentGrainTests(EmbeddedClickHouseFixture fixture) : IA
         await SendAsync(second, 4, 5);
         await StoredIdsAsync(second);
 
-        windows.TryGetLatest(Exchange.Binance, Btc.Symbol, 2)!.Select(t => t.TradeId).ShouldBe(["5", "4"]);
-        windows.TryGetLatest(Exchange.Binance, Btc.Symbol, 3).ShouldBeNull("trade 3 was stored before this activation");
+        windows.TryGetLatest(Exchange.Binance, Btc.Symbol, 2, out _)!.Select(t => t.TradeId).ShouldBe(["5", "4"]);
+        windows.TryGetLatest(Exchange.Binance, Btc.Symbol, 3, out _).ShouldBeNull("trade 3 was stored before this activation");
     }
 
     [Fact]

@@ -74,6 +74,33 @@ public sealed class LatestTradesWindowTests
     }
 
     [Fact]
+    public void Every_change_takes_a_version_no_window_had_and_an_answer_carries_the_version_it_belongs_to()
+    {
+        var window = Complete(Make(1, 100));
+        var other = Complete(Make(1, 100));
+        var seen = new HashSet<long> { other.Version };
+        void Changed(string what) => seen.Add(window.Version).ShouldBeTrue($"{what} takes a new version");
+
+        Changed("the setup");
+        window.TryGetLatest(1, out var answered)!.Single().TradeId.ShouldBe("1");
+        answered.ShouldBe(window.Version);
+        window.TryGetLatest(1);
+        window.Version.ShouldBe(answered, "reading changes nothing");
+        window.Add(Make(2, 200));
+        Changed("a trade handed over");
+        window.Landed(Make(2, 200), Landing);
+        Changed("a trade landed");
+        window.Remove(Make(2, 200).TradeId);
+        Changed("a hand-over given up");
+        window.MayMissTrades(true);
+        Changed("a gap opened");
+        window.TryGetLatest(1, out var refused).ShouldBeNull();
+        refused.ShouldBe(window.Version);
+        window.CompleteAfter(new UnixMicros(50));
+        Changed("a new completeness point");
+    }
+
+    [Fact]
     public void A_full_window_keeps_a_page_of_the_newest_and_a_hand_over_given_up_is_gone()
     {
         var window = Complete();
