@@ -11,13 +11,49 @@ internal static class DecimalFormat
 
     /// <summary>
     /// An integer count of 10^-<paramref name="scale"/> units as decimal text, exactly: candle sums are 128-bit and may
-    /// exceed what <see cref="decimal"/> holds.
+    /// exceed what <see cref="decimal"/> holds. Written in one buffer: a day of 1m candles formats 14,400 of these.
     /// </summary>
     public static string ToText(Int128 units, int scale)
     {
-        var digits = Int128.Abs(units).ToString(CultureInfo.InvariantCulture).PadLeft(scale + 1, '0');
-        var whole = digits[..^scale];
-        var fraction = digits[^scale..].TrimEnd('0');
-        return (units < 0 ? "-" : "") + whole + (fraction.Length > 0 ? "." + fraction : "");
+        ArgumentOutOfRangeException.ThrowIfNegative(scale);
+        // Int128.MinValue has no positive Int128: take the magnitude unsigned.
+        var magnitude = units < 0 ? (UInt128)(-(units + 1)) + 1 : (UInt128)units;
+        Span<char> digits = stackalloc char[MaxDigits];
+        magnitude.TryFormat(digits, out var length, default, CultureInfo.InvariantCulture);
+        digits = digits[..length];
+        var wholeLength = Math.Max(length - scale, 1);
+        Span<char> text = stackalloc char[1 + wholeLength + 1 + scale];
+        var at = 0;
+        if (units < 0)
+        {
+            text[at++] = '-';
+        }
+
+        if (length > scale)
+        {
+            digits[..wholeLength].CopyTo(text[at..]);
+            at += wholeLength;
+        }
+        else
+        {
+            text[at++] = '0';
+        }
+
+        // The fraction's digits, zero-padded on the left to the scale, without trailing zeros.
+        var fractionDigits = Math.Min(length, scale);
+        var fraction = digits[(length - fractionDigits)..].TrimEnd('0');
+        if (fraction.Length > 0)
+        {
+            text[at++] = '.';
+            text.Slice(at, scale - fractionDigits).Fill('0');
+            at += scale - fractionDigits;
+            fraction.CopyTo(text[at..]);
+            at += fraction.Length;
+        }
+
+        return new string(text[..at]);
     }
+
+    /// <summary>The digits of <see cref="UInt128.MaxValue"/>.</summary>
+    private const int MaxDigits = 39;
 }
