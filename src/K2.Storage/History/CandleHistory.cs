@@ -14,8 +14,11 @@ namespace K2.Storage.History;
 /// table <c>cold.gold_ohlcv_&lt;tf&gt;</c> keeps every version it was given. The read is one statement, a union of both
 /// tiers deduplicated on the bucket (see <see cref="TierUnion"/>); the cold side is left out while the timeframe's table
 /// is not in the catalog, and where the instrument's cold bounds show it adds nothing (<see cref="TierChoice"/>).
+/// A range read with both tiers runs each tier's side on its own instead and merges them here, keeping the cold page
+/// for its snapshot (<see cref="ColdPageCache"/>): a chart that polls a day of the past then waits on the hot tier alone.
 /// </summary>
-public sealed class CandleHistory(IClickHouseClient client, HotStoreOptions options, ColdTableSource cold, ColdTimeBounds coldBounds, TimeProvider time)
+public sealed class CandleHistory(
+    IClickHouseClient client, HotStoreOptions options, ColdTableSource cold, ColdTimeBounds coldBounds, ColdPageCache coldPages, TimeProvider time)
 {
     private const string TimeframeColumn = "timeframe";
 
@@ -58,16 +61,28 @@ public sealed class CandleHistory(IClickHouseClient client, HotStoreOptions opti
             }
         }
 
-        return await ReadPageAsync(query, plan == TierPlan.HotOnly ? null : coldRead!.Function, parameters, cancellationToken);
+        return await ReadPageAsync(query, plan == TierPlan.HotOnly ? null : coldRead, parameters, cancellationToken);
     }
 
     private async Task<IReadOnlyList<StoredCandle>> ReadPageAsync(
-        CandleHistoryQuery query, string? coldFunction, ClickHouseParameters parameters, CancellationToken cancellationToken)
+        CandleHistoryQuery query, ColdTableRead? coldRead, ClickHouseParameters parameters, CancellationToken cancellationToken)
     {
         if (query.Direction == ReadDirection.OldestFirst)
         {
-            return await RunAsync(query, Text(query, ReadColumns, coldFunction, windowed: false), parameters, cancellationToken);
+            if (coldRead is null)
+            {
+                return await RunAsync(query, Text(query, ReadColumns, null, windowed: false), parameters, cancellationToken);
+            }
+
+            // Both sides at once: the hot read on the store, the cold one kept from an earlier request or read beside it.
+            var hot = RunAsync(query, Text(query, ReadColumns, null, windowed: false), parameters, cancellationToken);
+            var coldSql = TierUnion.SelectCold(ColdTables.GoldOhlcv(query.Timeframe), SelectList(ReadColumns), coldRead.Function, Filter(query, windowed: false), Order(query));
+            var coldPage = await coldPages.GetOrReadAsync(coldRead, coldSql, parameters, () => RunAsync(query, coldSql, parameters, cancellationToken));
+            return Merge(await hot, coldPage, query.Limit);
         }
+
+        // Newest first, through look-back windows that follow the clock: one statement, as no two reads ask the same.
+        var coldFunction = coldRead?.Function;
 
         var anchor = UnixMicros.Now(time);
         anchor = query.To is { } top && top < anchor ? top : anchor;
@@ -165,13 +180,43 @@ public sealed class CandleHistory(IClickHouseClient client, HotStoreOptions opti
         return (await cold.ReadAsync(ColdTables.GoldOhlcv(query.Timeframe), parameters, cancellationToken), parameters);
     }
 
-    private string Text(CandleHistoryQuery query, IReadOnlyList<string> columns, string? coldFunction, bool windowed)
+    private string Text(CandleHistoryQuery query, IReadOnlyList<string> columns, string? coldFunction, bool windowed) =>
+        TierUnion.Select(ColdTables.GoldOhlcv(query.Timeframe), SelectList(columns), options.Database, coldFunction, Filter(query, windowed), Order(query));
+
+    /// <summary>The timeframe is the cold table's name, not a column: the union carries the cold table's columns only.</summary>
+    private static string SelectList(IReadOnlyList<string> columns) =>
+        string.Join(", ", columns.Select(c => c == TimeframeColumn ? $"{{{TimeframeColumn}:String}} AS {TimeframeColumn}" : c));
+
+    private static string Order(CandleHistoryQuery query) => query.Direction == ReadDirection.OldestFirst ? "bucket_start" : "bucket_start DESC";
+
+    /// <summary>
+    /// The union of two oldest-first pages that each hold a bucket once, cut to <paramref name="limit"/>, as
+    /// <see cref="TierUnion.Select"/> merges them: a bucket in both tiers at its higher version; on equal versions the
+    /// hot row, which landed last (a cold row is a copy the offload made of a hot one).
+    /// </summary>
+    private static List<StoredCandle> Merge(IReadOnlyList<StoredCandle> hot, IReadOnlyList<StoredCandle> cold, int limit)
     {
-        // The timeframe is the cold table's name, not a column: the union carries the cold table's columns only.
-        var selectList = string.Join(", ", columns.Select(c => c == TimeframeColumn ? $"{{{TimeframeColumn}:String}} AS {TimeframeColumn}" : c));
-        return TierUnion.Select(
-            ColdTables.GoldOhlcv(query.Timeframe), selectList, options.Database, coldFunction, Filter(query, windowed),
-            query.Direction == ReadDirection.OldestFirst ? "bucket_start" : "bucket_start DESC");
+        var merged = new List<StoredCandle>(Math.Min(limit, hot.Count + cold.Count));
+        var (h, c) = (0, 0);
+        while (merged.Count < limit && (h < hot.Count || c < cold.Count))
+        {
+            var order = h == hot.Count ? 1 : c == cold.Count ? -1 : hot[h].BucketStart.Value.CompareTo(cold[c].BucketStart.Value);
+            if (order < 0)
+            {
+                merged.Add(hot[h++]);
+            }
+            else if (order > 0)
+            {
+                merged.Add(cold[c++]);
+            }
+            else
+            {
+                merged.Add(cold[c].Version > hot[h].Version ? cold[c] : hot[h]);
+                (h, c) = (h + 1, c + 1);
+            }
+        }
+
+        return merged;
     }
 
     /// <summary>The condition both tiers share: instrument, range, look-back window and keyset position.</summary>

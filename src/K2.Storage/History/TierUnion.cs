@@ -31,50 +31,71 @@ internal static class TierUnion
     /// <param name="order">The serving order: ORDER BY items that place every key once (without the version).</param>
     public static string Select(ColdTable table, string selectList, string hotDatabase, string? coldFunction, string filter, string order)
     {
-        var key = table.ReplacingKey ?? throw new ArgumentException($"{table.Name} keeps no latest row per key.", nameof(table));
-        var columns = string.Join(", ", table.Columns.Select(c => c.Name));
-        var projection = string.Join(", ", table.Columns.Select(c => $"CAST({c.Name} AS {UnionType(c.ClickHouseType)}) AS {c.Name}"));
-        // A key's rows latest first: the version column, then (for equal versions, as a ReplacingMergeTree keeps the last insert) the landing time.
-        var latestFirst = table.LatestRowOrder == table.IngestTimeColumn
-            ? $"{table.IngestTimeColumn} DESC"
-            : $"{table.LatestRowOrder} DESC, {table.IngestTimeColumn} DESC";
+        var tiers = coldFunction is null
+            ? HotSide(table, hotDatabase, filter, order)
+            : $"""
+            ({HotSide(table, hotDatabase, filter, order)})
+            UNION ALL
+            ({ColdSide(table, coldFunction, filter, order)})
+            """;
+        return Outer(table, selectList, tiers, order);
+    }
+
+    /// <summary>
+    /// The cold side of <see cref="Select"/> alone, as a statement of its own: a caller that merges the tiers itself
+    /// (keeping cold pages, which never change for one snapshot) reads each key's latest cold row with it.
+    /// </summary>
+    public static string SelectCold(ColdTable table, string selectList, string coldFunction, string filter, string order) =>
+        Outer(table, selectList, ColdSide(table, coldFunction, filter, order), order);
+
+    private static string HotSide(ColdTable table, string hotDatabase, string filter, string order)
+    {
         var hotFilter = table.HotFilter is { } only ? $"({only}) AND {filter}" : filter;
-        var hot = $$"""
-            SELECT {{projection}} FROM
+        return $$"""
+            SELECT {{Projection(table)}} FROM
             (
-                SELECT {{columns}} FROM {{hotDatabase}}.{{table.HotTable}} FINAL
+                SELECT {{Columns(table)}} FROM {{hotDatabase}}.{{table.HotTable}} FINAL
                 WHERE {{hotFilter}}
                 ORDER BY {{order}}
                 LIMIT {limit:UInt32}
                 SETTINGS do_not_merge_across_partitions_select_final = 1
             )
             """;
-        var tiers = coldFunction is null
-            ? hot
-            : $$"""
-            ({{hot}})
-            UNION ALL
-            (
-                SELECT {{projection}} FROM
-                (
-                    SELECT {{columns}} FROM {{coldFunction}}
-                    WHERE {{filter}}
-                    ORDER BY {{order}}, {{latestFirst}}
-                    LIMIT 1 BY {{key}}
-                    LIMIT {limit:UInt32}
-                )
-            )
-            """;
-        return $$"""
-            SELECT {{selectList}} FROM
-            (
-            {{tiers}}
-            )
-            ORDER BY {{order}}, {{latestFirst}}
-            LIMIT 1 BY {{key}}
-            LIMIT {limit:UInt32}
-            """;
     }
+
+    private static string ColdSide(ColdTable table, string coldFunction, string filter, string order) => $$"""
+        SELECT {{Projection(table)}} FROM
+        (
+            SELECT {{Columns(table)}} FROM {{coldFunction}}
+            WHERE {{filter}}
+            ORDER BY {{order}}, {{LatestFirst(table)}}
+            LIMIT 1 BY {{Key(table)}}
+            LIMIT {limit:UInt32}
+        )
+        """;
+
+    private static string Outer(ColdTable table, string selectList, string tiers, string order) => $$"""
+        SELECT {{selectList}} FROM
+        (
+        {{tiers}}
+        )
+        ORDER BY {{order}}, {{LatestFirst(table)}}
+        LIMIT 1 BY {{Key(table)}}
+        LIMIT {limit:UInt32}
+        """;
+
+    private static string Key(ColdTable table) =>
+        table.ReplacingKey ?? throw new ArgumentException($"{table.Name} keeps no latest row per key.", nameof(table));
+
+    private static string Columns(ColdTable table) => string.Join(", ", table.Columns.Select(c => c.Name));
+
+    private static string Projection(ColdTable table) =>
+        string.Join(", ", table.Columns.Select(c => $"CAST({c.Name} AS {UnionType(c.ClickHouseType)}) AS {c.Name}"));
+
+    /// <summary>A key's rows latest first: the version column, then (for equal versions, as a ReplacingMergeTree keeps the last insert) the landing time.</summary>
+    private static string LatestFirst(ColdTable table) => table.LatestRowOrder == table.IngestTimeColumn
+        ? $"{table.IngestTimeColumn} DESC"
+        : $"{table.LatestRowOrder} DESC, {table.IngestTimeColumn} DESC";
 
     /// <summary>
     /// The conditions every history read starts from: the instrument (<c>{exchange}</c>, <c>{symbol}</c>) and, on

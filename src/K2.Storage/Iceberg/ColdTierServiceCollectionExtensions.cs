@@ -63,6 +63,7 @@ public static class ColdTierServiceCollectionExtensions
             sp.GetRequiredService<SqlCatalog>(), sp.GetRequiredService<IObjectStore>(), sp.GetRequiredService<IOptions<WarehouseOptions>>().Value.S3));
         services.AddSingleton<ColdTimeBounds>();
         services.AddSingleton<TradeHistory>();
+        services.AddSingleton<ColdPageCache>();
         services.AddSingleton<CandleHistory>();
         services.AddSingleton<HistoryExport>();
         return services;

@@ -50,7 +50,7 @@ internal sealed class TieredStore : IDisposable
         Reads = new RecordingClickHouseClient(fixture.ClickHouse);
         ColdBounds = new ColdTimeBounds(Reads, cold, clock, NullLogger<ColdTimeBounds>.Instance);
         Trades = new TradeHistory(Reads, hot, cold, ColdBounds, clock);
-        Candles = new CandleHistory(Reads, hot, cold, ColdBounds, clock);
+        Candles = new CandleHistory(Reads, hot, cold, ColdBounds, ColdPages, clock);
     }
 
     public HotStoreOptions Hot { get; }
@@ -64,6 +64,9 @@ internal sealed class TieredStore : IDisposable
     public TradeHistory Trades { get; }
 
     public CandleHistory Candles { get; }
+
+    /// <summary>The cold pages <see cref="Candles"/> keeps.</summary>
+    public ColdPageCache ColdPages { get; } = new();
 
     public IClickHouseClient ClickHouse => _fixture.ClickHouse;
 
