@@ -30,9 +30,9 @@ public sealed class StoreStallTests(ITestOutputHelper output)
     private static readonly TimeSpan TradingBefore = TimeSpan.FromSeconds(5);
 
     /// <summary>
-    /// How long the store stays hung after the first status poll that found the session had read nothing since the
-    /// one before (its writers full): longer than a grain call's 30 s timeout, so a call held up by the store would
-    /// have timed out. (The stall was a fixed 60 s before; the session stopped reading about 14 s into it.)
+    /// How long the store stays hung after the session stopped reading (its writers full), counted from the first of
+    /// two status polls that read the same count of received trades: longer than a grain call's 30 s timeout, so a call
+    /// held up by the store would have timed out. (The stall was a fixed 60 s; the session stopped 10 to 14 s into it.)
     /// </summary>
     private static readonly TimeSpan HeldAtBound = TimeSpan.FromSeconds(35);
 
@@ -94,7 +94,7 @@ public sealed class StoreStallTests(ITestOutputHelper output)
                                  $"silver buffered {status.GetProperty("hot_store").GetProperty("silver_rows_buffered").GetInt64()}");
                 if (stoppedReading is null && received.Count > 1 && received[^1].Received == received[^2].Received)
                 {
-                    stoppedReading = at;
+                    stoppedReading = received[^2].At;
                 }
 
                 await Task.Delay(StatusPollInterval, ct);
