@@ -25,15 +25,15 @@ if ! dotnet build K2.sln -c Release -nologo -v quiet -clp:ErrorsOnly; then
 fi
 
 # Unit and browser projects two at a time (the machine has two cores), the longest first: started last, one of them
-# kept the other core idle for about 90 s (Storage.Tests 104 s, Grains.Tests 130 s and Silo.Tests 94 s of wall time).
+# kept the other core idle for about 95 s (Grains.Tests took 130 s of wall time, Storage.Tests 104 s, Silo.Tests 94 s).
 # The browser tests run an in-process API and Chromium, no K2 process: they share the pool like the unit projects.
 # End-to-end tests last, one at a time: they start K2 processes, and their timing needs the cores to themselves.
 longest_first=(K2.Grains.Tests K2.Storage.Tests K2.Silo.Tests)
-mapfile -t pooled_projects < <(for name in "${longest_first[@]}"; do echo "tests/$name/$name.csproj"; done
+mapfile -t pooled_projects < <(for name in "${longest_first[@]}"; do ls "tests/$name/$name.csproj"; done
                                ls tests/*/*.Tests.csproj | grep -v EndToEnd | grep -Fvf <(printf '/%s.csproj\n' "${longest_first[@]}"))
 e2e_project=tests/K2.EndToEnd.Tests/K2.EndToEnd.Tests.csproj
-# End-to-end tests that spend their time waiting on a K2 process's own timers with almost no CPU (k2-api's start-up
-# retries: about 31 s) run beside the pool as a third process rather than adding their wait to the serial run.
+# End-to-end tests that spend their time waiting on a K2 process's own timers (k2-api's start-up retries, about 31 s;
+# 9.5 CPU-seconds in all, test host included) run beside the pool as a third process, not in the serial run.
 beside_filter='FullyQualifiedName~K2.EndToEnd.Tests.ApiClusterStartTests'
 # Exit codes go to files: the pooled projects run as background jobs, whose variables do not reach this shell.
 run() {
