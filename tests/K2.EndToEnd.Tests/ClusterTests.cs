@@ -13,9 +13,10 @@ namespace K2.EndToEnd.Tests;
 /// stream again on the survivors within seconds (the test prints how long); a fourth silo joins, and the silo then
 /// holding the most shards hangs (SIGSTOP) until its shards stream elsewhere, and is then woken, learns it was declared
 /// dead and exits; then each silo is stopped with SIGTERM and started again in turn; PostgreSQL goes down for 30 s and
-/// ClickHouse for 60 s (ClusterTests.Outages.cs). All the while every exchange streams, and the offload runs every few
-/// seconds on a reminder. At the end the hot store holds every printed trade exactly once, every candle equals a
-/// recomputation from the stored trades, and no two offload runs of a table overlapped.
+/// ClickHouse until a silver writer is full and 30 s more (ClusterTests.Outages.cs). All the while every exchange
+/// streams, and the offload runs every few seconds on a reminder. At the end the hot store holds every printed trade
+/// exactly once, every candle equals a recomputation from the stored trades, and no two offload runs of a table
+/// overlapped.
 /// </summary>
 public sealed partial class ClusterTests(ITestOutputHelper output)
 {
@@ -39,16 +40,16 @@ public sealed partial class ClusterTests(ITestOutputHelper output)
         {
             await AllStreamAsync(cluster, _ => true, TimeSpan.FromSeconds(60), "every shard subscribed on the first silo", ct);
             cluster.Simulator.Resume();
-            await Task.Delay(Trading, ct); // the scenario's timeline: one silo ingests
 
-            // Scale-out: two silos join; the shards spread until no silo holds more than ceil(6 / 3) = 2.
+            // Scale-out: two silos join; the shards spread until no silo holds more than ceil(6 / 3) = 2. They start
+            // as the trading does: the one silo ingests alone at least until they have joined.
             var joined = new[] { cluster.AddSilo(), cluster.AddSilo() };
-            await Task.WhenAll(joined.Select(s => s.Process.WaitUntilReadyAsync(TimeSpan.FromSeconds(120), ct)));
+            await Task.WhenAll(joined.Select(s => s.Process.WaitUntilReadyAsync(TimeSpan.FromSeconds(120), ct)).Append(Task.Delay(Trading, ct)));
             var spread = await AllStreamAsync(
                 cluster, shards => shards.GroupBy(s => s.Silo).All(g => g.Count() <= 2), SpreadLimit, "the shards spread over three silos", ct);
             output.WriteLine($"spread: {spread.Elapsed.TotalSeconds:F1} s after both joiners were ready: {Describe(spread.Shards, cluster)}");
-            await Task.Delay(Trading, ct);
-            await StandaloneApiServesTheClusterAsync(cluster, ct);
+            // The three silos trade at least the trading time before the failover, the standalone API's checks meanwhile.
+            await Task.WhenAll(StandaloneApiServesTheClusterAsync(cluster, ct), Task.Delay(Trading, ct));
 
             // Failover: the silo holding the most shards is killed.
             var before = await K2Cluster.ShardsAsync(cluster.Running.First(), ct);
@@ -63,12 +64,11 @@ public sealed partial class ClusterTests(ITestOutputHelper output)
             output.WriteLine($"failover: {returns.LastSeconds:F2} s from kill -9 of {dead} ({victim.Count()} shards) until each of its " +
                              $"shards read a frame on a survivor (the status showed all six streaming {failover.Elapsed.TotalSeconds:F2} s after " +
                              $"the kill): {Describe(failover.Shards, cluster)}");
-            await Task.Delay(Trading, ct);
 
             // A hung silo (SIGSTOP: its sockets stay open, nothing answers) after a fourth silo joined: detected by missed
-            // probes rather than refused connections, so slower.
+            // probes rather than refused connections, so slower. The fourth starts as the survivors trade on alone.
             var fourth = cluster.AddSilo();
-            await fourth.Process.WaitUntilReadyAsync(TimeSpan.FromSeconds(120), ct);
+            await Task.WhenAll(fourth.Process.WaitUntilReadyAsync(TimeSpan.FromSeconds(120), ct), Task.Delay(Trading, ct));
             await AllStreamAsync(cluster, shards => shards.GroupBy(s => s.Silo).All(g => g.Count() <= 2), SpreadLimit, "the shards spread over three silos again", ct);
             var busiest = (await K2Cluster.ShardsAsync(cluster.Running.First(), ct)).GroupBy(s => cluster.SiloAt(s.Silo)).OrderByDescending(g => g.Count()).First();
             var hung = busiest.Key.ShouldNotBeNull("a shard runs on no silo of the cluster");
@@ -98,7 +98,7 @@ public sealed partial class ClusterTests(ITestOutputHelper output)
                 output.WriteLine($"restart of {silo}: every shard streaming {settled.Elapsed.TotalSeconds:F1} s after the new process was ready ({restarted}): {Describe(settled.Shards, cluster)}");
             }
 
-            await OutagesAsync(cluster, ct); // PostgreSQL down 30 s, then ClickHouse down 60 s (ClusterTests.Outages.cs)
+            await OutagesAsync(cluster, ct); // PostgreSQL down 30 s, then ClickHouse until a writer is full and 30 s more
 
             await Task.Delay(Trading, ct);
             cluster.Simulator.Pause();

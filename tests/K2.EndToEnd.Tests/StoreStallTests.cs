@@ -11,9 +11,10 @@ namespace K2.EndToEnd.Tests;
 
 /// <summary>
 /// Issue #12's promise for a store that stops answering: K2 as its own process, its hot store a ClickHouse HTTP
-/// endpoint that hangs every request for 60 s while the simulated Binance keeps printing. The writers' buffers fill to
-/// their bound, the instruments hand back what they cannot take, the session stops reading its socket, and no grain
-/// call times out (the status keeps answering throughout). When the store answers again, every printed trade is stored
+/// endpoint that hangs every request while the simulated Binance keeps printing, until the session has stopped reading
+/// and then for longer than a grain call's 30 s timeout. The writers' buffers fill to their bound, the instruments hand
+/// back what they cannot take, the session stops reading its socket, and no grain call times out (the status keeps
+/// answering throughout). When the store answers again, every printed trade is stored
 /// exactly once.
 /// </summary>
 public sealed class StoreStallTests(ITestOutputHelper output)
@@ -28,8 +29,15 @@ public sealed class StoreStallTests(ITestOutputHelper output)
     /// <summary>Trades flowing normally before the stall, and again after it: the stall itself is what is measured.</summary>
     private static readonly TimeSpan TradingBefore = TimeSpan.FromSeconds(5);
 
-    /// <summary>Twice a grain call's 30 s timeout, so a call held up by the store would have timed out.</summary>
-    private static readonly TimeSpan StallTime = TimeSpan.FromSeconds(60);
+    /// <summary>
+    /// How long the store stays hung after the session stopped reading (its writers full), counted from the first of
+    /// two status polls that read the same count of received trades: longer than a grain call's 30 s timeout, so a call
+    /// held up by the store would have timed out. (The stall was a fixed 60 s; the session stopped 10 to 14 s into it.)
+    /// </summary>
+    private static readonly TimeSpan HeldAtBound = TimeSpan.FromSeconds(35);
+
+    /// <summary>The time the writers have to fill at this rate; the half of the former 60 s stall they had.</summary>
+    private static readonly TimeSpan FillLimit = TimeSpan.FromSeconds(30);
 
     private static readonly TimeSpan TradingAfter = TimeSpan.FromSeconds(5);
     private static readonly TimeSpan CatchUpTime = TimeSpan.FromSeconds(120);
@@ -47,7 +55,7 @@ public sealed class StoreStallTests(ITestOutputHelper output)
     private static readonly string[] TimeoutSigns = ["did not arrive on time", "Dropping expired message", "OrleansMessageRejectionException"];
 
     [Fact]
-    public async Task A_store_that_hangs_for_a_minute_stops_the_session_at_the_writer_bound_with_no_call_timing_out_and_loses_nothing()
+    public async Task A_store_that_hangs_stops_the_session_at_the_writer_bound_past_a_call_timeout_with_none_timing_out_and_loses_nothing()
     {
         var ct = TestContext.Current.CancellationToken;
         var exchange = Exchange.Binance;
@@ -72,7 +80,10 @@ public sealed class StoreStallTests(ITestOutputHelper output)
             store.Stall();
             var stalledAt = TimeProvider.System.GetTimestamp();
             var received = new List<(TimeSpan At, long Received)>();
-            while (TimeProvider.System.GetElapsedTime(stalledAt) < StallTime)
+            TimeSpan? stoppedReading = null;
+            while (stoppedReading is { } stopped
+                       ? TimeProvider.System.GetElapsedTime(stalledAt) - stopped < HeldAtBound
+                       : TimeProvider.System.GetElapsedTime(stalledAt) < FillLimit)
             {
                 var asked = TimeProvider.System.GetTimestamp();
                 var status = await StatusAsync(k2, ct).WaitAsync(StatusAnswerLimit, ct);
@@ -81,6 +92,11 @@ public sealed class StoreStallTests(ITestOutputHelper output)
                 received.Add((at, status.GetProperty("ingest").GetProperty(exchange.ToName()).GetProperty("trades_received").GetInt64()));
                 output.WriteLine($"stall +{at.TotalSeconds:F0} s: status in {answeredIn.TotalMilliseconds:F0} ms, received {received[^1].Received}, " +
                                  $"silver buffered {status.GetProperty("hot_store").GetProperty("silver_rows_buffered").GetInt64()}");
+                if (stoppedReading is null && received.Count > 1 && received[^1].Received == received[^2].Received)
+                {
+                    stoppedReading = received[^2].At;
+                }
+
                 await Task.Delay(StatusPollInterval, ct);
             }
 
@@ -88,11 +104,13 @@ public sealed class StoreStallTests(ITestOutputHelper output)
             await Task.Delay(TradingAfter, ct);
             simulator.Pause();
 
-            // Bounded: once the buffers were full the session read nothing more, for the rest of the minute.
+            // Bounded: once the buffers were full the session read nothing more, for the rest of the stall.
+            var stoppedAt = stoppedReading.ShouldNotBeNull($"the session was still reading {FillLimit.TotalSeconds} s into the stall");
             var atStall = received[0].Received;
-            var full = received.First(r => r.At >= StallTime / 2).Received;
+            var full = received.First(r => r.At >= stoppedAt).Received;
             var end = received[^1].Received;
-            output.WriteLine($"received during the stall: {full - atStall} by +30 s, {end - atStall} by its end");
+            output.WriteLine($"received during the stall: {full - atStall} by +{stoppedAt.TotalSeconds:F0} s, {end - atStall} by its end " +
+                             $"(+{received[^1].At.TotalSeconds:F0} s)");
             end.ShouldBe(full, "the session kept reading after the writers were full");
             (end - atStall).ShouldBeLessThanOrEqualTo(2 * (MaxBufferedRows + MaxBatchRows) + 2 * MaxBatchRows,
                 "more trades taken during the stall than the bronze and silver writers hold");
