@@ -13,7 +13,7 @@ namespace K2.EndToEnd.Tests;
 /// stream again on the survivors within seconds (the test prints how long); a fourth silo joins, and the silo then
 /// holding the most shards hangs (SIGSTOP) until its shards stream elsewhere, and is then woken, learns it was declared
 /// dead and exits; then each silo is stopped with SIGTERM and started again in turn; PostgreSQL goes down for 30 s and
-/// ClickHouse until a silver writer is full and 30 s more (ClusterTests.Outages.cs). All the while every exchange
+/// ClickHouse for 60 s, as the issue sets them (ClusterTests.Outages.cs). All the while every exchange
 /// streams, and the offload runs every few seconds on a reminder. At the end the hot store holds every printed trade
 /// exactly once, every candle equals a recomputation from the stored trades, and no two offload runs of a table
 /// overlapped.
@@ -98,7 +98,7 @@ public sealed partial class ClusterTests(ITestOutputHelper output)
                 output.WriteLine($"restart of {silo}: every shard streaming {settled.Elapsed.TotalSeconds:F1} s after the new process was ready ({restarted}): {Describe(settled.Shards, cluster)}");
             }
 
-            await OutagesAsync(cluster, ct); // PostgreSQL down 30 s, then ClickHouse until a writer is full and 30 s more
+            await OutagesAsync(cluster, ct); // PostgreSQL down 30 s, then ClickHouse down 60 s (ClusterTests.Outages.cs)
 
             await Task.Delay(Trading, ct);
             cluster.Simulator.Pause();
