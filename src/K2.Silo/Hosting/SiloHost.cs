@@ -71,7 +71,8 @@ internal static class SiloHost
         // The latest trades of the instruments this silo's grains ingest come from their memory (the standalone API has none).
         builder.Services.AddSingleton<ILatestTradesSource>(sp => sp.GetRequiredService<LatestTradeWindows>());
         builder.Services.AddK2Api();
-        builder.Services.AddK2MetricsExport("k2-silo", ScheduleMetrics.MeterName);
+        builder.Services.AddK2MetricsExport("k2-silo", ScheduleMetrics.MeterName, ClusterMetrics.MeterName);
+        builder.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, ClusterMetrics>();
         builder.Services.AddK2Status(siloCounters: true);
         builder.Services.AddHealthChecks()
             .AddCheck<HotStoreHealthCheck>("hot_store", tags: [HealthTags.Ready])

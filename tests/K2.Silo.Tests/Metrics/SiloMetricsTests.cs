@@ -39,6 +39,17 @@ public sealed class SiloMetricsTests(MetricsSilo silo) : IClassFixture<MetricsSi
         scrape.Find("k2_trades_duplicates_total").ShouldBeEmpty();
         scrape.Find("k2_trades_rejected_total").ShouldBeEmpty();
         scrape.Value("k2_gaps_open", ("exchange", "binance")).ShouldBe(0);
+        scrape.Value("k2_exchange_connections", ("exchange", "binance")).ShouldBe(silo.Simulator.Sessions.Count(s => s.Exchange == Exchange.Binance));
+        scrape.Value("k2_cluster_silos").ShouldBe(1);
+
+        // Every trade's receipt-to-stored time, and per instrument the exchange time of the newest trade stored.
+        scrape.Types["k2_ingest_latency_seconds"].ShouldBe("histogram");
+        scrape.Value("k2_ingest_latency_seconds_count", ("exchange", "binance")).ShouldBe(silo.Printed);
+        var newest = silo.Simulator.GroundTruth.All.Where(t => t.Exchange == Exchange.Binance)
+            .GroupBy(t => t.ExchangeSymbol).ToDictionary(g => g.Key, g => g.Max(t => t.TradeTime.Value) / 1e6);
+        var exported = scrape.Find("k2_instrument_last_trade_seconds", ("exchange", "binance"))
+            .ToDictionary(s => MetricsSilo.Registry.ForExchange(Exchange.Binance).Single(i => i.Symbol == s.Labels["symbol"]).ExchangeSymbol, s => s.Value);
+        exported.OrderBy(p => p.Key, StringComparer.Ordinal).ShouldBe(newest.OrderBy(p => p.Key, StringComparer.Ordinal));
 
         // Insert durations in seconds, with buckets fit for seconds.
         scrape.Types["k2_insert_flush_duration_seconds"].ShouldBe("histogram");
