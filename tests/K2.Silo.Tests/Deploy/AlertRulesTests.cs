@@ -11,8 +11,8 @@ namespace K2.Silo.Tests.Deploy;
 public sealed partial class AlertRulesTests
 {
     private static readonly string Directory = Path.Combine(RepositoryPaths.Root, "deploy", "prometheus");
-    private static readonly string Rules = Path.Combine(Directory, "alerts.yml");
-    private static readonly string RuleTests = Path.Combine(Directory, "alerts.test.yml");
+    private static readonly string Rules = Path.Combine(Directory, "k2-alerts.yml");
+    private static readonly string RuleTests = Path.Combine(Directory, "k2-alerts.test.yml");
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 

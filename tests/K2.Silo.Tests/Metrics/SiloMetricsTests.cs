@@ -84,6 +84,10 @@ public sealed class SiloMetricsTests(MetricsSilo silo) : IClassFixture<MetricsSi
         scrape.Value("orleans_grains", ("grain_type", "exchange")).ShouldBe(1);
         scrape.Value("orleans_grains", ("grain_type", "instrument")).ShouldBe(MetricsSilo.Registry.ForExchange(Exchange.Binance).Count);
         scrape.Types["dotnet_timers"].ShouldBe("gauge");
+        scrape.Types["dotnet_process_cpu_time_seconds_total"].ShouldBe("counter");
+        scrape.Find("dotnet_process_cpu_time_seconds_total").Select(x => x.Labels["cpu_mode"]).Order(StringComparer.Ordinal).ShouldBe(["system", "user"]);
+        scrape.Types["dotnet_gc_last_collection_heap_size_bytes"].ShouldBe("gauge");
+        scrape.Find("dotnet_gc_last_collection_heap_size_bytes").Select(x => x.Labels.Keys.Single()).Distinct().ShouldBe(["gc_heap_generation"]);
         scrape.Types.Keys.ShouldNotContain("dotnet_timer_count");
         scrape.Value("target_info", ("service_name", "k2-silo"), ("service_instance_id", scrape.Find("target_info").Single().Labels["service_instance_id"]),
             ("telemetry_sdk_language", "dotnet"), ("telemetry_sdk_name", "opentelemetry"),
