@@ -21,6 +21,9 @@ if [[ "$purpose" == "test" ]]; then
   /usr/bin/python3 -c 'import avro' 2>/dev/null || apt_packages+=(python3-avro)
   # Chromium: the browser tests drive Debian's build headless through Playwright, whose own browser download is never used.
   command -v chromium >/dev/null || apt_packages+=(chromium)
+  # promtool (Debian's prometheus package): the metrics tests lint /metrics with it. Where systemd runs, the package also
+  # starts its own server on port 9090, which the tests do not use (`systemctl disable --now prometheus` stops it).
+  command -v promtool >/dev/null || apt_packages+=(prometheus)
 fi
 
 if ((${#apt_packages[@]})); then

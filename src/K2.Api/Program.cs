@@ -1,6 +1,7 @@
 using K2.Api.Admin;
 using K2.Api.Cluster;
 using K2.Api.Hosting;
+using K2.Api.Metrics;
 using K2.Api.Status;
 using K2.Core.Instruments;
 using K2.Storage.Hosting;
@@ -23,6 +24,7 @@ builder.Services.AddSingleton(InstrumentRegistryLoader.LoadFile(instrumentsPath)
 builder.Services.AddConfiguredHotStore(builder.Configuration);
 builder.Services.AddColdTier();
 builder.Services.AddK2Api();
+builder.Services.AddK2MetricsExport("k2-api");
 builder.Services.AddHealthChecks().AddCheck<HotStoreHealthCheck>("hot_store", tags: [HotStoreHealthCheck.ReadyTag]);
 if (clusterClient)
 {
@@ -45,6 +47,7 @@ if (problems.Count > 0)
 
 app.UseK2ApiErrors();
 app.MapK2Api();
+app.MapK2Metrics();
 if (clusterClient)
 {
     app.MapStatus();

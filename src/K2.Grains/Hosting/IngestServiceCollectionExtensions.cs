@@ -71,13 +71,16 @@ public static class IngestServiceCollectionExtensions
     }
 
     /// <summary>
-    /// The instrument grains' latest-trades windows, told by the silver trade writer what landed. Part of
-    /// <see cref="AddK2Ingest"/>; hosts that run the instrument grain alone add it themselves.
+    /// The instrument grains' latest-trades windows and the landed-trade metrics (ingest latency, newest trade per
+    /// instrument), both told by the silver trade writer what landed. Part of <see cref="AddK2Ingest"/>; hosts that run
+    /// the instrument grain alone add it themselves.
     /// </summary>
     public static IServiceCollection AddLatestTradeWindows(this IServiceCollection services)
     {
         services.AddSingleton<LatestTradeWindows>();
-        services.AddSingleton<ILandedRowsObserver<Trade>>(sp => sp.GetRequiredService<LatestTradeWindows>());
+        services.AddSingleton<LandedTradeMetrics>();
+        services.AddSingleton<ILandedRowsObserver<Trade>>(sp => new LandedRowsObservers<Trade>(
+            sp.GetRequiredService<LatestTradeWindows>(), sp.GetRequiredService<LandedTradeMetrics>()));
         return services;
     }
 }

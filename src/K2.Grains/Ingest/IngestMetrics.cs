@@ -18,6 +18,7 @@ public sealed class IngestMetrics
     private readonly Counter<long> _duplicates;
     private readonly Counter<long> _stored;
     private readonly Counter<long> _reconnects;
+    private readonly UpDownCounter<long> _connections;
     private readonly Counter<long> _gapsDetected;
     private readonly Counter<long> _gapTradesMissing;
     private readonly Counter<long> _gapsRepaired;
@@ -41,6 +42,7 @@ public sealed class IngestMetrics
         _duplicates = meter.CreateCounter<long>("k2.trades.duplicates", "{trade}", "Trades dropped as already passed on.");
         _stored = meter.CreateCounter<long>("k2.trades.normalized", "{trade}", "New trades handed to the hot store.");
         _reconnects = meter.CreateCounter<long>("k2.exchange.reconnects", "{connection}", "WebSocket connections opened after the first.");
+        _connections = meter.CreateUpDownCounter<long>("k2.exchange.connections", "{connection}", "WebSocket connections to the exchange open now.");
         _gapsDetected = meter.CreateCounter<long>("k2.gaps.detected", "{gap}", "Jumps in trade ids, each a backfill.");
         _gapTradesMissing = meter.CreateCounter<long>("k2.gaps.missing_trades", "{trade}", "Trade ids missing when gaps were detected.");
         _gapsRepaired = meter.CreateCounter<long>("k2.gaps.repaired", "{gap}", "Gaps completely filled by backfill.");
@@ -124,6 +126,10 @@ public sealed class IngestMetrics
     public void CandleBucketsOwed(Exchange exchange, int buckets) => _candleBucketsOwed.Add(buckets, Tag(exchange));
 
     public void Reconnected(Exchange exchange) => _reconnects.Add(1, Tag(exchange));
+
+    public void ConnectionOpened(Exchange exchange) => _connections.Add(1, Tag(exchange));
+
+    public void ConnectionClosed(Exchange exchange) => _connections.Add(-1, Tag(exchange));
 
     public void GapDetected(Exchange exchange, long missingTrades)
     {

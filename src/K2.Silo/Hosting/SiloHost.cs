@@ -1,5 +1,6 @@
 using K2.Api.Admin;
 using K2.Api.Hosting;
+using K2.Api.Metrics;
 using K2.Api.Status;
 using K2.Core.Instruments;
 using K2.Grains.Cluster;
@@ -70,6 +71,8 @@ internal static class SiloHost
         // The latest trades of the instruments this silo's grains ingest come from their memory (the standalone API has none).
         builder.Services.AddSingleton<ILatestTradesSource>(sp => sp.GetRequiredService<LatestTradeWindows>());
         builder.Services.AddK2Api();
+        builder.Services.AddK2MetricsExport("k2-silo", ScheduleMetrics.MeterName, ClusterMetrics.MeterName);
+        builder.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, ClusterMetrics>();
         builder.Services.AddK2Status(siloCounters: true);
         builder.Services.AddHealthChecks()
             .AddCheck<HotStoreHealthCheck>("hot_store", tags: [HealthTags.Ready])
@@ -79,6 +82,7 @@ internal static class SiloHost
         var app = builder.Build();
         app.UseK2ApiErrors();
         app.MapK2Api();
+        app.MapK2Metrics();
         app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });
         app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = check => check.Tags.Contains(HealthTags.Ready) });
         app.MapStatus();

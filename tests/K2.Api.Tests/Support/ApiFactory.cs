@@ -26,6 +26,8 @@ public sealed class ApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
         builder.UseSetting("K2:Storage:Database", "k2_api_tests");
         builder.UseSetting("K2:Storage:Writers:FlushInterval", "00:00:00.020");
         builder.UseSetting("K2:Instruments:Path", RepositoryPaths.InstrumentsFile);
+        // /metrics collects on every scrape, so a test sees what it just did.
+        builder.UseSetting("K2:Metrics:ScrapeCacheDuration", "00:00:00");
         // The silo's latest trades from memory (the standalone program has none): windows only a test opens, counted.
         builder.ConfigureServices(services => services
             .AddLatestTradeWindows()

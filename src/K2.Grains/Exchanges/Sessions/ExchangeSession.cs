@@ -213,6 +213,7 @@ internal abstract partial class ExchangeSession(Exchange exchange, ExchangeSessi
     {
         await Task.Yield(); // the caller gets the Running handle before the first frame is handled
         Interlocked.Increment(ref _openConnections);
+        context.Metrics.ConnectionOpened(exchange);
         var subscribing = SubscribeWithinTimeoutAsync(connection, abandon);
         var keepingAlive = KeepAliveAsync(connection, abandon.Token);
         using var watchdog = context.Time.CreateTimer(_ => Watch(connection, abandon), null, settings.StaleAfter / 4, settings.StaleAfter / 4);
@@ -264,6 +265,7 @@ internal abstract partial class ExchangeSession(Exchange exchange, ExchangeSessi
         }
         finally
         {
+            context.Metrics.ConnectionClosed(exchange);
             if (Interlocked.Decrement(ref _openConnections) == 0)
             {
                 SetSubscribed(0);

@@ -14,6 +14,7 @@ public sealed class OffloadMetrics
     public const string MeterName = "K2.Offload";
 
     private readonly ConcurrentDictionary<string, UnixMicros> _watermarks = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, UnixMicros> _lastSuccess = new(StringComparer.Ordinal);
     private readonly TimeProvider _time;
     private readonly Counter<long> _rows;
     private readonly Counter<long> _bytes;
@@ -32,6 +33,9 @@ public sealed class OffloadMetrics
         _duration = meter.CreateHistogram<double>("k2.offload.duration", "s", "How long one table's offload took, empty or not.");
         meter.CreateObservableGauge("k2.offload.watermark.age", ObserveWatermarkAges, "s",
             "How far each cold table trails: now minus its offload watermark, as of its last offload in this process.");
+        // An idle table's watermark ages while nothing is missing from cold: this says its offload still ran and looked.
+        meter.CreateObservableGauge("k2.offload.last_success", ObserveLastSuccesses, "s",
+            "When each table's offload last succeeded (committed or found nothing new) in this process, in Unix seconds: everything ingested up to the safety lag before it was checked.");
     }
 
     /// <summary>Records one table's offload: its result, or that it failed after <paramref name="duration"/>.</summary>
@@ -45,6 +49,7 @@ public sealed class OffloadMetrics
             return;
         }
 
+        _lastSuccess[table] = UnixMicros.Now(_time);
         _rows.Add(result.Rows, tag);
         _bytes.Add(result.Bytes, tag);
         _files.Add(result.Files, tag);
@@ -53,6 +58,9 @@ public sealed class OffloadMetrics
             _watermarks[table] = result.Watermark;
         }
     }
+
+    private IEnumerable<Measurement<double>> ObserveLastSuccesses() =>
+        _lastSuccess.Select(p => new Measurement<double>(p.Value.Value / 1e6, new KeyValuePair<string, object?>("table", p.Key)));
 
     private IEnumerable<Measurement<double>> ObserveWatermarkAges()
     {

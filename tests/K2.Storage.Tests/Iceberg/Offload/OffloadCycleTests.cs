@@ -78,8 +78,10 @@ public sealed class OffloadCycleTests(EmbeddedClickHouseFixture fixture) : IAsyn
         await InsertSilverAsync(500);
         await fixture.ClickHouse.ExecuteAsync($"DROP TABLE {_hot.Database}.{Bronze.HotTable}", null, Ct);
         var progress = new RecordedProgress();
+        var before = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() / 1000.0;
 
         var outcomes = await Cycle().RunAsync([Gold.Name, Silver.Name, Bronze.Name], progress, Ct);
+        var after = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() / 1000.0 + 0.001;
 
         outcomes.Select(o => o.Table).ShouldBe([Bronze.Name, Silver.Name, Gold.Name], "bronze, then silver, then gold");
         outcomes[0].Error.ShouldNotBeNull().ShouldContain(Bronze.HotTable);
@@ -105,5 +107,9 @@ public sealed class OffloadCycleTests(EmbeddedClickHouseFixture fixture) : IAsyn
         var ages = _meters.Values("k2.offload.watermark.age");
         ages.Count.ShouldBe(1, "only silver has a watermark");
         ages[0].ShouldBeInRange(0, 60);
+        // Committed or empty, a table's offload succeeded and checked its slice; the failed one has no success to report.
+        _meters.Values("k2.offload.last_success").Count.ShouldBe(2);
+        _meters.Sum("k2.offload.last_success", ("table", Silver.Name)).ShouldBeInRange(before, after);
+        _meters.Sum("k2.offload.last_success", ("table", Gold.Name)).ShouldBeInRange(before, after);
     }
 }
