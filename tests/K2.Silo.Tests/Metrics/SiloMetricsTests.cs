@@ -9,7 +9,7 @@ namespace K2.Silo.Tests.Metrics;
 /// values the simulator's ground truth determines, and nothing Prometheus' own linter objects to.
 /// </summary>
 [Collection(EmbeddedStoreCommands.Name)]
-public sealed class SiloMetricsTests(MetricsSilo silo) : IClassFixture<MetricsSilo>
+public sealed partial class SiloMetricsTests(MetricsSilo silo) : IClassFixture<MetricsSilo>
 {
     /// <summary>The Orleans families <c>OrleansMetricStreams</c> keeps; whichever have had a measurement appear.</summary>
     private static readonly string[] OrleansFamilies =
