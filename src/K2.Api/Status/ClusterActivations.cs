@@ -20,7 +20,7 @@ internal sealed class ClusterActivations(IGrainFactory grains, TimeProvider time
         catch (Exception e) when (!cancellationToken.IsCancellationRequested)
         {
             // A status never fails for the cluster's sake: whatever the call met, the activations are unknown for now.
-            return new ClusterActivationsView(null, new HashSet<GrainId>(), $"the cluster did not answer ({e.GetType().Name})");
+            return new ClusterActivationsView(null, new HashSet<GrainId>(), [], $"the cluster did not answer ({e.GetType().Name})");
         }
 
         var management = grains.GetGrain<IManagementGrain>(0);
@@ -37,14 +37,15 @@ internal sealed class ClusterActivations(IGrainFactory grains, TimeProvider time
         }));
         var unanswered = answers.Where(a => a.Activations is null).Select(a => a.silo.ToString()).ToList();
         var activations = answers.SelectMany(a => a.Activations ?? []).Select(a => a.GrainId).ToHashSet();
+        var names = silos.Select(s => s.ToString()).ToList();
         return unanswered.Count == 0
-            ? new ClusterActivationsView(activations.Count, activations, null)
-            : new ClusterActivationsView(null, activations, $"silo(s) {string.Join(", ", unanswered)} did not answer");
+            ? new ClusterActivationsView(activations.Count, activations, names, null)
+            : new ClusterActivationsView(null, activations, names, $"silo(s) {string.Join(", ", unanswered)} did not answer");
     }
 }
 
 /// <summary>
 /// The activations the silos reported: their count (null unless every active silo answered), the grains seen active,
-/// and, when some silo did not answer, which.
+/// the active silos asked, and, when some silo did not answer, which.
 /// </summary>
-internal sealed record ClusterActivationsView(int? Count, IReadOnlySet<GrainId> Active, string? Unknown);
+internal sealed record ClusterActivationsView(int? Count, IReadOnlySet<GrainId> Active, IReadOnlyList<string> Silos, string? Unknown);

@@ -56,8 +56,8 @@ public static class StatusEndpoints
             now,
             [.. shards.Select(s => s.Item2)],
             instrumentRows,
-            new GrainsStatus(active.Count, active.Unknown),
-            counters?.HotStore,
+            new GrainsStatus(active.Count, active.Silos, active.Unknown),
+            counters?.HotStore(sessions.Enabled),
             HotTables(await hotTables),
             ColdTables(await coldTables, now),
             counters?.Ingest(sessions.Enabled),
@@ -89,7 +89,8 @@ public static class StatusEndpoints
 
     private static ColdTableReport ColdTable(ColdTableStatus table, DateTimeOffset now)
     {
-        var (name, location, watermark, run) = (table.State.Table, table.State.MetadataLocation, table.State.Watermark, table.State.LatestRun);
+        var (name, location, watermark, run, maintenance) =
+            (table.State.Table, table.State.MetadataLocation, table.State.Watermark, table.State.LatestRun, table.State.LatestMaintenance);
         return new ColdTableReport(
             name, location, table.Snapshot?.SnapshotId, table.Snapshot?.TotalRecords, table.Snapshot?.TotalDataFiles, table.Snapshot?.Unavailable,
             watermark is null ? null : new WatermarkReport(
@@ -97,7 +98,8 @@ public static class StatusEndpoints
             watermark is null ? null : Math.Round((now - watermark.IngestTime.ToDateTimeOffset()).TotalSeconds, 3),
             run is null ? null : new OffloadRunReport(
                 run.RunId, run.StartedAt.ToDateTimeOffset(), run.FinishedAt.ToDateTimeOffset(), run.Outcome, run.Rows, run.Bytes, run.Files,
-                (long)run.Duration.TotalMilliseconds, run.Error));
+                (long)run.Duration.TotalMilliseconds, run.Error),
+            [.. maintenance.Select(m => new MaintenanceRecordReport(m.Task, m.Outcome, m.At.ToDateTimeOffset(), m.HotCount, m.ColdCount))]);
     }
 }
 
@@ -116,11 +118,19 @@ internal sealed record BackfillStatus(
 
 /// <summary>
 /// Grain activations across the cluster; null while a silo does not answer (one that died and is not yet declared dead),
-/// and <paramref name="Unknown"/> says which.
+/// and <paramref name="Unknown"/> says which. <paramref name="Silos"/> are the active silos as the membership view has
+/// them (empty when the cluster did not answer).
 /// </summary>
-internal sealed record GrainsStatus(int? Activations, string? Unknown);
+internal sealed record GrainsStatus(int? Activations, IReadOnlyList<string> Silos, string? Unknown);
 
-internal sealed record HotStoreStatus(long SilverRowsWritten, long SilverRowsBuffered);
+/// <summary>
+/// The answering silo's table writers: the silver writer's rows (kept as their own fields for existing readers) and
+/// every writer's rows written since start and rows buffered, not yet inserted.
+/// </summary>
+internal sealed record HotStoreStatus(long SilverRowsWritten, long SilverRowsBuffered, IReadOnlyList<WriterStatus> Writers);
+
+/// <summary>One table writer of the answering silo: rows inserted since start and rows accepted but not yet inserted.</summary>
+internal sealed record WriterStatus(string Table, long RowsWritten, long RowsBuffered);
 
 /// <summary>The hot tables as <c>system.parts</c> said at <paramref name="CheckedAt"/>; empty with <paramref name="Unavailable"/> set when the store did not answer.</summary>
 internal sealed record HotTablesStatus(DateTimeOffset CheckedAt, string? Unavailable, IReadOnlyList<HotTableSize> Tables);
@@ -131,13 +141,16 @@ internal sealed record ColdTablesStatus(DateTimeOffset CheckedAt, string? Unavai
 /// <summary>
 /// One cold table: the catalog's current metadata file and its snapshot (records and data files from the snapshot
 /// summary; <paramref name="SnapshotUnavailable"/> when the file could not be read), the watermark and how far it
-/// lags now, and the latest offload run.
+/// lags now, the latest offload run and the newest maintenance record of each task that has run.
 /// </summary>
 internal sealed record ColdTableReport(
     string Table, string? MetadataLocation, long? SnapshotId, long? Records, long? DataFiles, string? SnapshotUnavailable,
-    WatermarkReport? Watermark, double? WatermarkAgeSeconds, OffloadRunReport? LastRun);
+    WatermarkReport? Watermark, double? WatermarkAgeSeconds, OffloadRunReport? LastRun, IReadOnlyList<MaintenanceRecordReport> LastMaintenance);
 
 internal sealed record WatermarkReport(DateTimeOffset IngestTime, string TieBreaker, long SnapshotId, DateTimeOffset UpdatedAt);
 
 internal sealed record OffloadRunReport(
     Guid RunId, DateTimeOffset StartedAt, DateTimeOffset FinishedAt, string Outcome, long Rows, long Bytes, int Files, long DurationMs, string? Error);
+
+/// <summary>One maintenance task's newest record for a table: "ok", "failed", or for the audit "match"/"mismatch" with both counts.</summary>
+internal sealed record MaintenanceRecordReport(string Task, string Outcome, DateTimeOffset At, long? HotCount, long? ColdCount);

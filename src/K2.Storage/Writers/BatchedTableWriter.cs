@@ -66,6 +66,9 @@ public sealed partial class BatchedTableWriter<TRow> : IHostedService, IAsyncDis
         metrics.TrackBuffered(table.Name, () => BufferedRows);
     }
 
+    /// <summary>The table this writer inserts into (<c>silver_trades</c>).</summary>
+    public string Table => _table.Name;
+
     /// <summary>Rows accepted but not yet inserted (buffered plus the batch in flight).</summary>
     public long BufferedRows => _buffer.Reader.Count + Volatile.Read(ref _inFlight);
 

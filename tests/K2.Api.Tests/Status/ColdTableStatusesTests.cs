@@ -8,9 +8,9 @@ using K2.Testing;
 namespace K2.Api.Tests.Status;
 
 /// <summary>
-/// The cold tables of the status from a real SQLite state database and a local warehouse: each table's latest run and
-/// watermark, a metadata file that cannot be read reported on its table alone, and a state database that cannot be
-/// opened reported as the whole section unavailable.
+/// The cold tables of the status from a real SQLite state database and a local warehouse: each table's latest run,
+/// watermark and newest maintenance records, a metadata file that cannot be read reported on its table alone, and a
+/// state database that cannot be opened reported as the whole section unavailable.
 /// </summary>
 public sealed class ColdTableStatusesTests : IDisposable
 {
@@ -20,7 +20,7 @@ public sealed class ColdTableStatusesTests : IDisposable
     public void Dispose() => _data.Dispose();
 
     [Fact]
-    public async Task Each_table_shows_its_watermark_and_latest_run_and_a_missing_metadata_file_only_on_its_own_table()
+    public async Task Each_table_shows_its_watermark_latest_run_and_maintenance_and_a_missing_metadata_file_only_on_its_own_table()
     {
         var ct = TestContext.Current.CancellationToken;
         using var database = new SqliteDatabaseFile(Path.Combine(_data.Path, "k2.db"));
@@ -41,14 +41,24 @@ public sealed class ColdTableStatusesTests : IDisposable
             await state.RecordRunAsync(run, ct);
         }
 
+        var compact = new MaintenanceAudit(Guid.NewGuid(), "silver_trades", "compact", null, null, null, null, "ok", new UnixMicros(1_700_000_200_000_000));
+        var audit = new MaintenanceAudit(
+            Guid.NewGuid(), "silver_trades", "audit", 12, 11, new UnixMicros(1_699_913_600_000_000), new UnixMicros(1_700_000_000_000_000), "mismatch",
+            new UnixMicros(1_700_000_210_000_000));
+        await state.RecordAuditAsync(audit, ct);
+        await state.RecordAuditAsync(compact, ct);
+
         var tables = await new ColdTableStatuses(new ColdTableStates(database.DataSource, "k2"), catalog, warehouse).ReadAsync(ct);
 
         tables.Select(t => t.State.Table).ShouldBe(ColdTables.All.Select(t => t.Name));
         var byName = tables.ToDictionary(t => t.State.Table);
-        byName["gold_ohlcv_1m"].State.ShouldBe(new ColdTableState("gold_ohlcv_1m", null, null, gold));
+        Parts(byName["gold_ohlcv_1m"].State).ShouldBe(("gold_ohlcv_1m", null, null, gold));
+        byName["gold_ohlcv_1m"].State.LatestMaintenance.ShouldBeEmpty();
         byName["gold_ohlcv_1m"].Snapshot.ShouldBeNull();
-        byName["bronze_trades_binance"].State.ShouldBe(new ColdTableState("bronze_trades_binance", null, null, null));
-        byName["silver_trades"].State.ShouldBe(new ColdTableState("silver_trades", location, watermark, latest));
+        Parts(byName["bronze_trades_binance"].State).ShouldBe(("bronze_trades_binance", null, null, null));
+        Parts(byName["silver_trades"].State).ShouldBe(("silver_trades", location, watermark, latest));
+        // Compact before audit: the order the maintenance runs its tasks, whichever was recorded first.
+        byName["silver_trades"].State.LatestMaintenance.ShouldBe([compact, audit]);
         var snapshot = byName["silver_trades"].Snapshot.ShouldNotBeNull();
         (snapshot.MetadataLocation, snapshot.SnapshotId, snapshot.TotalRecords).ShouldBe((location, null, null));
         snapshot.Unavailable.ShouldBe($"{location} is missing from the warehouse.");
@@ -66,6 +76,9 @@ public sealed class ColdTableStatusesTests : IDisposable
         section.Value.ShouldBeNull();
         section.Unavailable.ShouldBe("SQLite Error 14: 'unable to open database file'.");
     }
+
+    private static (string, string?, OffloadWatermark?, OffloadRun?) Parts(ColdTableState state) =>
+        (state.Table, state.MetadataLocation, state.Watermark, state.LatestRun);
 
     private static OffloadRun Run(string table, long startedAt, string outcome, string? error) =>
         new(Guid.NewGuid(), table, new UnixMicros(startedAt), new UnixMicros(startedAt + 2_000_000), 10, 1000, 1, TimeSpan.FromSeconds(2), outcome, error);

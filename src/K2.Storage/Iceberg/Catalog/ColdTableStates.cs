@@ -1,14 +1,18 @@
 using System.Data.Common;
 using K2.Core;
+using K2.Storage.Iceberg.Maintenance;
 
 namespace K2.Storage.Iceberg.Catalog;
 
 /// <summary>
 /// Where cold tables stand, read from the state database for a status display: each one's current metadata file in the
-/// catalog, its watermark mirror and its latest offload run. Index lookups only, so the cost does not grow with the run log.
+/// catalog, its watermark mirror, its latest offload run and the latest record of each maintenance task. Index lookups
+/// only, so the cost does not grow with the run log or the maintenance log.
 /// </summary>
 public sealed class ColdTableStates(DbDataSource dataSource, string catalogName)
 {
+    private static readonly string[] MaintenanceTasks = [.. Enum.GetValues<MaintenanceTask>().Select(ColdTableMaintenance.TaskName)];
+
     /// <summary>The state of each of <paramref name="tables"/> (in namespace <paramref name="ns"/>), in the order given.</summary>
     public async Task<IReadOnlyList<ColdTableState>> ReadAsync(string ns, IReadOnlyList<string> tables, CancellationToken cancellationToken)
     {
@@ -26,14 +30,20 @@ public sealed class ColdTableStates(DbDataSource dataSource, string catalogName)
         var states = new List<ColdTableState>(tables.Count);
         foreach (var table in tables)
         {
-            // One lookup on the (table_name, started_at_us) index per table.
+            // One lookup on the (table_name, started_at_us) index per table, and one per maintenance task on (table_name, at_us).
             var latest = await runs.RecentRunsAsync(table, 1, cancellationToken);
-            states.Add(new ColdTableState(table, locations.GetValueOrDefault(table), watermarks.GetValueOrDefault(table), latest.Count == 0 ? null : latest[0]));
+            var maintenance = await runs.LatestAuditPerTaskAsync(table, MaintenanceTasks, cancellationToken);
+            states.Add(new ColdTableState(
+                table, locations.GetValueOrDefault(table), watermarks.GetValueOrDefault(table), latest.Count == 0 ? null : latest[0], maintenance));
         }
 
         return states;
     }
 }
 
-/// <summary>One cold table's catalog pointer (null before its first offload), watermark mirror and latest run, each null when there is none.</summary>
-public sealed record ColdTableState(string Table, string? MetadataLocation, OffloadWatermark? Watermark, OffloadRun? LatestRun);
+/// <summary>
+/// One cold table's catalog pointer (null before its first offload), watermark mirror and latest run, each null when
+/// there is none, and the newest maintenance record of each task (compact, expire, orphans, audit) that has run.
+/// </summary>
+public sealed record ColdTableState(
+    string Table, string? MetadataLocation, OffloadWatermark? Watermark, OffloadRun? LatestRun, IReadOnlyList<MaintenanceAudit> LatestMaintenance);

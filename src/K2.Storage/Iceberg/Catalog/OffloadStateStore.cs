@@ -63,14 +63,37 @@ public sealed class OffloadStateStore(DbDataSource dataSource)
         (await SqlCommands.QueryAsync(dataSource, "SELECT MAX(at_us) FROM maintenance_audit_log",
             r => SqlCommands.NullableInt64(r, 0), cancellationToken))[0] is { } at ? new UnixMicros(at) : null;
 
+    /// <summary>
+    /// The table's newest maintenance record of each of <paramref name="tasks"/> (those never run left out), in the order
+    /// given: one statement of index lookups (table, time), so the cost does not grow with the log.
+    /// </summary>
+    public async Task<IReadOnlyList<MaintenanceAudit>> LatestAuditPerTaskAsync(string table, IReadOnlyList<string> tasks, CancellationToken cancellationToken)
+    {
+        if (tasks.Count == 0)
+        {
+            return [];
+        }
+
+        // Each task's newest row through its own LIMIT 1; PostgreSQL 15 wants every subquery in FROM named.
+        var parts = tasks.Select((_, i) =>
+            $"SELECT {AuditColumns} FROM (SELECT {AuditColumns} FROM maintenance_audit_log " +
+            $"WHERE table_name = @t AND task = @task{i} ORDER BY at_us DESC LIMIT 1) AS latest{i}");
+        var parameters = tasks.Select((task, i) => ($"task{i}", (object?)task)).Prepend(("t", (object?)table)).ToArray();
+        var records = await SqlCommands.QueryAsync(dataSource, string.Join(" UNION ALL ", parts), r => ReadAudit(r, table), cancellationToken, parameters);
+        return [.. tasks.SelectMany(task => records.Where(r => r.Task == task))];
+    }
+
     /// <summary>The table's latest <paramref name="limit"/> maintenance records, newest first.</summary>
     public async Task<IReadOnlyList<MaintenanceAudit>> RecentAuditsAsync(string table, int limit, CancellationToken cancellationToken) =>
         await SqlCommands.QueryAsync(dataSource,
-            "SELECT audit_id, task, hot_count, cold_count, window_start_us, window_end_us, outcome, at_us " +
-            "FROM maintenance_audit_log WHERE table_name = @t ORDER BY at_us DESC LIMIT @limit",
-            r => new MaintenanceAudit(Guid.Parse(r.GetString(0)), table, r.GetString(1), SqlCommands.NullableInt64(r, 2), SqlCommands.NullableInt64(r, 3),
-                SqlCommands.NullableInt64(r, 4) is { } from ? new UnixMicros(from) : null,
-                SqlCommands.NullableInt64(r, 5) is { } to ? new UnixMicros(to) : null,
-                r.GetString(6), new UnixMicros(r.GetInt64(7))),
-            cancellationToken, ("t", table), ("limit", limit));
+            $"SELECT {AuditColumns} FROM maintenance_audit_log WHERE table_name = @t ORDER BY at_us DESC LIMIT @limit",
+            r => ReadAudit(r, table), cancellationToken, ("t", table), ("limit", limit));
+
+    private const string AuditColumns = "audit_id, task, hot_count, cold_count, window_start_us, window_end_us, outcome, at_us";
+
+    private static MaintenanceAudit ReadAudit(DbDataReader r, string table) =>
+        new(Guid.Parse(r.GetString(0)), table, r.GetString(1), SqlCommands.NullableInt64(r, 2), SqlCommands.NullableInt64(r, 3),
+            SqlCommands.NullableInt64(r, 4) is { } from ? new UnixMicros(from) : null,
+            SqlCommands.NullableInt64(r, 5) is { } to ? new UnixMicros(to) : null,
+            r.GetString(6), new UnixMicros(r.GetInt64(7)));
 }

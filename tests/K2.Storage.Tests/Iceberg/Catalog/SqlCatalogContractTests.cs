@@ -147,6 +147,29 @@ public abstract class SqlCatalogContractTests
     }
 
     [Fact]
+    public async Task The_newest_record_of_each_maintenance_task_is_read_per_table_in_the_order_asked()
+    {
+        await NewCatalogAsync();
+        var state = new OffloadStateStore(DataSource);
+        var table = $"cold.t_{Guid.NewGuid():N}";
+        var other = $"cold.t_{Guid.NewGuid():N}";
+        MaintenanceAudit Record(string t, string task, string outcome, long at) => new(Guid.NewGuid(), t, task, null, null, null, null, outcome, new UnixMicros(at));
+        var oldCompact = Record(table, "compact", "failed", 100);
+        var compact = Record(table, "compact", "ok", 200);
+        var audit = new MaintenanceAudit(Guid.NewGuid(), table, "audit", 10, 9, new UnixMicros(0), new UnixMicros(86_400_000_000), "mismatch", new UnixMicros(150));
+        var otherExpire = Record(other, "expire", "ok", 300);
+        foreach (var record in new[] { compact, otherExpire, audit, oldCompact })
+        {
+            await state.RecordAuditAsync(record, Ct);
+        }
+
+        (await state.LatestAuditPerTaskAsync(table, ["compact", "expire", "orphans", "audit"], Ct)).ShouldBe([compact, audit]);
+        (await state.LatestAuditPerTaskAsync(table, ["audit", "compact"], Ct)).ShouldBe([audit, compact]);
+        (await state.LatestAuditPerTaskAsync(other, ["compact", "expire"], Ct)).ShouldBe([otherExpire]);
+        (await state.LatestAuditPerTaskAsync(table, [], Ct)).ShouldBeEmpty();
+    }
+
+    [Fact]
     public async Task The_latest_run_start_and_maintenance_record_are_read_across_tables()
     {
         await NewCatalogAsync();
