@@ -1,6 +1,7 @@
 using BenchmarkDotNet.Running;
 using K2.Benchmarks.Api;
 using K2.Benchmarks.HotStore;
+using K2.Benchmarks.Metrics;
 using K2.Benchmarks.Pipeline;
 
 // dotnet run -c Release --project benchmarks/K2.Benchmarks -- --filter '*'   (BenchmarkDotNet micro-benchmarks)
@@ -10,6 +11,7 @@ using K2.Benchmarks.Pipeline;
 // dotnet run -c Release --project benchmarks/K2.Benchmarks -- export [--small N] [--large N] [--runs N]
 // dotnet run -c Release --project benchmarks/K2.Benchmarks -- pipeline      (k2 run against the simulator, end to end)
 // dotnet run -c Release --project benchmarks/K2.Benchmarks -- api [--trades N] [--days N] [--seconds N] [--runs N]   (the query API with wrk)
+// dotnet run -c Release --project benchmarks/K2.Benchmarks -- scrape [--scrapes N] [--runs N]   (CPU of a /metrics scrape while ingesting)
 switch (args)
 {
     case ["ingest", .. var options]:
@@ -26,6 +28,8 @@ switch (args)
         return await PipelineBenchmark.RunAsync(options);
     case ["api", .. var options]:
         return await ApiBenchmark.RunAsync(options);
+    case ["scrape", .. var options]:
+        return await ScrapeCostBenchmark.RunAsync(options);
     case ["api-store", .. var options]:
         return await ApiDataSet.RunStepAsync(options);
     default:
