@@ -26,7 +26,8 @@ fi
 
 # Unit and browser projects two at a time (the machine has two cores), the longest first: started last, one of them
 # kept the other core idle for about 95 s (Grains.Tests took 130 s of wall time, Storage.Tests 104 s, Silo.Tests 94 s).
-# The browser tests run an in-process API and Chromium, no K2 process: they share the pool like the unit projects.
+# The browser tests drive Chromium against an in-process API, and one of them against a k2 run --simulate (about
+# 20 s): they share the pool like the unit projects.
 # End-to-end tests last, one at a time: they start K2 processes, and their timing needs the cores to themselves.
 longest_first=(K2.Grains.Tests K2.Storage.Tests K2.Silo.Tests)
 mapfile -t pooled_projects < <(for name in "${longest_first[@]}"; do ls "tests/$name/$name.csproj"; done
