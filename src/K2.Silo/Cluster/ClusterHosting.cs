@@ -18,7 +18,10 @@ internal static class ClusterHosting
     /// Membership, endpoints, failure detection and the reminder table. Which membership is read from configuration
     /// now (it decides which services exist); every other setting is bound and validated with the rest at start.
     /// </summary>
-    public static void UseK2Cluster(this ISiloBuilder silo, IConfiguration configuration)
+    /// <param name="silo">The silo being built.</param>
+    /// <param name="configuration">K2's configuration, which says which membership to use.</param>
+    /// <param name="httpPorts">The ports K2's own HTTP endpoints will listen on: the embedded silo's port is never one of them.</param>
+    public static void UseK2Cluster(this ISiloBuilder silo, IConfiguration configuration, IReadOnlyCollection<int> httpPorts)
     {
         silo.Services.AddOptions<SiloClusterOptions>().BindConfiguration(SiloClusterOptions.Section).ValidateOnStart();
         silo.Services.AddSingleton<IValidateOptions<SiloClusterOptions>, SiloClusterOptionsValidator>();
@@ -27,7 +30,7 @@ internal static class ClusterHosting
         {
             // One silo on loopback, without a gateway: nothing connects to it from outside this process. Its reminders
             // (the offload and maintenance schedules) persist in the SQLite state database.
-            silo.UseLocalhostClustering(siloPort: FreeLoopbackPort(), gatewayPort: 0);
+            silo.UseLocalhostClustering(siloPort: FreeLoopbackPort(httpPorts), gatewayPort: 0);
             silo.Services.AddSingleton<IReminderTable, SqliteReminderTable>();
             return;
         }
@@ -66,13 +69,23 @@ internal static class ClusterHosting
         }));
     }
 
-    /// <summary>Orleans refuses a silo port of 0, so the embedded silo takes one the system has just handed out.</summary>
-    private static int FreeLoopbackPort()
+    /// <summary>
+    /// Orleans refuses a silo port of 0, so the embedded silo takes one the system has just handed out, other than the
+    /// HTTP ports: Kestrel binds after the silo has started, and a port chosen free for <c>--urls</c> (as tests do) is
+    /// free for the system to hand out again until then.
+    /// </summary>
+    private static int FreeLoopbackPort(IReadOnlyCollection<int> httpPorts)
     {
-        var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-        return port;
+        while (true)
+        {
+            var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+            listener.Start();
+            var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+            listener.Stop();
+            if (!httpPorts.Contains(port))
+            {
+                return port;
+            }
+        }
     }
 }

@@ -60,7 +60,7 @@ internal static class SiloHost
 
         builder.UseOrleans(silo =>
         {
-            silo.UseK2Cluster(builder.Configuration);
+            silo.UseK2Cluster(builder.Configuration, HttpPorts(settings.Urls));
             // The package's defaults (counters every second, 100 samples of history): a longer interval saves no measurable
             // CPU, since the dashboard collects Orleans' meters every second regardless, and it times grain calls only
             // while someone has it open (docs/ARCHITECTURE.md, "Operator views").
@@ -125,4 +125,10 @@ internal static class SiloHost
         options.UseUtcTimestamp = true;
         options.TimestampFormat = "yyyy-MM-dd'T'HH:mm:ss.fff'Z' ";
     }
+
+    /// <summary>The ports of <c>--urls</c> (separated by ";"), each as Kestrel will bind it.</summary>
+    private static int[] HttpPorts(string urls) =>
+        [.. urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(url => Uri.TryCreate(url.Replace("*", "localhost", StringComparison.Ordinal).Replace("+", "localhost", StringComparison.Ordinal), UriKind.Absolute, out var uri) ? uri.Port : 0)
+            .Where(port => port > 0)];
 }
