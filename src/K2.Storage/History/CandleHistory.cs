@@ -232,7 +232,7 @@ public sealed class CandleHistory(
     }
 
     private Task<IReadOnlyList<StoredCandle>> RunAsync(CandleHistoryQuery query, string sql, ClickHouseParameters parameters, CancellationToken cancellationToken) =>
-        client.QueryAsync<IReadOnlyList<StoredCandle>>(sql + TierUnion.PageReadSettings, parameters, ClickHouseFormats.RowBinary, data =>
+        client.QueryAsync<IReadOnlyList<StoredCandle>>(sql, parameters, ClickHouseFormats.RowBinary, data =>
         {
             var candles = new List<StoredCandle>();
             var reader = new RowBinaryReader(data);

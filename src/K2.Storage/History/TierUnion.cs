@@ -23,13 +23,6 @@ namespace K2.Storage.History;
 /// </summary>
 internal static class TierUnion
 {
-    /// <summary>
-    /// Appended to a page read (a few thousand rows at most): one engine thread. Spreading so small a read over the
-    /// cores costs more CPU than it saves wall time, and the cores are what many concurrent readers and ingest share.
-    /// Not for exports, which stream whole ranges.
-    /// </summary>
-    public const string PageReadSettings = "\nSETTINGS max_threads = 1";
-
     /// <param name="table">The cold table; its hot table, columns, key and version column describe both tiers.</param>
     /// <param name="selectList">The outer SELECT list, over the table's columns.</param>
     /// <param name="hotDatabase">The hot store's database.</param>

@@ -182,7 +182,7 @@ public sealed class TradeHistory(IClickHouseClient client, HotStoreOptions optio
     }
 
     private Task<IReadOnlyList<StoredTrade>> RunAsync(string sql, ClickHouseParameters parameters, CancellationToken cancellationToken) =>
-        client.QueryAsync(sql + TierUnion.PageReadSettings, parameters, ClickHouseFormats.RowBinary, ReadTrades, cancellationToken);
+        client.QueryAsync(sql, parameters, ClickHouseFormats.RowBinary, ReadTrades, cancellationToken);
 
     /// <summary>Rows of all <see cref="Columns"/>, in order.</summary>
     private static IReadOnlyList<StoredTrade> ReadTrades(ReadOnlySpan<byte> data)
