@@ -1,4 +1,3 @@
-using System.Text.RegularExpressions;
 using K2.Testing;
 using YamlDotNet.RepresentationModel;
 
@@ -8,10 +7,9 @@ namespace K2.Silo.Tests.Deploy;
 /// The alert rules in deploy/prometheus: valid for Prometheus, each one tested firing and quiet by promtool's unit tests,
 /// each linked to a runbook section that exists, and written over metrics docs/OPERATIONS.md documents.
 /// </summary>
-public sealed partial class AlertRulesTests
+public sealed class AlertRulesTests
 {
     private static readonly string Directory = Path.Combine(RepositoryPaths.Root, "deploy", "prometheus");
-    private static readonly string Rules = Path.Combine(Directory, "k2-alerts.yml");
     private static readonly string RuleTests = Path.Combine(Directory, "k2-alerts.test.yml");
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
@@ -19,7 +17,7 @@ public sealed partial class AlertRulesTests
     [Fact]
     public async Task Promtool_checks_the_rules_and_their_unit_tests_pass()
     {
-        var check = await Promtool.RunAsync(["check", "rules", Rules], null, Ct);
+        var check = await Promtool.RunAsync(["check", "rules", AlertRulesFile.Path], null, Ct);
         check.ExitCode.ShouldBe(0, check.Output + check.Errors);
         check.Output.ShouldContain($"SUCCESS: {AlertRules().Count} rules found");
 
@@ -64,24 +62,13 @@ public sealed partial class AlertRulesTests
     public void Every_K2_metric_an_alert_reads_is_documented()
     {
         var operations = File.ReadAllText(Path.Combine(RepositoryPaths.Root, "docs", "OPERATIONS.md"));
-        var metrics = AlertRules().SelectMany(r => K2Metric().Matches(Scalar(r, "expr")).Select(m => m.Value)).Distinct().ToList();
+        var metrics = AlertRules().SelectMany(r => AlertRulesFile.K2Families(Scalar(r, "expr"))).Distinct().ToList();
 
         metrics.ShouldNotBeEmpty();
         metrics.Where(m => !operations.Contains($"`{m}`", StringComparison.Ordinal)).ShouldBeEmpty();
     }
 
-    private static List<YamlMappingNode> AlertRules()
-    {
-        var rules = new YamlStream();
-        rules.Load(new StringReader(File.ReadAllText(Rules)));
-        return [.. ((YamlSequenceNode)((YamlMappingNode)rules.Documents[0].RootNode)["groups"])
-            .Cast<YamlMappingNode>()
-            .SelectMany(g => ((YamlSequenceNode)g["rules"]).Cast<YamlMappingNode>())];
-    }
+    private static List<YamlMappingNode> AlertRules() => AlertRulesFile.Rules();
 
-    private static string Scalar(YamlMappingNode node, string key) => ((YamlScalarNode)node[key]).Value!;
-
-    /// <summary>A K2 series as an expression names it; histogram series by their family (the docs name families).</summary>
-    [GeneratedRegex(@"k2_[a-z_]+?(?=_bucket\b|\b)")]
-    private static partial Regex K2Metric();
+    private static string Scalar(YamlMappingNode node, string key) => AlertRulesFile.Scalar(node, key);
 }

@@ -1,7 +1,6 @@
 using System.Text.Json;
-using System.Text.RegularExpressions;
+using K2.Silo.Tests.Deploy;
 using K2.Testing;
-using YamlDotNet.RepresentationModel;
 
 namespace K2.Silo.Tests.Metrics;
 
@@ -11,7 +10,6 @@ namespace K2.Silo.Tests.Metrics;
 /// </summary>
 public sealed partial class SiloMetricsTests
 {
-    private static readonly string AlertRulesFile = Path.Combine(RepositoryPaths.Root, "deploy", "prometheus", "k2-alerts.yml");
     private static readonly string DashboardFile = Path.Combine(RepositoryPaths.Root, "deploy", "grafana", "k2-overview.json");
 
     /// <summary>
@@ -32,7 +30,7 @@ public sealed partial class SiloMetricsTests
     {
         // One API request, for the API panels; not /v1/instruments, whose count another test here asserts exactly.
         using var trades = await silo.Http.GetAsync("/v1/trades?exchange=binance&symbol=BTC-USDT&limit=1", Ct);
-        await using var prometheus = await PrometheusServer.StartAsync([silo.Http.BaseAddress!], [AlertRulesFile], Ct);
+        await using var prometheus = await PrometheusServer.StartAsync([silo.Http.BaseAddress!], [AlertRulesFile.Path], Ct);
 
         // Two scrapes at least, so rates have two points; every rule evaluated at least once.
         await Eventually.TrueAsync(async ct => (await prometheus.QueryAsync("rate(k2_trades_received_total[1m])", ct)).Series == 1,
@@ -64,19 +62,12 @@ public sealed partial class SiloMetricsTests
 
         // Every K2 family a panel reads is documented, as the alert rules' are (AlertRulesTests).
         var operations = File.ReadAllText(Path.Combine(RepositoryPaths.Root, "docs", "OPERATIONS.md"));
-        panels.SelectMany(p => K2Family().Matches(p.Expression).Select(m => m.Value)).Distinct()
+        panels.SelectMany(p => AlertRulesFile.K2Families(p.Expression)).Distinct()
             .Where(m => !operations.Contains($"`{m}`", StringComparison.Ordinal)).ShouldBeEmpty();
     }
 
-    private static List<(string Alert, string Expression)> AlertExpressions()
-    {
-        var rules = new YamlStream();
-        rules.Load(new StringReader(File.ReadAllText(AlertRulesFile)));
-        return [.. ((YamlSequenceNode)((YamlMappingNode)rules.Documents[0].RootNode)["groups"])
-            .Cast<YamlMappingNode>()
-            .SelectMany(g => ((YamlSequenceNode)g["rules"]).Cast<YamlMappingNode>())
-            .Select(r => (((YamlScalarNode)r["alert"]).Value!, ((YamlScalarNode)r["expr"]).Value!))];
-    }
+    private static List<(string Alert, string Expression)> AlertExpressions() =>
+        [.. AlertRulesFile.Rules().Select(r => (AlertRulesFile.Scalar(r, "alert"), AlertRulesFile.Scalar(r, "expr")))];
 
     /// <summary>Every panel's queries with the dashboard's variables as Grafana would fill them for one exchange.</summary>
     private static List<(string Panel, string Expression)> DashboardQueries()
@@ -88,8 +79,4 @@ public sealed partial class SiloMetricsTests
                 p.GetProperty("title").GetString()!,
                 t.GetProperty("expr").GetString()!.Replace("$__rate_interval", "1m", StringComparison.Ordinal).Replace("$exchange", "binance", StringComparison.Ordinal))))];
     }
-
-    /// <summary>A K2 series as an expression names it; histogram series by their family (the docs name families).</summary>
-    [GeneratedRegex(@"k2_[a-z_]+?(?=_bucket\b|\b)")]
-    private static partial Regex K2Family();
 }
