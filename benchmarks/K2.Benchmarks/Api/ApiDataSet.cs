@@ -226,7 +226,11 @@ internal sealed record ApiDataSet(string Directory, long FirstDay, int Days, lon
             await Probe("  cold branch (icebergLocal), last hour", "bytes", () => Rows($"SELECT {tradeColumns} FROM {coldTradesFunction} WHERE {TradeFilter} {TradeOrder}", coldTrades));
         }
 
-        await Probe("CandleHistory, one day of 1m", "rows", async () => (await candles.ReadAsync(day, CancellationToken.None)).Count);
+        await Probe("CandleHistory, one day of 1m (the hot page kept, as k2 serves it)", "rows", async () => (await candles.ReadAsync(day, CancellationToken.None)).Count);
+        // What a range not read before costs: the same reader without kept hot pages.
+        var unkept = new CandleHistory(
+            client, services.GetRequiredService<HotStoreOptions>(), cold, bounds, services.GetRequiredService<ColdPageCache>(), TimeProvider.System);
+        await Probe("CandleHistory, one day of 1m, without kept hot pages", "rows", async () => (await unkept.ReadAsync(day, CancellationToken.None)).Count);
         await Probe("  hot branch, FINAL", "bytes", () => Rows(
             $"SELECT {candleColumns} FROM {db}.ohlcv FINAL WHERE timeframe = '1m' AND {CandleFilter} ORDER BY bucket_start LIMIT 1440", Parameters()));
         var coldCandles = Parameters();

@@ -15,10 +15,12 @@ namespace K2.Storage.History;
 /// tiers deduplicated on the bucket (see <see cref="TierUnion"/>); the cold side is left out while the timeframe's table
 /// is not in the catalog, and where the instrument's cold bounds show it adds nothing (<see cref="TierChoice"/>).
 /// A range read with both tiers runs each tier's side on its own instead and merges them here, keeping the cold page
-/// for its snapshot (<see cref="ColdPageCache"/>): a chart that polls a day of the past then waits on the hot tier alone.
+/// for its snapshot (<see cref="ColdPageCache"/>); on the embedded engine the hot page of a range is kept too, until a
+/// candle lands in it (<see cref="HotCandlePages"/>): a chart that polls a day of the past is then answered from memory.
 /// </summary>
 public sealed class CandleHistory(
-    IClickHouseClient client, HotStoreOptions options, ColdTableSource cold, ColdTimeBounds coldBounds, ColdPageCache coldPages, TimeProvider time)
+    IClickHouseClient client, HotStoreOptions options, ColdTableSource cold, ColdTimeBounds coldBounds, ColdPageCache coldPages, TimeProvider time,
+    HotCandlePages? hotPages = null)
 {
     private const string TimeframeColumn = "timeframe";
 
@@ -69,13 +71,14 @@ public sealed class CandleHistory(
     {
         if (query.Direction == ReadDirection.OldestFirst)
         {
+            Task<IReadOnlyList<StoredCandle>> ReadHot() => RunAsync(query, PageText(query, null, windowed: false), parameters, cancellationToken);
+            var hot = hotPages is null ? ReadHot() : hotPages.GetOrReadAsync(query, ReadHot);
             if (coldRead is null)
             {
-                return await RunAsync(query, Text(query, ReadColumns, null, windowed: false), parameters, cancellationToken);
+                return await hot;
             }
 
             // Both sides at once: the hot read on the store, the cold one kept from an earlier request or read beside it.
-            var hot = RunAsync(query, Text(query, ReadColumns, null, windowed: false), parameters, cancellationToken);
             var coldSql = TierUnion.SelectCold(ColdTables.GoldOhlcv(query.Timeframe), SelectList(ReadColumns), coldRead.Function, Filter(query, windowed: false), Order(query));
             var coldPage = await coldPages.GetOrReadAsync(coldRead, coldSql, parameters, () => RunAsync(query, coldSql, parameters, cancellationToken));
             return Merge(await hot, coldPage, query.Limit);
@@ -97,7 +100,7 @@ public sealed class CandleHistory(
                 parameters.Add("since", StoredTimeRange.Clamp(start));
             }
 
-            return RunAsync(query, Text(query, ReadColumns, coldFunction, windowed: since is not null), parameters, cancellationToken);
+            return RunAsync(query, PageText(query, coldFunction, windowed: since is not null), parameters, cancellationToken);
         });
     }
 
@@ -179,6 +182,11 @@ public sealed class CandleHistory(
 
         return (await cold.ReadAsync(ColdTables.GoldOhlcv(query.Timeframe), parameters, cancellationToken), parameters);
     }
+
+    /// <summary>The statement of a page of <see cref="ReadColumns"/>: the hot side alone where no cold rows are read (see <see cref="TierUnion.SelectHot"/>).</summary>
+    private string PageText(CandleHistoryQuery query, string? coldFunction, bool windowed) => coldFunction is null
+        ? TierUnion.SelectHot(ColdTables.GoldOhlcv(query.Timeframe), ReadColumns, options.Database, Filter(query, windowed), Order(query))
+        : Text(query, ReadColumns, coldFunction, windowed);
 
     private string Text(CandleHistoryQuery query, IReadOnlyList<string> columns, string? coldFunction, bool windowed) =>
         TierUnion.Select(ColdTables.GoldOhlcv(query.Timeframe), SelectList(columns), options.Database, coldFunction, Filter(query, windowed), Order(query));

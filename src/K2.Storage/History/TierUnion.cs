@@ -48,18 +48,44 @@ internal static class TierUnion
     public static string SelectCold(ColdTable table, string selectList, string coldFunction, string filter, string order) =>
         Outer(table, selectList, ColdSide(table, coldFunction, filter, order), order);
 
-    private static string HotSide(ColdTable table, string hotDatabase, string filter, string order)
+    /// <summary>
+    /// The hot side of <see cref="Select"/> alone, as a statement of its own, for a read the cold tier cannot add to (or
+    /// whose caller merges the tiers itself): FINAL leaves each key once, so the union's casts, second ordering and
+    /// LIMIT BY would change nothing, and they cost about half of a one-day read of 1m candles (4.4 of 9.2 ms, the API
+    /// benchmark's probes). The columns keep the hot table's types, Enum8 read as its name as in the union;
+    /// a LowCardinality(String) is a plain String in RowBinary already.
+    /// </summary>
+    /// <param name="table">The cold table whose hot table, and filter within it, is read.</param>
+    /// <param name="columns">Names of the table's columns to select.</param>
+    /// <param name="hotDatabase">The hot store's database.</param>
+    /// <param name="filter">The WHERE condition, on the table's columns.</param>
+    /// <param name="order">The serving order: ORDER BY items that place every key once (without the version).</param>
+    /// <exception cref="ArgumentException">A column is not one of the table's.</exception>
+    public static string SelectHot(ColdTable table, IReadOnlyList<string> columns, string hotDatabase, string filter, string order)
+    {
+        var selectList = string.Join(", ", columns.Select(name =>
+            table.Columns.FirstOrDefault(c => c.Name == name)?.SelectExpression
+            ?? throw new ArgumentException($"{table.Name} has no column {name}.", nameof(columns))));
+        return HotPage(table, selectList, hotDatabase, filter, order);
+    }
+
+    private static string HotSide(ColdTable table, string hotDatabase, string filter, string order) => $"""
+        SELECT {Projection(table)} FROM
+        (
+            {HotPage(table, Columns(table), hotDatabase, filter, order)}
+        )
+        """;
+
+    /// <summary>The page of each key's latest hot row: FINAL merges within each day partition only (see the class).</summary>
+    private static string HotPage(ColdTable table, string selectList, string hotDatabase, string filter, string order)
     {
         var hotFilter = table.HotFilter is { } only ? $"({only}) AND {filter}" : filter;
         return $$"""
-            SELECT {{Projection(table)}} FROM
-            (
-                SELECT {{Columns(table)}} FROM {{hotDatabase}}.{{table.HotTable}} FINAL
-                WHERE {{hotFilter}}
-                ORDER BY {{order}}
-                LIMIT {limit:UInt32}
-                SETTINGS do_not_merge_across_partitions_select_final = 1
-            )
+            SELECT {{selectList}} FROM {{hotDatabase}}.{{table.HotTable}} FINAL
+            WHERE {{hotFilter}}
+            ORDER BY {{order}}
+            LIMIT {limit:UInt32}
+            SETTINGS do_not_merge_across_partitions_select_final = 1
             """;
     }
 

@@ -61,7 +61,7 @@ public sealed class TradeHistory(IClickHouseClient client, HotStoreOptions optio
     {
         if (query.Direction == ReadDirection.OldestFirst)
         {
-            return await RunAsync(Text(query, Columns, coldFunction, windowed: false), parameters, cancellationToken);
+            return await RunAsync(PageText(query, coldFunction, windowed: false), parameters, cancellationToken);
         }
 
         var anchor = UnixMicros.Now(time);
@@ -74,7 +74,7 @@ public sealed class TradeHistory(IClickHouseClient client, HotStoreOptions optio
                 parameters.Add("since", StoredTimeRange.Clamp(start));
             }
 
-            return RunAsync(Text(query, Columns, coldFunction, windowed: since is not null), parameters, cancellationToken);
+            return RunAsync(PageText(query, coldFunction, windowed: since is not null), parameters, cancellationToken);
         });
     }
 
@@ -157,13 +157,17 @@ public sealed class TradeHistory(IClickHouseClient client, HotStoreOptions optio
         return (await cold.ReadAsync(Table, parameters, cancellationToken), parameters);
     }
 
-    private string Text(TradeHistoryQuery query, IReadOnlyList<string> columns, string? coldFunction, bool windowed)
-    {
-        var order = query.Direction == ReadDirection.OldestFirst
-            ? "exchange_ts, length(trade_id), trade_id"
-            : "exchange_ts DESC, length(trade_id) DESC, trade_id DESC";
-        return TierUnion.Select(Table, string.Join(", ", columns), options.Database, coldFunction, Filter(query, windowed), order);
-    }
+    /// <summary>The statement of a page of all <see cref="Columns"/>: the hot side alone where no cold rows are read (see <see cref="TierUnion.SelectHot"/>).</summary>
+    private string PageText(TradeHistoryQuery query, string? coldFunction, bool windowed) => coldFunction is null
+        ? TierUnion.SelectHot(Table, Columns, options.Database, Filter(query, windowed), Order(query))
+        : Text(query, Columns, coldFunction, windowed);
+
+    private string Text(TradeHistoryQuery query, IReadOnlyList<string> columns, string? coldFunction, bool windowed) =>
+        TierUnion.Select(Table, string.Join(", ", columns), options.Database, coldFunction, Filter(query, windowed), Order(query));
+
+    private static string Order(TradeHistoryQuery query) => query.Direction == ReadDirection.OldestFirst
+        ? "exchange_ts, length(trade_id), trade_id"
+        : "exchange_ts DESC, length(trade_id) DESC, trade_id DESC";
 
     /// <summary>The condition both tiers share: instrument, range, look-back window and keyset position.</summary>
     private static string Filter(TradeHistoryQuery query, bool windowed)

@@ -6,6 +6,7 @@ using K2.Storage.Candles;
 using K2.Storage.ClickHouse;
 using K2.Storage.ClickHouse.Embedded;
 using K2.Storage.ClickHouse.Http;
+using K2.Storage.History;
 using K2.Storage.Schema;
 using K2.Storage.Trades;
 using K2.Storage.Writers;
@@ -31,6 +32,9 @@ public static class HotStoreServiceCollectionExtensions
             sp.GetRequiredService<IOptions<EmbeddedClickHouseOptions>>().Value,
             sp.GetRequiredService<ILogger<EmbeddedClickHouse>>()));
         services.AddSingleton<IClickHouseClient>(sp => sp.GetRequiredService<EmbeddedClickHouse>());
+        // This process is the store's one writer, so the candle writer's landings tell it when a kept page goes stale.
+        services.AddSingleton<HotCandlePages>();
+        services.AddSingleton<ILandedRowsObserver<Candle>>(sp => sp.GetRequiredService<HotCandlePages>());
         return services.AddHotStore();
     }
 

@@ -34,7 +34,9 @@ internal sealed class TieredStore : IDisposable
     private readonly List<StoredTrade> _trades = [];
     private readonly List<(Candle Candle, UnixMicros UpdatedAt)> _candles = [];
 
-    private TieredStore(EmbeddedClickHouseFixture fixture, HotStoreOptions hot, IObjectStore warehouse, S3WarehouseOptions? s3, string stateFile, ManualTimeProvider clock)
+    private TieredStore(
+        EmbeddedClickHouseFixture fixture, HotStoreOptions hot, IObjectStore warehouse, S3WarehouseOptions? s3, string stateFile, ManualTimeProvider clock,
+        HotCandlePages? hotPages)
     {
         _fixture = fixture;
         Hot = hot;
@@ -50,7 +52,7 @@ internal sealed class TieredStore : IDisposable
         Reads = new RecordingClickHouseClient(fixture.ClickHouse);
         ColdBounds = new ColdTimeBounds(Reads, cold, clock, NullLogger<ColdTimeBounds>.Instance);
         Trades = new TradeHistory(Reads, hot, cold, ColdBounds, clock);
-        Candles = new CandleHistory(Reads, hot, cold, ColdBounds, ColdPages, clock);
+        Candles = new CandleHistory(Reads, hot, cold, ColdBounds, ColdPages, clock, hotPages);
     }
 
     public HotStoreOptions Hot { get; }
@@ -75,9 +77,13 @@ internal sealed class TieredStore : IDisposable
 
     public ColdTimeBounds ColdBounds { get; }
 
-    /// <summary>A store whose state database is <paramref name="stateFile"/>, with merges of both hot tables stopped (so a row written twice stays twice).</summary>
+    /// <summary>
+    /// A store whose state database is <paramref name="stateFile"/>, with merges of both hot tables stopped (so a row
+    /// written twice stays twice); <see cref="Candles"/> keeps hot pages in <paramref name="hotPages"/> when given.
+    /// </summary>
     public static async Task<TieredStore> CreateAsync(
-        EmbeddedClickHouseFixture fixture, IObjectStore warehouse, S3WarehouseOptions? s3, string stateFile, ManualTimeProvider clock, CancellationToken cancellationToken)
+        EmbeddedClickHouseFixture fixture, IObjectStore warehouse, S3WarehouseOptions? s3, string stateFile, ManualTimeProvider clock, CancellationToken cancellationToken,
+        HotCandlePages? hotPages = null)
     {
         var hot = await fixture.CreateDatabaseAsync(cancellationToken);
         foreach (var table in new[] { SilverTradesTable.TableName, OhlcvTable.TableName })
@@ -85,7 +91,7 @@ internal sealed class TieredStore : IDisposable
             await fixture.ClickHouse.ExecuteAsync($"SYSTEM STOP MERGES {hot.Database}.{table}", null, cancellationToken);
         }
 
-        return new TieredStore(fixture, hot, warehouse, s3, stateFile, clock);
+        return new TieredStore(fixture, hot, warehouse, s3, stateFile, clock, hotPages);
     }
 
     /// <summary>Writes <paramref name="trades"/> to the hot tier in one insert, landed at <paramref name="ingest"/>.</summary>
