@@ -9,11 +9,15 @@ internal static class DecimalFormat
 
     public static string ToText(decimal value) => value.ToString(Pattern, CultureInfo.InvariantCulture);
 
+    /// <summary>The most characters <see cref="Write"/> writes at <paramref name="scale"/>: a sign, 39 digits, a point and the leading fraction zeros.</summary>
+    public static int MaxLength(int scale) => 1 + MaxDigits + 1 + scale;
+
     /// <summary>
-    /// An integer count of 10^-<paramref name="scale"/> units as decimal text, exactly: candle sums are 128-bit and may
-    /// exceed what <see cref="decimal"/> holds. Written in one buffer: a day of 1m candles formats 14,400 of these.
+    /// Writes an integer count of 10^-<paramref name="scale"/> units as decimal text into <paramref name="text"/> (at
+    /// least <see cref="MaxLength"/> long), exactly, and returns its length: candle sums are 128-bit and may exceed what
+    /// <see cref="decimal"/> holds, and a day of 1m candles formats 14,400 of these, with no string each.
     /// </summary>
-    public static string ToText(Int128 units, int scale)
+    public static int Write(Int128 units, int scale, Span<char> text)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(scale);
         // Int128.MinValue has no positive Int128: take the magnitude unsigned.
@@ -22,7 +26,6 @@ internal static class DecimalFormat
         magnitude.TryFormat(digits, out var length, default, CultureInfo.InvariantCulture);
         digits = digits[..length];
         var wholeLength = Math.Max(length - scale, 1);
-        Span<char> text = stackalloc char[1 + wholeLength + 1 + scale];
         var at = 0;
         if (units < 0)
         {
@@ -51,7 +54,7 @@ internal static class DecimalFormat
             at += fraction.Length;
         }
 
-        return new string(text[..at]);
+        return at;
     }
 
     /// <summary>The digits of <see cref="UInt128.MaxValue"/>.</summary>

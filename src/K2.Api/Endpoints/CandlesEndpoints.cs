@@ -5,7 +5,6 @@ using K2.Api.Parameters;
 using K2.Core;
 using K2.Core.Candles;
 using K2.Core.Instruments;
-using K2.Storage.Candles;
 using K2.Storage.History;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -34,7 +33,7 @@ public static class CandlesEndpoints
         return app;
     }
 
-    private static async Task<Results<Ok<CandlesResponse>, ValidationProblem, HistoryExportResult>> GetCandlesAsync(
+    private static async Task<Results<CandlesPageResult, ValidationProblem, HistoryExportResult>> GetCandlesAsync(
         [AsParameters] CandlesQuery query, HttpRequest request, InstrumentRegistry registry, CandleHistory history, HistoryExport export,
         TimeProvider time, CancellationToken cancellationToken)
     {
@@ -67,23 +66,6 @@ public static class CandlesEndpoints
             new CandleHistoryQuery(instrument.Exchange, instrument.Symbol, timeframe, from, to, direction, after?.Position, limit),
             cancellationToken);
         var next = rows.Count == limit ? PageCursor.Encode(fingerprint, direction, rows[^1].BucketStart) : null;
-        return TypedResults.Ok(new CandlesResponse([.. rows.Select(ToResponse)], next));
+        return new CandlesPageResult(rows, next);
     }
-
-    private static CandleResponse ToResponse(StoredCandle candle) => new(
-        candle.Exchange.ToName(),
-        candle.Symbol,
-        candle.Timeframe.ToName(),
-        candle.BucketStart.ToString(),
-        DecimalFormat.ToText(candle.Open, CandleAmounts.AmountScale),
-        DecimalFormat.ToText(candle.High, CandleAmounts.AmountScale),
-        DecimalFormat.ToText(candle.Low, CandleAmounts.AmountScale),
-        DecimalFormat.ToText(candle.Close, CandleAmounts.AmountScale),
-        DecimalFormat.ToText(candle.Volume, CandleAmounts.AmountScale),
-        DecimalFormat.ToText(candle.QuoteVolume, CandleAmounts.QuoteScale),
-        DecimalFormat.ToText(candle.BuyVolume, CandleAmounts.AmountScale),
-        DecimalFormat.ToText(candle.SellVolume, CandleAmounts.AmountScale),
-        candle.TradeCount,
-        DecimalFormat.ToText(candle.Vwap, CandleAmounts.QuoteScale),
-        candle.Version);
 }
