@@ -12,8 +12,9 @@ namespace K2.Storage.History;
 /// deduplicated), holding it all in the engine's memory; a window sorts only its own rows, and the windows follow each
 /// other in order. Trades go a UTC day at a time (what one Iceberg partition holds); candles, which are at most 1,440 a
 /// day, 30 days at a time for 1m and a year for longer timeframes. The range is first narrowed to where its rows begin
-/// and end, so a wide range does not walk empty days. A row's key and time never change between versions, so
-/// deduplicating within a window is deduplicating over the range.
+/// and end, so a wide range does not walk empty days, and a window reads only the tiers that hold rows of the range
+/// there. A row's key and time never change between versions, so deduplicating within a window is deduplicating over
+/// the range.
 /// <para>
 /// CSV gets its header once, then every window's rows; NDJSON is the windows' lines. For Parquet each window is one
 /// file from ClickHouse (its own <c>FORMAT Parquet</c>), joined into one by <see cref="ParquetChunkStitcher"/>: one
@@ -39,8 +40,8 @@ public sealed class HistoryExport(IClickHouseClient client, TradeHistory trades,
     {
         var range = new TradeHistoryQuery(exchange, symbol, from, to, ReadDirection.OldestFirst, null, int.MaxValue);
         var bounds = await trades.BoundsAsync(range, cancellationToken);
-        await WriteAsync(format, TradeHistory.Columns, Narrow(from, to, bounds), TradeWindow,
-            (start, end, token) => trades.SqlAsync(range with { From = start, To = end }, TradeHistory.Columns, token), output, cancellationToken);
+        await WriteAsync(format, TradeHistory.Columns, Narrow(from, to, bounds.All), TradeWindow,
+            (start, end, token) => trades.SqlAsync(range with { From = start, To = end }, TradeHistory.Columns, bounds, token), output, cancellationToken);
     }
 
     /// <summary>Every candle of one instrument and timeframe with <paramref name="from"/> &lt;= bucket start &lt; <paramref name="to"/>, at its latest version.</summary>
@@ -50,8 +51,8 @@ public sealed class HistoryExport(IClickHouseClient client, TradeHistory trades,
     {
         var range = new CandleHistoryQuery(exchange, symbol, timeframe, from, to, ReadDirection.OldestFirst, null, int.MaxValue);
         var bounds = await candles.BoundsAsync(range, cancellationToken);
-        await WriteAsync(format, CandleHistory.Columns, Narrow(from, to, bounds), CandleWindow(timeframe),
-            (start, end, token) => candles.SqlAsync(range with { From = start, To = end }, CandleHistory.Columns, token), output, cancellationToken);
+        await WriteAsync(format, CandleHistory.Columns, Narrow(from, to, bounds.All), CandleWindow(timeframe),
+            (start, end, token) => candles.SqlAsync(range with { From = start, To = end }, CandleHistory.Columns, bounds, token), output, cancellationToken);
     }
 
     private async Task WriteAsync(

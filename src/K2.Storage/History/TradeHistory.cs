@@ -79,35 +79,36 @@ public sealed class TradeHistory(IClickHouseClient client, HotStoreOptions optio
     }
 
     /// <summary>
-    /// The statement that returns <paramref name="columns"/> (a selection of <see cref="Columns"/>, in any order) of the
-    /// trades <paramref name="query"/> asks for, for a caller that runs it in a format of its own (an export streams
-    /// CSV or Parquet). It reads the whole range in one go: no look-back windows.
+    /// The statement that returns <paramref name="columns"/> (a selection of <see cref="Columns"/>, in any order) of every
+    /// one of the trades <paramref name="query"/> asks for, for a caller that runs it in a format of its own (an export
+    /// streams CSV or Parquet): no look-back windows and no page cut (see <see cref="TierUnion.SelectAll"/>). A tier
+    /// that <paramref name="bounds"/> (from <see cref="BoundsAsync"/>, taken when the export began) shows without rows
+    /// in the range is not read; a row that reaches the cold tier since is one the offload copied from the hot tier.
     /// </summary>
     /// <exception cref="ArgumentException">A column is not one of <see cref="Columns"/>, or none is given.</exception>
-    public async Task<HistorySql> SqlAsync(TradeHistoryQuery query, IReadOnlyList<string> columns, CancellationToken cancellationToken)
+    public async Task<HistorySql> SqlAsync(TradeHistoryQuery query, IReadOnlyList<string> columns, TierBounds bounds, CancellationToken cancellationToken)
     {
-        ArgumentOutOfRangeException.ThrowIfLessThan(query.Limit, 1);
         if (columns.Count == 0 || columns.Any(c => !Columns.Contains(c)))
         {
             throw new ArgumentException($"Trade history columns are {string.Join(", ", Columns)}; got {string.Join(", ", columns)}.", nameof(columns));
         }
 
         var (coldRead, parameters) = await PrepareAsync(query, cancellationToken);
-        return new HistorySql(Text(query, columns, ColdFunction(query, coldRead), windowed: false), parameters);
+        var cold = coldRead is not null && bounds.Cold is { } coldRows && coldRows.Overlaps(query.From, query.To);
+        var hot = !cold || (bounds.Hot is { } hotRows && hotRows.Overlaps(query.From, query.To));
+        return new HistorySql(
+            TierUnion.SelectAll(Table, string.Join(", ", columns), options.Database, hot, cold ? coldRead!.Function : null, Filter(query, windowed: false), Order(query)),
+            parameters);
     }
 
-    /// <summary>Where the rows in <paramref name="query"/>'s range begin and end, over both tiers; null when there are none.</summary>
-    public async Task<HistoryBounds?> BoundsAsync(TradeHistoryQuery query, CancellationToken cancellationToken)
+    /// <summary>Where the rows in <paramref name="query"/>'s range begin and end in each tier.</summary>
+    public async Task<TierBounds> BoundsAsync(TradeHistoryQuery query, CancellationToken cancellationToken)
     {
         var whole = query with { After = null, Direction = ReadDirection.OldestFirst };
         var (coldRead, parameters) = await PrepareAsync(whole, cancellationToken);
-        var sql = TierUnion.Bounds(Table, options.Database, ColdFunction(whole, coldRead), Filter(whole, windowed: false), "exchange_ts");
-        return await HistoryBounds.ReadAsync(client, sql, parameters, cancellationToken);
+        var sql = TierUnion.Bounds(Table, options.Database, coldRead?.Function, Filter(whole, windowed: false), "exchange_ts");
+        return await TierBounds.ReadAsync(client, sql, parameters, cancellationToken);
     }
-
-    /// <summary>The cold table function a single statement over <paramref name="query"/> needs; null when the hot tier alone holds its rows.</summary>
-    private string? ColdFunction(TradeHistoryQuery query, ColdTableRead? coldRead) =>
-        Plan(query, coldRead).Plan == TierPlan.HotOnly ? null : coldRead!.Function;
 
     /// <summary>Which tiers <paramref name="query"/> needs, by the instrument's bounds in the cold snapshot it reads (see <see cref="TierChoice"/>).</summary>
     private (TierPlan Plan, HistoryBounds? Bounds) Plan(TradeHistoryQuery query, ColdTableRead? coldRead)

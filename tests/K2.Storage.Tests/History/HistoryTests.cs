@@ -287,8 +287,10 @@ public abstract class HistoryTests(EmbeddedClickHouseFixture fixture) : IDisposa
         using var store = await ScenarioAsync(await StoreAsync());
         await store.RemoveOffloadedAsync(Ct);
 
-        var trades = await store.Trades.SqlAsync(Trades(At(-10), At(-9)), ["trade_id", "side", "price", "exchange_ts"], Ct);
-        var candles = await store.Candles.SqlAsync(Candles(At(19), At(21)), ["timeframe", "bucket_start", "version", "exchange"], Ct);
+        var tradeRange = Trades(At(-10), At(-9));
+        var trades = await store.Trades.SqlAsync(tradeRange, ["trade_id", "side", "price", "exchange_ts"], await store.Trades.BoundsAsync(tradeRange, Ct), Ct);
+        var candleRange = Candles(At(19), At(21));
+        var candles = await store.Candles.SqlAsync(candleRange, ["timeframe", "bucket_start", "version", "exchange"], await store.Candles.BoundsAsync(candleRange, Ct), Ct);
 
         (await Csv(store, trades)).ShouldBe(
             """
@@ -303,7 +305,7 @@ public abstract class HistoryTests(EmbeddedClickHouseFixture fixture) : IDisposa
             "1m","2026-01-02 00:19:00.000000",3,"kraken"
             "1m","2026-01-02 00:20:00.000000",3,"kraken"
             """.Replace("2026-01-02", TradeRows.Day.ToDateTimeOffset().ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), StringComparison.Ordinal));
-        await Should.ThrowAsync<ArgumentException>(() => store.Trades.SqlAsync(Trades(null, null), ["trade_id; DROP TABLE x"], Ct));
+        await Should.ThrowAsync<ArgumentException>(() => store.Trades.SqlAsync(Trades(null, null), ["trade_id; DROP TABLE x"], new TierBounds(null, null), Ct));
     }
 
     [Fact]
