@@ -46,7 +46,8 @@ internal sealed class KubernetesPodValidator(IConfiguration configuration) : IVa
         var seen = configuration[variable];
         if (!string.Equals(seen, value, StringComparison.Ordinal))
         {
-            problems.Add(key, $"must equal the environment variable {variable}, which Orleans' Kubernetes hosting uses (is '{value}', {variable} is '{seen}').");
+            var seenText = seen is null ? "not set" : $"'{seen}'";
+            problems.Add(key, $"must equal the environment variable {variable}, which Orleans' Kubernetes hosting uses (is '{value}', {variable} is {seenText}).");
         }
     }
 }
