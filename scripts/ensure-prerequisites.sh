@@ -24,6 +24,12 @@ if [[ "$purpose" == "test" ]]; then
   # promtool (Debian's prometheus package): the metrics tests lint /metrics with it. Where systemd runs, the package also
   # starts its own server on port 9090, which the tests do not use (`systemctl disable --now prometheus` stops it).
   command -v promtool >/dev/null || apt_packages+=(prometheus)
+  # kubectl renders deploy/k8s (`kubectl kustomize`) for the deployment tests. This machine kind comes with kubectl 1.32
+  # (kustomize 5.5); Debian's own kubernetes-client is 1.20, whose kustomize 2.0 is too old, so it is not installed here.
+  if ! command -v kubectl >/dev/null; then
+    echo "The deployment tests need kubectl 1.21 or newer (kubectl kustomize); it is not on PATH." >&2
+    exit 1
+  fi
 fi
 
 if ((${#apt_packages[@]})); then
@@ -38,4 +44,5 @@ fi
 if [[ "$purpose" == "test" ]]; then
   "$root/scripts/ensure-hyparquet.sh"
   "$root/scripts/ensure-s3rver.sh"
+  "$root/scripts/ensure-kubernetes-models.sh"
 fi

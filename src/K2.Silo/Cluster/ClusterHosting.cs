@@ -25,6 +25,7 @@ internal static class ClusterHosting
     {
         silo.Services.AddOptions<SiloClusterOptions>().BindConfiguration(SiloClusterOptions.Section).ValidateOnStart();
         silo.Services.AddSingleton<IValidateOptions<SiloClusterOptions>, SiloClusterOptionsValidator>();
+        silo.Services.AddSingleton<IValidateOptions<SiloClusterOptions>, KubernetesPodValidator>();
         silo.AddReminders();
         if (!ClusterConnectionOptions.IsPostgres(configuration))
         {
@@ -67,6 +68,10 @@ internal static class ClusterHosting
             o.Invariant = ClusterConnectionOptions.PostgresInvariant;
             o.ConnectionString = cluster.Value.MembershipConnectionString(state.Value);
         }));
+        if (KubernetesHosting.IsEnabled(configuration))
+        {
+            silo.UseK2KubernetesHosting();
+        }
     }
 
     /// <summary>

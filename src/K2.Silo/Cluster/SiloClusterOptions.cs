@@ -18,6 +18,12 @@ public sealed class SiloClusterOptions : ClusterConnectionOptions
     public int GatewayPort { get; set; } = 30000;
 
     /// <summary>
+    /// The silo runs in a Kubernetes pod and uses Orleans' Kubernetes hosting beside the PostgreSQL membership
+    /// (<see cref="KubernetesHosting"/>). Set by the manifests in deploy/k8s, never guessed from the environment.
+    /// </summary>
+    public bool Kubernetes { get; set; }
+
+    /// <summary>
     /// How often a silo probes each peer it watches, and how long it waits for the answer. With
     /// <see cref="MissedProbesLimit"/> 2, a killed silo is declared dead in about a second.
     /// </summary>
