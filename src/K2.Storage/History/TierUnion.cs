@@ -3,7 +3,9 @@ using K2.Storage.Iceberg.Metadata;
 namespace K2.Storage.History;
 
 /// <summary>
-/// The statement both histories run. Each tier is filtered on its own (instrument, time range, keyset position) and cut
+/// The statements both histories run: a page over both tiers (<see cref="Select"/>), or over one where the other cannot
+/// add to it (<see cref="SelectHot"/>, <see cref="SelectCold"/>), and a whole range for an export
+/// (<see cref="SelectAll"/>). For a page, each tier is filtered on its own (instrument, time range, keyset position) and cut
 /// to the page size in serving order: the hot table with FINAL (one row per key, its latest), the cold table with
 /// <c>LIMIT 1 BY</c> key after ordering each key's rows latest first (it keeps every row version it was given). Cutting
 /// each side first is exact: a key among the first n of the merged order is among the first n keys of each tier that
