@@ -26,9 +26,9 @@ if [[ "$purpose" == "test" ]]; then
   command -v promtool >/dev/null || apt_packages+=(prometheus)
   # kubectl renders deploy/k8s (`kubectl kustomize`) for the deployment tests. This machine kind comes with kubectl 1.32
   # (kustomize 5.5); Debian's own kubernetes-client is 1.20, whose kustomize 2.0 is too old, so it is not installed here.
+  # Without it those tests fail and say why; every other test still runs.
   if ! command -v kubectl >/dev/null; then
-    echo "The deployment tests need kubectl 1.21 or newer (kubectl kustomize); it is not on PATH." >&2
-    exit 1
+    echo "The deployment tests need kubectl 1.21 or newer (kubectl kustomize); it is not on PATH, so they will fail." >&2
   fi
 fi
 
