@@ -1,11 +1,16 @@
 using System.Text;
 using K2.Api.Hosting;
 using K2.Core.Instruments;
+using K2.Grains.Cluster;
+using K2.Silo.Cluster;
 using K2.Silo.Hosting;
 using K2.Storage.Hosting;
+using K2.Storage.Iceberg.Catalog;
 using K2.Testing;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 
 namespace K2.Silo.Tests.Hosting;
 
@@ -72,6 +77,16 @@ internal sealed class BoundHost(WebApplication app, IReadOnlyList<string> proble
     public IReadOnlyList<string> Problems { get; } = problems;
 
     public IServiceProvider Services => App.Services;
+
+    /// <summary>Asserts that this host, an API, is a client of <paramref name="silo"/>'s cluster: the same membership, ids and membership database.</summary>
+    public void ShouldBeClientOf(BoundHost silo)
+    {
+        var client = Services.GetRequiredService<IOptions<ClusterConnectionOptions>>().Value;
+        var siloCluster = silo.Services.GetRequiredService<IOptions<SiloClusterOptions>>().Value;
+        (client.Membership, client.ClusterId, client.ServiceId).ShouldBe((siloCluster.Membership, siloCluster.ClusterId, siloCluster.ServiceId));
+        client.MembershipConnectionString(Services.GetRequiredService<IOptions<StateDatabaseOptions>>().Value)
+            .ShouldBe(siloCluster.MembershipConnectionString(silo.Services.GetRequiredService<IOptions<StateDatabaseOptions>>().Value));
+    }
 
     public async ValueTask DisposeAsync()
     {

@@ -103,11 +103,7 @@ public sealed class DockerComposeConfigurationTests
         await using var silo = ContainerConfiguration.Silo(Settings("silo-1"), RepositoryPaths.InstrumentsFile);
 
         api.Problems.ShouldBeEmpty();
-        var client = api.Services.GetRequiredService<IOptions<ClusterConnectionOptions>>().Value;
-        var siloCluster = silo.Services.GetRequiredService<IOptions<SiloClusterOptions>>().Value;
-        (client.Membership, client.ClusterId, client.ServiceId).ShouldBe((siloCluster.Membership, siloCluster.ClusterId, siloCluster.ServiceId));
-        client.MembershipConnectionString(api.Services.GetRequiredService<IOptions<StateDatabaseOptions>>().Value)
-            .ShouldBe(siloCluster.MembershipConnectionString(silo.Services.GetRequiredService<IOptions<StateDatabaseOptions>>().Value));
+        api.ShouldBeClientOf(silo);
         api.Services.GetRequiredService<IOptions<ClickHouseHttpOptions>>().Value.Url.ShouldBe(new Uri("http://clickhouse:8123/"));
         api.Services.GetRequiredService<IOptions<WarehouseOptions>>().Value.S3.Bucket.ShouldBe("k2-warehouse");
     }

@@ -65,11 +65,7 @@ public sealed class KubernetesPodConfigurationTests
         await using var silo = BindSilo(siloPod, out var siloSettings);
 
         api.Problems.ShouldBeEmpty();
-        var client = api.Services.GetRequiredService<IOptions<ClusterConnectionOptions>>().Value;
-        var siloCluster = silo.Services.GetRequiredService<IOptions<SiloClusterOptions>>().Value;
-        (client.Membership, client.ClusterId, client.ServiceId).ShouldBe((siloCluster.Membership, siloCluster.ClusterId, siloCluster.ServiceId));
-        client.MembershipConnectionString(api.Services.GetRequiredService<IOptions<StateDatabaseOptions>>().Value)
-            .ShouldBe(siloCluster.MembershipConnectionString(silo.Services.GetRequiredService<IOptions<StateDatabaseOptions>>().Value));
+        api.ShouldBeClientOf(silo);
         // The shards the API asks the cluster about are the silos' own.
         Section(settings, "K2:Exchanges").ShouldBe(Section(siloSettings, "K2:Exchanges"));
     }
