@@ -111,8 +111,16 @@ internal static class TierUnion
         LIMIT {limit:UInt32}
         """;
 
+    /// <summary>
+    /// The table's key within one instrument: every statement here reads one exchange's symbol (see
+    /// <see cref="InstrumentRange"/>), so deduplicating on the key's other columns alone is the same, and hashes one
+    /// column rather than three (LIMIT 1 BY over a day of 250,000 cold trades took 0.49-0.66 s instead of 0.83-1.21 s,
+    /// three runs each on a loaded machine).
+    /// </summary>
     private static string Key(ColdTable table) =>
-        table.ReplacingKey ?? throw new ArgumentException($"{table.Name} keeps no latest row per key.", nameof(table));
+        string.Join(", ", (table.ReplacingKey ?? throw new ArgumentException($"{table.Name} keeps no latest row per key.", nameof(table)))
+            .Split(',', StringSplitOptions.TrimEntries)
+            .Where(column => column is not ("exchange" or "symbol")));
 
     private static string Columns(ColdTable table) => string.Join(", ", table.Columns.Select(c => c.Name));
 
