@@ -2,6 +2,7 @@ using System.Diagnostics;
 using K2.Core;
 using K2.Core.Trades;
 using K2.Storage.ClickHouse;
+using K2.Storage.ClickHouse.Driver;
 using K2.Storage.ClickHouse.Http;
 using K2.Storage.Tests.Support;
 using K2.Storage.Trades;
@@ -15,13 +16,16 @@ namespace K2.Storage.Tests.ClickHouse.Contract;
 /// The contract on the HTTP transport, against a ClickHouse-HTTP-compatible endpoint backed by the process's chDB,
 /// plus what only HTTP has: credentials, compression, retries of reads, timeouts.
 /// </summary>
-public sealed class HttpClickHouseContractTests(EmbeddedClickHouseFixture fixture) : ClickHouseContractTests, IAsyncLifetime
+public abstract class HttpTransportContractTests(EmbeddedClickHouseFixture fixture) : ClickHouseContractTests, IAsyncLifetime
 {
-    private readonly List<ClickHouseHttpClient> _clients = [];
+    private readonly List<IClickHouseClient> _clients = [];
     private ChdbHttpEndpoint _endpoint = null!;
-    private ClickHouseHttpClient _client = null!;
+    private IClickHouseClient _client = null!;
 
     protected override IClickHouseClient Client => _client;
+
+    /// <summary>The HTTP transport under test, on <paramref name="options"/>; disposed after the test.</summary>
+    protected abstract IClickHouseClient NewTransport(ClickHouseHttpOptions options);
 
     protected override void LoseNextInsertAnswer() => _endpoint.DropNextAnswers(1);
 
@@ -33,11 +37,11 @@ public sealed class HttpClickHouseContractTests(EmbeddedClickHouseFixture fixtur
 
     public async ValueTask DisposeAsync()
     {
-        _clients.ForEach(c => c.Dispose());
+        _clients.ForEach(c => ((IDisposable)c).Dispose());
         await _endpoint.DisposeAsync();
     }
 
-    private ClickHouseHttpClient NewClient(Action<ClickHouseHttpOptions>? configure = null)
+    private IClickHouseClient NewClient(Action<ClickHouseHttpOptions>? configure = null)
     {
         var options = new ClickHouseHttpOptions
         {
@@ -47,7 +51,7 @@ public sealed class HttpClickHouseContractTests(EmbeddedClickHouseFixture fixtur
             ReadRetryDelay = TimeSpan.FromMilliseconds(10),
         };
         configure?.Invoke(options);
-        var client = new ClickHouseHttpClient(options, NullLogger<ClickHouseHttpClient>.Instance);
+        var client = NewTransport(options);
         _clients.Add(client);
         return client;
     }
@@ -239,4 +243,18 @@ public sealed class HttpClickHouseContractTests(EmbeddedClickHouseFixture fixtur
         meters.Values("k2.insert.failures").ShouldBeEmpty();
         (await TradeRows.ReadAllAsync(Client, db, Ct)).ShouldBe(InStorageOrder(trades, UnixMicros.FromDateTimeOffset(clock.GetUtcNow())));
     }
+}
+
+/// <summary>The HTTP contract on K2's own transport.</summary>
+public sealed class HttpClickHouseContractTests(EmbeddedClickHouseFixture fixture) : HttpTransportContractTests(fixture)
+{
+    protected override IClickHouseClient NewTransport(ClickHouseHttpOptions options) =>
+        new ClickHouseHttpClient(options, NullLogger<ClickHouseHttpClient>.Instance);
+}
+
+/// <summary>The HTTP contract on the official driver (ClickHouse.Driver).</summary>
+public sealed class DriverClickHouseContractTests(EmbeddedClickHouseFixture fixture) : HttpTransportContractTests(fixture)
+{
+    protected override IClickHouseClient NewTransport(ClickHouseHttpOptions options) =>
+        new DriverClickHouseClient(options, NullLogger<DriverClickHouseClient>.Instance);
 }
