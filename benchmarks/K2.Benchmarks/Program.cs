@@ -5,8 +5,7 @@ using K2.Benchmarks.Metrics;
 using K2.Benchmarks.Pipeline;
 
 // dotnet run -c Release --project benchmarks/K2.Benchmarks -- --filter '*'   (BenchmarkDotNet micro-benchmarks)
-// dotnet run -c Release --project benchmarks/K2.Benchmarks -- ingest [--transport embedded|http|driver] [--trades N] [--reads N]   (load harnesses; see docs/PERFORMANCE.md)
-// dotnet run -c Release --project benchmarks/K2.Benchmarks -- insert-ab [--batches N] [--batch-rows N]   (K2's HTTP transport against the driver's)
+// dotnet run -c Release --project benchmarks/K2.Benchmarks -- ingest [--transport embedded|http] [--trades N] [--reads N]   (load harnesses; see docs/PERFORMANCE.md)
 // dotnet run -c Release --project benchmarks/K2.Benchmarks -- latency
 // dotnet run -c Release --project benchmarks/K2.Benchmarks -- offload [--rows N]
 // dotnet run -c Release --project benchmarks/K2.Benchmarks -- export [--small N] [--large N] [--runs N]
@@ -17,8 +16,6 @@ switch (args)
 {
     case ["ingest", .. var options]:
         return await IngestBenchmark.RunAsync(options);
-    case ["insert-ab", .. var options]:
-        return await InsertComparison.RunAsync(options);
     case ["latency", .. var options]:
         return await LatencyBenchmark.RunAsync(options);
     case ["offload", .. var options]:

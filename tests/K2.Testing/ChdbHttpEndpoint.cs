@@ -19,7 +19,7 @@ using Microsoft.Extensions.DependencyInjection;
 namespace K2.Testing;
 
 /// <summary>
-/// The subset of ClickHouse's HTTP interface that <c>ClickHouseHttpClient</c> and the official driver speak, served on 127.0.0.1 by Kestrel
+/// The subset of ClickHouse's HTTP interface that <c>ClickHouseHttpClient</c> speaks through the official driver, served on 127.0.0.1 by Kestrel
 /// and executed on the process's embedded ClickHouse, because no modern ClickHouse server installs here. It checks
 /// credentials (basic authentication, headers or URL; code 516, as a server does), answers <c>X-ClickHouse-Query-Id</c>, reads <c>query</c> plus body, <c>param_*</c> values and
 /// <c>default_format</c>, relays <c>INSERT … FORMAT X</c> with its (possibly gzipped) body to a streamed insert, gzips

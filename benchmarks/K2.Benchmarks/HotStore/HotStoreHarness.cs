@@ -15,9 +15,8 @@ namespace K2.Benchmarks.HotStore;
 /// <summary>
 /// The hot store wired as the silo wires it (<see cref="HotStoreTransport.AddConfiguredHotStore"/>, with the default
 /// <see cref="BatchedWriterOptions"/> unless a run overrides the batch size), on a fresh ClickHouse in a temporary
-/// directory that is removed on dispose: embedded in this process, or, for the <c>http</c> and <c>driver</c>
-/// transports, the chDB-backed ClickHouse HTTP endpoint as a process of its own (so this process holds only the client
-/// side). Migrations run and the silver writer starts; the bronze writers are registered but get no rows.
+/// directory that is removed on dispose: embedded in this process, or, for the <c>http</c> transport, the chDB-backed
+/// ClickHouse HTTP endpoint as a process of its own (so this process holds only the client side). Migrations run and the silver writer starts; the bronze writers are registered but get no rows.
 /// </summary>
 internal sealed class HotStoreHarness : IAsyncDisposable
 {

@@ -13,8 +13,8 @@ namespace K2.Benchmarks.HotStore;
 /// the writer's inserted rows over time once the warm-up is over. Ends by counting the rows in <c>silver_trades</c>, then
 /// reads the whole table back <c>--reads</c> times through <see cref="IClickHouseClient.QueryStreamAsync"/> (RowBinary,
 /// into a writer that only counts bytes). <c>--transport</c> picks the store as <c>K2:Storage:Transport</c> does:
-/// <c>embedded</c> (the default), or <c>http</c> or <c>driver</c> against the chDB-backed endpoint in a process of its
-/// own, so CPU and allocations here are the client side's.
+/// <c>embedded</c> (the default), or <c>http</c> against the chDB-backed endpoint in a process of its own, so CPU and
+/// allocations here are the client side's.
 /// </summary>
 internal static class IngestBenchmark
 {
@@ -24,7 +24,7 @@ internal static class IngestBenchmark
     public static async Task<int> RunAsync(IReadOnlyList<string> args)
     {
         var arguments = HarnessArguments.Parse(args, "--trades", "--warmup-seconds", "--max-batch-rows", "--transport", "--reads");
-        var transport = arguments.Choice("--transport", HotStoreTransport.Embedded, HotStoreTransport.Embedded, HotStoreTransport.Http, HotStoreTransport.Driver);
+        var transport = arguments.Choice("--transport", HotStoreTransport.Embedded, HotStoreTransport.Embedded, HotStoreTransport.Http);
         var reads = arguments.Int64("--reads", 3, min: 0);
         var total = arguments.Int64("--trades", 6_000_000, min: 1);
         var warmup = TimeSpan.FromSeconds(arguments.Double("--warmup-seconds", 3, min: 0));

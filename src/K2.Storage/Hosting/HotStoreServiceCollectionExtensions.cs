@@ -5,7 +5,6 @@ using K2.Storage.Bronze;
 using K2.Storage.Candles;
 using K2.Storage.ClickHouse;
 using K2.Storage.ClickHouse.Embedded;
-using K2.Storage.ClickHouse.Driver;
 using K2.Storage.ClickHouse.Http;
 using K2.Storage.Schema;
 using K2.Storage.Trades;
@@ -47,18 +46,6 @@ public static class HotStoreServiceCollectionExtensions
             sp.GetRequiredService<IOptions<ClickHouseHttpOptions>>().Value,
             sp.GetRequiredService<ILogger<ClickHouseHttpClient>>()));
         services.AddSingleton<IClickHouseClient>(sp => sp.GetRequiredService<ClickHouseHttpClient>());
-        return services.AddHotStore();
-    }
-
-    /// <summary>As <see cref="AddServerHotStore"/>, through the official driver (<see cref="DriverClickHouseClient"/>).</summary>
-    public static IServiceCollection AddDriverHotStore(this IServiceCollection services)
-    {
-        services.AddOptions<ClickHouseHttpOptions>().BindConfiguration(ClickHouseHttpOptions.Section).ValidateOnStart();
-        services.AddSingleton<IValidateOptions<ClickHouseHttpOptions>, ClickHouseHttpOptionsValidator>();
-        services.AddSingleton(sp => new DriverClickHouseClient(
-            sp.GetRequiredService<IOptions<ClickHouseHttpOptions>>().Value,
-            sp.GetRequiredService<ILogger<DriverClickHouseClient>>()));
-        services.AddSingleton<IClickHouseClient>(sp => sp.GetRequiredService<DriverClickHouseClient>());
         return services.AddHotStore();
     }
 

@@ -7,15 +7,13 @@ namespace K2.Storage.Hosting;
 /// <summary>
 /// Which ClickHouse the hot store uses, from <c>K2:Storage:Transport</c>: <c>embedded</c> (chDB in this process under the
 /// data directory; the default, for one process on a laptop) or <c>http</c> (a ClickHouse server, <c>K2:Storage:Http</c>,
-/// for cluster mode, through K2's own HTTP client) or <c>driver</c> (the same server and <c>K2:Storage:Http</c> options,
-/// through the official ClickHouse.Driver). The silo, its commands and the standalone API all choose through here.
+/// for cluster mode). The silo, its commands and the standalone API all choose through here.
 /// </summary>
 public static class HotStoreTransport
 {
     public const string ConfigurationKey = "K2:Storage:Transport";
     public const string Embedded = "embedded";
     public const string Http = "http";
-    public const string Driver = "driver";
 
     /// <summary>Registers the hot store on the configured transport; an unknown transport is a configuration error.</summary>
     public static IServiceCollection AddConfiguredHotStore(this IServiceCollection services, IConfiguration configuration) =>
@@ -23,9 +21,8 @@ public static class HotStoreTransport
         {
             Embedded => services.AddEmbeddedHotStore(),
             Http => services.AddServerHotStore(),
-            Driver => services.AddDriverHotStore(),
             var other => throw new OptionsValidationException(
-                ConfigurationKey, typeof(string), [$"{ConfigurationKey} must be '{Embedded}', '{Http}' or '{Driver}' (is '{other}')."]),
+                ConfigurationKey, typeof(string), [$"{ConfigurationKey} must be '{Embedded}' or '{Http}' (is '{other}')."]),
         };
 
     /// <summary>The configured transport's name, lower-case; <c>embedded</c> when not set.</summary>

@@ -114,7 +114,7 @@ public sealed class MigrateCommandTests
     }
 
     [Theory]
-    [InlineData("K2:Storage:Transport", "native", "K2:Storage:Transport must be 'embedded', 'http' or 'driver' (is 'native')")]
+    [InlineData("K2:Storage:Transport", "native", "K2:Storage:Transport must be 'embedded' or 'http' (is 'native')")]
     [InlineData("K2:Storage:Http:Url", "ftp://127.0.0.1/", "K2:Storage:Http: Url must be an absolute http or https URL")]
     [InlineData("K2:Storage:Http:Timeout", "00:00:00", "K2:Storage:Http: Timeout must be positive")]
     public async Task Invalid_configuration_exits_with_code_2_and_names_the_key(string key, string value, string message)

@@ -2,7 +2,6 @@ using System.Diagnostics;
 using K2.Core;
 using K2.Core.Trades;
 using K2.Storage.ClickHouse;
-using K2.Storage.ClickHouse.Driver;
 using K2.Storage.ClickHouse.Http;
 using K2.Storage.Tests.Support;
 using K2.Storage.Trades;
@@ -16,16 +15,13 @@ namespace K2.Storage.Tests.ClickHouse.Contract;
 /// The contract on the HTTP transport, against a ClickHouse-HTTP-compatible endpoint backed by the process's chDB,
 /// plus what only HTTP has: credentials, compression, retries of reads, timeouts.
 /// </summary>
-public abstract class HttpTransportContractTests(EmbeddedClickHouseFixture fixture) : ClickHouseContractTests, IAsyncLifetime
+public sealed class HttpClickHouseContractTests(EmbeddedClickHouseFixture fixture) : ClickHouseContractTests, IAsyncLifetime
 {
-    private readonly List<IClickHouseClient> _clients = [];
+    private readonly List<ClickHouseHttpClient> _clients = [];
     private ChdbHttpEndpoint _endpoint = null!;
-    private IClickHouseClient _client = null!;
+    private ClickHouseHttpClient _client = null!;
 
     protected override IClickHouseClient Client => _client;
-
-    /// <summary>The HTTP transport under test, on <paramref name="options"/>; disposed after the test.</summary>
-    protected abstract IClickHouseClient NewTransport(ClickHouseHttpOptions options);
 
     protected override void LoseNextInsertAnswer() => _endpoint.DropNextAnswers(1);
 
@@ -37,11 +33,11 @@ public abstract class HttpTransportContractTests(EmbeddedClickHouseFixture fixtu
 
     public async ValueTask DisposeAsync()
     {
-        _clients.ForEach(c => ((IDisposable)c).Dispose());
+        _clients.ForEach(c => c.Dispose());
         await _endpoint.DisposeAsync();
     }
 
-    private IClickHouseClient NewClient(Action<ClickHouseHttpOptions>? configure = null)
+    private ClickHouseHttpClient NewClient(Action<ClickHouseHttpOptions>? configure = null)
     {
         var options = new ClickHouseHttpOptions
         {
@@ -51,7 +47,7 @@ public abstract class HttpTransportContractTests(EmbeddedClickHouseFixture fixtu
             ReadRetryDelay = TimeSpan.FromMilliseconds(10),
         };
         configure?.Invoke(options);
-        var client = NewTransport(options);
+        var client = new ClickHouseHttpClient(options, NullLogger<ClickHouseHttpClient>.Instance);
         _clients.Add(client);
         return client;
     }
@@ -243,18 +239,4 @@ public abstract class HttpTransportContractTests(EmbeddedClickHouseFixture fixtu
         meters.Values("k2.insert.failures").ShouldBeEmpty();
         (await TradeRows.ReadAllAsync(Client, db, Ct)).ShouldBe(InStorageOrder(trades, UnixMicros.FromDateTimeOffset(clock.GetUtcNow())));
     }
-}
-
-/// <summary>The HTTP contract on K2's own transport.</summary>
-public sealed class HttpClickHouseContractTests(EmbeddedClickHouseFixture fixture) : HttpTransportContractTests(fixture)
-{
-    protected override IClickHouseClient NewTransport(ClickHouseHttpOptions options) =>
-        new ClickHouseHttpClient(options, NullLogger<ClickHouseHttpClient>.Instance);
-}
-
-/// <summary>The HTTP contract on the official driver (ClickHouse.Driver).</summary>
-public sealed class DriverClickHouseContractTests(EmbeddedClickHouseFixture fixture) : HttpTransportContractTests(fixture)
-{
-    protected override IClickHouseClient NewTransport(ClickHouseHttpOptions options) =>
-        new DriverClickHouseClient(options, NullLogger<DriverClickHouseClient>.Instance);
 }

@@ -1,6 +1,5 @@
 using System.Text;
 using K2.Storage.ClickHouse;
-using K2.Storage.ClickHouse.Driver;
 using K2.Storage.ClickHouse.Http;
 using K2.Storage.Tests.Support;
 using K2.Testing;
@@ -13,18 +12,15 @@ namespace K2.Storage.Tests.ClickHouse.Streaming;
 /// has: an error the server wrote into an answer already under way, retries before the first byte, and a timeout on
 /// the server's silence that a slow writer does not trip.
 /// </summary>
-public abstract class HttpTransportQueryStreamTests(EmbeddedClickHouseFixture fixture) : QueryStreamContractTests, IAsyncLifetime
+public sealed class HttpQueryStreamTests(EmbeddedClickHouseFixture fixture) : QueryStreamContractTests, IAsyncLifetime
 {
     private const string TimeoutText = "Code: 159. DB::Exception: Timeout exceeded: elapsed 5.000 sec., maximum: 5. (TIMEOUT_EXCEEDED) (version 25.8.4.13 (official build))";
 
-    private readonly List<IClickHouseClient> _clients = [];
+    private readonly List<ClickHouseHttpClient> _clients = [];
     private ChdbHttpEndpoint _endpoint = null!;
-    private IClickHouseClient _client = null!;
+    private ClickHouseHttpClient _client = null!;
 
     protected override IClickHouseClient Client => _client;
-
-    /// <summary>The HTTP transport under test, on <paramref name="options"/>; disposed after the test.</summary>
-    protected abstract IClickHouseClient NewTransport(ClickHouseHttpOptions options);
 
     protected override IClickHouseClient Engine => fixture.ClickHouse;
 
@@ -40,7 +36,7 @@ public abstract class HttpTransportQueryStreamTests(EmbeddedClickHouseFixture fi
 
     public async ValueTask DisposeAsync()
     {
-        _clients.ForEach(c => ((IDisposable)c).Dispose());
+        _clients.ForEach(c => c.Dispose());
         await _endpoint.DisposeAsync();
     }
 
@@ -119,7 +115,7 @@ public abstract class HttpTransportQueryStreamTests(EmbeddedClickHouseFixture fi
         writer.Bytes.ShouldBeSameBytes(await client.QueryAsync(Numbers, null, ClickHouseFormats.Csv, static data => data.ToArray(), Ct));
     }
 
-    private IClickHouseClient NewClient(Action<ClickHouseHttpOptions>? configure = null)
+    private ClickHouseHttpClient NewClient(Action<ClickHouseHttpOptions>? configure = null)
     {
         var options = new ClickHouseHttpOptions
         {
@@ -129,22 +125,8 @@ public abstract class HttpTransportQueryStreamTests(EmbeddedClickHouseFixture fi
             ReadRetryDelay = TimeSpan.FromMilliseconds(10),
         };
         configure?.Invoke(options);
-        var client = NewTransport(options);
+        var client = new ClickHouseHttpClient(options, NullLogger<ClickHouseHttpClient>.Instance);
         _clients.Add(client);
         return client;
     }
-}
-
-/// <summary>The HTTP contract on K2's own transport.</summary>
-public sealed class HttpQueryStreamTests(EmbeddedClickHouseFixture fixture) : HttpTransportQueryStreamTests(fixture)
-{
-    protected override IClickHouseClient NewTransport(ClickHouseHttpOptions options) =>
-        new ClickHouseHttpClient(options, NullLogger<ClickHouseHttpClient>.Instance);
-}
-
-/// <summary>The HTTP contract on the official driver (ClickHouse.Driver).</summary>
-public sealed class DriverQueryStreamTests(EmbeddedClickHouseFixture fixture) : HttpTransportQueryStreamTests(fixture)
-{
-    protected override IClickHouseClient NewTransport(ClickHouseHttpOptions options) =>
-        new DriverClickHouseClient(options, NullLogger<DriverClickHouseClient>.Instance);
 }

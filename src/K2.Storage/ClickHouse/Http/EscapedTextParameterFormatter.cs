@@ -1,6 +1,6 @@
 using ClickHouse.Driver.ADO.Parameters;
 
-namespace K2.Storage.ClickHouse.Driver;
+namespace K2.Storage.ClickHouse.Http;
 
 /// <summary>
 /// Hands the driver K2's parameter values as they are: <see cref="ClickHouseParameters"/> already holds each in the

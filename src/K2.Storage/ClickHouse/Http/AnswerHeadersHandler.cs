@@ -1,7 +1,6 @@
 using System.Net;
-using K2.Storage.ClickHouse.Http;
 
-namespace K2.Storage.ClickHouse.Driver;
+namespace K2.Storage.ClickHouse.Http;
 
 /// <summary>
 /// What K2 needs from the headers of an answer the driver hands over without them: its raw results expose only the
