@@ -5,7 +5,7 @@ using K2.Benchmarks.Metrics;
 using K2.Benchmarks.Pipeline;
 
 // dotnet run -c Release --project benchmarks/K2.Benchmarks -- --filter '*'   (BenchmarkDotNet micro-benchmarks)
-// dotnet run -c Release --project benchmarks/K2.Benchmarks -- ingest        (load harnesses; see docs/PERFORMANCE.md)
+// dotnet run -c Release --project benchmarks/K2.Benchmarks -- ingest [--transport embedded|http] [--trades N] [--reads N]   (load harnesses; see docs/PERFORMANCE.md)
 // dotnet run -c Release --project benchmarks/K2.Benchmarks -- latency
 // dotnet run -c Release --project benchmarks/K2.Benchmarks -- offload [--rows N]
 // dotnet run -c Release --project benchmarks/K2.Benchmarks -- export [--small N] [--large N] [--runs N]

@@ -19,9 +19,9 @@ using Microsoft.Extensions.DependencyInjection;
 namespace K2.Testing;
 
 /// <summary>
-/// The subset of ClickHouse's HTTP interface that <c>ClickHouseHttpClient</c> speaks, served on 127.0.0.1 by Kestrel
+/// The subset of ClickHouse's HTTP interface that <c>ClickHouseHttpClient</c> speaks through the official driver, served on 127.0.0.1 by Kestrel
 /// and executed on the process's embedded ClickHouse, because no modern ClickHouse server installs here. It checks
-/// credentials (code 516, as a server does), reads <c>query</c> plus body, <c>param_*</c> values and
+/// credentials (basic authentication, headers or URL; code 516, as a server does), answers <c>X-ClickHouse-Query-Id</c>, reads <c>query</c> plus body, <c>param_*</c> values and
 /// <c>default_format</c>, relays <c>INSERT … FORMAT X</c> with its (possibly gzipped) body to a streamed insert, gzips
 /// answers when asked, and refuses as a server does: 4xx/500 with <c>X-ClickHouse-Exception-Code</c> and a
 /// <c>Code: N. DB::Exception: …</c> body. A <c>SELECT</c> in a streamable format is answered as a server answers
@@ -54,7 +54,7 @@ public sealed partial class ChdbHttpEndpoint : IAsyncDisposable
     private const int StreamChunkBytes = 8 * 1024;
 
     /// <summary>URL parameters that are part of the HTTP interface rather than settings (param_* aside).</summary>
-    private static readonly HashSet<string> ProtocolParameters = ["query", "default_format", "enable_http_compression", "user", "password"];
+    private static readonly HashSet<string> ProtocolParameters = ["query", "query_id", "default_format", "enable_http_compression", "user", "password"];
 
     /// <summary>
     /// Settings a streamed query sends, accepted on queries: <c>cancel_http_readonly_queries_on_client_close</c> is what
@@ -190,7 +190,7 @@ public sealed partial class ChdbHttpEndpoint : IAsyncDisposable
     {
         var request = context.Request;
         var gzipBody = request.Headers.ContentEncoding.ToString().Contains("gzip", StringComparison.OrdinalIgnoreCase);
-        var gzipAnswer = request.Query["enable_http_compression"] == "1"
+        var gzipAnswer = IsTrue(request.Query["enable_http_compression"].ToString())
             && request.Headers.AcceptEncoding.ToString().Contains("gzip", StringComparison.OrdinalIgnoreCase);
         var urlQuery = request.Query["query"].ToString();
         _requests.Enqueue(new ObservedRequest(
@@ -222,6 +222,8 @@ public sealed partial class ChdbHttpEndpoint : IAsyncDisposable
             }
         }
 
+        // As a server: the query's id, the client's or a fresh one, named on every answer.
+        context.Response.Headers["X-ClickHouse-Query-Id"] = request.Query["query_id"] is { Count: > 0 } queryId ? queryId.ToString() : Guid.NewGuid().ToString();
         var tag = TagsExceptions ? NewExceptionTag() : null;
         if (tag is not null)
         {
@@ -240,8 +242,7 @@ public sealed partial class ChdbHttpEndpoint : IAsyncDisposable
             }
         }
 
-        var user = HeaderOrQuery(request, "X-ClickHouse-User", "user") ?? "default";
-        var password = HeaderOrQuery(request, "X-ClickHouse-Key", "password") ?? "";
+        var (user, password) = Credentials(request);
         if (user != _user || password != _password)
         {
             await RefuseAsync(context, 516,
@@ -431,6 +432,33 @@ public sealed partial class ChdbHttpEndpoint : IAsyncDisposable
         return " SETTINGS " + string.Join(", ", settings.Select(s =>
             $"{s.Key} = '{s.Value.ToString().Replace(@"\", @"\\", StringComparison.Ordinal).Replace("'", @"\'", StringComparison.Ordinal)}'"));
     }
+
+    /// <summary>
+    /// The request's user and password, in the three ways a server takes them: HTTP basic authentication, the
+    /// <c>X-ClickHouse-User</c>/<c>X-ClickHouse-Key</c> headers, or the <c>user</c>/<c>password</c> URL parameters.
+    /// </summary>
+    private static (string User, string Password) Credentials(HttpRequest request)
+    {
+        var authorization = request.Headers.Authorization.ToString();
+        if (authorization.StartsWith("Basic ", StringComparison.OrdinalIgnoreCase))
+        {
+            try
+            {
+                var pair = Encoding.UTF8.GetString(Convert.FromBase64String(authorization["Basic ".Length..].Trim()));
+                var colon = pair.IndexOf(':', StringComparison.Ordinal);
+                return colon < 0 ? (pair, "") : (pair[..colon], pair[(colon + 1)..]);
+            }
+            catch (FormatException)
+            {
+                return ("", ""); // not base64: refused as wrong credentials
+            }
+        }
+
+        return (HeaderOrQuery(request, "X-ClickHouse-User", "user") ?? "default", HeaderOrQuery(request, "X-ClickHouse-Key", "password") ?? "");
+    }
+
+    /// <summary>A boolean setting as a server reads it: <c>1</c> or <c>true</c> (any case) is on.</summary>
+    private static bool IsTrue(string value) => value == "1" || value.Equals("true", StringComparison.OrdinalIgnoreCase);
 
     private static string? HeaderOrQuery(HttpRequest request, string header, string parameter) =>
         request.Headers.TryGetValue(header, out var value) ? value.ToString()

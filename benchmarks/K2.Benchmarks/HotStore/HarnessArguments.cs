@@ -16,7 +16,7 @@ internal sealed class HarnessArguments
         {
             if (!known.Contains(args[i]) || i + 1 == args.Count)
             {
-                throw new ArgumentException($"Unknown option or missing value: '{args[i]}'. Options: {string.Join(", ", known)} (each followed by a number).");
+                throw new ArgumentException($"Unknown option or missing value: '{args[i]}'. Options: {string.Join(", ", known)} (each followed by a value).");
             }
 
             values[args[i]] = args[i + 1];
@@ -33,6 +33,12 @@ internal sealed class HarnessArguments
 
     public double Double(string name, double defaultValue, double min) =>
         _values.TryGetValue(name, out var text) ? Validated(name, double.Parse(text, CultureInfo.InvariantCulture), min) : defaultValue;
+
+    /// <summary>The option's value, one of <paramref name="allowed"/>; <paramref name="defaultValue"/> when not given.</summary>
+    public string Choice(string name, string defaultValue, params string[] allowed) =>
+        !_values.TryGetValue(name, out var text) ? defaultValue
+        : allowed.Contains(text) ? text
+        : throw new ArgumentOutOfRangeException(name, text, $"{name} must be one of {string.Join(", ", allowed)}.");
 
     private static T Validated<T>(string name, T value, T min)
         where T : IComparable<T> =>

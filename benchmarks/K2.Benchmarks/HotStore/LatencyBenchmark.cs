@@ -3,6 +3,7 @@ using K2.Core;
 using K2.Core.Trades;
 using K2.Storage.ClickHouse;
 using K2.Storage.ClickHouse.RowBinary;
+using K2.Storage.Hosting;
 using K2.Storage.Trades;
 using K2.Storage.Writers;
 
@@ -36,7 +37,7 @@ internal static class LatencyBenchmark
         var tapes = TradeTape.ForRegistry();
         MachineReport.PrintHeader("latency");
         var maxBatchRows = arguments.OptionalInt64("--max-batch-rows", min: 1);
-        await using var store = await HotStoreHarness.StartAsync(maxBatchRows, CancellationToken.None);
+        await using var store = await HotStoreHarness.StartAsync(maxBatchRows, HotStoreTransport.Embedded, CancellationToken.None);
         var options = store.WriterOptions;
         Console.WriteLine($"  writer: MaxBatchRows {options.MaxBatchRows} (backlog {options.MaxBacklogBatchRows}), FlushInterval {options.FlushInterval.TotalMilliseconds} ms, " +
                           $"MaxBufferedRows {options.MaxBufferedRows} ({(maxBatchRows is null ? "defaults" : "batch size overridden")})");

@@ -1,22 +1,28 @@
 using System.Buffers;
 using System.Globalization;
+using System.IO.Compression;
 using System.Net;
-using System.Text;
 using System.Text.Json;
+using ClickHouse.Driver;
+using ClickHouse.Driver.ADO;
+using ClickHouse.Driver.ADO.Parameters;
 using Microsoft.Extensions.Logging;
+using DriverClient = ClickHouse.Driver.ClickHouseClient;
 
 namespace K2.Storage.ClickHouse.Http;
 
 /// <summary>
 /// A ClickHouse server behind <see cref="IClickHouseClient"/>, over its HTTP interface
-/// (https://clickhouse.com/docs/interfaces/http). Every statement is a POST: queries carry their SQL in the body and
-/// their values as <c>param_name=</c> URL parameters; inserts carry <c>INSERT … FORMAT X</c> in the <c>query</c>
-/// parameter and the encoded rows, gzipped, as the body. Credentials travel in <c>X-ClickHouse-User</c> and
-/// <c>X-ClickHouse-Key</c>. A refusal becomes a <see cref="ClickHouseException"/> with the server's code and message,
-/// and so does an error the server wrote into an answer it had already begun with 200 OK (<see cref="MidStreamException"/>):
-/// such an answer is never handed over as data.
-/// Only queries are retried, and only when the failure happened below ClickHouse: an insert or DDL may already have
-/// taken effect when its connection dropped, so retrying those is the writer's or the operator's call.
+/// (https://clickhouse.com/docs/interfaces/http), through the official .NET driver (ClickHouse.Driver). Statements and
+/// queries go through the driver's commands (values as <c>param_name=</c> URL parameters, the requested format as
+/// <c>default_format</c>) and their answers are read from its raw results; inserts are K2's RowBinary posted as they are
+/// (<c>PostStreamAsync</c>, <c>INSERT … FORMAT X</c> in the <c>query</c> parameter, the body gzipped when
+/// <see cref="ClickHouseHttpOptions.Compression"/>). The driver sends the credentials (HTTP basic authentication) and
+/// turns a refusal into its exception, which becomes a <see cref="ClickHouseException"/> with the server's code and
+/// message. What the driver has no place for, K2 adds: the deadline, retries of queries (only after a failure below
+/// ClickHouse: an insert or DDL may already have taken effect when its connection dropped), and the error a server writes
+/// into an answer it had already begun with 200 OK (<see cref="MidStreamException"/>), which needs the answer's tag
+/// header (<see cref="AnswerHeadersHandler"/>): such an answer is never handed over as data.
 /// </summary>
 /// <remarks>
 /// No <c>database</c> parameter is sent: K2 names its database in every statement, and a server refuses every request
@@ -24,20 +30,20 @@ namespace K2.Storage.ClickHouse.Http;
 /// </remarks>
 public sealed partial class ClickHouseHttpClient : IClickHouseClient, IDisposable
 {
-    private const string ExceptionCodeHeader = "X-ClickHouse-Exception-Code";
     private const string SummaryHeader = "X-ClickHouse-Summary";
     private const int MaxErrorChars = 16 * 1024;
 
     /// <summary>How much of a streamed answer is read before it is passed on (plus the tail held back).</summary>
     private const int StreamReadBytes = 1024 * 1024;
 
-    /// <summary>URL settings of a streamed query: a read-only query the server cancels when the connection closes.</summary>
-    private static readonly KeyValuePair<string, string>[] StreamSettings =
+    /// <summary>Settings of a streamed query: a read-only query the server cancels when the connection closes.</summary>
+    private static readonly KeyValuePair<string, object>[] StreamSettings =
         [new("readonly", "2"), new("cancel_http_readonly_queries_on_client_close", "1")];
 
     private readonly ClickHouseHttpOptions _options;
     private readonly ILogger _logger;
     private readonly HttpClient _http;
+    private readonly DriverClient _driver;
     private readonly string _server;
 
     public ClickHouseHttpClient(ClickHouseHttpOptions options, ILogger<ClickHouseHttpClient> logger)
@@ -45,8 +51,9 @@ public sealed partial class ClickHouseHttpClient : IClickHouseClient, IDisposabl
         _options = options;
         _logger = logger;
         _server = options.Url.GetComponents(UriComponents.SchemeAndServer, UriFormat.UriEscaped);
-        var handler = new SocketsHttpHandler
+        var sockets = new SocketsHttpHandler
         {
+            // The driver asks for no compression of the raw answers K2 reads; gzip is asked for (and undone) here.
             AutomaticDecompression = options.Compression ? DecompressionMethods.GZip : DecompressionMethods.None,
             ConnectTimeout = options.Timeout,
             // Below ClickHouse's keep_alive_timeout (3 s on older servers), so a pooled connection is never reused just
@@ -54,11 +61,32 @@ public sealed partial class ClickHouseHttpClient : IClickHouseClient, IDisposabl
             PooledConnectionIdleTimeout = TimeSpan.FromSeconds(2),
         };
         // The per-request deadline is ours (Timeout covers the whole answer, not just the headers).
-        _http = new HttpClient(handler) { Timeout = System.Threading.Timeout.InfiniteTimeSpan };
+        _http = new HttpClient(new AnswerHeadersHandler(sockets)) { Timeout = System.Threading.Timeout.InfiniteTimeSpan };
+        _driver = new DriverClient(new ClickHouseClientSettings
+        {
+            Protocol = options.Url.Scheme,
+            Host = options.Url.Host,
+            Port = (ushort)options.Url.Port,
+            Path = options.Url.AbsolutePath,
+            Username = options.User,
+            Password = options.Password,
+            // No database (see the remarks above).
+            Database = "",
+            UseCompression = options.Compression,
+            HttpClient = _http,
+            // K2 reads no JSON columns; without these the driver sends no JSON format settings.
+            JsonReadMode = JsonReadMode.None,
+            JsonWriteMode = JsonWriteMode.None,
+            ParameterFormatter = new EscapedTextParameterFormatter(),
+        });
     }
 
     public Task ExecuteAsync(string sql, ClickHouseParameters? parameters, CancellationToken cancellationToken) =>
-        SendAsync(() => StatementRequest(sql, parameters, format: null), sql, (response, token) => ReadToEndAsync(response, sql, token), cancellationToken);
+        AttemptAsync(sql, parameters, settings: [], async (body, tag, token) =>
+        {
+            await ReadToEndAsync(body, tag, sql, token);
+            return true;
+        }, cancellationToken);
 
     public async Task<T> QueryAsync<T>(
         string sql, ClickHouseParameters? parameters, string format, ClickHouseResultReader<T> read, CancellationToken cancellationToken)
@@ -68,14 +96,11 @@ public sealed partial class ClickHouseHttpClient : IClickHouseClient, IDisposabl
         {
             try
             {
-                return await SendAsync(
-                    () => StatementRequest(sql, parameters, format), sql,
-                    async (response, token) =>
-                    {
-                        using var result = await ReadAnswerAsync(response, sql, token);
-                        return read(result.Span);
-                    },
-                    cancellationToken);
+                return await AttemptAsync(sql, parameters, [new("default_format", format)], async (body, tag, token) =>
+                {
+                    using var result = await ReadAnswerAsync(body, tag, sql, token);
+                    return read(result.Span);
+                }, cancellationToken);
             }
             catch (ClickHouseException e) when (attempt <= _options.ReadRetries && FailedBelowClickHouse(e))
             {
@@ -124,57 +149,78 @@ public sealed partial class ClickHouseHttpClient : IClickHouseClient, IDisposabl
     }
 
     /// <summary>
-    /// Returns the rows written as the server reports them in <c>X-ClickHouse-Summary</c> (0 if it does not). A
-    /// deduplication token is sent as the <c>insert_deduplication_token</c> URL setting.
+    /// Posts the rows as they are through the driver's <c>PostStreamAsync</c>, the deduplication token as the
+    /// <c>insert_deduplication_token</c> setting; returns the rows written from <c>X-ClickHouse-Summary</c> (0 if absent).
     /// </summary>
-    public Task<long> InsertAsync(string insertStatement, string format, ReadOnlyMemory<byte> data, string? deduplicationToken, CancellationToken cancellationToken)
+    public async Task<long> InsertAsync(string insertStatement, string format, ReadOnlyMemory<byte> data, string? deduplicationToken, CancellationToken cancellationToken)
     {
         InsertDeduplicationToken.ThrowIfInvalid(deduplicationToken);
-        List<KeyValuePair<string, string>> query = [new("query", $"{insertStatement} FORMAT {format}")];
-        if (deduplicationToken is not null)
+        var options = deduplicationToken is null ? null : new QueryOptions
         {
-            query.Add(new("insert_deduplication_token", deduplicationToken));
-        }
+            CustomSettings = new Dictionary<string, object> { ["insert_deduplication_token"] = deduplicationToken },
+        };
 
-        return SendAsync(
-            () => new HttpRequestMessage(HttpMethod.Post, RequestUri(query))
-            {
-                Content = _options.Compression ? new GzipContent(data) : new ReadOnlyMemoryContent(data),
-            },
-            insertStatement,
-            async (response, token) =>
-            {
-                await ReadToEndAsync(response, insertStatement, token);
-                return WrittenRows(response);
-            },
-            cancellationToken);
+        return await WithinDeadlineAsync(insertStatement, AnswerHeadersHandler.Watch(), async token =>
+        {
+            using var response = await _driver.PostStreamAsync(
+                $"{insertStatement} FORMAT {format}",
+                async (stream, writeToken) =>
+                {
+                    if (!_options.Compression)
+                    {
+                        await stream.WriteAsync(data, writeToken);
+                        return;
+                    }
+
+                    // Fastest: on two cores the CPU is scarcer than the bandwidth, and it still shrinks RowBinary trades several-fold.
+                    await using var gzip = new GZipStream(stream, CompressionLevel.Fastest, leaveOpen: true);
+                    await gzip.WriteAsync(data, writeToken);
+                },
+                _options.Compression, token, options);
+            return WrittenRows(response);
+        }, cancellationToken);
     }
 
-    public void Dispose() => _http.Dispose();
+    public void Dispose()
+    {
+        _driver.Dispose();
+        _http.Dispose();
+    }
 
     /// <summary>
-    /// One attempt: sends the request and hands a successful answer to <paramref name="readAnswer"/>, all within
-    /// <see cref="ClickHouseHttpOptions.Timeout"/>. Every failure leaves as a <see cref="ClickHouseException"/>; one
-    /// that happened below ClickHouse carries the <see cref="HttpRequestException"/> or <see cref="IOException"/>.
+    /// One attempt: runs the statement through a driver command and hands the answer's body and exception tag to
+    /// <paramref name="readAnswer"/>, all within <see cref="ClickHouseHttpOptions.Timeout"/>.
     /// </summary>
-    private async Task<T> SendAsync<T>(
-        Func<HttpRequestMessage> createRequest, string statement, Func<HttpResponseMessage, CancellationToken, Task<T>> readAnswer,
-        CancellationToken cancellationToken)
+    private Task<T> AttemptAsync<T>(
+        string sql, ClickHouseParameters? parameters, KeyValuePair<string, object>[] settings,
+        Func<Stream, string?, CancellationToken, Task<T>> readAnswer, CancellationToken cancellationToken)
+    {
+        var headers = AnswerHeadersHandler.Watch();
+        return WithinDeadlineAsync(sql, headers, async token =>
+        {
+            using var connection = _driver.CreateConnection();
+            using var command = Command(connection, sql, parameters, settings);
+            using var result = await command.ExecuteRawResultAsync(token);
+            await using var body = await result.ReadAsStreamAsync();
+            return await readAnswer(body, headers.ExceptionTag, token);
+        }, cancellationToken);
+    }
+
+    /// <summary>
+    /// Runs <paramref name="call"/> with a deadline; every failure leaves as a <see cref="ClickHouseException"/>, one
+    /// that happened below ClickHouse carrying the <see cref="HttpRequestException"/> or <see cref="IOException"/>.
+    /// </summary>
+    private async Task<T> WithinDeadlineAsync<T>(string statement, AnswerHeaders headers, Func<CancellationToken, Task<T>> call, CancellationToken cancellationToken)
     {
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         deadline.CancelAfter(_options.Timeout);
         try
         {
-            using var request = createRequest();
-            request.Headers.Add("X-ClickHouse-User", _options.User);
-            request.Headers.Add("X-ClickHouse-Key", _options.Password);
-            using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, deadline.Token);
-            if (!response.IsSuccessStatusCode)
-            {
-                throw await RefusalAsync(response, statement, deadline.Token);
-            }
-
-            return await readAnswer(response, deadline.Token);
+            return await call(deadline.Token);
+        }
+        catch (ClickHouseServerException e)
+        {
+            throw Refusal(e, headers, statement);
         }
         catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested)
         {
@@ -188,34 +234,43 @@ public sealed partial class ClickHouseHttpClient : IClickHouseClient, IDisposabl
         }
     }
 
+    private static ClickHouseCommand Command(
+        ClickHouseConnection connection, string sql, ClickHouseParameters? parameters, IEnumerable<KeyValuePair<string, object>> settings)
+    {
+        var command = connection.CreateCommand(sql);
+        foreach (var (name, text) in parameters?.Values ?? [])
+        {
+            command.Parameters.Add(new ClickHouseDbParameter { ParameterName = name, Value = text });
+        }
+
+        foreach (var (name, value) in settings)
+        {
+            command.CustomSettings[name] = value;
+        }
+
+        return command;
+    }
+
     /// <summary>
-    /// One attempt of <see cref="QueryStreamAsync"/>. Failures of the connection or the server's silence leave as
-    /// <see cref="SendAsync{T}"/>'s do; whatever <paramref name="write"/> throws leaves unchanged.
+    /// One attempt of <see cref="QueryStreamAsync"/>: everything but the last <see cref="MidStreamException.MaxBlockBytes"/>
+    /// goes out whenever the buffer is full; the deadline bounds each wait on the server, not the writer.
     /// </summary>
     private async Task StreamAnswerAsync(
         string sql, ClickHouseParameters? parameters, string format, ClickHouseChunkWriter write, CancellationToken cancellationToken)
     {
-        // The pool may hand out a larger array; only this much of it is used, so pieces have the same size every time.
         const int Capacity = StreamReadBytes + MidStreamException.MaxBlockBytes;
         var buffer = ArrayPool<byte>.Shared.Rent(Capacity);
+        var headers = AnswerHeadersHandler.Watch();
         try
         {
-            using var request = StatementRequest(sql, parameters, format, StreamSettings);
-            request.Headers.Add("X-ClickHouse-User", _options.User);
-            request.Headers.Add("X-ClickHouse-Key", _options.Password);
+            using var connection = _driver.CreateConnection();
+            using var command = Command(connection, sql, parameters, [new("default_format", format), .. StreamSettings]);
             using var beginning = Deadline();
-            using var response = await FromServerAsync(_http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, beginning.Token));
-            if (!response.IsSuccessStatusCode)
-            {
-                throw await FromServerAsync(RefusalAsync(response, sql, beginning.Token));
-            }
-
-            var tag = response.Headers.TryGetValues(MidStreamException.TagHeader, out var tags) ? tags.FirstOrDefault() : null;
-            await using var body = await FromServerAsync(response.Content.ReadAsStreamAsync(beginning.Token));
+            using var result = await FromServerAsync(() => command.ExecuteRawResultAsync(beginning.Token));
+            await using var body = await FromServerAsync(result.ReadAsStreamAsync);
             var held = 0;
             while (true)
             {
-                // Everything but the last MaxBlockBytes goes out whenever the buffer is full.
                 if (held == Capacity)
                 {
                     var ready = held - MidStreamException.MaxBlockBytes;
@@ -231,7 +286,7 @@ public sealed partial class ClickHouseHttpClient : IClickHouseClient, IDisposabl
                     read = await body.ReadAsync(buffer.AsMemory(held, Capacity - held), more.Token);
                 }
                 catch (Exception e) when (e is HttpRequestException or IOException
-                    && MidStreamException.Find(buffer.AsSpan(0, held), tag, framingBroke: true) is { } broken)
+                    && MidStreamException.Find(buffer.AsSpan(0, held), headers.ExceptionTag, framingBroke: true) is { } broken)
                 {
                     throw MidStreamFailure(broken, sql);
                 }
@@ -248,7 +303,7 @@ public sealed partial class ClickHouseHttpClient : IClickHouseClient, IDisposabl
                 held += read;
             }
 
-            if (MidStreamException.Find(buffer.AsSpan(0, held), tag, framingBroke: false) is { } written)
+            if (MidStreamException.Find(buffer.AsSpan(0, held), headers.ExceptionTag, framingBroke: false) is { } written)
             {
                 throw MidStreamFailure(written, sql);
             }
@@ -263,7 +318,6 @@ public sealed partial class ClickHouseHttpClient : IClickHouseClient, IDisposabl
             ArrayPool<byte>.Shared.Return(buffer);
         }
 
-        // A deadline for one wait on the server (not for the writer, which takes as long as it takes).
         CancellationTokenSource Deadline()
         {
             var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -271,11 +325,15 @@ public sealed partial class ClickHouseHttpClient : IClickHouseClient, IDisposabl
             return deadline;
         }
 
-        async Task<T> FromServerAsync<T>(Task<T> call)
+        async Task<T> FromServerAsync<T>(Func<Task<T>> call)
         {
             try
             {
-                return await call;
+                return await call();
+            }
+            catch (ClickHouseServerException e)
+            {
+                throw Refusal(e, headers, sql);
             }
             catch (Exception e) when (IsTransportFailure(e, cancellationToken))
             {
@@ -284,7 +342,6 @@ public sealed partial class ClickHouseHttpClient : IClickHouseClient, IDisposabl
         }
     }
 
-    /// <summary>The connection failed, or the server was silent past the timeout (not the caller's cancellation).</summary>
     private static bool IsTransportFailure(Exception e, CancellationToken callerToken) =>
         e is HttpRequestException or IOException || (e is OperationCanceledException && !callerToken.IsCancellationRequested);
 
@@ -296,64 +353,31 @@ public sealed partial class ClickHouseHttpClient : IClickHouseClient, IDisposabl
             : new ClickHouseException($"ClickHouse at {_server} could not be reached: {e.Message} (statement: {Abbreviate(statement)})", inner: e);
 
     /// <summary>
-    /// The server's refusal: code from <c>X-ClickHouse-Exception-Code</c> (else from the body's <c>Code: N.</c>),
-    /// message from the body. A 5xx that ClickHouse did not explain came from in front of it (a proxy, a server still
-    /// starting), so it is marked as a failure below ClickHouse and a query may retry it.
+    /// The driver's refusal with the server's code and text. A 5xx that ClickHouse did not explain (no
+    /// <c>X-ClickHouse-Exception-Code</c>) came from in front of it, so it counts as a failure below ClickHouse.
     /// </summary>
-    private static async Task<ClickHouseException> RefusalAsync(HttpResponseMessage response, string statement, CancellationToken cancellationToken)
+    private static ClickHouseException Refusal(ClickHouseServerException e, AnswerHeaders headers, string statement)
     {
-        var body = (await response.Content.ReadAsStringAsync(cancellationToken)).Trim();
-        if (body.Length > MaxErrorChars)
+        var text = e.Message.Trim();
+        var message = $"{(text.Length > MaxErrorChars ? string.Concat(text.AsSpan(0, MaxErrorChars), "…") : text)} (statement: {Abbreviate(statement)})";
+        if (!headers.HasExceptionCode && headers.Status is { } status && (int)status >= 500)
         {
-            body = string.Concat(body.AsSpan(0, MaxErrorChars), "…");
+            return new ClickHouseException(message, inner: new HttpRequestException($"HTTP {(int)status} without a ClickHouse error code", e, status));
         }
 
-        var status = (int)response.StatusCode;
-        var message = $"{(body.Length > 0 ? body : $"HTTP {status} {response.ReasonPhrase}")} (statement: {Abbreviate(statement)})";
-        int? code = response.Headers.TryGetValues(ExceptionCodeHeader, out var values)
-            && int.TryParse(values.FirstOrDefault(), NumberStyles.None, CultureInfo.InvariantCulture, out var parsed) ? parsed : null;
-        var refusal = new ClickHouseException(message, code);
-        return refusal.ErrorCode is null && status >= 500
-            ? new ClickHouseException(message, inner: new HttpRequestException($"HTTP {status} without a ClickHouse error code", null, response.StatusCode))
-            : refusal;
+        return new ClickHouseException(message, e.ErrorCode > 0 ? e.ErrorCode : null);
     }
 
     private static bool FailedBelowClickHouse(ClickHouseException e) => e.InnerException is HttpRequestException or IOException;
 
-    private HttpRequestMessage StatementRequest(
-        string sql, ClickHouseParameters? parameters, string? format, IEnumerable<KeyValuePair<string, string>>? settings = null)
+    /// <summary>Reads a whole answer into one pooled buffer, or throws the error the server wrote at its end.</summary>
+    private static async Task<PooledResponseBuffer> ReadAnswerAsync(Stream body, string? tag, string statement, CancellationToken cancellationToken)
     {
-        var query = new List<KeyValuePair<string, string>>(settings ?? []);
-        if (format is not null)
-        {
-            query.Add(new("default_format", format));
-        }
-
-        if (_options.Compression)
-        {
-            query.Add(new("enable_http_compression", "1"));
-        }
-
-        // The values are already in ClickHouse's escaped text form, the form param_ expects.
-        query.AddRange(parameters?.Values.Select(p => new KeyValuePair<string, string>($"param_{p.Key}", p.Value)) ?? []);
-        return new HttpRequestMessage(HttpMethod.Post, RequestUri(query)) { Content = new StringContent(sql, Encoding.UTF8, "text/plain") };
-    }
-
-    private Uri RequestUri(IEnumerable<KeyValuePair<string, string>> query) =>
-        new(_options.Url, "?" + string.Join('&', query.Select(p => $"{Uri.EscapeDataString(p.Key)}={Uri.EscapeDataString(p.Value)}")));
-
-    /// <summary>
-    /// Reads a whole answer into one pooled buffer, or throws the error the server wrote at its end
-    /// (<see cref="MidStreamException"/>).
-    /// </summary>
-    private static async Task<PooledResponseBuffer> ReadAnswerAsync(HttpResponseMessage response, string statement, CancellationToken cancellationToken)
-    {
-        var buffer = PooledResponseBuffer.Create(response.Content.Headers.ContentLength);
+        var buffer = PooledResponseBuffer.Create(expectedLength: null);
         try
         {
-            await using var body = await response.Content.ReadAsStreamAsync(cancellationToken);
             await ReadCheckingForMidStreamExceptionAsync(
-                response, statement, () => buffer.AppendToEndAsync(body, cancellationToken),
+                tag, statement, () => buffer.AppendToEndAsync(body, cancellationToken),
                 () => buffer.Span[^Math.Min(buffer.Span.Length, MidStreamException.MaxBlockBytes)..]);
             return buffer;
         }
@@ -364,20 +388,15 @@ public sealed partial class ClickHouseHttpClient : IClickHouseClient, IDisposabl
         }
     }
 
-    /// <summary>
-    /// Waits for the statement to finish (the server answers only when it is done), keeping only the end of any
-    /// answer, which is where an error written after the status went out would be.
-    /// </summary>
-    private static async Task<bool> ReadToEndAsync(HttpResponseMessage response, string statement, CancellationToken cancellationToken)
+    /// <summary>Waits for the statement to finish, keeping only the end of any answer, where a mid-stream error would be.</summary>
+    private static async Task ReadToEndAsync(Stream body, string? tag, string statement, CancellationToken cancellationToken)
     {
-        // The last MaxBlockBytes of the body, at most, are kept: when the window is full, its second half moves down.
         var window = ArrayPool<byte>.Shared.Rent(2 * MidStreamException.MaxBlockBytes);
         var length = 0;
         try
         {
-            await using var body = await response.Content.ReadAsStreamAsync(cancellationToken);
             await ReadCheckingForMidStreamExceptionAsync(
-                response, statement,
+                tag, statement,
                 async () =>
                 {
                     int read;
@@ -395,7 +414,6 @@ public sealed partial class ClickHouseHttpClient : IClickHouseClient, IDisposabl
                     while (read > 0);
                 },
                 () => window.AsSpan(0, length));
-            return true;
         }
         finally
         {
@@ -403,14 +421,8 @@ public sealed partial class ClickHouseHttpClient : IClickHouseClient, IDisposabl
         }
     }
 
-    /// <summary>
-    /// Runs <paramref name="readBody"/>, then looks at the end of what it read (<paramref name="tail"/>) for an error
-    /// the server wrote into the answer, whether the body ended properly or broke off, as the server makes it do.
-    /// </summary>
-    private static async Task ReadCheckingForMidStreamExceptionAsync(
-        HttpResponseMessage response, string statement, Func<Task> readBody, TailOf tail)
+    private static async Task ReadCheckingForMidStreamExceptionAsync(string? tag, string statement, Func<Task> readBody, TailOf tail)
     {
-        var tag = response.Headers.TryGetValues(MidStreamException.TagHeader, out var tags) ? tags.FirstOrDefault() : null;
         try
         {
             await readBody();
@@ -431,17 +443,12 @@ public sealed partial class ClickHouseHttpClient : IClickHouseClient, IDisposabl
         }
     }
 
-    /// <summary>
-    /// An error from ClickHouse itself (the code parsed from its <c>Code: N.</c> text), so it is not retried as a
-    /// failure below ClickHouse would be.
-    /// </summary>
     private static ClickHouseException MidStreamFailure(string serverMessage, string statement)
     {
         var message = serverMessage.Length > MaxErrorChars ? string.Concat(serverMessage.AsSpan(0, MaxErrorChars), "…") : serverMessage;
         return new ClickHouseException($"{message} (the answer had begun with 200 OK; statement: {Abbreviate(statement)})");
     }
 
-    /// <summary>The last bytes read so far, at most <see cref="MidStreamException.MaxBlockBytes"/> of them.</summary>
     private delegate ReadOnlySpan<byte> TailOf();
 
     /// <summary><c>X-ClickHouse-Summary</c> is JSON with numbers as strings: <c>{"written_rows":"1000",…}</c>.</summary>

@@ -11,10 +11,10 @@ public sealed class ClickHouseHttpOptions
     /// <summary>The server's HTTP endpoint (port 8123 by default, 8443 with TLS).</summary>
     public Uri Url { get; set; } = new("http://127.0.0.1:8123/");
 
-    /// <summary>ClickHouse user, sent as <c>X-ClickHouse-User</c>.</summary>
+    /// <summary>ClickHouse user, sent with <see cref="Password"/> as HTTP basic authentication.</summary>
     public string User { get; set; } = "default";
 
-    /// <summary>The user's password, sent as <c>X-ClickHouse-Key</c> (headers, so it never lands in a proxy's URL log).</summary>
+    /// <summary>The user's password, sent in the <c>Authorization</c> header (so it never lands in a proxy's URL log).</summary>
     public string Password { get; set; } = "";
 
     /// <summary>Longest wait for one request, from sending it to the last byte of the answer.</summary>
