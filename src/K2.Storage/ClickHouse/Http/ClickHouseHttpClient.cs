@@ -91,24 +91,14 @@ public sealed partial class ClickHouseHttpClient : IClickHouseClient, IDisposabl
     public async Task<T> QueryAsync<T>(
         string sql, ClickHouseParameters? parameters, string format, ClickHouseResultReader<T> read, CancellationToken cancellationToken)
     {
-        var delay = _options.ReadRetryDelay;
-        for (var attempt = 1; ; attempt++)
-        {
-            try
+        return await RetryReadAsync(
+            () => AttemptAsync(sql, parameters, [new("default_format", format)], async (body, tag, token) =>
             {
-                return await AttemptAsync(sql, parameters, [new("default_format", format)], async (body, tag, token) =>
-                {
-                    using var result = await ReadAnswerAsync(body, tag, sql, token);
-                    return read(result.Span);
-                }, cancellationToken);
-            }
-            catch (ClickHouseException e) when (attempt <= _options.ReadRetries && FailedBelowClickHouse(e))
-            {
-                LogReadRetried(_logger, e, _server, attempt, _options.ReadRetries + 1, delay);
-                await Task.Delay(delay, cancellationToken);
-                delay *= 2;
-            }
-        }
+                using var result = await ReadAnswerAsync(body, tag, sql, token);
+                return read(result.Span);
+            }, cancellationToken),
+            mayRetry: static () => true,
+            cancellationToken);
     }
 
     /// <summary>
@@ -126,20 +116,36 @@ public sealed partial class ClickHouseHttpClient : IClickHouseClient, IDisposabl
     {
         ClickHouseFormats.ThrowIfNotStreamable(format);
         ArgumentNullException.ThrowIfNull(write);
-        var delay = _options.ReadRetryDelay;
-        for (var attempt = 1; ; attempt++)
-        {
-            var began = false;
-            try
+        var began = false;
+        await RetryReadAsync(
+            async () =>
             {
                 await StreamAnswerAsync(sql, parameters, format, (chunk, token) =>
                 {
                     began = true;
                     return write(chunk, token);
                 }, cancellationToken);
-                return;
+                return true;
+            },
+            mayRetry: () => !began,
+            cancellationToken);
+    }
+
+    /// <summary>
+    /// Runs <paramref name="read"/>, and again after a failure below ClickHouse (the connection, not the server's
+    /// refusal) while <paramref name="mayRetry"/> allows, at most <see cref="ClickHouseHttpOptions.ReadRetries"/> more
+    /// times, the delay doubling from <see cref="ClickHouseHttpOptions.ReadRetryDelay"/>.
+    /// </summary>
+    private async Task<T> RetryReadAsync<T>(Func<Task<T>> read, Func<bool> mayRetry, CancellationToken cancellationToken)
+    {
+        var delay = _options.ReadRetryDelay;
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await read();
             }
-            catch (ClickHouseException e) when (!began && attempt <= _options.ReadRetries && FailedBelowClickHouse(e))
+            catch (ClickHouseException e) when (mayRetry() && attempt <= _options.ReadRetries && FailedBelowClickHouse(e))
             {
                 LogReadRetried(_logger, e, _server, attempt, _options.ReadRetries + 1, delay);
                 await Task.Delay(delay, cancellationToken);
