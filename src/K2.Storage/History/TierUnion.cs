@@ -163,15 +163,19 @@ internal static class TierUnion
     internal const byte HotTier = 0;
 
     /// <summary>
-    /// Per tier, the earliest and latest <paramref name="timeColumn"/> of the rows it holds under <paramref name="filter"/>,
-    /// and how many (0: none, and the times mean nothing): one row for the hot tier (<see cref="HotTier"/>), then one
-    /// for the cold tier when <paramref name="coldFunction"/> is given. Versions are not told apart: an export only needs
-    /// where its range's rows begin and end in each tier, to walk no empty day and to read no tier a window lacks.
+    /// Per tier and UTC hour of <paramref name="timeColumn"/>, the earliest and latest time of the rows that tier holds
+    /// under <paramref name="filter"/> in that hour, and how many: rows of the hot tier (<see cref="HotTier"/>), then of
+    /// the cold tier when <paramref name="coldFunction"/> is given; an hour without rows has none. Versions are not told
+    /// apart: an export only needs where its range's rows are in each tier, to walk no empty stretch, to read no tier a
+    /// window lacks, and to size its windows by rows.
     /// </summary>
     public static string Bounds(ColdTable table, string hotDatabase, string? coldFunction, string filter, string timeColumn)
     {
-        var tiers = $"SELECT toUInt8({HotTier}), min({timeColumn}), max({timeColumn}), count() FROM {hotDatabase}.{table.HotTable} WHERE {HotWhere(table, filter)}";
-        return coldFunction is null ? tiers : $"{tiers}\nUNION ALL SELECT toUInt8(1), min({timeColumn}), max({timeColumn}), count() FROM {coldFunction} WHERE {filter}";
+        var perHour = $"min({timeColumn}), max({timeColumn}), count()";
+        var tiers = $"SELECT toUInt8({HotTier}), {perHour} FROM {hotDatabase}.{table.HotTable} WHERE {HotWhere(table, filter)} GROUP BY toStartOfHour({timeColumn})";
+        return coldFunction is null
+            ? tiers
+            : $"{tiers}\nUNION ALL SELECT toUInt8(1), {perHour} FROM {coldFunction} WHERE {filter} GROUP BY toStartOfHour({timeColumn})";
     }
 
     /// <summary>

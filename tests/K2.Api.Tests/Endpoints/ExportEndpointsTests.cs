@@ -1,11 +1,14 @@
 using System.Net;
 using System.Net.Http.Headers;
+using System.Text;
 using System.Text.Json;
 using K2.Api.Tests.Support;
 using K2.Core;
 using K2.Core.Candles;
 using K2.Core.Instruments;
 using K2.Core.Trades;
+using K2.Storage.ClickHouse;
+using K2.Storage.History;
 using K2.Storage.Writers;
 using K2.Testing;
 using Microsoft.Extensions.DependencyInjection;
@@ -14,8 +17,8 @@ namespace K2.Api.Tests.Endpoints;
 
 /// <summary>
 /// Exports stream every row of a range as CSV, NDJSON or Parquet; read back by independent readers (CsvHelper,
-/// Parquet.Net), each equals the JSON pages of the same range. The range crosses a UTC midnight, where the export
-/// changes day windows.
+/// Parquet.Net), each equals the JSON pages of the same range. The range spans 25 hours; an export cut into windows of
+/// a few rows each (as a busy symbol's is) holds the same rows.
 /// </summary>
 public sealed class ExportEndpointsTests(ApiFactory factory)
 {
@@ -45,6 +48,24 @@ public sealed class ExportEndpointsTests(ApiFactory factory)
         var exported = await ReadAsync(format, response);
         json.Count.ShouldBe(TradeCount);
         exported.Project(json[0].Keys).Lines().ShouldBe(json.Lines());
+    }
+
+    [Theory]
+    [InlineData(1)] // every hour with trades a window of its own
+    [InlineData(7)] // most hours hold 10 trades, more than a window may: hours overrun the limit
+    public async Task A_trade_export_cut_into_windows_of_few_rows_holds_the_same_rows(long windowRows)
+    {
+        await StoreTradesOnceAsync();
+        var json = ExportedRows.FromJson(await PageAllAsync($"/v1/trades?exchange=binance&symbol=LTC-USDT&from={Iso(Start)}&to={Iso(End)}&limit=53", "trades"));
+        var export = new HistoryExport(
+            factory.Services.GetRequiredService<IClickHouseClient>(), factory.Services.GetRequiredService<TradeHistory>(),
+            factory.Services.GetRequiredService<CandleHistory>(), windowRows);
+        using var csv = new MemoryStream();
+
+        await export.WriteTradesAsync(HistoryExportFormat.Csv, Exchange.Binance, "LTC-USDT", Start, End, (chunk, token) => csv.WriteAsync(chunk, token), Ct);
+
+        json.Count.ShouldBe(TradeCount);
+        ExportedRows.FromCsv(Encoding.UTF8.GetString(csv.ToArray())).Project(json[0].Keys).Lines().ShouldBe(json.Lines());
     }
 
     [Fact]
