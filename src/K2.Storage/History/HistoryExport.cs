@@ -19,10 +19,10 @@ namespace K2.Storage.History;
 /// never change between versions, so deduplicating within a window is deduplicating over the range.
 /// <para>
 /// The engine reads and writes blocks of 8,192 rows (<see cref="BlockSettings"/>) rather than its default 65,409: a
-/// streamed CSV block is then about 1.4 MB instead of 11 MB, and each such block is held by the engine's output, by the
-/// copy the stream hands over and by the response on its way out. With day windows, the first CSV export of 1M cold
-/// trades grew a fresh k2 (ingesting the simulator) by about 315 MB with the default blocks and 150 MB with these.
-/// Blocks of 4,096 rows saved no more and were slower (900k against 1.09M rows/s).
+/// streamed CSV block of trades is then about 1.3 MB instead of 10 MB, and each such block is held by the engine's
+/// output, by the copy the stream hands over and by the response on its way out. With day windows, the first CSV export
+/// of 1M cold trades grew a fresh k2 (ingesting the simulator) by about 315 MB with the default blocks and 150 MB with
+/// these. Blocks of 4,096 rows saved no more and were slower (900k against 1.09M rows/s).
 /// </para>
 /// <para>
 /// CSV gets its header once, then every window's rows; NDJSON is the windows' lines. For Parquet each window is one

@@ -16,12 +16,7 @@ public readonly record struct TierBounds(HistoryBounds? Hot, HistoryBounds? Cold
     public IReadOnlyList<HourRows> Hours { get; init; } = [];
 
     /// <summary>Where the range's rows begin and end over both tiers; null when neither has any.</summary>
-    public HistoryBounds? All => (Hot, Cold) switch
-    {
-        ({ } hot, { } cold) => new HistoryBounds(hot.First < cold.First ? hot.First : cold.First, hot.Last > cold.Last ? hot.Last : cold.Last),
-        ({ } hot, null) => hot,
-        (null, var cold) => cold,
-    };
+    public HistoryBounds? All => Hot is { } hot ? Widen(Cold, hot.First, hot.Last) : Cold;
 
     /// <summary>Reads the rows of <see cref="TierUnion.Bounds"/>: per tier and hour, the tier's number, first and last time, and row count.</summary>
     internal static async Task<TierBounds> ReadAsync(IClickHouseClient client, string sql, ClickHouseParameters parameters, CancellationToken cancellationToken) =>
@@ -49,6 +44,7 @@ public readonly record struct TierBounds(HistoryBounds? Hot, HistoryBounds? Cold
             return new TierBounds(hot, cold) { Hours = [.. hours.Select(h => new HourRows(new UnixMicros(h.Key), h.Value))] };
         }, cancellationToken);
 
+    /// <summary><paramref name="bounds"/> widened to take in [<paramref name="first"/>, <paramref name="last"/>]; those alone when there are none.</summary>
     private static HistoryBounds Widen(HistoryBounds? bounds, UnixMicros first, UnixMicros last) => bounds is { } known
         ? new HistoryBounds(known.First < first ? known.First : first, known.Last > last ? known.Last : last)
         : new HistoryBounds(first, last);
