@@ -58,7 +58,7 @@ internal sealed unsafe class ChdbConnection(ChdbConnectionHandle handle) : IDisp
     /// connection ready for the next statement. An error ends the stream with a <see cref="ClickHouseException"/>,
     /// after the chunks that came before it.
     /// </summary>
-    public void Stream(string sql, string format, ClickHouseParameters? parameters, ChannelWriter<PooledChunk> chunks, CancellationToken stop)
+    public void Stream(string sql, string format, ClickHouseParameters? parameters, ChannelWriter<NativeChunk> chunks, CancellationToken stop)
     {
         var added = false;
         handle.DangerousAddRef(ref added);
@@ -76,7 +76,7 @@ internal sealed unsafe class ChdbConnection(ChdbConnectionHandle handle) : IDisp
                     {
                         WaitForRoom(chunks, stop);
                         var chunk = ChdbNative.chdb_stream_fetch_result(connection, stream);
-                        PooledChunk? copy = null;
+                        NativeChunk? output = null;
                         try
                         {
                             var error = chunk == 0 ? null : ChdbNative.ReadString(ChdbNative.chdb_result_error(chunk));
@@ -85,17 +85,20 @@ internal sealed unsafe class ChdbConnection(ChdbConnectionHandle handle) : IDisp
                             ThrowIfError(chunk, sql);
                             if (length > 0)
                             {
-                                copy = PooledChunk.CopyOf(new ReadOnlySpan<byte>(ChdbNative.chdb_result_buffer(chunk), ChunkLength(length)));
+                                output = new NativeChunk(chunk, ChunkLength(length));
                             }
                         }
                         finally
                         {
-                            ChdbNative.chdb_destroy_query_result(chunk);
+                            if (output is null)
+                            {
+                                ChdbNative.chdb_destroy_query_result(chunk);
+                            }
                         }
 
-                        if (copy is { } piece && !chunks.TryWrite(piece))
+                        if (output is not null && !chunks.TryWrite(output))
                         {
-                            piece.Return();
+                            output.Release();
                             throw new InvalidOperationException("The streamed result's reader stopped taking chunks.");
                         }
                     }
@@ -229,7 +232,7 @@ internal sealed unsafe class ChdbConnection(ChdbConnectionHandle handle) : IDisp
     /// <paramref name="stop"/> is cancelled. This runs on the connection's own thread, outside the thread pool, which
     /// is there to block on chDB and on its caller.
     /// </summary>
-    private static void WaitForRoom(ChannelWriter<PooledChunk> chunks, CancellationToken stop)
+    private static void WaitForRoom(ChannelWriter<NativeChunk> chunks, CancellationToken stop)
     {
         var wait = chunks.WaitToWriteAsync(stop);
         if (!(wait.IsCompleted ? wait.Result : wait.AsTask().GetAwaiter().GetResult()))

@@ -114,9 +114,9 @@ public sealed partial class EmbeddedClickHouse : IClickHouseClient, IDisposable
     /// <summary>
     /// Streams on a connection of its own pool (<see cref="EmbeddedClickHouseOptions.StreamConnections"/>), which it
     /// holds until the last block is written, so slow writers never take the connections of queries or inserts. The
-    /// connection's thread fetches a block, copies it into a pooled array, frees chDB's copy and waits while one chunk
-    /// is queued: <paramref name="write"/> works on one chunk while the engine computes the next, and at most two
-    /// copies (plus the one native chunk being copied) exist at a time. chDB stops a stream only between blocks, so
+    /// connection's thread fetches a block and queues chDB's own output of it (<see cref="NativeChunk"/>, freed once
+    /// written), and waits while one chunk is queued: <paramref name="write"/> works on one chunk while the engine
+    /// computes the next, so at most three blocks' output exist at a time. chDB stops a stream only between blocks, so
     /// after a cancellation or a failed write this waits for the block in progress, then returns with the query
     /// cancelled and the connection free. Parquet and CSVWithNames pieces are joined into one document
     /// (<see cref="IChunkJoiner"/>).
@@ -132,7 +132,7 @@ public sealed partial class EmbeddedClickHouse : IClickHouseClient, IDisposable
             ClickHouseFormats.CsvWithNames => new CsvHeaderChunkJoiner(write),
             _ => new ConcatenatingChunkJoiner(write),
         };
-        var chunks = Channel.CreateBounded<PooledChunk>(new BoundedChannelOptions(1) { SingleReader = true, SingleWriter = true });
+        var chunks = Channel.CreateBounded<NativeChunk>(new BoundedChannelOptions(1) { SingleReader = true, SingleWriter = true });
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _closing.Token);
         var production = _streams.RunAsync(
             connection =>
@@ -144,7 +144,7 @@ public sealed partial class EmbeddedClickHouse : IClickHouseClient, IDisposable
 
         // However the work ends (done, failed, cancelled or refused before it started), the reader learns it.
         _ = production.ContinueWith(
-            static (_, writer) => ((ChannelWriter<PooledChunk>)writer!).TryComplete(), chunks.Writer,
+            static (_, writer) => ((ChannelWriter<NativeChunk>)writer!).TryComplete(), chunks.Writer,
             CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
         try
         {
@@ -159,7 +159,7 @@ public sealed partial class EmbeddedClickHouse : IClickHouseClient, IDisposable
                     }
                     finally
                     {
-                        chunk.Return();
+                        chunk.Release();
                     }
                 }
             }
@@ -173,7 +173,7 @@ public sealed partial class EmbeddedClickHouse : IClickHouseClient, IDisposable
             await ((Task)production).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             while (chunks.Reader.TryRead(out var left))
             {
-                left.Return();
+                left.Release();
             }
 
             throw;
