@@ -24,14 +24,16 @@ public sealed partial class ClickHouseEndpointProcess : IAsyncDisposable
     private readonly string _dataDirectory;
     private readonly string _workingDirectory;
     private readonly int _port;
+    private readonly IReadOnlyDictionary<string, string> _environment;
     private readonly ConcurrentQueue<string> _output = new();
     private Process? _process;
 
-    private ClickHouseEndpointProcess(string dataDirectory, string workingDirectory, int port)
+    private ClickHouseEndpointProcess(string dataDirectory, string workingDirectory, int port, IReadOnlyDictionary<string, string> environment)
     {
         _dataDirectory = dataDirectory;
         _workingDirectory = workingDirectory;
         _port = port;
+        _environment = environment;
         Url = new Uri($"http://127.0.0.1:{port}/");
     }
 
@@ -47,10 +49,12 @@ public sealed partial class ClickHouseEndpointProcess : IAsyncDisposable
     /// <summary>
     /// Starts the endpoint on a free loopback port with chDB's data in <paramref name="dataDirectory"/>, and returns once it
     /// answers. It runs in <paramref name="workingDirectory"/>: chDB's <c>icebergLocal</c> reads files only below it.
+    /// <paramref name="environment"/> adds variables to the process's environment (every restart's too).
     /// </summary>
-    public static async Task<ClickHouseEndpointProcess> StartAsync(string dataDirectory, string workingDirectory, CancellationToken cancellationToken)
+    public static async Task<ClickHouseEndpointProcess> StartAsync(
+        string dataDirectory, string workingDirectory, CancellationToken cancellationToken, IReadOnlyDictionary<string, string>? environment = null)
     {
-        var endpoint = new ClickHouseEndpointProcess(dataDirectory, workingDirectory, FreePort.Next());
+        var endpoint = new ClickHouseEndpointProcess(dataDirectory, workingDirectory, FreePort.Next(), environment ?? new Dictionary<string, string>());
         try
         {
             await endpoint.LaunchAsync(cancellationToken);
@@ -163,6 +167,11 @@ public sealed partial class ClickHouseEndpointProcess : IAsyncDisposable
         foreach (var argument in new[] { AssemblyPath, "--data", _dataDirectory, "--port", _port.ToString(CultureInfo.InvariantCulture) })
         {
             start.ArgumentList.Add(argument);
+        }
+
+        foreach (var (name, value) in _environment)
+        {
+            start.Environment[name] = value;
         }
 
         var ready = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);

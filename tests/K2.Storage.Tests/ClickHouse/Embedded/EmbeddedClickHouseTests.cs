@@ -103,6 +103,17 @@ public sealed class EmbeddedClickHouseTests(EmbeddedClickHouseFixture fixture)
     }
 
     [Fact]
+    public async Task The_engine_allocates_from_one_arena()
+    {
+        // The allocator's own report of the options in force (this process sets no JE_MALLOC_CONF of its own).
+        var statistics = await ScalarAsync(fixture.ClickHouse, "SELECT * FROM system.jemalloc_stats");
+
+        statistics.ShouldContain($"Environment variable MALLOC_CONF: \"{ChdbLibrary.OneArena}\"");
+        statistics.ShouldContain("opt.narenas: 1\\n");
+        statistics.ShouldContain("opt.percpu_arena: \"disabled\"");
+    }
+
+    [Fact]
     public void A_second_data_path_in_the_same_process_is_refused_clearly()
     {
         using var other = new TempDirectory();

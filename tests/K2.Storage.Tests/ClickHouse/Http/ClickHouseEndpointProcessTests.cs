@@ -94,6 +94,21 @@ public sealed class ClickHouseEndpointProcessTests : IDisposable
     }
 
     /// <summary>A client that tries each request once, so a failure is the failure of that request.</summary>
+    [Fact]
+    public async Task Allocator_options_in_the_environment_apply_after_the_one_arena()
+    {
+        await using var clickHouse = await ClickHouseEndpointProcess.StartAsync(
+            Path.Combine(_directory.Path, "hot"), _directory.Path, Ct, new Dictionary<string, string> { ["JE_MALLOC_CONF"] = "narenas:3" });
+        var client = NewClient(clickHouse.Url, TimeSpan.FromSeconds(10));
+
+        var statistics = await client.QueryTextAsync("SELECT * FROM system.jemalloc_stats", Ct);
+
+        // Later options win in jemalloc: the operator's arena count, and the one-arena choice's other option kept.
+        statistics.ShouldContain("Environment variable MALLOC_CONF: \"percpu_arena:disabled,narenas:1,narenas:3\"", customMessage: clickHouse.Output);
+        statistics.ShouldContain("opt.narenas: 3\\n");
+        statistics.ShouldContain("opt.percpu_arena: \"disabled\"");
+    }
+
     private ClickHouseHttpClient NewClient(Uri url, TimeSpan timeout)
     {
         var client = new ClickHouseHttpClient(
