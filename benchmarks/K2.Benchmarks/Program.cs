@@ -10,7 +10,7 @@ using K2.Benchmarks.Pipeline;
 // dotnet run -c Release --project benchmarks/K2.Benchmarks -- offload [--rows N]
 // dotnet run -c Release --project benchmarks/K2.Benchmarks -- export [--small N] [--large N] [--runs N]
 // dotnet run -c Release --project benchmarks/K2.Benchmarks -- pipeline      (k2 run against the simulator, end to end)
-// dotnet run -c Release --project benchmarks/K2.Benchmarks -- api [--trades N] [--days N] [--seconds N] [--runs N]   (the query API with wrk)
+// dotnet run -c Release --project benchmarks/K2.Benchmarks -- api [--trades N] [--days N] [--seconds N] [--runs N] [--cases all|exports]   (the query API with wrk)
 // dotnet run -c Release --project benchmarks/K2.Benchmarks -- scrape [--scrapes N] [--runs N]   (CPU of a /metrics scrape while ingesting)
 switch (args)
 {

@@ -27,7 +27,7 @@ internal static class ApiBenchmark
 
     public static async Task<int> RunAsync(IReadOnlyList<string> args)
     {
-        var arguments = HarnessArguments.Parse(args, "--trades", "--days", "--seconds", "--runs", "--warmup-seconds", "--probe-runs");
+        var arguments = HarnessArguments.Parse(args, "--trades", "--days", "--seconds", "--runs", "--warmup-seconds", "--probe-runs", "--cases");
         var tradeCount = arguments.Int64("--trades", 1_000_000, min: 1);
         var days = (int)arguments.Int64("--days", 4, min: 1);
         // Defaults that keep the whole run under 10 minutes on 2 shared cores: wrk's percentiles settle within seconds
@@ -38,6 +38,8 @@ internal static class ApiBenchmark
         // (five answered fetches, 30 s of retry delays): until then its memory cannot answer the latest trades.
         var warmup = TimeSpan.FromSeconds(arguments.Int64("--warmup-seconds", 40, min: 0));
         var probeRuns = arguments.Int64("--probe-runs", 100, min: 1);
+        // The exports alone take two minutes of the ten: enough to compare export settings.
+        var exportsOnly = arguments.Choice("--cases", "all", "all", "exports") == "exports";
         var whole = Stopwatch.StartNew();
         MachineReport.PrintHeader("api");
 
@@ -54,48 +56,7 @@ internal static class ApiBenchmark
                           $"and {ApiDataSet.RecentTrades:N0} in the hour before the fill, 1m candles of [{shape.CandleDay}, {shape.CandleDayEnd}); " +
                           $"wrk runs of {duration.TotalSeconds} s, {runs} per case; k2: {K2Process.SiloAssemblyPath}");
 
-        Console.WriteLine("== 0. the simulator's trades only (as the issue's baseline): no synthetic rows, no cold table");
-        var simulatorOnly = Data("simulator-only");
-        var ok = await bench.WithK2Async(simulatorOnly, async k2 =>
-        {
-            await bench.WrkAsync(k2, "/health/live", 1, "/health/live, 1 connection");
-            await bench.WrkAsync(k2, "/health/live", 16, "/health/live, 16 connections");
-            await bench.LatestAsync(k2, "simulator only");
-        });
-        ok &= await simulatorOnly.RunChildStepAsync("probe", "--probe-runs", $"{probeRuns}");
-
-        Console.WriteLine($"  ({whole.Elapsed.TotalMinutes:0.0} min so far)");
-        Console.WriteLine("== 1. synthetic rows in the hot tier only; no cold table in the catalog");
-        var hotOnly = Data("hot-only");
-        ok &= await hotOnly.RunChildStepAsync("fill");
-        ok &= await bench.WithK2Async(hotOnly, async k2 =>
-        {
-            await bench.LatestAsync(k2, "hot only");
-            await bench.CandlesAsync(k2, "hot only");
-        });
-        ok &= await hotOnly.RunChildStepAsync("probe", "--probe-runs", $"{probeRuns}");
-
-        Console.WriteLine($"  ({whole.Elapsed.TotalMinutes:0.0} min so far)");
-        Console.WriteLine("== 2. synthetic rows in both tiers (k2 offload --now)");
-        var bothTiers = Data("both-tiers");
-        ok &= await bothTiers.RunChildStepAsync("fill") && await bothTiers.OffloadAsync();
-        ok &= await bench.WithK2Async(bothTiers, async k2 =>
-        {
-            await bench.LatestAsync(k2, "both tiers");
-            await bench.CandlesAsync(k2, "both tiers");
-        });
-        ok &= await bothTiers.RunChildStepAsync("probe", "--probe-runs", $"{probeRuns}");
-
-        Console.WriteLine($"  ({whole.Elapsed.TotalMinutes:0.0} min so far)");
-        Console.WriteLine("== 3. synthetic rows in the cold tier only (offloaded, then deleted from the hot tables)");
-        var coldOnly = Data("cold-only");
-        ok &= await coldOnly.RunChildStepAsync("fill") && await coldOnly.OffloadAsync() && await coldOnly.RunChildStepAsync("drop");
-        ok &= await bench.WithK2Async(coldOnly, async k2 =>
-        {
-            await bench.LatestAsync(k2, "cold only");
-            await bench.CandlesAsync(k2, "cold only");
-        });
-        ok &= await coldOnly.RunChildStepAsync("probe", "--probe-runs", $"{probeRuns}");
+        var ok = exportsOnly || await QueryCasesAsync();
 
         // Each format in a k2 of its own, on a directory of its own, so its first export is the process's first.
         foreach (var format in new[] { "csv", "parquet" })
@@ -110,6 +71,53 @@ internal static class ApiBenchmark
         MachineReport.PrintLoad("at end");
         Console.WriteLine($"  the whole run took {whole.Elapsed.TotalMinutes:0.0} min");
         return ok ? 0 : 1;
+
+        async Task<bool> QueryCasesAsync()
+        {
+            Console.WriteLine("== 0. the simulator's trades only (as the issue's baseline): no synthetic rows, no cold table");
+            var simulatorOnly = Data("simulator-only");
+            var answered = await bench.WithK2Async(simulatorOnly, async k2 =>
+            {
+                await bench.WrkAsync(k2, "/health/live", 1, "/health/live, 1 connection");
+                await bench.WrkAsync(k2, "/health/live", 16, "/health/live, 16 connections");
+                await bench.LatestAsync(k2, "simulator only");
+            });
+            answered &= await simulatorOnly.RunChildStepAsync("probe", "--probe-runs", $"{probeRuns}");
+
+            Console.WriteLine($"  ({whole.Elapsed.TotalMinutes:0.0} min so far)");
+            Console.WriteLine("== 1. synthetic rows in the hot tier only; no cold table in the catalog");
+            var hotOnly = Data("hot-only");
+            answered &= await hotOnly.RunChildStepAsync("fill");
+            answered &= await bench.WithK2Async(hotOnly, async k2 =>
+            {
+                await bench.LatestAsync(k2, "hot only");
+                await bench.CandlesAsync(k2, "hot only");
+            });
+            answered &= await hotOnly.RunChildStepAsync("probe", "--probe-runs", $"{probeRuns}");
+
+            Console.WriteLine($"  ({whole.Elapsed.TotalMinutes:0.0} min so far)");
+            Console.WriteLine("== 2. synthetic rows in both tiers (k2 offload --now)");
+            var bothTiers = Data("both-tiers");
+            answered &= await bothTiers.RunChildStepAsync("fill") && await bothTiers.OffloadAsync();
+            answered &= await bench.WithK2Async(bothTiers, async k2 =>
+            {
+                await bench.LatestAsync(k2, "both tiers");
+                await bench.CandlesAsync(k2, "both tiers");
+            });
+            answered &= await bothTiers.RunChildStepAsync("probe", "--probe-runs", $"{probeRuns}");
+
+            Console.WriteLine($"  ({whole.Elapsed.TotalMinutes:0.0} min so far)");
+            Console.WriteLine("== 3. synthetic rows in the cold tier only (offloaded, then deleted from the hot tables)");
+            var coldOnly = Data("cold-only");
+            answered &= await coldOnly.RunChildStepAsync("fill") && await coldOnly.OffloadAsync() && await coldOnly.RunChildStepAsync("drop");
+            answered &= await bench.WithK2Async(coldOnly, async k2 =>
+            {
+                await bench.LatestAsync(k2, "cold only");
+                await bench.CandlesAsync(k2, "cold only");
+            });
+            answered &= await coldOnly.RunChildStepAsync("probe", "--probe-runs", $"{probeRuns}");
+            return answered;
+        }
     }
 
     private static string Load() => string.Join(" ", File.ReadAllText("/proc/loadavg").Split(' ').Take(3));
