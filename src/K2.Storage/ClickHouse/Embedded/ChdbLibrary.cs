@@ -19,10 +19,11 @@ internal static partial class ChdbLibrary
 
     /// <summary>
     /// One allocator arena for the engine, where chDB builds in one per CPU. An arena keeps the pages a statement freed
-    /// for its own next use, so with one per CPU the engine's peak memory was about one working set per arena: the
-    /// first CSV export of 1M cold trades grew a fresh k2 by 96 to 135 MB with the built-in arenas and by 78 to 86 MB
-    /// with one (two: 108 MB; eight, unbound to CPUs: 188 MB), at the same speed. chDB's own options stay as they are
-    /// (the variable is read after them), and whatever the variable already says comes after these, so it wins.
+    /// for its own next use, so with one per CPU the engine's peak memory was about one working set per arena. In the
+    /// api benchmark's export cases (four runs of each, taken in turns), a fresh k2's first export of 1M cold trades
+    /// grew it by 89 to 105 MB (CSV) and 95 to 108 MB (Parquet) with an arena per CPU, and by 68 to 82 and 72 to 83 MB
+    /// with one, at the same rates; ingest ran at 603k trades/s either way. chDB's own options stay as they are (the
+    /// variable is read after them), and whatever the variable already says comes after these, so it wins.
     /// </summary>
     public const string OneArena = "percpu_arena:disabled,narenas:1";
 
