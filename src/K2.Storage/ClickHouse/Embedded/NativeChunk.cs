@@ -24,12 +24,19 @@ internal sealed unsafe class NativeChunk : MemoryManager<byte>
         _length = length;
     }
 
-    public override Span<byte> GetSpan() =>
-        _result != 0 ? new Span<byte>(_data, _length) : throw new ObjectDisposedException(nameof(NativeChunk));
+    public override Span<byte> GetSpan()
+    {
+        ObjectDisposedException.ThrowIf(_result == 0, this);
+        return new Span<byte>(_data, _length);
+    }
 
     /// <summary>The memory is native and never moves: pinning is a pointer.</summary>
-    public override MemoryHandle Pin(int elementIndex = 0) =>
-        _result != 0 && (uint)elementIndex <= (uint)_length ? new MemoryHandle(_data + elementIndex) : throw new ObjectDisposedException(nameof(NativeChunk));
+    public override MemoryHandle Pin(int elementIndex = 0)
+    {
+        ObjectDisposedException.ThrowIf(_result == 0, this);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan((uint)elementIndex, (uint)_length, nameof(elementIndex));
+        return new MemoryHandle(_data + elementIndex);
+    }
 
     public override void Unpin()
     {

@@ -93,7 +93,6 @@ public sealed class ClickHouseEndpointProcessTests : IDisposable
         failure.Message.ShouldContain($"Failed to bind to address {clickHouse.Url.ToString().TrimEnd('/')}: address already in use.");
     }
 
-    /// <summary>A client that tries each request once, so a failure is the failure of that request.</summary>
     [Fact]
     public async Task Allocator_options_in_the_environment_apply_after_the_one_arena()
     {
@@ -109,6 +108,7 @@ public sealed class ClickHouseEndpointProcessTests : IDisposable
         statistics.ShouldContain("opt.percpu_arena: \"disabled\"");
     }
 
+    /// <summary>A client that tries each request once, so a failure is the failure of that request.</summary>
     private ClickHouseHttpClient NewClient(Uri url, TimeSpan timeout)
     {
         var client = new ClickHouseHttpClient(
