@@ -20,10 +20,10 @@ namespace K2.Storage.History;
 /// never change between versions, so deduplicating within a window is deduplicating over the range.
 /// <para>
 /// The engine reads and writes blocks of 8,192 rows (<see cref="BlockSettings"/>) rather than its default 65,409: a
-/// streamed CSV block of trades is then about 1.3 MB instead of 10 MB, and each such block is held by the engine's
-/// output, by the copy the stream hands over and by the response on its way out. With day windows, the first CSV export
-/// of 1M cold trades grew a fresh k2 (ingesting the simulator) by about 315 MB with the default blocks and 150 MB with
-/// these. Blocks of 4,096 rows saved no more and were slower (900k against 1.09M rows/s).
+/// streamed CSV block of trades is then about 1.3 MB instead of 10 MB, and up to three blocks' output are alive at once
+/// while the response writes one. With day windows, the first CSV export of 1M cold trades grew a fresh k2 (ingesting
+/// the simulator) by about 315 MB with the default blocks and 150 MB with these. Blocks of 4,096 rows saved no more and
+/// were slower (900k against 1.09M rows/s).
 /// </para>
 /// <para>
 /// CSV gets its header once, then every window's rows; NDJSON is the windows' lines. For Parquet each window is one
@@ -40,9 +40,10 @@ public sealed class HistoryExport(IClickHouseClient client, TradeHistory trades,
 {
     /// <summary>
     /// The most rows a window holds unless one hour holds more: the engine's memory for a window's sort against each
-    /// window's fixed cost (about 20 ms of Iceberg metadata and pipeline before its first row). In the api benchmark, a
-    /// process's first CSV export of 1M cold trades grew k2 by 108 MB with 131,072 rows and ran at 1.09M rows/s warm;
-    /// with 65,536 rows it grew 83 MB but ran at 842k rows/s; with a day's 250,000 it grew 150 MB or more.
+    /// window's fixed cost (about 20 ms of the pipeline and of decoding the cold pages at the window's edges before its
+    /// first row). In the api benchmark, before the engine had one allocator arena, a process's first CSV export of 1M
+    /// cold trades grew k2 by 108 MB with 131,072 rows and ran at 1.09M rows/s warm; with 65,536 rows it grew 83 MB but
+    /// ran at 842k rows/s; with a day's 250,000 it grew 150 MB or more. With one arena, 131,072 rows grow it by 73 MB.
     /// </summary>
     public const long WindowRows = 131_072;
 
